@@ -1,0 +1,3 @@
+"""proofshot: agentless IT documentation with proof."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Command-line edge: one thin module per command (parse, call the service, render)."""

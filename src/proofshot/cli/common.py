@@ -1,0 +1,51 @@
+"""What every command shares: the consoles, opening the store, and the --store option."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from proofshot.store.embedded import Store
+from proofshot.store.workspace import WORKSPACE_DIR, find_store
+
+out = Console(soft_wrap=True, highlight=False)
+err = Console(stderr=True, highlight=False)
+
+StoreOpt = Annotated[
+    str | None,
+    typer.Option("--store", help="Store directory (default: PROOFSHOT_STORE, the workspace "
+                 "found upwards, else the per-user store).", show_default=False),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+
+
+def open_store(explicit: str | None) -> Store:
+    return Store.open(find_store(explicit))
+
+
+def open_or_create_store(explicit: str | None) -> Store:
+    """Scan creates the store on first use, so the first command on a new machine just works."""
+    path = find_store(explicit)
+    if path.exists() and not path.is_dir():
+        return Store.open(path)  # raises the clear "is a file" error
+    if not (path / "config.json").exists():
+        store = Store.create(path)
+        err.print(f"[dim]created a new store at {path}[/dim]")
+        return store
+    return Store.open(path)
+
+
+def init_path(explicit: str | None) -> Path:
+    if explicit:
+        return Path(explicit).expanduser()
+    import os
+
+    env = os.environ.get("PROOFSHOT_STORE")
+    return Path(env).expanduser() if env else Path.cwd() / WORKSPACE_DIR
+
+
+def short(sid: str) -> str:
+    return sid[:12]

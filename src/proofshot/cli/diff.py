@@ -1,0 +1,87 @@
+"""proofshot diff: what changed between two snapshots; --json prints the contract."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Annotated, Any
+
+import typer
+
+from proofshot.cli.common import JsonOpt, StoreOpt, open_store, out, short
+from proofshot.diff.engine import diff_snapshots
+from proofshot.diff.model import Change, DiffResult
+
+
+def _fmt(v: Any) -> str:
+    s = json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v
+    return s if len(s) <= 80 else s[:77] + "..."
+
+
+def _key(c: Change) -> str:
+    return ", ".join(f"{_fmt(v)}" for v in c.key.values())
+
+
+def render(res: DiffResult, show_volatile: bool) -> None:
+    out.print(f"[bold]diff {short(res.from_id)} -> {short(res.to_id)}[/bold]")
+    if not res.changes:
+        out.print("[green]no changes[/green]")
+    last: tuple[str, str] | None = None
+    for c in res.changes:
+        if (c.target, c.table) != last:
+            last = (c.target, c.table)
+            out.print(f"\n[bold]{c.target}[/bold] / {c.table}")
+        if c.kind == "added":
+            out.print(f"  [green]+ {_key(c)}[/green]")
+        elif c.kind == "removed":
+            out.print(f"  [red]- {_key(c)}[/red]")
+        else:
+            out.print(f"  [yellow]~ {_key(c)}[/yellow]")
+            for col in c.columns:
+                if col in c.diff:
+                    for line in c.diff[col][2:]:
+                        style = "green" if line.startswith("+") else (
+                            "red" if line.startswith("-") else "dim")
+                        out.print(f"      [{style}]{line}[/{style}]", markup=True)
+                else:
+                    b = (c.before or {}).get(col)
+                    a = (c.after or {}).get(col)
+                    out.print(f"      {col}: {_fmt(b)} -> {_fmt(a)}")
+    if res.unverifiable:
+        out.print("\n[bold yellow]unverifiable[/bold yellow] (not observed; never counted as "
+                  "removed)")
+        for u in res.unverifiable:
+            out.print(f"  {u.target}{' / ' + u.table if u.table else ''}: {u.reason}")
+    per_target = Counter(u.target for u in res.unchanged)
+    rows = sum(u.rows for u in res.unchanged)
+    out.print(f"\n[bold]verified unchanged[/bold]: {len(res.unchanged)} tables, {rows} rows "
+              f"across {len(per_target)} targets")
+    if res.volatile:
+        out.print(f"[dim]volatile movements: {len(res.volatile)} rows (uptime, counters, free "
+                  f"space; not changes){'' if show_volatile else ' - show with --volatile'}[/dim]")
+        if show_volatile:
+            for v in res.volatile:
+                moves = ", ".join(f"{c}: {_fmt(v.before.get(c))} -> {_fmt(v.after.get(c))}"
+                                  for c in v.columns)
+                out.print(f"  [dim]{v.target} / {v.table} {_fmt(list(v.key.values()))}: "
+                          f"{moves}[/dim]")
+
+
+def diff(
+    a: Annotated[str, typer.Argument(help="From: id, prefix, label, latest, previous.")],
+    b: Annotated[str, typer.Argument(help="To: id, prefix, label, latest, previous.")],
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+    volatile: Annotated[bool, typer.Option("--volatile", help="List volatile movements.")] = False,
+) -> None:
+    """Show what changed between two snapshots, what could not be verified, and what was
+    verified unchanged."""
+    st = open_store(store)
+    ia, ib = st.resolve(a), st.resolve(b)
+    res = diff_snapshots(st.get, ia, st.manifest(ia), ib, st.manifest(ib))
+    if as_json:
+        print(json.dumps(res.to_json(), ensure_ascii=False))
+        return
+    render(res, volatile)
+    if res.changes:
+        raise typer.Exit(0)

@@ -1,0 +1,14 @@
+"""proofshot init: create the store and the signing key."""
+
+from __future__ import annotations
+
+from proofshot.cli.common import StoreOpt, err, init_path, out
+from proofshot.store.embedded import Store
+
+
+def init(store: StoreOpt = None) -> None:
+    """Create a store (objects, manifests, index) and its Ed25519 signing key."""
+    path = init_path(store)
+    s = Store.create(path)
+    err.print(f"key fingerprint {s.keys.fingerprint}")
+    out.print(f"initialised store at {path}")

@@ -1,0 +1,55 @@
+"""proofshot scan: read the targets of a scope and commit one signed snapshot."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
+
+from proofshot.cli.common import StoreOpt, err, open_or_create_store
+from proofshot.scan.runner import TargetResult
+from proofshot.scan.scope import load_scope, local_scope
+from proofshot.scan.service import DEFAULT_CONCURRENCY, scan as run_scan
+
+_STYLE = {"ok": "green", "partial": "yellow"}
+
+
+def scan(
+    scope: Annotated[str | None, typer.Argument(help="Scope YAML; default: this machine.")] = None,
+    label: Annotated[str, typer.Option("--label", "-l", help="Label, e.g. before/after.")] = "",
+    store: StoreOpt = None,
+    concurrency: Annotated[int, typer.Option(help="Targets read at once.", min=1)] = (
+        DEFAULT_CONCURRENCY),
+    engagement: Annotated[str | None, typer.Option(help="Engagement id to link.")] = None,
+) -> None:
+    """Scan the scope's targets; prints the new snapshot id last. Exit 3 if any target was
+    not fully read (the snapshot is still written)."""
+    sc = load_scope(scope) if scope else local_scope()
+    st = open_or_create_store(store)
+    where = scope or "scope"
+    with Progress(
+        TextColumn("[bold]scan[/bold] {task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal,
+    ) as progress:
+        task = progress.add_task(label or "", total=len(sc.targets))
+
+        def done(res: TargetResult) -> None:
+            progress.update(task, advance=1, description=f"{res.name}: {res.status}")
+
+        outcome = run_scan(st, sc, label, where=where, concurrency=concurrency,
+                           on_target_done=done, engagement=engagement)
+    table = RichTable(title=None, show_edge=False, header_style="bold")
+    for c in ("target", "status", "tables", "rows", "time", "detail"):
+        table.add_column(c)
+    for r in outcome.results:
+        rows = sum(len(t.rows or []) for t in r.tables)
+        read = sum(1 for t in r.tables if t.rows is not None)
+        style = _STYLE.get(r.status, "red")
+        table.add_row(r.name, f"[{style}]{r.status}[/{style}]", f"{read}/{len(r.tables)}",
+                      str(rows), f"{r.duration:.1f}s", (r.reason or "")[:120])
+    err.print(table)
+    print(outcome.snapshot)
+    if not outcome.complete:
+        raise typer.Exit(3)

@@ -1,0 +1,42 @@
+"""proofshot tables: the table reference, generated from the declarations."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from proofshot.cli.common import out
+from proofshot.scan.catalog import all_tables
+
+
+def tables(
+    name: Annotated[str | None, typer.Argument(help="One table.")] = None,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Markdown for docs.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Document the tables: key, columns, which are volatile or sensitive."""
+    decls = [t for t in all_tables() if name is None or t.name == name]
+    if name and not decls:
+        from proofshot.model.errors import BadInput
+
+        raise BadInput(f"no table named '{name}' (see 'proofshot tables')")
+    if as_json:
+        print(json.dumps([t.to_data() for t in decls], indent=2))
+        return
+    for t in decls:
+        if markdown:
+            out.print(f"## {t.name}\n\n{t.doc}\n\nCollector: {t.collector or '-'}; key: "
+                      f"{', '.join(t.key)}\n\n| column | type | flags | description |\n"
+                      "|---|---|---|---|", markup=False)
+        else:
+            out.print(f"[bold]{t.name}[/bold] - {t.doc}  (key: {', '.join(t.key)})")
+        for c in t.columns:
+            flags = ",".join(f for f, on in (("key", c.name in t.key), ("volatile", c.volatile),
+                                             ("sensitive", c.sensitive), ("lines", c.lines)) if on)
+            if markdown:
+                out.print(f"| {c.name} | {c.type} | {flags} | {c.doc} |", markup=False)
+            else:
+                out.print(f"    {c.name:<18} {c.type:<5} {flags:<14} {c.doc}", markup=False)
+        out.print("")

@@ -1,0 +1,1 @@
+"""Collectors: one package per protocol/platform. Each declares its queries and tables as data."""

@@ -1,0 +1,70 @@
+"""What a collector is: declared queries, declared tables, and pure builders between them.
+
+A collector never talks to the network itself: it hands Query objects to a Transport and gets
+Answers back. Each TableSpec names the queries it reads and a pure `build` function
+(answers in, rows out). A builder raises NotCollected when its source is absent on this
+platform (e.g. no rpm); the scan records that as coverage, never as an empty table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from proofshot.model.table import Row, Table
+from proofshot.model.transcript import Answer, Query
+
+
+class NotCollected(Exception):
+    """The table could not be built from these answers; `reason` says why, `status` how."""
+
+    def __init__(self, reason: str, status: str = "unsupported") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+Answers = Mapping[str, Answer]
+Builder = Callable[[Answers], list[Row]]
+StdinFrom = Callable[[Answers], bytes | None]
+
+
+@dataclass(frozen=True)
+class Step:
+    """A query in a plan. `after` names queries whose answers feed this one's stdin (never argv)."""
+
+    query: Query
+    after: tuple[str, ...] = ()
+    stdin_from: StdinFrom | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """Binds a table declaration to the queries it needs and its pure builder.
+
+    `optional` queries may fail without making the table unverifiable (e.g. rpm on Debian).
+    """
+
+    table: Table
+    queries: tuple[str, ...]
+    build: Builder
+    optional: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass
+class Plan:
+    steps: list[Step] = field(default_factory=list)
+    specs: list[TableSpec] = field(default_factory=list)
+
+
+class Collector(Protocol):
+    """A collector for one kind of target. `options` are the scope's target fields."""
+
+    name: str
+    version: str
+
+    def tables(self) -> Sequence[Table]: ...
+
+    def plan(self, options: Mapping[str, Any]) -> Plan: ...

@@ -1,0 +1,143 @@
+"""Keyed, attribute-level diff of two snapshots, reading only the chunks that differ.
+
+Rules (all read from the table declarations stored with each snapshot):
+- rows are matched by key; a row only on one side is added/removed, else compared column by column;
+- a row whose only differences are volatile columns is a volatile movement, never a change;
+- columns marked `lines` get a unified line diff;
+- a target or table that could not be read on either side is unverifiable, never removed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from proofshot.diff.model import Change, DiffResult, Unchanged, Unverifiable, VolatileMove
+from proofshot.model.table import Table
+from proofshot.store.tree import differing_rows
+
+Get = Callable[[str], bytes]
+Manifest = Mapping[str, Any]
+
+READABLE = ("ok", "partial")
+
+
+def diff_snapshots(get: Get, a_id: str, a: Manifest, b_id: str, b: Manifest) -> DiffResult:
+    result = DiffResult(a_id, b_id)
+    ta = {t["name"]: t for t in a["targets"]}
+    tb = {t["name"]: t for t in b["targets"]}
+    for name in sorted(ta.keys() | tb.keys()):
+        x, y = ta.get(name), tb.get(name)
+        if x is None:
+            result.unverifiable.append(Unverifiable(name, None, "not in the scope of the "
+                                                    "first snapshot"))
+            continue
+        if y is None:
+            result.unverifiable.append(Unverifiable(name, None, "not in the scope of the "
+                                                    "second snapshot"))
+            continue
+        _diff_target(get, name, x, y, result)
+    result.changes.sort(key=lambda c: (c.target, c.table, json.dumps(c.key, sort_keys=True)))
+    return result
+
+
+def _status_reason(side: str, t: Manifest) -> str:
+    reason = t.get("reason") or ""
+    return f"{t['status']} in {side} snapshot" + (f": {reason}" if reason else "")
+
+
+def _diff_target(get: Get, name: str, x: Manifest, y: Manifest, result: DiffResult) -> None:
+    if x["status"] not in READABLE or y["status"] not in READABLE:
+        side, t = ("first", x) if x["status"] not in READABLE else ("second", y)
+        result.unverifiable.append(Unverifiable(name, None, _status_reason(side, t)))
+        return
+    _diff_facts(name, x.get("facts", {}), y.get("facts", {}), result)
+    xt, yt = x["tables"], y["tables"]
+    xu, yu = x.get("unverifiable", {}), y.get("unverifiable", {})
+    for table in sorted(xt.keys() | yt.keys() | xu.keys() | yu.keys()):
+        if table in xt and table in yt:
+            _diff_table(get, name, table, xt[table], yt[table], result)
+            continue
+        if table in xt or table in yt:
+            missing, side = (yu.get(table), "second") if table in xt else (xu.get(table), "first")
+            why = (f"{missing['status']} in {side} snapshot: {missing['reason']}"
+                   if missing else f"not collected in {side} snapshot")
+            result.unverifiable.append(Unverifiable(name, table, why))
+        # tables unverifiable on both sides were never observed: nothing to compare
+        elif xu.get(table, {}).get("status") != "unsupported" or \
+                yu.get(table, {}).get("status") != "unsupported":
+            m = yu.get(table) or xu.get(table) or {}
+            result.unverifiable.append(Unverifiable(
+                name, table, f"{m.get('status', 'failed')} in both snapshots: {m.get('reason', '')}"
+            ))
+
+
+_FACTS_VOLATILE = frozenset({"transport"})
+
+
+def _diff_facts(name: str, fx: Mapping[str, Any], fy: Mapping[str, Any], result: DiffResult
+                ) -> None:
+    for k in sorted(fx.keys() | fy.keys()):
+        if k in _FACTS_VOLATILE or fx.get(k) == fy.get(k):
+            continue
+        result.changes.append(Change(name, "target_facts", {"fact": k}, "changed",
+                                     {"fact": k, "value": fx.get(k)},
+                                     {"fact": k, "value": fy.get(k)}, ["value"]))
+
+
+def _diff_table(get: Get, target: str, name: str, x: Mapping[str, Any], y: Mapping[str, Any],
+                result: DiffResult) -> None:
+    if x["root"] == y["root"]:
+        result.unchanged.append(Unchanged(target, name, y["rows"], y["root"]))
+        return
+    table = Table.from_data(json.loads(get(y["schema"])))
+    if x["schema"] != y["schema"]:
+        old = Table.from_data(json.loads(get(x["schema"])))
+        if old.key != table.key:
+            result.unverifiable.append(Unverifiable(
+                target, name, "table definition changed between the snapshots (key differs)"))
+            return
+    ra, rb = differing_rows(get, x["root"], y["root"])
+    rows_a = {tuple(r[k] for k in table.key): r for r in map(json.loads, ra)}
+    rows_b = {tuple(r[k] for k in table.key): r for r in map(json.loads, rb)}
+    vol = table.volatile
+    lines_cols = {c.name for c in table.columns if c.lines}
+    n_changes = 0
+    n_vol = 0
+    for k in sorted(rows_a.keys() | rows_b.keys(), key=lambda t: json.dumps(t)):
+        before, after = rows_a.get(k), rows_b.get(k)
+        key = dict(zip(table.key, k, strict=True))
+        if before is None:
+            result.changes.append(Change(target, name, key, "added", None, after, []))
+            n_changes += 1
+            continue
+        if after is None:
+            result.changes.append(Change(target, name, key, "removed", before, None, []))
+            n_changes += 1
+            continue
+        cols = sorted(c for c in before.keys() | after.keys() if before.get(c) != after.get(c))
+        real = [c for c in cols if c not in vol]
+        moved = [c for c in cols if c in vol]
+        if real:
+            ch = Change(target, name, key, "changed", before, after, real)
+            for c in real:
+                if c in lines_cols:
+                    ch.diff[c] = line_diff(before.get(c), after.get(c))
+            result.changes.append(ch)
+            n_changes += 1
+        if moved:
+            result.volatile.append(VolatileMove(target, name, key, moved, before, after))
+            if not real:
+                n_vol += 1
+    if n_changes == 0:
+        result.unchanged.append(Unchanged(target, name, y["rows"], y["root"], n_vol))
+
+
+def line_diff(a: Any, b: Any) -> list[str]:
+    """Unified diff of two texts (None counts as no text)."""
+    la = (a or "").splitlines()
+    lb = (b or "").splitlines()
+    return [ln.rstrip("\n") for ln in difflib.unified_diff(la, lb, "before", "after", n=1,
+                                                           lineterm="")]

@@ -1,0 +1,1 @@
+"""Data model: tables, rows, canonical bytes, manifests, errors. Imports nothing above it."""

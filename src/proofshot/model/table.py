@@ -1,0 +1,157 @@
+"""Tables declared as data (like osquery's specs): docs, diff rules and validation all read them.
+
+A Table names its key columns; the diff matches rows by key. A volatile column (uptime, counters,
+free space) is kept and shown, but its movement is never counted as a change. A sensitive column
+is stored only as a keyed hash, so equality stays provable while the value is never stored.
+A text column marked `lines` holds file text that the diff shows line by line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from proofshot.model.canonical import canonical, sha256_hex
+from proofshot.model.errors import RowInvalid
+
+ColumnType = Literal["text", "int", "bool", "real", "list"]
+Row = dict[str, Any]
+
+_PY_TYPES: dict[str, tuple[type, ...]] = {
+    "text": (str,),
+    "int": (int,),
+    "bool": (bool,),
+    "real": (float, int),
+    "list": (list,),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: ColumnType
+    doc: str
+    volatile: bool = False
+    sensitive: bool = False
+    lines: bool = False
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "type": self.type,
+            "doc": self.doc,
+            "volatile": self.volatile,
+            "sensitive": self.sensitive,
+            "lines": self.lines,
+        }
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    doc: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    platforms: tuple[str, ...] = ("linux",)
+    collector: str = ""
+    _by_name: dict[str, Column] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        names = [c.name for c in self.columns]
+        if len(set(names)) != len(names):
+            raise ValueError(f"table {self.name}: duplicate column")
+        missing = [k for k in self.key if k not in names]
+        if missing:
+            raise ValueError(f"table {self.name}: key column(s) {missing} not declared")
+        self._by_name.update({c.name: c for c in self.columns})
+
+    def column(self, name: str) -> Column:
+        return self._by_name[name]
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def volatile(self) -> frozenset[str]:
+        return frozenset(c.name for c in self.columns if c.volatile)
+
+    @property
+    def sensitive(self) -> frozenset[str]:
+        return frozenset(c.name for c in self.columns if c.sensitive)
+
+    def validate(self, row: Mapping[str, Any]) -> Row:
+        """Check a row against the declaration; missing columns become None (never a sentinel)."""
+        extra = set(row) - set(self._by_name)
+        if extra:
+            raise RowInvalid(f"table {self.name}: undeclared column(s) {sorted(extra)}")
+        out: Row = {}
+        for col in self.columns:
+            value = row.get(col.name)
+            if value is None:
+                if col.name in self.key:
+                    raise RowInvalid(f"table {self.name}: key column {col.name} is empty")
+                out[col.name] = None
+                continue
+            ok = _PY_TYPES[col.type]
+            if not isinstance(value, ok) or (col.type == "int" and isinstance(value, bool)):
+                raise RowInvalid(
+                    f"table {self.name}: column {col.name} expects {col.type}, "
+                    f"got {type(value).__name__}"
+                )
+            out[col.name] = value
+        return out
+
+    def key_of(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
+        return tuple(row[k] for k in self.key)
+
+    def to_data(self) -> dict[str, Any]:
+        """The declaration as plain data; stored with every snapshot so diffs need no code."""
+        return {
+            "name": self.name,
+            "doc": self.doc,
+            "key": list(self.key),
+            "columns": [c.to_data() for c in self.columns],
+            "platforms": list(self.platforms),
+            "collector": self.collector,
+        }
+
+    @property
+    def digest(self) -> str:
+        return sha256_hex(canonical(self.to_data()))
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Table:
+        return cls(
+            name=data["name"],
+            doc=data["doc"],
+            key=tuple(data["key"]),
+            columns=tuple(Column(**c) for c in data["columns"]),
+            platforms=tuple(data.get("platforms", ())),
+            collector=data.get("collector", ""),
+        )
+
+
+def col(
+    name: str,
+    type: ColumnType = "text",
+    doc: str = "",
+    *,
+    volatile: bool = False,
+    sensitive: bool = False,
+    lines: bool = False,
+) -> Column:
+    """Short constructor so declarations read as a table."""
+    return Column(name, type, doc, volatile=volatile, sensitive=sensitive, lines=lines)
+
+
+def table(
+    name: str,
+    doc: str,
+    key: Iterable[str],
+    columns: Iterable[Column],
+    platforms: Iterable[str] = ("linux",),
+    collector: str = "",
+) -> Table:
+    return Table(name, doc, tuple(key), tuple(columns), tuple(platforms), collector)

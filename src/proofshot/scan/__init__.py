@@ -1,0 +1,1 @@
+"""Scan orchestration: scope -> targets -> collectors, concurrency, timeouts, progress, status."""

@@ -1,0 +1,68 @@
+"""Masking of secret-looking values in collected text (config files, command output).
+
+A value that follows a secret-looking key (password, passwd, secret, token, key, community, psk,
+...) is replaced by its keyed hash, so a changed secret still shows as changed while its value
+never reaches the store. PEM private key blocks are replaced whole. Masking is line-based so it
+never changes the line structure that parsers and line diffs rely on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+_KEYWORDS = (
+    r"pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key"
+    r"|secret[_-]?key|auth[_-]?key|priv[_-]?key|psk|community|credentials?|bindpw|rootpw"
+    r"|key"
+)
+# key = value | key: value | key value (for a few config dialects); value up to end/quote/space.
+_ASSIGN = re.compile(
+    rf"(?P<lead>(?:^|[\s;,{{(\"'])(?:[\w.-]*?[_.-])?(?:{_KEYWORDS}))(?P<sep>\s*[=:]\s*|\s+)"
+    rf"(?P<q>[\"']?)(?P<val>[^\s\"',;}}]+)",
+    re.IGNORECASE,
+)
+_SNMP = re.compile(r"^(?P<lead>\s*(?:rocommunity6?|rwcommunity6?|com2sec6?\s+\S+\s+\S+)\s+)(?P<val>\S+)",
+                   re.IGNORECASE)
+_URL_CRED = re.compile(r"(?P<lead>[a-z][a-z0-9+.-]*://[^/\s:@]+:)(?P<val>[^@/\s]+)(?=@)", re.IGNORECASE)
+_PEM = re.compile(
+    r"-----BEGIN ((?:[A-Z]+ )?PRIVATE KEY)-----.*?-----END \1-----", re.DOTALL
+)
+_SKIP_VALUES = frozenset(
+    {"yes", "no", "true", "false", "none", "null", "on", "off", "required", "optional",
+     "prohibit-password", "without-password", "forced-commands-only", "*", "x", "!", "0", "1"}
+)
+
+Hasher = Callable[[str], str]
+
+
+def mask_text(text: str, keyed_hash: Hasher) -> str:
+    if not text:
+        return text
+    text = _PEM.sub(lambda m: f"-----MASKED {m.group(1)} {keyed_hash(m.group(0))}-----", text)
+    return "\n".join(_mask_line(line, keyed_hash) for line in text.split("\n"))
+
+
+def _mask_line(line: str, keyed_hash: Hasher) -> str:
+    if len(line) > 10000:
+        return line[:0] + keyed_hash(line) if _ASSIGN.search(line) else line
+
+    def repl(m: re.Match[str]) -> str:
+        val = m.group("val")
+        if val.lower() in _SKIP_VALUES or val.startswith("hmac:"):
+            return m.group(0)
+        lead = m.group("lead")
+        if m.group("sep").strip() == "" and not _looks_like_key_directive(lead):
+            return m.group(0)
+        return f"{lead}{m.group('sep')}{m.group('q')}{keyed_hash(val)}"
+
+    line = _SNMP.sub(lambda m: m.group("lead") + keyed_hash(m.group("val")), line)
+    line = _URL_CRED.sub(lambda m: m.group("lead") + keyed_hash(m.group("val")), line)
+    return _ASSIGN.sub(repl, line)
+
+
+def _looks_like_key_directive(lead: str) -> bool:
+    """`key value` without = or : counts only for directive-style lines (e.g. `psk abc`)."""
+    word = lead.strip().lower()
+    return word in {"psk", "secret", "password", "passwd", "community", "bindpw", "rootpw",
+                    "auth_key", "priv_key", "key"}

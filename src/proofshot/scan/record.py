@@ -1,0 +1,158 @@
+"""Turning target results into stored objects and a manifest body.
+
+Rows are validated, secret-looking text masked, sensitive columns keyed-hashed, sorted by their
+canonical key bytes and streamed into a content-defined tree. Each answer is stored masked as a
+transcript object; the manifest keeps the keyed hash of the unmasked answer beside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from proofshot import __version__
+from proofshot.model.canonical import CANON_VERSION, canonical
+from proofshot.model.table import Row, Table
+from proofshot.model.transcript import Answer
+from proofshot.scan.masking import mask_text
+from proofshot.scan.runner import TargetResult
+from proofshot.store.embedded import ObjectWriter
+from proofshot.store.keys import Keys
+from proofshot.store.tree import LEAF_TARGET, NODE_TARGET, TreeBuilder
+
+Hasher = Callable[[str], str]
+
+
+def prepare_rows(table: Table, rows: Sequence[Row], keyed_hash: Hasher) -> list[tuple[bytes, bytes]]:
+    """(canonical key, canonical row) pairs in key order, with secrets masked and hashed."""
+    sens = table.sensitive
+    text_cols = [c.name for c in table.columns
+                 if c.type == "text" and c.name not in table.key and c.name not in sens]
+    out: list[tuple[bytes, bytes]] = []
+    for row in rows:
+        r = dict(row)
+        for c in sens:
+            if r.get(c) is not None:
+                r[c] = keyed_hash(r[c] if isinstance(r[c], str) else canonical(r[c]).decode())
+        for c in text_cols:
+            v = r.get(c)
+            if isinstance(v, str) and v:
+                r[c] = mask_text(v, keyed_hash)
+        out.append((canonical([r[k] for k in table.key]), canonical(r)))
+    out.sort(key=lambda kr: kr[0])
+    return out
+
+
+def write_table(writer: ObjectWriter, table: Table, rows: Sequence[Row], keyed_hash: Hasher
+                ) -> tuple[str, int]:
+    tb = TreeBuilder(writer.put)
+    for key, row in prepare_rows(table, rows, keyed_hash):
+        tb.add(key, row)
+    return tb.finish()
+
+
+def transcript_record(ans: Answer, keyed_hash: Hasher) -> tuple[dict[str, Any], str]:
+    """The masked record to store, and the keyed hash of the unmasked one."""
+    rec = ans.to_record()
+    answer_hmac = keyed_hash(canonical(rec).decode())
+    for part in ("stdout", "stderr", "stdin"):
+        enc = rec.get(part)
+        if isinstance(enc, dict) and "text" in enc:
+            enc["text"] = mask_text(enc["text"], keyed_hash)
+        elif isinstance(enc, dict) and "b64" in enc:
+            # Binary answers may hold secrets we cannot mask line by line: keep only their hash.
+            enc["b64_sha256"] = hashlib.sha256(enc.pop("b64").encode()).hexdigest()
+    return rec, answer_hmac
+
+
+def target_entry(res: TargetResult, writer: ObjectWriter, keys: Keys) -> dict[str, Any]:
+    kh = keys.keyed_hash
+    coverage = []
+    for qid, ans in sorted(res.answers.items()):
+        rec, answer_hmac = transcript_record(ans, kh)
+        coverage.append({
+            "query": qid,
+            "status": ans.status(res.ok_codes.get(qid, (0,))),
+            "reason": ans.reason() if ans.status(res.ok_codes.get(qid, (0,))) != "ok" else "",
+            "duration_ms": round(ans.duration * 1000),
+            "bytes": len(ans.stdout),
+            "truncated": ans.truncated,
+            "sudo": ans.sudo,
+            "transcript": writer.put_json(rec),
+            "answer_hmac": answer_hmac,
+        })
+    tables: dict[str, Any] = {}
+    unverifiable: dict[str, Any] = {}
+    for tr in res.tables:
+        if tr.rows is None:
+            unverifiable[tr.table.name] = {"status": tr.status, "reason": tr.reason,
+                                           "queries": list(tr.queries)}
+            continue
+        root, n = write_table(writer, tr.table, tr.rows, kh)
+        tables[tr.table.name] = {
+            "root": root,
+            "rows": n,
+            "schema": writer.put_json(tr.table.to_data()),
+            "queries": list(tr.queries),
+            "note": tr.reason,
+        }
+    return {
+        "name": res.name,
+        "type": res.type,
+        "collector": {"name": res.collector, "version": res.collector_version},
+        "status": res.status,
+        "reason": res.reason,
+        "facts": res.facts,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(res.started)),
+        "duration_ms": round(res.duration * 1000),
+        "coverage": coverage,
+        "tables": tables,
+        "unverifiable": unverifiable,
+    }
+
+
+def merkle_root(targets: Sequence[dict[str, Any]], scope_oid: str) -> str:
+    """Root of a binary SHA-256 tree over every object the snapshot points at (sorted leaves)."""
+    leaves = [canonical(["scope", scope_oid])]
+    for t in targets:
+        for name, tab in t["tables"].items():
+            leaves.append(canonical([t["name"], "table", name, tab["root"], tab["schema"]]))
+        for c in t["coverage"]:
+            leaves.append(canonical([t["name"], "transcript", c["query"], c["transcript"]]))
+    level = sorted(hashlib.sha256(x).digest() for x in leaves)
+    while len(level) > 1:
+        nxt = []
+        for i in range(0, len(level), 2):
+            pair = level[i:i + 2]
+            nxt.append(hashlib.sha256(b"".join(pair)).digest() if len(pair) == 2 else pair[0])
+        level = nxt
+    return level[0].hex()
+
+
+def manifest_body(
+    label: str,
+    targets: list[dict[str, Any]],
+    scope_digest: str,
+    scope_oid: str,
+    customer: str | None,
+    technician: str,
+    collectors: dict[str, str],
+    engagement: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "label": label,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "technician": technician,
+        "host": socket.gethostname(),
+        "tool": {"name": "proofshot", "version": __version__},
+        "collectors": collectors,
+        "canon": CANON_VERSION,
+        "tree": {"leaf_target": LEAF_TARGET, "node_target": NODE_TARGET},
+        "scope": {"digest": scope_digest, "object": scope_oid, "customer": customer},
+        "engagement": engagement,
+        "targets": targets,
+        "merkle_root": merkle_root(targets, scope_oid),
+    }

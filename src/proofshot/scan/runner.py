@@ -1,0 +1,150 @@
+"""Running one target: open the transport, run the plan's queries, build and validate rows.
+
+Every failure becomes data (target status, per-query coverage); nothing is swallowed and
+nothing here raises for a target that misbehaves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from proofshot.collectors.base import Collector, NotCollected, Plan, Step, TableSpec
+from proofshot.model.errors import RowInvalid, TransportError
+from proofshot.model.table import Row, Table
+from proofshot.model.transcript import Answer
+from proofshot.transports.base import Transport
+
+FAILED_STATUSES = ("failed", "refused", "timeout", "error", "truncated", "missing")
+
+
+@dataclass
+class TableResult:
+    table: Table
+    rows: list[Row] | None
+    status: str  # ok | partial | failed | refused | timeout | unsupported | ...
+    reason: str = ""
+    queries: tuple[str, ...] = ()
+
+
+@dataclass
+class TargetResult:
+    name: str
+    type: str
+    collector: str = ""
+    collector_version: str = ""
+    status: str = "ok"
+    reason: str = ""
+    facts: dict[str, str] = field(default_factory=dict)
+    answers: dict[str, Answer] = field(default_factory=dict)
+    ok_codes: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    tables: list[TableResult] = field(default_factory=list)
+    started: float = 0.0
+    duration: float = 0.0
+
+
+async def run_target(
+    name: str,
+    type_: str,
+    transport: Transport,
+    collector: Collector,
+    options: Mapping[str, Any],
+    concurrency: int = 4,
+) -> TargetResult:
+    res = TargetResult(name=name, type=type_, collector=collector.name,
+                       collector_version=collector.version, started=time.time())
+    t0 = time.monotonic()
+    try:
+        res.facts = await transport.open()
+    except TransportError as exc:
+        res.status, res.reason = exc.status, exc.message
+        res.duration = time.monotonic() - t0
+        return res
+    try:
+        plan = collector.plan(options)
+        res.ok_codes = {s.query.id: s.query.ok_codes for s in plan.steps}
+        res.answers = await _run_steps(transport, plan.steps, concurrency)
+        res.tables = [build_table(spec, res.answers, res.ok_codes) for spec in plan.specs]
+        res.status = target_status(res.tables)
+        bad = [t for t in res.tables if t.status not in ("ok", "unsupported")]
+        if bad:
+            res.reason = "; ".join(f"{t.table.name}: {t.reason}" for t in bad[:5])
+    except TransportError as exc:
+        res.status, res.reason = exc.status, exc.message
+    finally:
+        await transport.close()
+        res.duration = time.monotonic() - t0
+    return res
+
+
+async def _run_steps(transport: Transport, steps: Sequence[Step], concurrency: int
+                     ) -> dict[str, Answer]:
+    answers: dict[str, Answer] = {}
+    done: dict[str, asyncio.Event] = {s.query.id: asyncio.Event() for s in steps}
+    sem = asyncio.Semaphore(concurrency)
+
+    async def one(step: Step) -> None:
+        try:
+            for dep in step.after:
+                if dep in done:
+                    await done[dep].wait()
+            stdin = step.stdin_from(answers) if step.stdin_from else None
+            async with sem:
+                answers[step.query.id] = await transport.run(step.query, stdin)
+        finally:
+            done[step.query.id].set()
+
+    await asyncio.gather(*(one(s) for s in steps))
+    return answers
+
+
+def build_table(spec: TableSpec, answers: Mapping[str, Answer],
+                ok_codes: Mapping[str, tuple[int, ...]]) -> TableResult:
+    """Pure: answers in, validated rows (or the reason there are none) out."""
+    t = spec.table
+    notes: list[str] = []
+    for qid in spec.queries:
+        ans = answers.get(qid)
+        if ans is None:
+            return TableResult(t, None, "failed", f"query {qid} was not run", spec.queries)
+        st = ans.status(ok_codes.get(qid, (0,)))
+        if st == "ok":
+            continue
+        if qid in spec.optional:
+            notes.append(f"{qid}: {ans.reason()}")
+            continue
+        return TableResult(t, None, st, f"{qid}: {ans.reason()}", spec.queries)
+    try:
+        raw_rows = spec.build(answers)
+    except NotCollected as exc:
+        return TableResult(t, None, exc.status, exc.reason, spec.queries)
+    except Exception as exc:  # a parser bug must not lose the rest of the scan
+        return TableResult(t, None, "error", f"parser error: {type(exc).__name__}: {exc}",
+                           spec.queries)
+    rows: list[Row] = []
+    seen: set[tuple[Any, ...]] = set()
+    dupes = 0
+    try:
+        for r in raw_rows:
+            row = t.validate(r)
+            k = t.key_of(row)
+            if k in seen:
+                dupes += 1
+                continue
+            seen.add(k)
+            rows.append(row)
+    except RowInvalid as exc:
+        return TableResult(t, None, "error", exc.message, spec.queries)
+    if dupes:
+        notes.append(f"{dupes} row(s) with a duplicate key dropped")
+    status = "ok"
+    return TableResult(t, rows, status, "; ".join(notes), spec.queries)
+
+
+def target_status(tables: Sequence[TableResult]) -> str:
+    if any(t.status not in ("ok", "unsupported") for t in tables):
+        return "partial"
+    return "ok"

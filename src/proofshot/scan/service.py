@@ -1,0 +1,93 @@
+"""A whole scan: scope in, one committed snapshot out (or nothing, on bad input)."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from proofshot.model.canonical import canonical
+from proofshot.scan.record import manifest_body, target_entry
+from proofshot.scan.runner import TargetResult, run_target
+from proofshot.scan.scope import Scope
+from proofshot.scan.targets import Unsupported, collector_for, options_for, preflight, transport_for
+from proofshot.store.embedded import Store
+
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_CONCURRENCY = 32
+
+Progress = Callable[[TargetResult], None]
+
+
+@dataclass
+class ScanOutcome:
+    snapshot: str
+    results: list[TargetResult]
+
+    @property
+    def complete(self) -> bool:
+        return all(r.status == "ok" for r in self.results)
+
+
+def technician() -> str:
+    return os.environ.get("PROOFSHOT_TECHNICIAN") or getpass.getuser()
+
+
+def scan(
+    store: Store,
+    scope: Scope,
+    label: str,
+    *,
+    where: str = "scope",
+    concurrency: int = DEFAULT_CONCURRENCY,
+    on_target_done: Progress | None = None,
+    engagement: str | None = None,
+) -> ScanOutcome:
+    # Everything that can be wrong with the input is found before anything is written.
+    creds = {t.name: preflight(t, where) for t in scope.targets}
+    results = asyncio.run(_scan_all(store, scope, creds, concurrency, on_target_done))
+    writer = store.writer()
+    try:
+        entries = [target_entry(r, writer, store.keys) for r in results]
+        scope_oid = writer.put(canonical({"scope": _masked_scope(scope)}))
+        collectors = {e["collector"]["name"]: e["collector"]["version"] for e in entries
+                      if e["collector"]["name"]}
+        body = manifest_body(label, entries, scope.digest, scope_oid, scope.customer,
+                             technician(), collectors, engagement)
+        sid = store.commit(body, writer)
+    except BaseException:
+        writer.abort()
+        raise
+    return ScanOutcome(sid, results)
+
+
+def _masked_scope(scope: Scope) -> dict[str, Any]:
+    data: dict[str, Any] = scope.model_dump(exclude={"digest", "source"})
+    return data
+
+
+async def _scan_all(store: Store, scope: Scope, creds: dict[str, dict[str, Any]],
+                    concurrency: int, on_done: Progress | None) -> list[TargetResult]:
+    sem = asyncio.Semaphore(concurrency)
+    default_timeout = float(scope.defaults.get("timeout", DEFAULT_TIMEOUT))
+
+    async def one(target: Any) -> TargetResult:
+        async with sem:
+            timeout = target.timeout or default_timeout
+            try:
+                collector = collector_for(target)
+            except Unsupported as exc:
+                res = TargetResult(name=target.name, type=target.type, status="unsupported",
+                                   reason=str(exc))
+            else:
+                transport = transport_for(target, creds[target.name], store.root, timeout)
+                res = await run_target(target.name, target.type, transport, collector,
+                                       options_for(target))
+            if on_done:
+                on_done(res)
+            return res
+
+    return list(await asyncio.gather(*(one(t) for t in scope.targets)))

@@ -1,0 +1,67 @@
+"""From a scope target to the transport and collector that read it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from proofshot.collectors.base import Collector
+from proofshot.model.errors import BadInput
+from proofshot.scan.scope import LocalTarget, SSHTarget
+from proofshot.scan.secrets import check_key_file, resolve
+from proofshot.transports.base import Transport
+
+
+class Unsupported(Exception):
+    """This target type has no collector in this version; recorded as unverifiable."""
+
+
+def collector_for(target: Any) -> Collector:
+    if isinstance(target, (LocalTarget, SSHTarget)):
+        from proofshot.collectors.linux.collector import COLLECTOR
+
+        return COLLECTOR
+    raise Unsupported(f"no collector for target type '{target.type}' in this version")
+
+
+def preflight(target: Any, where: str) -> dict[str, Any]:
+    """Resolve secrets and check key files before anything is written (bad input -> exit 2)."""
+    creds: dict[str, Any] = {}
+    if isinstance(target, SSHTarget):
+        if target.key:
+            creds["key_path"] = check_key_file(target.key, f"{where}: target '{target.name}'")
+        creds["password"] = resolve(target.password, f"{where}: target '{target.name}'")
+        if not (target.key or target.password or target.agent):
+            creds["use_agent"] = True
+    return creds
+
+
+def transport_for(target: Any, creds: dict[str, Any], store_root: Path,
+                  timeout: float) -> Transport:
+    if isinstance(target, LocalTarget):
+        from proofshot.transports.local import LocalTransport
+
+        return LocalTransport(target.name, sudo=target.sudo, timeout=timeout)
+    if isinstance(target, SSHTarget):
+        from proofshot.transports.ssh import SSHTransport
+
+        return SSHTransport(
+            target.name,
+            host=target.host,
+            port=target.port,
+            user=target.user,
+            key_path=creds.get("key_path"),
+            password=creds.get("password"),
+            use_agent=bool(target.agent or creds.get("use_agent")),
+            sudo=target.sudo,
+            known_hosts_path=str(store_root / "known_hosts"),
+            accept_new_key=target.accept_new_host_key,
+            timeout=timeout,
+        )
+    raise BadInput(f"target '{target.name}': type '{target.type}' is not supported")
+
+
+def options_for(target: Any) -> dict[str, Any]:
+    data: dict[str, Any] = target.model_dump(exclude={"password", "community", "auth_key",
+                                                       "priv_key"})
+    return data

@@ -1,0 +1,188 @@
+"""Tables as content-defined hash trees (prolly trees, as in Dolt/noms).
+
+Rows arrive sorted by key. A leaf chunk ends after a row whose key hash meets a condition
+(first 4 bytes of SHA-256(key) mod LEAF_TARGET == 0), so boundaries depend on keys only:
+inserting one row changes one leaf and the path above it, never the later leaves. Inner nodes
+are cut the same way on their entries' hashes. Equal subtrees have equal ids, so diff and sync
+skip them. Object formats (version 1; canonical rows are psc1, see model.canonical):
+
+    leaf:  b"L1\\n" + b"\\n".join(row)                    row = canonical JSON object
+    node:  b"N1\\n" + b"<height>\\n" + b"\\n".join(b"<hex id> <rows>")   children in key order;
+           height 1 for a node of leaves, h+1 above nodes of height h
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+
+LEAF_TARGET = 32
+LEAF_MAX = 32 * 16
+NODE_TARGET = 32
+NODE_MAX = 32 * 16
+LEAF_MAGIC = b"L1\n"
+NODE_MAGIC = b"N1\n"
+
+Put = Callable[[bytes], str]
+Get = Callable[[str], bytes]
+
+
+class _Level:
+    def __init__(self, put: Put, height: int, parent: Callable[[str, int], None]) -> None:
+        self.put = put
+        self.height = height
+        self.parent = parent
+        self.entries: list[tuple[str, int]] = []
+
+    def add(self, oid: str, rows: int) -> None:
+        self.entries.append((oid, rows))
+        if int(oid[:8], 16) % NODE_TARGET == 0 or len(self.entries) >= NODE_MAX:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.entries:
+            return
+        body = b"\n".join(f"{o} {n}".encode() for o, n in self.entries)
+        total = sum(n for _, n in self.entries)
+        self.entries = []
+        self.parent(self.put(NODE_MAGIC + f"{self.height}\n".encode() + body), total)
+
+
+class TreeBuilder:
+    """Streams sorted rows into leaves and nodes; memory is bounded by one chunk per level."""
+
+    def __init__(self, put: Put) -> None:
+        self.put = put
+        self.rows: list[bytes] = []
+        self.count = 0
+        self.levels: list[_Level] = []
+        self._top: list[tuple[str, int]] = []
+
+    def add(self, key: bytes, row: bytes) -> None:
+        self.rows.append(row)
+        self.count += 1
+        h = hashlib.sha256(key).digest()
+        if int.from_bytes(h[:4], "big") % LEAF_TARGET == 0 or len(self.rows) >= LEAF_MAX:
+            self._flush_leaf()
+
+    def _flush_leaf(self) -> None:
+        if not self.rows:
+            return
+        oid = self.put(LEAF_MAGIC + b"\n".join(self.rows))
+        n = len(self.rows)
+        self.rows = []
+        self._emit(0, oid, n)
+
+    def _emit(self, level: int, oid: str, rows: int) -> None:
+        while len(self.levels) <= level:
+            lvl = len(self.levels)
+            self.levels.append(_Level(self.put, lvl + 1, lambda o, n, lvl=lvl: self._emit(lvl + 1, o, n)))
+        self.levels[level].add(oid, rows)
+
+    def finish(self) -> tuple[str, int]:
+        """Close every level; return (root id, row count). An empty table is an empty leaf."""
+        self._flush_leaf()
+        if not self.levels:
+            return self.put(LEAF_MAGIC), 0
+        level = 0
+        while True:
+            lvl = self.levels[level]
+            above = level + 1 < len(self.levels)
+            if not above and len(lvl.entries) == 1:
+                oid, _ = lvl.entries[0]
+                return oid, self.count
+            if not above and not lvl.entries:
+                # The level above was created by a flush and holds the only entry.
+                raise AssertionError("unreachable: empty top level")
+            lvl.flush()
+            level += 1
+
+
+def children(data: bytes) -> list[tuple[str, int]] | None:
+    """Child entries of a node object, or None for a leaf."""
+    if data.startswith(LEAF_MAGIC):
+        return None
+    if not data.startswith(NODE_MAGIC):
+        raise ValueError("not a tree object")
+    body = data[len(NODE_MAGIC):]
+    out = []
+    for line in body.split(b"\n")[1:]:
+        oid, n = line.split(b" ")
+        out.append((oid.decode(), int(n)))
+    return out
+
+
+def leaf_rows(data: bytes) -> list[bytes]:
+    body = data[len(LEAF_MAGIC):]
+    return body.split(b"\n") if body else []
+
+
+def iter_rows(get: Get, root: str) -> Iterator[bytes]:
+    """All rows of a tree in key order, reading one chunk at a time."""
+    data = get(root)
+    kids = children(data)
+    if kids is None:
+        yield from leaf_rows(data)
+        return
+    for oid, _ in kids:
+        yield from iter_rows(get, oid)
+
+
+def iter_objects(get: Get, root: str) -> Iterator[str]:
+    """Every object id of a tree (for verify, export and sync)."""
+    yield root
+    kids = children(get(root))
+    if kids:
+        for oid, _ in kids:
+            yield from iter_objects(get, oid)
+
+
+def height(data: bytes) -> int:
+    """0 for a leaf; for a node the height written in it."""
+    if data.startswith(LEAF_MAGIC):
+        return 0
+    return int(data[len(NODE_MAGIC):data.index(b"\n", len(NODE_MAGIC))])
+
+
+def differing_rows(get: Get, a: str, b: str) -> tuple[list[bytes], list[bytes]]:
+    """Rows in leaves that only one side has. Shared subtrees are skipped without reading them.
+
+    Both frontiers are lowered one height at a time, tallest first, and equal ids cancel at
+    every step, so two trees of different heights still meet on their shared nodes. A key
+    cannot sit in a shared subtree on one side and a private leaf on the other (keys are
+    unique per side), so the private leaves hold every difference. Rows equal byte for byte
+    on both sides are dropped as well.
+    """
+    if a == b:
+        return [], []
+    cache: dict[str, bytes] = {a: get(a), b: get(b)}
+    fa: dict[str, int] = {a: height(cache[a])}
+    fb: dict[str, int] = {b: height(cache[b])}
+    rows_a: list[bytes] = []
+    rows_b: list[bytes] = []
+    while True:
+        for oid in fa.keys() & fb.keys():
+            del fa[oid], fb[oid]
+        if not fa and not fb:
+            break
+        top = max([*fa.values(), *fb.values()])
+        if top == 0:
+            for front, rows in ((fa, rows_a), (fb, rows_b)):
+                for oid in front:
+                    rows.extend(leaf_rows(cache.pop(oid, None) or get(oid)))
+            break
+        for front in (fa, fb):
+            for oid in [o for o, h in front.items() if h == top]:
+                del front[oid]
+                data = cache.pop(oid, None) or get(oid)
+                for k, _ in children(data) or ():
+                    front[k] = top - 1
+    sa, sb = set(rows_a), set(rows_b)
+    return [r for r in rows_a if r not in sb], [r for r in rows_b if r not in sa]
+
+
+def build(put: Put, rows: Iterable[tuple[bytes, bytes]]) -> tuple[str, int]:
+    tb = TreeBuilder(put)
+    for key, row in rows:
+        tb.add(key, row)
+    return tb.finish()

@@ -1,0 +1,150 @@
+"""Checking a whole store: every object against its id, every manifest against its id and
+signature, the chain of manifests, and the index against the files. Names the first break."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import zstandard
+
+from proofshot.model.canonical import canonical
+from proofshot.model.errors import IntegrityError
+from proofshot.store.embedded import MANIFEST_FORMAT, Store, manifest_id
+from proofshot.store.keys import verify_signature
+from proofshot.store.packs import read_records
+from proofshot.store.tree import children
+
+
+@dataclass
+class VerifyReport:
+    snapshots: int = 0
+    objects: int = 0
+    packs: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def referenced_objects(get: Callable[[str], bytes], body: dict[str, object]) -> Iterator[str]:
+    """Every object a manifest points at, trees walked to their leaves."""
+    scope = body.get("scope")
+    if isinstance(scope, dict) and scope.get("object"):
+        yield str(scope["object"])
+    targets = body.get("targets")
+    for t in targets if isinstance(targets, list) else []:
+        for c in t.get("coverage", []):
+            yield c["transcript"]
+        for tab in t.get("tables", {}).values():
+            yield tab["schema"]
+            stack = [tab["root"]]
+            while stack:
+                oid = stack.pop()
+                yield oid
+                kids = children(get(oid))
+                if kids:
+                    stack.extend(k for k, _ in kids)
+
+
+def verify_store(store: Store, progress: Callable[[str], None] | None = None) -> VerifyReport:
+    rep = VerifyReport()
+    pub = store.keys.public_b64
+    # 1. objects: every pack record decompresses to bytes whose SHA-256 is its id
+    dctx = zstandard.ZstdDecompressor()
+    present: set[str] = set()
+    for pack in sorted(store.packs_dir.glob("*.pack")):
+        rep.packs += 1
+        h = hashlib.sha256()
+        with open(pack, "rb") as fh:
+            for block in iter(lambda fh=fh: fh.read(1 << 20), b""):  # type: ignore[misc]
+                h.update(block)
+        if h.hexdigest() != pack.stem:
+            rep.problems.append(f"pack {pack.stem[:12]} was altered (its hash does not match)")
+        try:
+            for oid, _off, data in read_records(pack):
+                rep.objects += 1
+                try:
+                    raw = dctx.decompress(data)
+                except zstandard.ZstdError:
+                    rep.problems.append(f"object {oid} in pack {pack.stem[:12]} is corrupt")
+                    continue
+                if hashlib.sha256(raw).hexdigest() != oid:
+                    rep.problems.append(f"object {oid} in pack {pack.stem[:12]} does not match "
+                                        "its id")
+                    continue
+                present.add(oid)
+        except ValueError as exc:
+            rep.problems.append(f"pack {exc}")
+    # 2. manifests: id, signature, format
+    bodies: dict[str, dict[str, object]] = {}
+    for path in sorted(store.snap_dir.glob("*.json")):
+        sid = path.stem
+        try:
+            doc = json.loads(path.read_bytes())
+            body = doc["body"]
+        except (ValueError, KeyError, TypeError):
+            rep.problems.append(f"manifest {sid[:12]} is unreadable")
+            continue
+        if manifest_id(body) != sid:
+            rep.problems.append(f"manifest {sid[:12]} was altered (content does not match its id)")
+            continue
+        if doc.get("public_key") != pub:
+            rep.problems.append(f"manifest {sid[:12]} is signed by another key")
+            continue
+        if not verify_signature(pub, doc.get("signature", ""), canonical(body)):
+            rep.problems.append(f"manifest {sid[:12]}: signature does not verify")
+            continue
+        if body.get("format") != MANIFEST_FORMAT:
+            rep.problems.append(f"manifest {sid[:12]}: unknown format {body.get('format')!r}")
+            continue
+        bodies[sid] = body
+    rep.snapshots = len(bodies)
+    # 3. the chain: one genesis, each link's previous present, seq consecutive, no fork
+    by_prev: dict[str | None, list[str]] = {}
+    for sid, body in bodies.items():
+        prev = body.get("prev")
+        by_prev.setdefault(prev if isinstance(prev, str) else None, []).append(sid)
+    for sid, body in sorted(bodies.items(), key=lambda kv: int(str(kv[1].get("seq", 0)))):
+        prev = body.get("prev")
+        seq = body.get("seq")
+        if prev is None:
+            if seq != 1:
+                rep.problems.append(f"chain broken: snapshot {sid[:12]} (#{seq}) has no previous "
+                                    "snapshot but is not the first")
+            continue
+        if not isinstance(prev, str) or prev not in bodies:
+            rep.problems.append(f"chain broken: snapshot {sid[:12]} (#{seq}) follows "
+                                f"{str(prev)[:12]}, which is missing or invalid")
+            continue
+        if bodies[prev].get("seq") != (seq - 1 if isinstance(seq, int) else None):
+            rep.problems.append(f"chain broken: snapshot {sid[:12]} (#{seq}) follows #"
+                                f"{bodies[prev].get('seq')} (order altered)")
+    for prev, nxt in by_prev.items():
+        if len(nxt) > 1:
+            rep.problems.append(f"chain forked after {str(prev)[:12]}: " +
+                                ", ".join(s[:12] for s in sorted(nxt)))
+    # 4. the index names no snapshot that is gone, and every object it lists exists
+    for info in store.snapshots():
+        if info.id not in bodies and not (store.snap_dir / f"{info.id}.json").exists():
+            rep.problems.append(f"snapshot {info.id[:12]} (#{info.seq}, {info.label}) was "
+                                "deleted from the store")
+        elif info.id in bodies and bodies[info.id].get("seq") != info.seq:
+            rep.problems.append(f"snapshot {info.id[:12]}: index says #{info.seq}, manifest "
+                                f"says #{bodies[info.id].get('seq')} (order altered)")
+    # 5. every object a valid manifest references exists and is intact
+    for sid, body in sorted(bodies.items(), key=lambda kv: str(kv[1].get("seq"))):
+        if progress:
+            progress(sid)
+        try:
+            for oid in referenced_objects(store.get, body):
+                if oid not in present:
+                    rep.problems.append(f"snapshot {sid[:12]}: object {oid[:16]} is missing "
+                                        "or corrupt")
+                    break
+        except IntegrityError as exc:
+            rep.problems.append(f"snapshot {sid[:12]}: {exc.message}")
+    return rep

@@ -1,0 +1,1 @@
+"""Transports carry queries to a target and bytes back. They never parse."""

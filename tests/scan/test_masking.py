@@ -1,0 +1,37 @@
+"""Masking: secret-looking values become keyed hashes; structure and harmless values stay."""
+
+from __future__ import annotations
+
+import hashlib
+
+from proofshot.scan.masking import mask_text
+
+
+def kh(v: str) -> str:
+    return "hmac:" + hashlib.sha256(b"salt" + v.encode()).hexdigest()[:16]
+
+
+def test_assignments_masked() -> None:
+    text = "\n".join([
+        "db_password = hunter2",
+        "token: abc123",
+        'api_key="AKIAXYZ"',
+        "rocommunity s3cretcomm 10.0.0.0/8",
+        "url=postgres://app:pgpass@db/app",
+        "PasswordAuthentication yes",
+        "PermitRootLogin no",
+        "HostKey /etc/ssh/ssh_host_ed25519_key",
+    ])
+    out = mask_text(text, kh)
+    for secret in ("hunter2", "abc123", "AKIAXYZ", "s3cretcomm", "pgpass"):
+        assert secret not in out
+    assert "PasswordAuthentication yes" in out
+    assert "HostKey /etc/ssh/ssh_host_ed25519_key" in out
+    assert out.count("\n") == text.count("\n")
+    assert kh("hunter2") in out  # a changed secret still shows as changed
+
+
+def test_private_key_block_masked() -> None:
+    pem = "a\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk=\n-----END OPENSSH PRIVATE KEY-----\nz"
+    out = mask_text(pem, kh)
+    assert "b3BlbnNzaC1rZXk" not in out and out.startswith("a\n") and out.endswith("\nz")
