@@ -11,7 +11,8 @@ from rich.table import Table as RichTable
 from proofshot.cli.common import StoreOpt, err, open_or_create_store
 from proofshot.scan.runner import TargetResult
 from proofshot.scan.scope import load_scope, local_scope
-from proofshot.scan.service import DEFAULT_CONCURRENCY, scan as run_scan
+from proofshot.scan.service import DEFAULT_CONCURRENCY
+from proofshot.scan.service import scan as run_scan
 
 _STYLE = {"ok": "green", "partial": "yellow"}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from rich.table import Table as RichTable
 
@@ -12,7 +13,7 @@ from proofshot.cli.common import JsonOpt, StoreOpt, open_store, out, short
 def snapshots(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """List snapshots: id, sequence, label, time, targets and their status."""
     st = open_store(store)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for info in st.snapshots():
         body = st.manifest(info.id, check=False)
         statuses = [t["status"] for t in body.get("targets", [])]

@@ -30,6 +30,9 @@ class Query:
     doc: str = ""
     privileged: bool = False
     ok_codes: tuple[int, ...] = (0,)
+    # exit codes meaning "this source does not exist on this platform" (e.g. no DMI in a VM):
+    # the table is then unsupported here, which is coverage, not a failure
+    absent_codes: tuple[int, ...] = ()
     timeout: float | None = None
     max_bytes: int | None = None
 

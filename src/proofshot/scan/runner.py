@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from proofshot.collectors.base import Collector, NotCollected, Plan, Step, TableSpec
+from proofshot.collectors.base import Collector, NotCollected, Step, TableSpec
 from proofshot.model.errors import RowInvalid, TransportError
 from proofshot.model.table import Row, Table
 from proofshot.model.transcript import Answer
@@ -41,6 +41,7 @@ class TargetResult:
     facts: dict[str, str] = field(default_factory=dict)
     answers: dict[str, Answer] = field(default_factory=dict)
     ok_codes: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    absent_codes: dict[str, tuple[int, ...]] = field(default_factory=dict)
     tables: list[TableResult] = field(default_factory=list)
     started: float = 0.0
     duration: float = 0.0
@@ -66,8 +67,9 @@ async def run_target(
     try:
         plan = collector.plan(options)
         res.ok_codes = {s.query.id: s.query.ok_codes for s in plan.steps}
+        res.absent_codes = {s.query.id: s.query.absent_codes for s in plan.steps}
         res.answers = await _run_steps(transport, plan.steps, concurrency)
-        res.tables = [build_table(spec, res.answers, res.ok_codes) for spec in plan.specs]
+        res.tables = [build_table(spec, res.answers, res.ok_codes, res.absent_codes) for spec in plan.specs]
         res.status = target_status(res.tables)
         bad = [t for t in res.tables if t.status not in ("ok", "unsupported")]
         if bad:
@@ -102,7 +104,8 @@ async def _run_steps(transport: Transport, steps: Sequence[Step], concurrency: i
 
 
 def build_table(spec: TableSpec, answers: Mapping[str, Answer],
-                ok_codes: Mapping[str, tuple[int, ...]]) -> TableResult:
+                ok_codes: Mapping[str, tuple[int, ...]],
+                absent_codes: Mapping[str, tuple[int, ...]] | None = None) -> TableResult:
     """Pure: answers in, validated rows (or the reason there are none) out."""
     t = spec.table
     notes: list[str] = []
@@ -113,6 +116,11 @@ def build_table(spec: TableSpec, answers: Mapping[str, Answer],
         st = ans.status(ok_codes.get(qid, (0,)))
         if st == "ok":
             continue
+        if ans.exit_code is not None and ans.exit_code in (absent_codes or {}).get(qid, ()):
+            if qid in spec.optional:
+                continue
+            return TableResult(t, None, "unsupported", f"{qid}: not present on this host: "
+                               f"{ans.reason().split(': ', 1)[-1]}", spec.queries)
         if qid in spec.optional:
             notes.append(f"{qid}: {ans.reason()}")
             continue

@@ -61,7 +61,7 @@ class Keys:
         try:
             return (self.dir / "signing.pub").read_text().strip()
         except OSError as exc:
-            raise StoreError(f"cannot read public key {self.dir / 'signing.pub'}: {exc.strerror}")
+            raise StoreError(f"cannot read public key {self.dir / 'signing.pub'}: {exc.strerror}") from None
 
     @property
     def fingerprint(self) -> str:

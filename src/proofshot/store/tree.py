@@ -76,8 +76,14 @@ class TreeBuilder:
     def _emit(self, level: int, oid: str, rows: int) -> None:
         while len(self.levels) <= level:
             lvl = len(self.levels)
-            self.levels.append(_Level(self.put, lvl + 1, lambda o, n, lvl=lvl: self._emit(lvl + 1, o, n)))
+            self.levels.append(_Level(self.put, lvl + 1, self._emitter(lvl + 1)))
         self.levels[level].add(oid, rows)
+
+    def _emitter(self, level: int) -> Callable[[str, int], None]:
+        def emit(oid: str, rows: int) -> None:
+            self._emit(level, oid, rows)
+
+        return emit
 
     def finish(self) -> tuple[str, int]:
         """Close every level; return (root id, row count). An empty table is an empty leaf."""
@@ -169,12 +175,12 @@ def differing_rows(get: Get, a: str, b: str) -> tuple[list[bytes], list[bytes]]:
         if top == 0:
             for front, rows in ((fa, rows_a), (fb, rows_b)):
                 for oid in front:
-                    rows.extend(leaf_rows(cache.pop(oid, None) or get(oid)))
+                    rows.extend(leaf_rows(cache.pop(oid, b"") or get(oid)))
             break
         for front in (fa, fb):
             for oid in [o for o, h in front.items() if h == top]:
                 del front[oid]
-                data = cache.pop(oid, None) or get(oid)
+                data = cache.pop(oid, b"") or get(oid)
                 for k, _ in children(data) or ():
                     front[k] = top - 1
     sa, sb = set(rows_a), set(rows_b)

@@ -1,0 +1,232 @@
+"""LinuxCollector: binds the declared queries to the declared tables through pure builders.
+
+Scope options read here: `files` (trees whose files are inventoried, default ["/etc"]) and
+`file_text_max` (largest file whose text is kept, default 65536 bytes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from proofshot.collectors.base import Answers, NotCollected, Plan, Step, TableSpec
+from proofshot.collectors.linux import tables as T
+from proofshot.collectors.linux.parsers import (
+    accounts,
+    certs,
+    config,
+    files,
+    firewall,
+    net,
+    packages,
+    services,
+    storage,
+    system,
+)
+from proofshot.collectors.linux.queries import DEFAULT_FILES, DEFAULT_MAX_TEXT, queries
+from proofshot.model.table import Row, Table
+from proofshot.model.transcript import Query
+
+# Queries whose scripts keep going past unreadable paths: "Permission denied" on stderr
+# means the answer is incomplete, so it counts as refused.
+_STRICT_READ = frozenset({"sudoers", "cron", "sshd_config", "certs", "files_meta"})
+
+
+class _Reader:
+    """Gives builders the text of answers that are usable, by the query's own ok codes."""
+
+    def __init__(self, declared: Mapping[str, Query], answers: Answers) -> None:
+        self.declared = declared
+        self.answers = answers
+
+    def get(self, qid: str, *, required: bool = True) -> str | None:
+        answer = self.answers.get(qid)
+        if answer is None:
+            if required:
+                raise NotCollected(f"query {qid} has no answer", "error")
+            return None
+        status = answer.status(self.declared[qid].ok_codes)
+        if status == "ok" and qid in _STRICT_READ and b"permission denied" in answer.stderr.lower():
+            status = "refused"
+        if status == "ok":
+            return answer.text
+        if required:
+            reason = answer.reason() or f"{qid}: {status}"
+            raise NotCollected(f"{qid}: {reason}", status)
+        return None
+
+
+def _options(options: Mapping[str, Any]) -> tuple[tuple[str, ...], int]:
+    raw = options.get("files", DEFAULT_FILES)
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, (list, tuple)) or not raw:
+        raise ValueError("option files: expected a non-empty list of absolute paths")
+    roots: list[str] = []
+    for r in raw:
+        if not isinstance(r, str) or not r.startswith("/") or "\0" in r or "\n" in r:
+            raise ValueError(f"option files: {r!r} is not an absolute path")
+        norm = r.rstrip("/") or "/"
+        if norm not in roots:
+            roots.append(norm)
+    max_text = options.get("file_text_max", DEFAULT_MAX_TEXT)
+    if not isinstance(max_text, int) or isinstance(max_text, bool) or max_text < 0:
+        raise ValueError("option file_text_max: expected a non-negative integer")
+    return tuple(roots), max_text
+
+
+class LinuxCollector:
+    """Linux and other GNU userlands, over the local or the SSH transport."""
+
+    name = "linux"
+    version = "1"
+
+    def tables(self) -> Sequence[Table]:
+        return T.TABLES
+
+    def plan(self, options: Mapping[str, Any]) -> Plan:
+        roots, max_text = _options(options)
+        qs = queries(roots, max_text)
+        declared = {q.id: q for q in qs}
+
+        def spec(table: Table, needs: Sequence[str], build: Callable[[_Reader], list[Row]],
+                 optional: Sequence[str] = (), note: str = "") -> TableSpec:
+            def builder(answers: Answers) -> list[Row]:
+                return build(_Reader(declared, answers))
+
+            return TableSpec(table, tuple(needs) + tuple(optional), builder, tuple(optional),
+                             note)
+
+        def req(qid: str, parse: Callable[[str], list[Row]]) -> Callable[[_Reader], list[Row]]:
+            def build(r: _Reader) -> list[Row]:
+                text = r.get(qid)
+                assert text is not None
+                return parse(text)
+            return build
+
+        specs = [
+            spec(T.OS, ["os"], req("os", system.parse_os)),
+            spec(T.SYSCTL, ["sysctl"], req("sysctl", system.parse_sysctl)),
+            spec(T.CPU, ["cpuinfo"], req("cpuinfo", system.parse_cpuinfo)),
+            spec(T.MEMORY, ["meminfo"], req("meminfo", system.parse_meminfo)),
+            spec(T.DMI, ["dmi"], _build_dmi),
+            spec(T.BLOCK_DEVICES, ["lsblk"], req("lsblk", storage.parse_lsblk)),
+            spec(T.FILESYSTEMS, ["findmnt"], _build_filesystems, optional=["df_inodes"]),
+            spec(T.PACKAGES, [], _build_packages, optional=["dpkg", "rpm"],
+                 note="dpkg and rpm are each optional; the table needs one of them."),
+            spec(T.USERS, ["passwd"], _build_users, optional=["shadow"],
+                 note="Without /etc/shadow the password columns are None."),
+            spec(T.GROUPS, ["group"], req("group", accounts.parse_group)),
+            spec(T.GROUP_MEMBERS, ["passwd", "group"], _build_group_members),
+            spec(T.SUDOERS, ["sudoers"], req("sudoers", accounts.parse_sudoers)),
+            spec(T.SERVICES, ["sysv"], _build_services,
+                 optional=["systemd_unit_files", "systemd_units", "unit_files"],
+                 note="Without a running systemd, active/sub are None."),
+            spec(T.LISTENING, ["ss"], req("ss", net.parse_ss)),
+            spec(T.INTERFACES, ["ip_link"], req("ip_link", net.parse_ip_link)),
+            spec(T.ADDRESSES, ["ip_addr"], req("ip_addr", net.parse_ip_addr)),
+            spec(T.ROUTES, ["ip_route4"], _build_routes, optional=["ip_route6"]),
+            spec(T.DNS, ["resolver"], req("resolver", net.parse_resolver)),
+            spec(T.HOSTS, ["etc_hosts"], req("etc_hosts", net.parse_hosts)),
+            spec(T.TIME_SYNC, ["time_sync"], req("time_sync", config.parse_time_sync)),
+            spec(T.FIREWALL_RULES, [], _build_firewall, optional=["nft", "iptables", "ip6tables"],
+                 note="Each source is optional; the table needs one of them."),
+            spec(T.CRON, ["cron"], req("cron", config.parse_cron)),
+            spec(T.SSH_CONFIG, ["sshd_config"], _build_sshd, optional=["sshd_effective"]),
+            spec(T.KERNEL_MODULES, ["modules"], req("modules", system.parse_modules)),
+            spec(T.CERTIFICATES, ["certs"], req("certs", certs.parse_certs)),
+            spec(T.FILES, ["files_meta"], _files_builder(max_text),
+                 optional=["files_sha256", "files_text"],
+                 note="Without root, unreadable files have sha256 None."),
+        ]
+        return Plan(steps=[Step(q) for q in qs], specs=specs)
+
+
+def _build_dmi(r: _Reader) -> list[Row]:
+    answer = r.answers.get("dmi")
+    if answer is not None and answer.exit_code == 3:
+        raise NotCollected("no DMI data on this host (/sys/class/dmi/id absent)")
+    text = r.get("dmi")
+    assert text is not None
+    return system.parse_dmi(text)
+
+
+def _build_filesystems(r: _Reader) -> list[Row]:
+    text = r.get("findmnt")
+    assert text is not None
+    return storage.parse_findmnt(text, r.get("df_inodes", required=False) or "")
+
+
+def _build_packages(r: _Reader) -> list[Row]:
+    dpkg = r.get("dpkg", required=False)
+    rpm = r.get("rpm", required=False)
+    if dpkg is None and rpm is None:
+        raise NotCollected("neither dpkg-query nor rpm answered")
+    rows: list[Row] = []
+    if dpkg is not None:
+        rows += packages.parse_packages(dpkg, "dpkg")
+    if rpm is not None:
+        rows += packages.parse_packages(rpm, "rpm")
+    return rows
+
+
+def _build_users(r: _Reader) -> list[Row]:
+    passwd = r.get("passwd")
+    assert passwd is not None
+    return accounts.users(passwd, r.get("shadow", required=False))
+
+
+def _build_group_members(r: _Reader) -> list[Row]:
+    passwd, group = r.get("passwd"), r.get("group")
+    assert passwd is not None and group is not None
+    return accounts.group_members(passwd, group)
+
+
+def _build_services(r: _Reader) -> list[Row]:
+    sysv = r.get("sysv")
+    assert sysv is not None
+    rows = services.systemd_services(r.get("systemd_unit_files", required=False),
+                                     r.get("systemd_units", required=False),
+                                     r.get("unit_files", required=False))
+    return rows + services.parse_sysv(sysv)
+
+
+def _build_routes(r: _Reader) -> list[Row]:
+    v4 = r.get("ip_route4")
+    assert v4 is not None
+    v6 = r.get("ip_route6", required=False)
+    return net.parse_ip_route(v4, "inet") + (net.parse_ip_route(v6, "inet6") if v6 else [])
+
+
+def _build_firewall(r: _Reader) -> list[Row]:
+    got = {q: r.get(q, required=False) for q in ("nft", "iptables", "ip6tables")}
+    if all(v is None for v in got.values()):
+        raise NotCollected("none of nft, iptables-save, ip6tables-save answered")
+    rows: list[Row] = []
+    if got["nft"] is not None:
+        rows += firewall.parse_nft(got["nft"])
+    for src in ("iptables", "ip6tables"):
+        text = got[src]
+        if text is not None:
+            rows += firewall.parse_iptables_save(text, src)
+    return rows
+
+
+def _build_sshd(r: _Reader) -> list[Row]:
+    declared = r.get("sshd_config")
+    assert declared is not None
+    effective = r.get("sshd_effective", required=False)
+    rows = config.parse_sshd_effective(effective) if effective is not None else []
+    return rows + config.parse_sshd_config(declared)
+
+
+def _files_builder(max_text: int) -> Callable[[_Reader], list[Row]]:
+    def build(r: _Reader) -> list[Row]:
+        meta = r.get("files_meta")
+        assert meta is not None
+        return files.files(meta, r.get("files_sha256", required=False),
+                           r.get("files_text", required=False), max_text)
+    return build
+
+
+COLLECTOR = LinuxCollector()

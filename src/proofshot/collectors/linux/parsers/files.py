@@ -1,0 +1,83 @@
+"""File inventory: `find -printf` metadata, `sha256sum -z` hashes, `grep -I -H -Z ''` text."""
+
+from __future__ import annotations
+
+import re
+
+from proofshot.collectors.linux.parsers.common import files_lines, to_int, to_real
+from proofshot.model.table import Row
+
+TYPES = {"f": "file", "d": "dir", "l": "link", "p": "fifo", "s": "socket", "c": "char",
+         "b": "block", "D": "door"}
+_FIELDS = 8
+_HASH_RE = re.compile(r"^\\?([0-9a-f]{64}) [ *](.+)$", re.S)
+_MODE_RE = re.compile(r"^[0-7]{1,4}$")
+
+
+def parse_meta(text: str) -> list[Row]:
+    """Records of 8 NUL-terminated fields: type, path, mode, owner, group, size, link, mtime.
+    A record that does not fit is skipped by resynchronising on the next type field."""
+    fields = text.split("\0")
+    rows: list[Row] = []
+    seen: set[str] = set()
+    i = 0
+    while i + _FIELDS <= len(fields):
+        rec = fields[i : i + _FIELDS]
+        ftype, path, mode = rec[0], rec[1], rec[2]
+        if ftype not in TYPES or not path.startswith("/") or not _MODE_RE.match(mode):
+            i += 1
+            continue
+        i += _FIELDS
+        if path in seen:
+            continue
+        seen.add(path)
+        kind = TYPES[ftype]
+        rows.append({
+            "path": path,
+            "type": kind,
+            "mode": mode.zfill(4),
+            "owner": rec[3] or None,
+            "group": rec[4] or None,
+            "size": None if kind == "dir" else to_int(rec[5]),
+            "link_target": rec[6] if kind == "link" else None,
+            "mtime": to_real(rec[7]),
+        })
+    return rows
+
+
+def parse_sha256(text: str) -> dict[str, str]:
+    """`sha256sum -z`: `HASH  PATH\\0` records -> path -> hash."""
+    out: dict[str, str] = {}
+    for rec in text.split("\0"):
+        m = _HASH_RE.match(rec.lstrip("\n"))
+        if m:
+            out.setdefault(m.group(2), m.group(1))
+    return out
+
+
+def parse_text(text: str) -> dict[str, str]:
+    """`grep -I -H -Z ''` records -> path -> text (lines joined, each ending in newline)."""
+    return {path: "".join(line + "\n" for line in lines)
+            for path, lines in files_lines(text).items()}
+
+
+def files(meta: str, sha256: str | None, text: str | None, max_text: int) -> list[Row]:
+    """Join the three answers. A regular, world-readable file of size 0 has text ''; a file the
+    text query returned nothing for (binary, too large, not world-readable) has text None."""
+    hashes = parse_sha256(sha256) if sha256 is not None else {}
+    texts = parse_text(text) if text is not None else {}
+    rows = parse_meta(meta)
+    for row in rows:
+        path = row["path"]
+        if row["type"] != "file":
+            row["sha256"] = None
+            row["text"] = None
+            continue
+        row["sha256"] = hashes.get(path)
+        body = texts.get(path)
+        if body is None and text is not None and row["size"] == 0 and \
+                int(row["mode"], 8) & 0o004:
+            body = ""
+        row["text"] = body if body is None or row["size"] is None or \
+            row["size"] <= max_text else None
+    return rows
