@@ -35,3 +35,11 @@ def test_private_key_block_masked() -> None:
     pem = "a\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk=\n-----END OPENSSH PRIVATE KEY-----\nz"
     out = mask_text(pem, kh)
     assert "b3BlbnNzaC1rZXk" not in out and out.startswith("a\n") and out.endswith("\nz")
+
+
+def test_masking_inside_grep_framed_transcripts() -> None:
+    """files_text answers are `path\\0line`: the path prefix must not shield the secret."""
+    text = "/etc/app.conf\x00password=hunter2\n/etc/snmp/snmpd.conf\x00rocommunity s3cr3t\n"
+    out = mask_text(text, kh)
+    assert "hunter2" not in out and "s3cr3t" not in out
+    assert out.startswith("/etc/app.conf\x00password=hmac:")

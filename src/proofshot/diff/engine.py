@@ -2,7 +2,8 @@
 
 Rules (all read from the table declarations stored with each snapshot):
 - rows are matched by key; a row only on one side is added/removed, else compared column by column;
-- a row whose only differences are volatile columns is a volatile movement, never a change;
+- a row whose only differences are volatile (or detail) columns is a volatile movement, never a
+  change;
 - columns marked `lines` get a unified line diff;
 - a target or table that could not be read on either side is unverifiable, never removed.
 """
@@ -103,6 +104,7 @@ def _diff_table(get: Get, target: str, name: str, x: Mapping[str, Any], y: Mappi
     rows_a = {tuple(r[k] for k in table.key): r for r in map(json.loads, ra)}
     rows_b = {tuple(r[k] for k in table.key): r for r in map(json.loads, rb)}
     vol = table.volatile
+    detail = table.detail
     lines_cols = {c.name for c in table.columns if c.lines}
     n_changes = 0
     n_vol = 0
@@ -118,8 +120,9 @@ def _diff_table(get: Get, target: str, name: str, x: Mapping[str, Any], y: Mappi
             n_changes += 1
             continue
         cols = sorted(c for c in before.keys() | after.keys() if before.get(c) != after.get(c))
-        real = [c for c in cols if c not in vol]
-        moved = [c for c in cols if c in vol]
+        real = [c for c in cols if c not in vol and c not in detail]
+        real += [c for c in cols if c in detail and detail[c] in real]
+        moved = [c for c in cols if c not in real]
         if real:
             ch = Change(target, name, key, "changed", before, after, real)
             for c in real:

@@ -3,7 +3,10 @@
 A Table names its key columns; the diff matches rows by key. A volatile column (uptime, counters,
 free space) is kept and shown, but its movement is never counted as a change. A sensitive column
 is stored only as a keyed hash, so equality stays provable while the value is never stored.
-A text column marked `lines` holds file text that the diff shows line by line.
+A text column marked `lines` holds file text that the diff shows line by line. A column with
+`detail_of` restates another (file text restates the file's sha256): it counts as changed only
+when that column changed; its own movement (e.g. text no longer stored because the file stopped
+being world-readable) is not a change of the system and goes to the collapsed volatile section.
 """
 
 from __future__ import annotations
@@ -35,9 +38,11 @@ class Column:
     volatile: bool = False
     sensitive: bool = False
     lines: bool = False
+    detail_of: str | None = None
 
     def to_data(self) -> dict[str, Any]:
         return {
+            "detail_of": self.detail_of,
             "name": self.name,
             "type": self.type,
             "doc": self.doc,
@@ -65,6 +70,9 @@ class Table:
         if missing:
             raise ValueError(f"table {self.name}: key column(s) {missing} not declared")
         self._by_name.update({c.name: c for c in self.columns})
+        for c in self.columns:
+            if c.detail_of and c.detail_of not in names:
+                raise ValueError(f"table {self.name}: {c.name} restates unknown {c.detail_of}")
 
     def column(self, name: str) -> Column:
         return self._by_name[name]
@@ -76,6 +84,11 @@ class Table:
     @property
     def volatile(self) -> frozenset[str]:
         return frozenset(c.name for c in self.columns if c.volatile)
+
+    @property
+    def detail(self) -> dict[str, str]:
+        """detail column -> the column it restates."""
+        return {c.name: c.detail_of for c in self.columns if c.detail_of}
 
     @property
     def sensitive(self) -> frozenset[str]:
@@ -141,9 +154,11 @@ def col(
     volatile: bool = False,
     sensitive: bool = False,
     lines: bool = False,
+    detail_of: str | None = None,
 ) -> Column:
     """Short constructor so declarations read as a table."""
-    return Column(name, type, doc, volatile=volatile, sensitive=sensitive, lines=lines)
+    return Column(name, type, doc, volatile=volatile, sensitive=sensitive, lines=lines,
+                  detail_of=detail_of)
 
 
 def table(

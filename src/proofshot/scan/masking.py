@@ -18,11 +18,11 @@ _KEYWORDS = (
 )
 # key = value | key: value | key value (for a few config dialects); value up to end/quote/space.
 _ASSIGN = re.compile(
-    rf"(?P<lead>(?:^|[\s;,{{(\"'])(?:[\w.-]*?[_.-])?(?:{_KEYWORDS}))(?P<sep>\s*[=:]\s*|\s+)"
+    rf"(?P<lead>(?<![\w.-])(?:[\w.-]*?[_.-])?(?:{_KEYWORDS}))(?P<sep>\s*[=:]\s*|\s+)"
     rf"(?P<q>[\"']?)(?P<val>[^\s\"',;}}]+)",
     re.IGNORECASE,
 )
-_SNMP = re.compile(r"^(?P<lead>\s*(?:rocommunity6?|rwcommunity6?|com2sec6?\s+\S+\s+\S+)\s+)(?P<val>\S+)",
+_SNMP = re.compile(r"^(?P<lead>(?:[^\x00]*\x00)?\s*(?:rocommunity6?|rwcommunity6?|com2sec6?\s+\S+\s+\S+)\s+)(?P<val>\S+)",
                    re.IGNORECASE)
 _URL_CRED = re.compile(r"(?P<lead>[a-z][a-z0-9+.-]*://[^/\s:@]+:)(?P<val>[^@/\s]+)(?=@)", re.IGNORECASE)
 _PEM = re.compile(

@@ -320,7 +320,8 @@ FILES = table("files", "Files under the inventoried trees (scope option files, d
     col("sha256", doc="SHA-256 of a regular file's content; None when it could not be read."),
     col("link_target", doc="Target of a symbolic link."),
     col("text", doc="Content of small (<= max size) world-readable text files, line by line; "
-        "a missing final newline is not shown (the sha256 still tells).", lines=True),
+        "a missing final newline is not shown (the sha256 still tells).", lines=True,
+        detail_of="sha256"),
     col("mtime", "real", "Modification time, seconds since the epoch.", volatile=True),
 ], collector=C)
 

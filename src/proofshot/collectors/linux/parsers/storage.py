@@ -52,6 +52,10 @@ def parse_df_inodes(text: str) -> dict[str, tuple[int | None, int | None, int | 
     return out
 
 
+# Mounts that hold kernel object handles, not files (`ip netns add` pins a namespace this way).
+_HANDLES = frozenset({"nsfs"})
+
+
 def parse_findmnt(text: str, df_inodes: str = "") -> list[Row]:
     """Parse `findmnt -P -b -o TARGET,SOURCE,FSTYPE,OPTIONS,SIZE,USED,AVAIL`; the last mount
     of a target (the visible one) wins. Inode numbers come from `df -P -i` when given."""
@@ -60,7 +64,7 @@ def parse_findmnt(text: str, df_inodes: str = "") -> list[Row]:
     for line in text.splitlines():
         f = pairs(line)
         target = f.get("TARGET")
-        if not target:
+        if not target or f.get("FSTYPE") in _HANDLES:
             continue
         ino = inodes.get(target, (None, None, None))
         total = ino[0] if ino[0] else None
