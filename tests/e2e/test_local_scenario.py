@@ -35,18 +35,21 @@ ip link set lo up
 printf 'db_host=localhost\npassword=%s\n' "$PLANTED" > /etc/proofshot-planted.conf
 chmod 0644 /etc/proofshot-planted.conf
 $PS init --store "$STORE" >/dev/null
-$PS scan --store "$STORE" --label before > "$WORK/before.out" 2>"$WORK/before.err" || echo "scan exit $?" >> "$WORK/codes"
+scan() { $PS scan --store "$STORE" --label "$1" >"$WORK/$1.out" 2>"$WORK/$1.err" \
+  || echo "scan $1 exit $?" >> "$WORK/codes"; }
+scan before
 sleep 2
-$PS scan --store "$STORE" --label idle > "$WORK/idle.out" 2>"$WORK/idle.err" || echo "scan exit $?" >> "$WORK/codes"
+scan idle
 # the work: a user, a config line, a listening port, a file mode
 useradd -M -s /usr/sbin/nologin -p "$SHADOW_HASH" pstester
 sed -i 's/^#\?Port .*/Port 2222/' /etc/ssh/sshd_config
 grep -q '^Port 2222' /etc/ssh/sshd_config || echo 'Port 2222' >> /etc/ssh/sshd_config
 chmod 0600 /etc/issue
-python3 -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1",45678)); s.listen(); time.sleep(120)' &
+python3 -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1",45678)); s.listen()
+time.sleep(120)' &
 LISTENER=$!
 for i in $(seq 50); do ss -Htln | grep -q ':45678' && break; sleep 0.1; done
-$PS scan --store "$STORE" --label after > "$WORK/after.out" 2>"$WORK/after.err" || echo "scan exit $?" >> "$WORK/codes"
+scan after
 kill $LISTENER
 $PS diff before idle --store "$STORE" --json > "$WORK/noise.json"
 $PS diff before after --store "$STORE" --json > "$WORK/diff.json"

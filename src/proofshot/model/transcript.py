@@ -68,13 +68,13 @@ class Answer:
             return "timeout"
         if self.error:
             return "error"
+        if self.truncated:
+            return "truncated"
         if self.exit_code not in ok_codes:
             err = self.stderr.lower()
             if b"permission denied" in err or b"not permitted" in err or b"a password is required" in err:
                 return "refused"
             return "failed"
-        if self.truncated:
-            return "truncated"
         return "ok"
 
     def reason(self) -> str:

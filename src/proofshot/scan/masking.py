@@ -22,7 +22,8 @@ _ASSIGN = re.compile(
     rf"(?P<q>[\"']?)(?P<val>[^\s\"',;}}]+)",
     re.IGNORECASE,
 )
-_SNMP = re.compile(r"^(?P<lead>(?:[^\x00]*\x00)?\s*(?:rocommunity6?|rwcommunity6?|com2sec6?\s+\S+\s+\S+)\s+)(?P<val>\S+)",
+_SNMP = re.compile(r"^(?P<lead>(?:[^\x00]*\x00)?\s*"
+                   r"(?:rocommunity6?|rwcommunity6?|com2sec6?\s+\S+\s+\S+)\s+)(?P<val>\S+)",
                    re.IGNORECASE)
 _URL_CRED = re.compile(r"(?P<lead>[a-z][a-z0-9+.-]*://[^/\s:@]+:)(?P<val>[^@/\s]+)(?=@)", re.IGNORECASE)
 _PEM = re.compile(
