@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
 from proofshot import __version__
@@ -38,18 +37,19 @@ def version() -> None:
 def main(argv: list[str] | None = None) -> None:
     try:
         rv = app(args=argv, standalone_mode=False)
-    except click.exceptions.UsageError as exc:
-        exc.show(file=sys.stderr)
-        sys.exit(2)
-    except click.exceptions.Abort:
+    except typer.Abort:
         err.print("aborted")
         sys.exit(1)
     except ProofshotError as exc:
         err.print(f"proofshot: error: {exc.message}", markup=False)
         sys.exit(exc.exit_code)
-    except click.exceptions.ClickException as exc:
-        exc.show(file=sys.stderr)
-        sys.exit(exc.exit_code)
+    except typer.TyperException as exc:  # usage errors: exit 2 (click's own code)
+        show = getattr(exc, "show", None)
+        if show:
+            show(file=sys.stderr)
+        else:
+            err.print(f"proofshot: {exc}", markup=False)
+        sys.exit(int(getattr(exc, "exit_code", 2)))
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:  # last line of defence: one clear line, exit 1

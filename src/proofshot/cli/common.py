@@ -12,7 +12,7 @@ from proofshot.store.embedded import Store
 from proofshot.store.workspace import WORKSPACE_DIR, find_store
 
 out = Console(soft_wrap=True, highlight=False)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 StoreOpt = Annotated[
     str | None,
