@@ -7,5 +7,6 @@ from proofshot.model.table import Table
 
 def all_tables() -> list[Table]:
     from proofshot.collectors.linux.collector import COLLECTOR as linux
+    from proofshot.collectors.snmp.collector import COLLECTOR as snmp
 
-    return sorted(linux.tables(), key=lambda t: t.name)
+    return sorted([*linux.tables(), *snmp.tables()], key=lambda t: t.name)

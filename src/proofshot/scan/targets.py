@@ -7,7 +7,7 @@ from typing import Any
 
 from proofshot.collectors.base import Collector
 from proofshot.model.errors import BadInput
-from proofshot.scan.scope import LocalTarget, SSHTarget
+from proofshot.scan.scope import LocalTarget, SNMPTarget, SSHTarget
 from proofshot.scan.secrets import check_key_file, resolve
 from proofshot.transports.base import Transport
 
@@ -21,6 +21,10 @@ def collector_for(target: Any) -> Collector:
         from proofshot.collectors.linux.collector import COLLECTOR
 
         return COLLECTOR
+    if isinstance(target, SNMPTarget):
+        from proofshot.collectors.snmp.collector import COLLECTOR as SNMP
+
+        return SNMP
     raise Unsupported(f"no collector for target type '{target.type}' in this version")
 
 
@@ -33,6 +37,14 @@ def preflight(target: Any, where: str) -> dict[str, Any]:
         creds["password"] = resolve(target.password, f"{where}: target '{target.name}'")
         if not (target.key or target.password or target.agent):
             creds["use_agent"] = True
+    if isinstance(target, SNMPTarget):
+        w = f"{where}: target '{target.name}'"
+        for fld in ("community", "auth_key", "priv_key"):
+            creds[fld] = resolve(getattr(target, fld), w)
+        if target.version == "3" and not target.user:
+            raise BadInput(f"{w}: SNMP version 3 needs 'user'")
+        if target.version != "3" and not creds["community"]:
+            raise BadInput(f"{w}: SNMP version {target.version} needs 'community'")
     return creds
 
 
@@ -58,6 +70,15 @@ def transport_for(target: Any, creds: dict[str, Any], store_root: Path,
             accept_new_key=target.accept_new_host_key,
             timeout=timeout,
         )
+    if isinstance(target, SNMPTarget):
+        from proofshot.transports.snmp import SNMPAuth, SNMPTransport
+
+        auth = SNMPAuth(version=target.version, community=creds.get("community"),
+                        user=target.user, auth_protocol=target.auth_protocol,
+                        auth_key=creds.get("auth_key"), priv_protocol=target.priv_protocol,
+                        priv_key=creds.get("priv_key"))
+        return SNMPTransport(target.name, host=target.host, port=target.port, auth=auth,
+                             timeout=timeout)
     raise BadInput(f"target '{target.name}': type '{target.type}' is not supported")
 
 

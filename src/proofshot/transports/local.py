@@ -62,10 +62,18 @@ class LocalTransport:
             return Answer(query.id, list(query.argv), None, b"", str(exc).encode(), 0.0,
                           error=f"cannot start: {exc.strerror}", sudo=use_sudo, stdin=stdin)
         timed_out = False
+
+        async def read_out() -> tuple[bytes, bool]:
+            data = await read_bounded(proc.stdout, limit)
+            if data[1]:  # a flood: stop the writer now, or stderr never reaches EOF
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, 9)
+            return data
+
         try:
             out, err, _ = await asyncio.wait_for(
                 asyncio.gather(
-                    read_bounded(proc.stdout, limit),
+                    read_out(),
                     read_bounded(proc.stderr, 1 << 20),
                     _feed(proc, stdin),
                 ),

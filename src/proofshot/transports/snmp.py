@@ -188,7 +188,7 @@ class SNMPTransport:
         return facts
 
     async def _probe(self) -> dict[str, str]:
-        ans = await self._exec("probe", self._argv("snmpget", list(PROBE_OIDS)),
+        ans = await self._exec("probe", self._argv("snmpget", list(PROBE_OIDS), retries=1),
                                min(self.timeout, 30.0))
         err = ans.stderr.decode("utf-8", "replace").strip()
         where = f"{self.host}:{self.port}"

@@ -23,9 +23,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-_LINE = re.compile(r"^\.?(\d+(?:\.\d+)*) = (.*)$")
 _TYPED = re.compile(r"^([A-Za-z][A-Za-z0-9 -]*?): ?(.*)$", re.DOTALL)
-_HEX_LINE = re.compile(r"^(?:[0-9A-Fa-f]{2} ?)*$")
 _EXCEPTIONS = (
     "No Such Object available",
     "No Such Instance currently exists",
@@ -71,13 +69,16 @@ def parse_walk(text: str) -> Walk:
             varbinds.append((cur_oid, val))
 
     for line in text.split("\n"):
-        m = _LINE.match(line)
-        if m and not (cur_oid is not None and _open_quote(cur_parts)):
+        oid_text = None
+        if line[:1] in ".0123456789" and not (cur_oid is not None and _open_quote(cur_parts)):
+            head, sep, rest = line.partition(" = ")
+            body = head[1:] if head[:1] == "." else head
+            if sep and body and body.replace(".", "").isdigit() and ".." not in body:
+                oid_text = body
+        if oid_text is not None:
             flush()
-            cur_oid, cur_parts = m.group(1), [m.group(2)]
-        elif cur_oid is not None and line != "":
-            cur_parts.append(line)
-        elif cur_oid is not None and _open_quote(cur_parts):
+            cur_oid, cur_parts = oid_text, [rest]
+        elif cur_oid is not None and (line != "" or _open_quote(cur_parts)):
             cur_parts.append(line)
     flush()
     return Walk(varbinds, exceptions)
@@ -107,8 +108,17 @@ def _closed(body: str) -> bool:
     return False
 
 
+_FAST_TYPES = frozenset({"INTEGER", "Counter32", "Counter64", "Gauge32", "Timeticks", "OID",
+                         "IpAddress", "Hex-STRING", "STRING", "Opaque", "Network Address",
+                         "BITS", "UInteger32", "Unsigned32", "NULL"})
+
+
 def _value(text: str) -> Value | None:
     text = text.rstrip("\n")
+    typ, sep, raw = text.partition(": ")
+    if sep and typ in _FAST_TYPES and "\n" not in text:
+        return Value(typ, " ".join(raw.split()) if typ == "Hex-STRING" else
+                     (raw if typ == "STRING" else raw.strip()))
     if text == '""':
         return Value("STRING", "")
     if any(text.startswith(e) for e in _EXCEPTIONS):
@@ -148,7 +158,7 @@ def decode_text(data: bytes) -> str:
         s = data.decode("utf-8")
     except UnicodeDecodeError:
         s = data.decode("utf-8", "backslashreplace")
-    return "".join(c if (c >= " " or c in "\t\n") and c != "\x7f" else f"\\x{ord(c):02x}"
+    return "".join(c if (c >= " " or c in "\t\n\r") and c != "\x7f" else f"\\x{ord(c):02x}"
                    for c in s)
 
 

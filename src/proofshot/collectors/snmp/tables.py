@@ -62,11 +62,11 @@ IP_ADDRESSES = table("snmp_ip_addresses", "IP-MIB ipAddressTable (v4+v6), else i
 ], platforms=P, collector=C)
 
 ROUTES = table("snmp_routes", "IP-FORWARD-MIB inetCidrRouteTable, else ipCidrRouteTable, else "
-               "RFC1213 ipRouteTable.", ["destination", "prefix_length", "next_hop"], [
+               "RFC1213 ipRouteTable.", ["destination", "prefix_length", "next_hop", "if_index"], [
     col("destination", doc="Destination network address."),
     col("prefix_length", "int", "Prefix length of the destination."),
     col("next_hop", doc="Next hop address; 0.0.0.0 / :: for directly connected."),
-    col("if_index", "int", "Outgoing interface (ifIndex); 0 when none."),
+    col("if_index", "int", "Outgoing interface (ifIndex); 0 when none or unknown."),
     col("type", doc="other, reject, local, remote, blackhole (or invalid/direct/indirect)."),
     col("protocol", doc="How it was learned: local, netmgmt (static), icmp, rip, ospf, bgp, ..."),
     col("metric", "int", "Primary metric (-1 when unused)."),

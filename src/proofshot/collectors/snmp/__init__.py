@@ -1,0 +1,1 @@
+"""SNMP collector: network devices (switches, routers, firewalls, UPSs, printers)."""

@@ -1,0 +1,1 @@
+"""Job record: customer, technician, notes, entrusted items."""

@@ -1,0 +1,1 @@
+"""Report edge: PDF/HTML evidence reports rendered from the diff and views."""

@@ -1,0 +1,1 @@
+"""Views derived from a snapshot (paths, access, findings); never stored as truth."""
