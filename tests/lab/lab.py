@@ -44,7 +44,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-PREFIX = "psl"
+PREFIX = os.environ.get("PROOFSHOT_LAB_PREFIX", "psl")  # netns, veth and bridge names
 BRIDGE = f"{PREFIX}br0"
 DEFAULT_STATE_DIR = Path(os.environ.get("PROOFSHOT_LAB_DIR", "/tmp/proofshot-lab"))
 DEFAULT_NET = os.environ.get("PROOFSHOT_LAB_NET", "10.200.0")  # first three octets, /24

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.lab
 PW_ENV = "PROOFSHOT_TEST_PWUSER_PASSWORD"
 
 
-def transport(lab: Lab, kh: Path, host: str = "psl-h1", **kw: Any) -> SSHTransport:
+def transport(lab: Lab, kh: Path, host: str = "h1", **kw: Any) -> SSHTransport:
     opts: dict[str, Any] = {"user": "audit", "key_path": str(lab.client_key), "sudo": True,
                             "known_hosts_path": kh, "connect_timeout": 3, "timeout": 10}
     opts.update(kw)
@@ -68,38 +68,38 @@ def test_many_channels_on_one_connection(lab: Lab, kh: Path) -> None:
 
 
 def test_tofu_pin_then_host_key_changed(lab: Lab, kh: Path) -> None:
-    h = lab.host("psl-h3")
-    facts = open_only(transport(lab, kh, "psl-h3"))
+    h = lab.host("h3")
+    facts = open_only(transport(lab, kh, "h3"))
     assert facts["transport"] == "ssh" and facts["host_key"].startswith("SHA256:")
     assert facts["host_key_type"] == "ssh-ed25519"
     line = kh.read_text().strip()
     assert line.startswith(f"{h.ip}:22 ssh-ed25519 AAAA") and len(line.splitlines()) == 1
-    assert open_only(transport(lab, kh, "psl-h3"))["host_key"] == facts["host_key"]
+    assert open_only(transport(lab, kh, "h3"))["host_key"] == facts["host_key"]
     assert kh.read_text().strip() == line  # no second pin
 
     h.regenerate_host_keys()
     with pytest.raises(HostKeyChanged) as info:
-        open_only(transport(lab, kh, "psl-h3"))
+        open_only(transport(lab, kh, "h3"))
     new = h.exec(["ssh-keygen", "-lf", "/etc/ssh/ssh_host_ed25519_key.pub"]).stdout.split()[1]
     assert facts["host_key"] in info.value.message and new.decode() in info.value.message
     assert kh.read_text().strip() == line  # the pin is untouched
 
-    accepted = open_only(transport(lab, kh, "psl-h3", accept_new_key=True))
+    accepted = open_only(transport(lab, kh, "h3", accept_new_key=True))
     assert accepted["host_key"] == new.decode()
     assert accepted["host_key_replaced"] == facts["host_key"]
-    assert open_only(transport(lab, kh, "psl-h3"))["host_key"] == new.decode()
+    assert open_only(transport(lab, kh, "h3"))["host_key"] == new.decode()
     assert len(kh.read_text().splitlines()) == 1
 
 
 def test_pinned_key_type_gone_is_host_key_changed(lab: Lab, kh: Path) -> None:
-    h = lab.host("psl-h3")
-    pinned = open_only(transport(lab, kh, "psl-h3"))
+    h = lab.host("h3")
+    pinned = open_only(transport(lab, kh, "h3"))
     h.exec(["sh", "-c", "rm /etc/ssh/ssh_host_ed25519_key*"], check=True)
     h.stop_sshd()
     h.start_sshd()
     try:
         with pytest.raises(HostKeyChanged) as info:
-            open_only(transport(lab, kh, "psl-h3"))
+            open_only(transport(lab, kh, "h3"))
         assert pinned["host_key"] in info.value.message
         assert "ecdsa" in info.value.message or "rsa" in info.value.message
     finally:
@@ -131,7 +131,7 @@ def test_password_never_in_errors(lab: Lab, kh: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv(PW_ENV, lab.pw_password)
     secret = os.environ[PW_ENV]
     wrong = secret[::-1] + "x"
-    h3 = lab.host("psl-h3").ip
+    h3 = lab.host("h3").ip
     cases = [
         transport(lab, kh, user="pwuser", key_path=None, password=wrong),
         transport(lab, kh, user=secret, key_path=None, password=secret),  # secret as user name
@@ -175,14 +175,14 @@ def test_absent_host_times_out(lab: Lab, kh: Path) -> None:
 
 
 def test_stopped_sshd_then_started(lab: Lab, kh: Path) -> None:
-    h = lab.host("psl-h2")
+    h = lab.host("h2")
     h.stop("sshd")
     try:
         with pytest.raises(Unreachable):
-            open_only(transport(lab, kh, "psl-h2", retries=0))
+            open_only(transport(lab, kh, "h2", retries=0))
     finally:
         h.start()
-    assert open_only(transport(lab, kh, "psl-h2"))["transport"] == "ssh"
+    assert open_only(transport(lab, kh, "h2"))["transport"] == "ssh"
 
 
 def test_flood_truncated(lab: Lab, kh: Path) -> None:
@@ -207,7 +207,7 @@ def test_stall_timed_out(lab: Lab, kh: Path) -> None:
     assert 1.9 < stall.duration < 4 and time.monotonic() - start < 5
     assert quick.text == "hi\n"
     time.sleep(0.3)
-    ps = lab.host("psl-h1").exec(["ps", "-eo", "stat=,args="]).stdout.decode()
+    ps = lab.host("h1").exec(["ps", "-eo", "stat=,args="]).stdout.decode()
     assert not [ln for ln in ps.splitlines() if "sleep 30" in ln and not ln.startswith("Z")]
 
 
