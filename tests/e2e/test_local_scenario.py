@@ -54,7 +54,7 @@ kill $LISTENER
 $PS diff before idle --store "$STORE" --json > "$WORK/noise.json"
 $PS diff before after --store "$STORE" --json > "$WORK/diff.json"
 $PS show after --store "$STORE" --json > "$WORK/show.json"
-$PS verify --store "$STORE" > "$WORK/verify.out"
+$PS verify --rederive --store "$STORE" > "$WORK/verify.out"
 """
 
 
@@ -173,5 +173,12 @@ def test_no_secret_reaches_the_store(scenario: dict[str, Any]) -> None:
             assert h.encode() not in everything
 
 
-def test_store_verifies(scenario: dict[str, Any]) -> None:
-    assert (scenario["work"] / "verify.out").read_text().startswith("OK")
+def test_store_verifies_and_every_table_rederives_from_its_transcript(
+        scenario: dict[str, Any]) -> None:
+    text = (scenario["work"] / "verify.out").read_text()
+    rederived = [ln for ln in text.splitlines() if ln.startswith("re-derived")]
+    assert len(rederived) == 3, text
+    for ln in rederived:
+        matched, total = ln.split(": ")[1].split(" ")[0].split("/")
+        assert matched == total and int(total) >= 20
+    assert text.splitlines()[-1].startswith("OK")

@@ -4,14 +4,28 @@ from __future__ import annotations
 
 import typer
 
+from typing import Annotated
+
 from proofshot.cli.common import StoreOpt, err, open_store, out
+from proofshot.scan.rederive import rederive
 from proofshot.store.verify import verify_store
 
 
-def verify(store: StoreOpt = None) -> None:
+def verify(
+    store: StoreOpt = None,
+    rederive_: Annotated[bool, typer.Option(
+        "--rederive", help="Also re-derive every table from its stored transcripts.")] = False,
+) -> None:
     """Check every object hash, every manifest signature and the chain of manifests."""
     st = open_store(store)
     rep = verify_store(st)
+    if rederive_ and rep.ok:
+        for info in st.snapshots():
+            rd = rederive(st, info.id)
+            rep.problems += [f"snapshot {info.id[:12]}: {p}" for p in rd.problems]
+            if not rd.problems:
+                out.print(f"re-derived {info.id[:12]}: {rd.matched}/{rd.tables} tables match"
+                          + (f" ({len(rd.skipped)} skipped)" if rd.skipped else ""))
     if rep.ok:
         out.print(f"OK: {rep.snapshots} snapshots, {rep.objects} objects in {rep.packs} packs; "
                   f"key {st.keys.fingerprint}")

@@ -34,14 +34,40 @@ _SKIP_VALUES = frozenset(
      "prohibit-password", "without-password", "forced-commands-only", "*", "x", "!", "0", "1"}
 )
 
+# Every line the patterns above can change holds one of these words (the keywords, the SNMP
+# directives, "://"), in any case: lines without any are left alone without running the patterns.
+# Only a shortcut (an SSH scan masks megabytes of /etc text per host); what is masked is the same.
+# The search runs case-sensitively over a lower-cased copy (an IGNORECASE alternation is ~8x
+# slower); _FOLD first maps the non-ASCII letters that IGNORECASE matches to a, ..., z, so that
+# lower() keeps every position (U+0130 is the only letter whose lower() is two characters).
+_HINT = re.compile(r"pass|pwd|secret|token|key|psk|communit|credential|bindpw|rootpw|com2sec|://")
+_FOLD = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
+
 Hasher = Callable[[str], str]
 
 
 def mask_text(text: str, keyed_hash: Hasher) -> str:
     if not text:
         return text
-    text = _PEM.sub(lambda m: f"-----MASKED {m.group(1)} {keyed_hash(m.group(0))}-----", text)
-    return "\n".join(_mask_line(line, keyed_hash) for line in text.split("\n"))
+    if "-----BEGIN" in text:
+        text = _PEM.sub(lambda m: f"-----MASKED {m.group(1)} {keyed_hash(m.group(0))}-----",
+                        text)
+    folded = (text if text.isascii() else text.translate(_FOLD)).lower()
+    assert len(folded) == len(text)
+    out: list[str] = []
+    done = 0  # text[:done] is handled
+    for hit in _HINT.finditer(folded):
+        if hit.start() < done:
+            continue  # in a line already masked
+        start = text.rfind("\n", 0, hit.start()) + 1
+        end = text.find("\n", hit.end())
+        end = len(text) if end < 0 else end
+        out += (text[done:start], _mask_line(text[start:end], keyed_hash))
+        done = end
+    if not out:
+        return text
+    out.append(text[done:])
+    return "".join(out)
 
 
 def _mask_line(line: str, keyed_hash: Hasher) -> str:
@@ -57,8 +83,12 @@ def _mask_line(line: str, keyed_hash: Hasher) -> str:
             return m.group(0)
         return f"{lead}{m.group('sep')}{m.group('q')}{keyed_hash(val)}"
 
-    line = _SNMP.sub(lambda m: m.group("lead") + keyed_hash(m.group("val")), line)
-    line = _URL_CRED.sub(lambda m: m.group("lead") + keyed_hash(m.group("val")), line)
+    def once(m: re.Match[str]) -> str:
+        val = m.group("val")
+        return m.group(0) if val.startswith("hmac:") else m.group("lead") + keyed_hash(val)
+
+    line = _SNMP.sub(once, line)
+    line = _URL_CRED.sub(once, line)
     return _ASSIGN.sub(repl, line)
 
 
@@ -67,3 +97,11 @@ def _looks_like_key_directive(lead: str) -> bool:
     word = lead.strip().lower()
     return word in {"psk", "secret", "password", "passwd", "community", "bindpw", "rootpw",
                     "auth_key", "priv_key", "key"}
+
+
+def mask_bytes(data: bytes, keyed_hash: Hasher) -> bytes:
+    """Mask raw answer bytes; bytes that are not UTF-8 pass through unchanged (latin-1 maps
+    every byte to one character and back), so only the masked values differ."""
+    if not data:
+        return data
+    return mask_text(data.decode("latin-1"), keyed_hash).encode("latin-1", errors="replace")

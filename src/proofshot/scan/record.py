@@ -11,13 +11,14 @@ import hashlib
 import socket
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from proofshot import __version__
 from proofshot.model.canonical import CANON_VERSION, canonical
 from proofshot.model.table import Row, Table
 from proofshot.model.transcript import Answer
-from proofshot.scan.masking import mask_text
+from proofshot.scan.masking import mask_bytes
 from proofshot.scan.runner import TargetResult
 from proofshot.store.embedded import ObjectWriter
 from proofshot.store.keys import Keys
@@ -27,20 +28,17 @@ Hasher = Callable[[str], str]
 
 
 def prepare_rows(table: Table, rows: Sequence[Row], keyed_hash: Hasher) -> list[tuple[bytes, bytes]]:
-    """(canonical key, canonical row) pairs in key order, with secrets masked and hashed."""
+    """(canonical key, canonical row) pairs in key order, sensitive columns keyed-hashed.
+
+    Text needs no masking here: rows are parsed from answers that were masked already.
+    """
     sens = table.sensitive
-    text_cols = [c.name for c in table.columns
-                 if c.type == "text" and c.name not in table.key and c.name not in sens]
     out: list[tuple[bytes, bytes]] = []
     for row in rows:
         r = dict(row)
         for c in sens:
             if r.get(c) is not None:
                 r[c] = keyed_hash(r[c] if isinstance(r[c], str) else canonical(r[c]).decode())
-        for c in text_cols:
-            v = r.get(c)
-            if isinstance(v, str) and v:
-                r[c] = mask_text(v, keyed_hash)
         out.append((canonical([r[k] for k in table.key]), canonical(r)))
     out.sort(key=lambda kr: kr[0])
     return out
@@ -54,25 +52,25 @@ def write_table(writer: ObjectWriter, table: Table, rows: Sequence[Row], keyed_h
     return tb.finish()
 
 
-def transcript_record(ans: Answer, keyed_hash: Hasher) -> tuple[dict[str, Any], str]:
-    """The masked record to store, and the keyed hash of the unmasked one."""
-    rec = ans.to_record()
-    answer_hmac = keyed_hash(canonical(rec).decode())
-    for part in ("stdout", "stderr", "stdin"):
-        enc = rec.get(part)
-        if isinstance(enc, dict) and "text" in enc:
-            enc["text"] = mask_text(enc["text"], keyed_hash)
-        elif isinstance(enc, dict) and "b64" in enc:
-            # Binary answers may hold secrets we cannot mask line by line: keep only their hash.
-            enc["b64_sha256"] = hashlib.sha256(enc.pop("b64").encode()).hexdigest()
-    return rec, answer_hmac
+def mask_answer(ans: Answer, keyed_hash: Hasher) -> tuple[Answer, str]:
+    """The answer as it may be stored (secret-looking values replaced by keyed hashes), and
+    the keyed hash of the unmasked record, kept so the original can be matched if produced."""
+    answer_hmac = keyed_hash(canonical(ans.to_record()).decode())
+    masked = replace(
+        ans,
+        stdout=mask_bytes(ans.stdout, keyed_hash),
+        stderr=mask_bytes(ans.stderr, keyed_hash),
+        stdin=mask_bytes(ans.stdin, keyed_hash) if ans.stdin is not None else None,
+    )
+    return masked, answer_hmac
 
 
 def target_entry(res: TargetResult, writer: ObjectWriter, keys: Keys) -> dict[str, Any]:
     kh = keys.keyed_hash
     coverage = []
     for qid, ans in sorted(res.answers.items()):
-        rec, answer_hmac = transcript_record(ans, kh)
+        rec = ans.to_record()
+        answer_hmac = res.answer_hmacs.get(qid) or kh(canonical(rec).decode())
         coverage.append({
             "query": qid,
             "status": ans.status(res.ok_codes.get(qid, (0,))),

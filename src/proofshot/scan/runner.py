@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,8 @@ from proofshot.model.errors import RowInvalid, TransportError
 from proofshot.model.table import Row, Table
 from proofshot.model.transcript import Answer
 from proofshot.transports.base import Transport
+
+Masker = Callable[[Answer], tuple[Answer, str]]
 
 FAILED_STATUSES = ("failed", "refused", "timeout", "error", "truncated", "missing")
 
@@ -39,7 +41,8 @@ class TargetResult:
     status: str = "ok"
     reason: str = ""
     facts: dict[str, str] = field(default_factory=dict)
-    answers: dict[str, Answer] = field(default_factory=dict)
+    answers: dict[str, Answer] = field(default_factory=dict)  # masked, as stored
+    answer_hmacs: dict[str, str] = field(default_factory=dict)  # keyed hash of each raw answer
     ok_codes: dict[str, tuple[int, ...]] = field(default_factory=dict)
     absent_codes: dict[str, tuple[int, ...]] = field(default_factory=dict)
     tables: list[TableResult] = field(default_factory=list)
@@ -54,7 +57,10 @@ async def run_target(
     collector: Collector,
     options: Mapping[str, Any],
     concurrency: int = 4,
+    masker: Masker | None = None,
 ) -> TargetResult:
+    """Rows are built from the MASKED answers, exactly as they are stored, so every stored
+    table can be re-derived from the stored transcript (see scan.rederive)."""
     res = TargetResult(name=name, type=type_, collector=collector.name,
                        collector_version=collector.version, started=time.time())
     t0 = time.monotonic()
@@ -68,7 +74,12 @@ async def run_target(
         plan = collector.plan(options)
         res.ok_codes = {s.query.id: s.query.ok_codes for s in plan.steps}
         res.absent_codes = {s.query.id: s.query.absent_codes for s in plan.steps}
-        res.answers = await _run_steps(transport, plan.steps, concurrency)
+        raw = await _run_steps(transport, plan.steps, concurrency)
+        for qid, ans in raw.items():
+            if masker is None:
+                res.answers[qid] = ans
+            else:
+                res.answers[qid], res.answer_hmacs[qid] = masker(ans)
         res.tables = [build_table(spec, res.answers, res.ok_codes, res.absent_codes) for spec in plan.specs]
         res.status = target_status(res.tables)
         bad = [t for t in res.tables if t.status not in ("ok", "unsupported")]

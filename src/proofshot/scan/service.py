@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from proofshot.model.canonical import canonical
-from proofshot.scan.record import manifest_body, target_entry
+from proofshot.model.transcript import Answer
+from proofshot.scan.record import manifest_body, mask_answer, target_entry
 from proofshot.scan.runner import TargetResult, run_target
 from proofshot.scan.scope import Scope
 from proofshot.scan.targets import Unsupported, collector_for, options_for, preflight, transport_for
@@ -72,6 +73,11 @@ def _masked_scope(scope: Scope) -> dict[str, Any]:
 async def _scan_all(store: Store, scope: Scope, creds: dict[str, dict[str, Any]],
                     concurrency: int, on_done: Progress | None) -> list[TargetResult]:
     sem = asyncio.Semaphore(concurrency)
+    kh = store.keys.keyed_hash
+
+    def masker(ans: Answer) -> tuple[Answer, str]:
+        return mask_answer(ans, kh)
+
     default_timeout = float(scope.defaults.get("timeout", DEFAULT_TIMEOUT))
 
     async def one(target: Any) -> TargetResult:
@@ -85,7 +91,7 @@ async def _scan_all(store: Store, scope: Scope, creds: dict[str, dict[str, Any]]
             else:
                 transport = transport_for(target, creds[target.name], store.root, timeout)
                 res = await run_target(target.name, target.type, transport, collector,
-                                       options_for(target))
+                                       options_for(target), masker=masker)
             if on_done:
                 on_done(res)
             return res
