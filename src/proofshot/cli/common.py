@@ -11,8 +11,8 @@ from rich.console import Console
 from proofshot.store.embedded import Store
 from proofshot.store.workspace import WORKSPACE_DIR, find_store
 
-out = Console(soft_wrap=True, highlight=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(soft_wrap=True, highlight=False, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 StoreOpt = Annotated[
     str | None,

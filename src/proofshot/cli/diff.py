@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from proofshot.cli.common import JsonOpt, StoreOpt, open_store, out, short
 from proofshot.diff.engine import diff_snapshots
@@ -14,12 +15,21 @@ from proofshot.diff.model import Change, DiffResult
 
 
 def _fmt(v: Any) -> str:
+    """Collected data shown safely: never read as Rich markup, long values cut."""
     s = json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v
-    return s if len(s) <= 80 else s[:77] + "..."
+    return escape(s if len(s) <= 80 else s[:77] + "...")
 
 
 def _key(c: Change) -> str:
     return ", ".join(f"{_fmt(v)}" for v in c.key.values())
+
+
+def _values(c: Change) -> str:
+    """A few values of an added or removed row, so a person sees what it was."""
+    row = c.after if c.kind == "added" else c.before
+    shown = [f"{k}={_fmt(v)}" for k, v in (row or {}).items()
+             if k not in c.key and v not in (None, "", [], {})][:5]
+    return f"  [dim]{' '.join(shown)}[/dim]" if shown else ""
 
 
 def render(res: DiffResult, show_volatile: bool) -> None:
@@ -30,11 +40,11 @@ def render(res: DiffResult, show_volatile: bool) -> None:
     for c in res.changes:
         if (c.target, c.table) != last:
             last = (c.target, c.table)
-            out.print(f"\n[bold]{c.target}[/bold] / {c.table}")
+            out.print(f"\n[bold]{escape(c.target)}[/bold] / {c.table}")
         if c.kind == "added":
-            out.print(f"  [green]+ {_key(c)}[/green]")
+            out.print(f"  [green]+ {_key(c)}[/green]{_values(c)}")
         elif c.kind == "removed":
-            out.print(f"  [red]- {_key(c)}[/red]")
+            out.print(f"  [red]- {_key(c)}[/red]{_values(c)}")
         else:
             out.print(f"  [yellow]~ {_key(c)}[/yellow]")
             for col in c.columns:
@@ -42,7 +52,7 @@ def render(res: DiffResult, show_volatile: bool) -> None:
                     for line in c.diff[col][2:]:
                         style = "green" if line.startswith("+") else (
                             "red" if line.startswith("-") else "dim")
-                        out.print(f"      [{style}]{line}[/{style}]", markup=True)
+                        out.print(f"      [{style}]{escape(line)}[/{style}]")
                 else:
                     b = (c.before or {}).get(col)
                     a = (c.after or {}).get(col)
@@ -51,7 +61,8 @@ def render(res: DiffResult, show_volatile: bool) -> None:
         out.print("\n[bold yellow]unverifiable[/bold yellow] (not observed; never counted as "
                   "removed)")
         for u in res.unverifiable:
-            out.print(f"  {u.target}{' / ' + u.table if u.table else ''}: {u.reason}")
+            out.print(f"  {escape(u.target)}{' / ' + u.table if u.table else ''}: "
+                      f"{escape(u.reason)}")
     per_target = Counter(u.target for u in res.unchanged)
     rows = sum(u.rows for u in res.unchanged)
     out.print(f"\n[bold]verified unchanged[/bold]: {len(res.unchanged)} tables, {rows} rows "

@@ -6,6 +6,7 @@ import json
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from proofshot.cli.common import JsonOpt, StoreOpt, open_store, out, short
@@ -47,14 +48,15 @@ def show(
     out.print(f"[bold]snapshot {short(sid)}[/bold] #{body['seq']} label={body.get('label')!r} "
               f"created {body['created']} by {body.get('technician')}@{body.get('host')}")
     for t in body["targets"]:
-        out.print(f"\n[bold]{t['name']}[/bold] ({t['type']}): {t['status']} {t.get('reason', '')}")
+        out.print(f"\n[bold]{escape(t['name'])}[/bold] ({t['type']}): {t['status']} "
+                  f"{escape(t.get('reason', ''))}")
         rt = RichTable(show_edge=False, header_style="bold")
         for c in ("table", "rows", "hash", "note"):
             rt.add_column(c)
         for name, tab in sorted(t["tables"].items()):
             if table and name != table:
                 continue
-            rt.add_row(name, str(tab["rows"]), tab["root"][:12], tab.get("note", ""))
+            rt.add_row(name, str(tab["rows"]), tab["root"][:12], escape(tab.get("note", "")))
         for name, u in sorted(t.get("unverifiable", {}).items()):
-            rt.add_row(name, "-", "-", f"[yellow]{u['status']}[/yellow]: {u['reason']}")
+            rt.add_row(name, "-", "-", f"[yellow]{u['status']}[/yellow]: {escape(u['reason'])}")
         out.print(rt)
