@@ -29,6 +29,7 @@ from proofshot.model.transcript import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Answe
 _STDERR_LIMIT = 1 << 20
 _CHUNK = 1 << 16
 # sshd's default MaxSessions is 10 channels per connection; stay below it.
+_OPEN_RETRIES = 6
 DEFAULT_MAX_CHANNELS = 8
 _CHANNEL_ENV = {"LC_ALL": "C", "LANG": "C"}  # honoured where sshd has `AcceptEnv LANG LC_*`
 # Which host key to see (and pin) first when nothing is pinned yet: the same order as OpenSSH.
@@ -274,15 +275,21 @@ class SSHTransport:
             return answer(error="not connected")
         async with self._slots:
             start = time.monotonic()
-            try:
-                proc = await asyncio.wait_for(
-                    conn.create_process(command, encoding=None, env=_CHANNEL_ENV), timeout)
-            except TimeoutError:
-                return answer(timed_out=True)
-            except asyncssh.ChannelOpenError as exc:
-                return answer(error=self._msg(f"channel refused: {exc.reason}"))
-            except (asyncssh.Error, OSError) as exc:
-                return answer(error=self._msg(f"connection lost: {_describe(exc)}"))
+            # sshd frees a session slot only after it has processed the previous channel's
+            # close, so an open right after one may be refused: retry a few times.
+            for attempt in range(_OPEN_RETRIES + 1):
+                try:
+                    proc = await asyncio.wait_for(
+                        conn.create_process(command, encoding=None, env=_CHANNEL_ENV), timeout)
+                    break
+                except TimeoutError:
+                    return answer(timed_out=True)
+                except asyncssh.ChannelOpenError as exc:
+                    if attempt == _OPEN_RETRIES or time.monotonic() - start > timeout:
+                        return answer(error=self._msg(f"channel refused: {exc.reason}"))
+                    await asyncio.sleep(0.02 * 2 ** attempt)
+                except (asyncssh.Error, OSError) as exc:
+                    return answer(error=self._msg(f"connection lost: {_describe(exc)}"))
             return await self._collect(proc, stdin, timeout, limit, use_sudo, answer)
 
     async def _collect(self, proc: Any, stdin: bytes | None, timeout: float, limit: int,
