@@ -115,3 +115,31 @@ def test_json_contract_shape(store: Store) -> None:
     (c,) = js["changes"]
     assert set(c) >= {"target", "table", "key", "kind", "before", "after", "columns"}
     assert c["kind"] == "added" and c["before"] is None and c["after"]["id"] == 2
+
+
+def test_host_key_fact_compared_but_not_the_scan_facts() -> None:
+    from proofshot.diff.engine import _diff_facts
+
+    result = DiffResult("a", "b")
+    before = {"transport": "ssh", "host_key": "SHA256:old", "host_key_type": "ssh-ed25519"}
+    accepted = {**before, "host_key": "SHA256:new", "host_key_replaced": "SHA256:old"}
+    _diff_facts("h3", before, accepted, result)
+    assert [(c.key, c.before, c.after) for c in result.changes] == [
+        ({"fact": "host_key"}, {"fact": "host_key", "value": "SHA256:old"},
+         {"fact": "host_key", "value": "SHA256:new"})]
+    idle = DiffResult("b", "c")
+    _diff_facts("h3", accepted, {**accepted, "transport": "x"} | {"host_key_replaced": None}, idle)
+    assert idle.changes == []
+
+
+def test_rows_of_a_volatile_row_table_come_and_go_without_changes(store: Store) -> None:
+    from proofshot.model.table import Table
+    from tests.synth import ITEMS
+
+    arp = Table("arp", "cache", ITEMS.key, ITEMS.columns, volatile_rows=True)
+    a = commit(store, "a", {"h": {"arp": [row(1), row(2)]}}, tables={"arp": arp})
+    b = commit(store, "b", {"h": {"arp": [row(2, mode="0600"), row(3)]}}, tables={"arp": arp})
+    res = run(store, a, b)
+    assert [(c.kind, c.key) for c in res.changes] == [("changed", {"id": 2})]
+    assert sorted((v.kind, v.key["id"]) for v in res.volatile) == [("appeared", 3),
+                                                                  ("vanished", 1)]

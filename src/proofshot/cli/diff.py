@@ -12,6 +12,12 @@ from rich.markup import escape
 from proofshot.cli.common import JsonOpt, StoreOpt, open_store, out, short
 from proofshot.diff.engine import diff_snapshots
 from proofshot.diff.model import Change, DiffResult
+from proofshot.store.embedded import Store
+from proofshot.views import access as access_view
+from proofshot.views import paths as paths_view
+from proofshot.views.delta import findings_delta, paths_delta
+from proofshot.views.findings import evaluate, tables_needed
+from proofshot.views.snapshot import load
 
 
 def _fmt(v: Any) -> str:
@@ -72,10 +78,56 @@ def render(res: DiffResult, show_volatile: bool) -> None:
                   f"space; not changes){'' if show_volatile else ' - show with --volatile'}[/dim]")
         if show_volatile:
             for v in res.volatile:
-                moves = ", ".join(f"{c}: {_fmt(v.before.get(c))} -> {_fmt(v.after.get(c))}"
-                                  for c in v.columns)
+                moves = v.kind if v.kind != "moved" else ", ".join(
+                    f"{c}: {_fmt(v.before.get(c))} -> {_fmt(v.after.get(c))}" for c in v.columns)
                 out.print(f"  [dim]{v.target} / {v.table} {_fmt(list(v.key.values()))}: "
                           f"{moves}[/dim]")
+
+
+def views_delta(st: Store, ia: str, ib: str) -> dict[str, Any]:
+    """The views' part of the diff: {"paths": ..., "findings": ..., "access": ...}
+    (views/delta.py, views/access.py)."""
+    need = set(paths_view.TABLES) | tables_needed() | set(access_view.TABLES)
+    sa, sb = load(st, ia, need), load(st, ib, need)
+    fa, fb = evaluate(sa, st.keys.keyed_hash), evaluate(sb, st.keys.keyed_hash)
+    return {"paths": paths_delta(sa, sb), "findings": findings_delta(sa, sb, fa, fb),
+            "access": access_view.access_delta(sa, sb)}
+
+
+def _edge(e: dict[str, Any]) -> str:
+    port = f" {e['proto']}/{e['port']}" if e.get("port") is not None else ""
+    return f"{e['kind']}: {e['from']} -> {e['to']}{port}"
+
+
+def render_views(views: dict[str, Any]) -> None:
+    p, f = views["paths"], views["findings"]
+    out.print("\n[bold]paths[/bold]")
+    if not any(p[k] for k in ("new_edges", "lost_edges", "newly_exposed", "blocked")):
+        out.print("  [green]no path changes[/green]")
+    for e in p["newly_exposed"]:
+        out.print(f"  [yellow]! newly exposed {escape(_edge(e))}[/yellow]")
+    for e in p["blocked"]:
+        users = ", ".join(e.get("used_before_by", []))
+        out.print(f"  [red]! now blocked by the host firewall {escape(_edge(e))}"
+                  f"{' (used before by ' + escape(users) + ')' if users else ''}[/red]")
+    for e in p["new_edges"]:
+        out.print(f"  [green]+ {escape(_edge(e))}[/green]")
+    for e in p["lost_edges"]:
+        out.print(f"  [red]- {escape(_edge(e))}[/red]")
+    if p["unverifiable"]:
+        out.print(f"  [yellow]{len(p['unverifiable'])} edges unverifiable (a side not read)"
+                  "[/yellow]")
+    out.print(f"\n[bold]findings[/bold]: {len(f['appeared'])} appeared, "
+              f"{len(f['disappeared'])} disappeared, {f['unchanged']} unchanged")
+    for x in f["appeared"]:
+        out.print(f"  [red]+ {x['severity']} {escape(x['target'])}: {escape(x['title'])}: "
+                  f"{escape(x['subject'])}[/red]")
+    for x in f["disappeared"]:
+        out.print(f"  [green]- {x['severity']} {escape(x['target'])}: {escape(x['title'])}: "
+                  f"{escape(x['subject'])}[/green]")
+    for x in f["unverifiable"]:
+        out.print(f"  [yellow]? {escape(x['target'])}: {escape(x['title'])}: "
+                  f"{escape(x['subject'])} (a side not read)[/yellow]")
 
 
 def diff(
@@ -90,9 +142,14 @@ def diff(
     st = open_store(store)
     ia, ib = st.resolve(a), st.resolve(b)
     res = diff_snapshots(st.get, ia, st.manifest(ia), ib, st.manifest(ib))
+    views = views_delta(st, ia, ib)
     if as_json:
-        print(json.dumps(res.to_json(), ensure_ascii=False))
+        print(json.dumps(res.to_json() | views, ensure_ascii=False))
         return
     render(res, volatile)
+    render_views(views)
+    from proofshot.cli.access import render_delta
+
+    render_delta(views["access"])
     if res.changes:
         raise typer.Exit(0)

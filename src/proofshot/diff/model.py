@@ -58,10 +58,11 @@ class VolatileMove:
     columns: list[str]
     before: dict[str, Any]
     after: dict[str, Any]
+    kind: str = "moved"  # moved | appeared | vanished (rows of volatile-row tables)
 
     def to_json(self) -> dict[str, Any]:
         return {"target": self.target, "table": self.table, "key": self.key,
-                "columns": self.columns,
+                "kind": self.kind, "columns": self.columns,
                 "before": {c: self.before.get(c) for c in self.columns},
                 "after": {c: self.after.get(c) for c in self.columns}}
 

@@ -60,6 +60,9 @@ class Table:
     columns: tuple[Column, ...]
     platforms: tuple[str, ...] = ("linux",)
     collector: str = ""
+    # Rows that come and go by themselves (ARP caches, established connections): their
+    # appearance or disappearance is a volatile movement, never a change.
+    volatile_rows: bool = False
     _by_name: dict[str, Column] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -128,6 +131,7 @@ class Table:
             "columns": [c.to_data() for c in self.columns],
             "platforms": list(self.platforms),
             "collector": self.collector,
+            "volatile_rows": self.volatile_rows,
         }
 
     @property
@@ -143,6 +147,7 @@ class Table:
             columns=tuple(Column(**c) for c in data["columns"]),
             platforms=tuple(data.get("platforms", ())),
             collector=data.get("collector", ""),
+            volatile_rows=bool(data.get("volatile_rows", False)),
         )
 
 
@@ -168,5 +173,7 @@ def table(
     columns: Iterable[Column],
     platforms: Iterable[str] = ("linux",),
     collector: str = "",
+    volatile_rows: bool = False,
 ) -> Table:
-    return Table(name, doc, tuple(key), tuple(columns), tuple(platforms), collector)
+    return Table(name, doc, tuple(key), tuple(columns), tuple(platforms), collector,
+                 volatile_rows)

@@ -19,6 +19,7 @@ from proofshot.collectors.linux.parsers import (
     firewall,
     net,
     packages,
+    peers,
     services,
     storage,
     system,
@@ -123,6 +124,9 @@ class LinuxCollector:
                  optional=["systemd_unit_files", "systemd_units", "unit_files"],
                  note="Without a running systemd, active/sub are None."),
             spec(T.LISTENING, ["ss"], req("ss", net.parse_ss)),
+            spec(T.CONNECTIONS, ["ss_established"], _build_connections, optional=["ss"],
+                 note="Without the listening sockets the service side is the lower port."),
+            spec(T.NEIGHBORS, ["ip_neigh"], req("ip_neigh", peers.parse_ip_neigh)),
             spec(T.INTERFACES, ["ip_link"], req("ip_link", net.parse_ip_link)),
             spec(T.ADDRESSES, ["ip_addr"], req("ip_addr", net.parse_ip_addr)),
             spec(T.ROUTES, ["ip_route4"], _build_routes, optional=["ip_route6"]),
@@ -189,6 +193,14 @@ def _build_services(r: _Reader) -> list[Row]:
                                      r.get("systemd_units", required=False),
                                      r.get("unit_files", required=False))
     return rows + services.parse_sysv(sysv)
+
+
+def _build_connections(r: _Reader) -> list[Row]:
+    text = r.get("ss_established")
+    assert text is not None
+    listening = r.get("ss", required=False)
+    ports = peers.listening_ports(net.parse_ss(listening)) if listening is not None else None
+    return peers.parse_ss_established(text, ports)
 
 
 def _build_routes(r: _Reader) -> list[Row]:

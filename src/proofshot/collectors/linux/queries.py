@@ -190,6 +190,9 @@ def queries(files: Sequence[str] = DEFAULT_FILES, max_text: int = DEFAULT_MAX_TE
         Query("sysv", sh(_SYSV_SCRIPT), "SysV init scripts and their start links."),
         Query("ss", ("ss", "-tulpn"), "Listening TCP/UDP sockets with processes.",
               privileged=True),
+        Query("ss_established", ("ss", "-H", "-tnp", "state", "established"),
+              "Established TCP connections with processes.", privileged=True),
+        Query("ip_neigh", ("ip", "-j", "neigh", "show"), "Neighbour (ARP/NDP) cache."),
         Query("ip_link", ("ip", "-j", "-d", "link", "show"), "Interfaces."),
         Query("ip_addr", ("ip", "-j", "addr", "show"), "Addresses."),
         Query("ip_route4", ("ip", "-j", "-4", "route", "show", "table", "all"), "IPv4 routes."),
@@ -211,8 +214,9 @@ def queries(files: Sequence[str] = DEFAULT_FILES, max_text: int = DEFAULT_MAX_TE
                             "cat /proc/modules"), "Loaded kernel modules.", absent_codes=(3,)),
         Query("certs", sh(_CERTS_SCRIPT, *roots), "X.509 certificates in the trees.",
               privileged=True, timeout=300.0),
-        Query("files_meta", sh(_FILES_META, *roots), "Metadata of every file in the trees.",
-              ok_codes=(0, 1), timeout=300.0),
+        Query("files_meta", sh(_FILES_META, *roots), "Metadata of every file in the trees "
+              "(privileged: root-only directories such as /etc/ssl/private are descended).",
+              privileged=True, ok_codes=(0, 1), timeout=300.0),
         Query("files_sha256", sh(_FILES_SHA, *roots), "SHA-256 of every regular file; "
               "unreadable files are left out (exit 123).", privileged=True,
               ok_codes=(0, 123), timeout=600.0),

@@ -325,8 +325,36 @@ FILES = table("files", "Files under the inventoried trees (scope option files, d
     col("mtime", "real", "Modification time, seconds since the epoch.", volatile=True),
 ], collector=C)
 
+CONNECTIONS = table("connections", "Established TCP connections (ss state established), "
+                    "aggregated to service level: one row per direction, local address, peer "
+                    "and service port; the ephemeral port is never kept.",
+                    ["direction", "local_address", "remote_address", "port"], [
+    col("direction", doc="in (a peer uses a service of this host) or out (this host uses a "
+        "peer's service)."),
+    col("local_address", doc="Local address (IPv4-mapped IPv6 shown as IPv4)."),
+    col("remote_address", doc="Peer address."),
+    col("port", "int", "Service port: the local one for in, the peer's for out."),
+    col("processes", "list", "Local processes holding the sockets (needs root)."),
+    col("basis", doc="How the service side was told: listening (the local port is listened "
+        "on) or lower-port (heuristic, when listening sockets were not read)."),
+    col("count", "int", "Number of sockets (connections) aggregated.", volatile=True),
+], collector=C, volatile_rows=True)
+
+NEIGHBORS = table("neighbors", "Neighbour (ARP/NDP) cache (ip -j neigh): who answered on the "
+                  "link. Entries without a link-layer address are left out.",
+                  ["interface", "address"], [
+    col("interface", doc="Interface name."),
+    col("address", doc="Neighbour IP address."),
+    col("mac", doc="Link-layer address."),
+    col("family", doc="inet or inet6."),
+    col("router", "bool", "The neighbour said it is a router (NDP)."),
+    col("state", doc="REACHABLE, STALE, DELAY, PERMANENT, ... (moves by itself).",
+        volatile=True),
+], collector=C, volatile_rows=True)
+
 TABLES: tuple[Table, ...] = (
     OS, SYSCTL, CPU, MEMORY, DMI, BLOCK_DEVICES, FILESYSTEMS, PACKAGES, USERS, GROUPS,
     GROUP_MEMBERS, SUDOERS, SERVICES, LISTENING, INTERFACES, ADDRESSES, ROUTES, DNS, HOSTS,
     TIME_SYNC, FIREWALL_RULES, CRON, SSH_CONFIG, KERNEL_MODULES, CERTIFICATES, FILES,
+    CONNECTIONS, NEIGHBORS,
 )

@@ -81,7 +81,7 @@ ARP = table("snmp_arp", "IP-MIB ipNetToPhysicalTable (v4+v6), else ipNetToMediaT
     col("mac", doc="Link-layer address aa:bb:..."),
     col("type", doc="other, invalid, dynamic, static, local."),
     col("source", doc="MIB table the row came from."),
-], platforms=P, collector=C)
+], platforms=P, collector=C, volatile_rows=True)
 
 LLDP_NEIGHBORS = table("snmp_lldp_neighbors", "LLDP-MIB lldpRemTable: neighbours seen on each "
                        "local port.", ["local_port", "chassis_id", "port_id"], [

@@ -1,0 +1,478 @@
+"""What the templates show, gathered from the store, the diff, the views and the job record.
+
+Nothing here decides what changed: that is the diff's result (and the views'), regrouped for
+reading. Values are turned into display text here so the templates stay plain.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from proofshot.diff.engine import diff_snapshots
+from proofshot.diff.model import Change, DiffResult
+from proofshot.model.table import Table
+from proofshot.report import probe
+from proofshot.store.embedded import Store
+from proofshot.store.tree import iter_rows
+
+MAX_CELL = 400
+MAX_TEXT_LINES = 60
+MAX_VOLATILE = 300
+GENERIC_COLUMNS = 7
+
+Gettext = Callable[[str], str]
+
+
+def fmt_value(v: Any, yes: str = "yes", no: str = "no") -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, bool):
+        return yes if v else no
+    if isinstance(v, list):
+        s = ", ".join(fmt_value(x, yes, no) for x in v) or "–"
+    elif isinstance(v, dict):
+        s = json.dumps(v, ensure_ascii=False, sort_keys=True)
+    else:
+        s = str(v)
+    return s if len(s) <= MAX_CELL else s[: MAX_CELL - 1] + "…"
+
+
+def key_text(key: Mapping[str, Any]) -> str:
+    vals = [fmt_value(v) for v in key.values()]
+    return " · ".join(vals) if len(vals) > 1 else (vals[0] if vals else "")
+
+
+# -- snapshots -------------------------------------------------------------------------------
+
+def snapshot_info(store: Store, sid: str) -> dict[str, Any]:
+    """Manifest facts for the integrity page. `store.manifest` checks id and signature and
+    raises on a mismatch, so a report is never rendered from an altered snapshot."""
+    body = store.manifest(sid)
+    return {
+        "id": sid, "seq": body.get("seq"), "label": body.get("label") or "",
+        "created": body.get("created"), "host": body.get("host"),
+        "technician": body.get("technician"), "prev": body.get("prev"),
+        "merkle_root": body.get("merkle_root"), "key": body.get("key"),
+        "tool": (body.get("tool") or {}).get("version"),
+        "customer": (body.get("scope") or {}).get("customer"),
+        "engagement": body.get("engagement"),
+        "signature_ok": True, "timestamp": timestamp_info(store, sid),
+        "targets": [{"name": t["name"], "type": t.get("type"), "status": t.get("status"),
+                     "reason": t.get("reason") or ""} for t in body.get("targets", [])],
+        "body": body,
+    }
+
+
+def table_rows(store: Store, target: Mapping[str, Any], table: str) -> list[dict[str, Any]]:
+    tab = target.get("tables", {}).get(table)
+    if not tab:
+        return []
+    return [json.loads(r) for r in iter_rows(store.get, tab["root"])]
+
+
+# -- changes ---------------------------------------------------------------------------------
+
+@dataclass
+class ChangeView:
+    kind: str
+    key: str
+    columns: list[tuple[str, str, str]] = field(default_factory=list)  # col, before, after
+    diffs: list[tuple[str, list[str]]] = field(default_factory=list)
+    fields: list[tuple[str, str]] = field(default_factory=list)  # of an added/removed row
+    text: list[str] = field(default_factory=list)
+    ambient: bool = False
+
+
+def change_view(c: Change, ambient: bool) -> ChangeView:
+    v = ChangeView(c.kind, key_text(c.key), ambient=ambient)
+    if c.kind == "changed":
+        for col in c.columns:
+            if col in c.diff:
+                v.diffs.append((col, c.diff[col][2:] if len(c.diff[col]) > 2 else c.diff[col]))
+            else:
+                v.columns.append((col, fmt_value((c.before or {}).get(col)),
+                                  fmt_value((c.after or {}).get(col))))
+        return v
+    row = c.after if c.kind == "added" else c.before
+    for col, val in (row or {}).items():
+        if col in c.key or val is None or val == "" or val == []:
+            continue
+        if col == "text" and isinstance(val, str):
+            lines = val.splitlines()
+            v.text = lines[:MAX_TEXT_LINES] + (["…"] if len(lines) > MAX_TEXT_LINES else [])
+            continue
+        v.fields.append((col, fmt_value(val)))
+    return v
+
+
+def _triple(target: str, table: str, key: Mapping[str, Any]) -> str:
+    return json.dumps([target, table, key], sort_keys=True, default=str)
+
+
+def summary_rows(res: DiffResult) -> list[dict[str, Any]]:
+    counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for c in res.changes:
+        counts[(c.target, c.table)][c.kind] += 1
+    return [{"target": t, "table": tb, "added": n["added"], "removed": n["removed"],
+             "changed": n["changed"], "total": sum(n.values())}
+            for (t, tb), n in sorted(counts.items())]
+
+
+def change_groups(res: DiffResult, ambient: set[str]) -> list[dict[str, Any]]:
+    groups: dict[tuple[str, str], list[ChangeView]] = defaultdict(list)
+    for c in res.changes:
+        groups[(c.target, c.table)].append(
+            change_view(c, _triple(c.target, c.table, c.key) in ambient))
+    return [{"target": t, "table": tb, "changes": cs} for (t, tb), cs in groups.items()]
+
+
+def volatile_annex(res: DiffResult) -> dict[str, Any]:
+    per = Counter((v.target, v.table) for v in res.volatile)
+    items = []
+    for v in res.volatile[:MAX_VOLATILE]:
+        moves = "; ".join(f"{c}: {fmt_value(v.before.get(c))} → {fmt_value(v.after.get(c))}"
+                          for c in v.columns)
+        items.append({"target": v.target, "table": v.table, "key": key_text(v.key),
+                      "moves": moves})
+    return {"counts": [{"target": t, "table": tb, "rows": n} for (t, tb), n in sorted(per.items())],
+            "items": items, "total": len(res.volatile),
+            "omitted": max(0, len(res.volatile) - MAX_VOLATILE)}
+
+
+# -- generic rendering of view results whose exact shape this module does not own ------------
+
+def generic_tables(data: Any, title: str = "") -> list[dict[str, Any]]:
+    """A view result as titled tables: a list of objects is one table; a mapping of lists is
+    one table per list; scalars in a mapping become a two-column table."""
+    if isinstance(data, list):
+        if not data:
+            return [{"title": title, "columns": [], "rows": []}]
+        if all(isinstance(r, Mapping) for r in data):
+            cols: list[str] = []
+            for r in data:
+                for k in r:
+                    if k not in cols:
+                        cols.append(k)
+            cols = cols[:GENERIC_COLUMNS]
+            return [{"title": title, "columns": cols,
+                     "rows": [[fmt_value(r.get(c)) for c in cols] for r in data]}]
+        return [{"title": title, "columns": [""], "rows": [[fmt_value(r)] for r in data]}]
+    if isinstance(data, Mapping):
+        out: list[dict[str, Any]] = []
+        scalars = [[str(k), fmt_value(v)] for k, v in data.items()
+                   if not isinstance(v, (list, Mapping))]
+        if scalars:
+            out.append({"title": title, "columns": ["", ""], "rows": scalars})
+        for k, v in data.items():
+            if isinstance(v, (list, Mapping)):
+                out += generic_tables(v, f"{title} · {k}" if title else str(k))
+        return out
+    return [{"title": title, "columns": [""], "rows": [[fmt_value(data)]]}]
+
+
+# -- views and job record, found by probing (built beside the report; absent -> omitted) ---
+
+def _views_snapshot(store: Store, sid: str) -> Any | None:
+    mod = probe.optional_module("proofshot.views.snapshot")
+    return None if mod is None else mod.load(store, sid)
+
+
+def findings_of(store: Store, sid: str, snap: Any | None) -> list[dict[str, Any]] | None:
+    """Findings of one snapshot through `proofshot.views.findings.evaluate`."""
+    mod = probe.optional_module("proofshot.views.findings")
+    if mod is None or snap is None:
+        return None
+    rows = [dict(probe.plain(f)) for f in mod.evaluate(snap, store.keys.keyed_hash)]
+    for f in rows:
+        ev = f.get("evidence") or []
+        f["evidence_text"] = "; ".join(evidence_text(e) for e in ev)
+    return rows
+
+
+def evidence_text(e: Any) -> str:
+    if isinstance(e, Mapping):
+        where = " / ".join(str(e[k]) for k in ("target", "table") if e.get(k))
+        key = e.get("key")
+        key_s = key_text(key) if isinstance(key, Mapping) else fmt_value(key) if key else ""
+        return f"{where}: {key_s}" if key_s else where
+    return fmt_value(e)
+
+
+def _edge_rows(edges: Iterable[Mapping[str, Any]]) -> list[list[Any]]:
+    return [[e.get("from"), e.get("to"), e.get("port"), e.get("proto"), e.get("kind"),
+             "; ".join(evidence_text(x) for x in e.get("evidence") or [])] for e in edges]
+
+
+def paths_changes(a_snap: Any | None, b_snap: Any | None) -> dict[str, Any] | None:
+    """Through `proofshot.views.delta.paths_delta`: new, lost, newly exposed, blocked."""
+    mod = probe.optional_module("proofshot.views.delta")
+    if mod is None or a_snap is None or b_snap is None:
+        return None
+    d = mod.paths_delta(a_snap, b_snap)
+    return {k: _edge_rows(d.get(k) or []) for k in
+            ("new_edges", "lost_edges", "newly_exposed", "blocked", "unverifiable")}
+
+
+def findings_changes(store: Store, a_snap: Any | None, b_snap: Any | None
+                     ) -> dict[str, Any] | None:
+    mod = probe.optional_module("proofshot.views.delta")
+    fmod = probe.optional_module("proofshot.views.findings")
+    if mod is None or fmod is None or a_snap is None or b_snap is None:
+        return None
+    kh = store.keys.keyed_hash
+    d = mod.findings_delta(a_snap, b_snap, fmod.evaluate(a_snap, kh), fmod.evaluate(b_snap, kh))
+    out = {}
+    for k in ("appeared", "disappeared", "unverifiable"):
+        out[k] = [[f.get("severity"), f.get("target"), f.get("title"), f.get("subject")]
+                  for f in d.get(k) or []]
+    out["unchanged"] = d.get("unchanged", 0)
+    return out
+
+
+def path_map(snap: Any | None) -> dict[str, Any] | None:
+    """The network map of one snapshot through `proofshot.views.paths` (as listed edges)."""
+    mod = probe.optional_module("proofshot.views.paths")
+    if mod is None or snap is None:
+        return None
+    g = mod.to_json(mod.build(snap))
+    by_kind: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for e in g["edges"]:
+        by_kind[str(e.get("kind"))].append(e)
+    return {"nodes": len(g["nodes"]), "edges": len(g["edges"]),
+            "kinds": [(k, _edge_rows(v)) for k, v in sorted(by_kind.items())]}
+
+
+def access_view(store: Store, snaps: Sequence[Any | None]) -> list[dict[str, Any]] | None:
+    """The access view, when `proofshot.views.access` exists: its result shown as tables (its
+    shape is not settled yet, so it is rendered generically)."""
+    mod = probe.optional_module("proofshot.views.access")
+    if mod is None or any(s is None for s in snaps):
+        return None
+    names = ("diff", "access_delta", "delta") if len(snaps) == 2 else ("build", "matrix", "to_json")
+    fn = probe.first_function(mod, names)
+    if fn is None:
+        return None
+    return generic_tables(probe.plain(fn(*snaps)))
+
+
+def timestamp_info(store: Store, sid: str) -> dict[str, Any] | None:
+    """The RFC 3161 token of a snapshot through `proofshot.store.timestamp.check`."""
+    mod = probe.optional_module("proofshot.store.timestamp")
+    if mod is None:
+        return None
+    try:
+        info = mod.check(store, sid)
+    except Exception as exc:  # the token is there but does not hold: say so, do not hide it
+        return {"ok": False, "error": str(getattr(exc, "message", exc))}
+    if info is None:
+        return None
+    return {"ok": True, "time": getattr(info, "gen_time", None),
+            "tsa": getattr(info, "tsa_subject", None)}
+
+
+def load_engagement(store: Store, eid: str | None) -> dict[str, Any] | None:
+    """The job record through `proofshot.engagement.model.load(store, eid)`, when it exists."""
+    if not eid:
+        return None
+    mod = probe.optional_module("proofshot.engagement.model")
+    if mod is None:
+        return None
+    data = probe.plain(mod.load(store, eid))
+    return dict(data) if isinstance(data, Mapping) else None
+
+
+ROLE_ORDER = ("before", "after", "control", "control-after")
+
+
+def engagement_view(eng: Mapping[str, Any]) -> dict[str, Any]:
+    links = eng.get("links") or {}
+    items = []
+    for i in eng.get("items") or []:
+        items.append({
+            "label": i.get("label"), "from": i.get("received_from"),
+            "received": i.get("received_at"), "due": i.get("due"), "state": i.get("state"),
+            "overdue": i.get("overdue"),
+            "events": [{"time": e.get("time"), "event": e.get("event"), "person": e.get("person"),
+                        "reason": e.get("reason"), "technician": e.get("technician")}
+                       for e in i.get("events") or []],
+        })
+    control = None
+    if links.get("control") and links.get("control-after"):
+        control = (links["control"], links["control-after"])
+    return {
+        "id": eng.get("id"), "title": eng.get("title"), "customer": eng.get("customer"),
+        "technician": eng.get("technician"), "opened": eng.get("opened"),
+        "closed": eng.get("closed"), "close_reason": eng.get("close_reason"),
+        "notes": eng.get("notes") or [],
+        "links": sorted(links.items(), key=lambda kv: (
+            ROLE_ORDER.index(kv[0]) if kv[0] in ROLE_ORDER else 9, kv[0])),
+        "items": items, "control": control, "entries": len(eng.get("entries") or []),
+    }
+
+
+# -- the two reports --------------------------------------------------------------------------
+
+def _unique(snaps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for s in snaps:
+        if all(s["id"] != o["id"] for o in out):
+            out.append(s)
+    return out
+
+
+def _targets_of(ia: Mapping[str, Any], ib: Mapping[str, Any]) -> list[dict[str, Any]]:
+    ta = {t["name"]: t for t in ia["targets"]}
+    tb = {t["name"]: t for t in ib["targets"]}
+    out = []
+    for name in sorted(ta.keys() | tb.keys()):
+        x, y = ta.get(name, {}), tb.get(name, {})
+        out.append({"name": name, "type": y.get("type") or x.get("type"),
+                    "status_a": x.get("status"), "status_b": y.get("status")})
+    return out
+
+
+def evidence(store: Store, a: str, b: str, engagement: str | None) -> dict[str, Any]:
+    ia, ib = snapshot_info(store, a), snapshot_info(store, b)
+    res = diff_snapshots(store.get, a, ia["body"], b, ib["body"])
+    eng = load_engagement(store, engagement or ib["engagement"] or ia["engagement"])
+    ev = engagement_view(eng) if eng else None
+    control: dict[str, Any] | None = None
+    ambient: set[str] = set()
+    if ev and ev["control"]:
+        ids = (store.resolve(ev["control"][0]), store.resolve(ev["control"][1]))
+        if ids:
+            ca, cb = snapshot_info(store, ids[0]), snapshot_info(store, ids[1])
+            cres = diff_snapshots(store.get, ids[0], ca["body"], ids[1], cb["body"])
+            ambient = {_triple(c.target, c.table, c.key) for c in cres.changes}
+            control = {"a": ca, "b": cb, "summary": summary_rows(cres),
+                       "changes": len(cres.changes), "volatile": len(cres.volatile)}
+    groups = change_groups(res, ambient)
+    sa, sb = _views_snapshot(store, a), _views_snapshot(store, b)
+    changed_targets = sorted({c.target for c in res.changes})
+    return {
+        "kind": "evidence",
+        "a": ia, "b": ib,
+        "snapshots": _unique([ia, ib] + ([control["a"], control["b"]] if control else [])),
+        "customer": (ev or {}).get("customer") or ib["customer"] or ia["customer"],
+        "job": (ev or {}).get("title"),
+        "technician": (ev or {}).get("technician") or ib["technician"],
+        "targets": _targets_of(ia, ib),
+        "summary": summary_rows(res),
+        "n_changes": len(res.changes),
+        "n_changed_targets": len(changed_targets),
+        "n_ambient": sum(1 for g in groups for c in g["changes"] if c.ambient),
+        "unverifiable": [u.to_json() for u in res.unverifiable],
+        "groups": groups,
+        "unchanged": [u.to_json() for u in res.unchanged],
+        "unchanged_rows": sum(u.rows for u in res.unchanged),
+        "findings": findings_of(store, a, sa),
+        "findings_delta": findings_changes(store, sa, sb),
+        "paths": paths_changes(sa, sb),
+        "access": access_view(store, (sa, sb)),
+        "volatile": volatile_annex(res),
+        "engagement": ev,
+        "control": control,
+        "key": ib["key"],
+    }
+
+
+# Tables whose rows are too many to print: written to a CSV beside the report.
+LONG_TABLES = ("packages", "files", "services", "firewall_rules", "sysctl")
+
+
+def _first(rows: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
+    return rows[0] if rows else {}
+
+
+def data_sheet(store: Store, t: Mapping[str, Any]) -> dict[str, Any]:
+    """One target's data sheet: the tables a reader looks for, and every other table's size."""
+    def rows(name: str) -> list[dict[str, Any]]:
+        return table_rows(store, t, name)
+
+    os_row, dmi, mem = _first(rows("os")), _first(rows("dmi")), _first(rows("memory"))
+    cpus = rows("cpu")
+    services = rows("services")
+    users = rows("users")
+    groups = rows("groups")
+    fw = rows("firewall_rules")
+    tables = t.get("tables", {})
+    return {
+        "name": t["name"], "type": t.get("type"), "status": t.get("status"),
+        "reason": t.get("reason") or "", "facts": t.get("facts", {}),
+        "os": [(k, fmt_value(os_row.get(k))) for k in
+               ("hostname", "os_name", "kernel_release", "arch", "timezone", "machine_id")
+               if os_row.get(k) is not None],
+        "hardware": [(k, fmt_value(v)) for k, v in (
+            ("sys_vendor", dmi.get("sys_vendor")), ("product_name", dmi.get("product_name")),
+            ("product_serial", dmi.get("product_serial")),
+            ("bios_version", dmi.get("bios_version")),
+            ("cpu", cpus[0].get("model_name") if cpus else None),
+            ("cpus", len(cpus) if cpus else None),
+            ("memory_kb", mem.get("total_kb"))) if v is not None],
+        "addresses": [[r.get("interface"), r.get("address"), r.get("scope")]
+                      for r in rows("addresses")],
+        "listening": [[r.get("proto"), r.get("address"), r.get("port"),
+                       fmt_value(r.get("processes"))] for r in rows("listening")],
+        "filesystems": [[r.get("target"), r.get("source"), r.get("fstype"), r.get("size")]
+                        for r in rows("filesystems")],
+        "services_running": [[r.get("name"), r.get("enabled"), r.get("description") or ""]
+                             for r in services if r.get("sub") == "running"],
+        "services_total": len(services),
+        "services_failed": [r.get("name") for r in services if r.get("active") == "failed"],
+        "packages": tables.get("packages", {}).get("rows"),
+        "files": tables.get("files", {}).get("rows"),
+        "users": [[r.get("name"), r.get("uid"), r.get("shell"), r.get("password_state")]
+                  for r in users],
+        "groups": [[r.get("name"), r.get("gid"), fmt_value(r.get("members"))]
+                   for r in groups if r.get("members")],
+        "groups_total": len(groups),
+        "firewall_policies": [[r.get("source"), r.get("family"), r.get("table"),
+                               r.get("chain"), r.get("rule")]
+                              for r in fw if r.get("kind") == "policy"],
+        "firewall_rules": sum(1 for r in fw if r.get("kind") == "rule"),
+        "tables": [{"name": n, "rows": tab.get("rows"), "root": tab.get("root", "")}
+                   for n, tab in sorted(tables.items())],
+        "unverifiable": [{"table": n, "status": u.get("status"), "reason": u.get("reason")}
+                         for n, u in sorted(t.get("unverifiable", {}).items())],
+    }
+
+
+def side_tables(store: Store, body: Mapping[str, Any]) -> dict[str, tuple[list[str], list[list[Any]]]]:
+    """The long tables of every target, with a target column first (for CSV/XLSX)."""
+    out: dict[str, tuple[list[str], list[list[Any]]]] = {}
+    for name in LONG_TABLES:
+        cols: list[str] = []
+        data: list[list[Any]] = []
+        for t in body.get("targets", []):
+            tab = t.get("tables", {}).get(name)
+            if not tab:
+                continue
+            if not cols:  # in the order of the table's declaration, stored with the snapshot
+                cols = list(Table.from_data(json.loads(store.get(tab["schema"]))).column_names)
+            for r in table_rows(store, t, name):
+                data.append([t["name"], *(r.get(c) for c in cols)])
+        if data:
+            out[name] = (["target", *cols], data)
+    return out
+
+
+def documentation(store: Store, a: str) -> dict[str, Any]:
+    ia = snapshot_info(store, a)
+    body = ia["body"]
+    kinds = Counter(str(t.get("type")) for t in body.get("targets", []))
+    sa = _views_snapshot(store, a)
+    return {
+        "kind": "docs",
+        "a": ia, "snapshots": [ia],
+        "customer": ia["customer"], "job": None, "technician": ia["technician"],
+        "kinds": sorted(kinds.items()),
+        "targets": [data_sheet(store, t) for t in body.get("targets", [])],
+        "findings": findings_of(store, a, sa),
+        "paths": path_map(sa),
+        "access": access_view(store, (sa,)),
+        "key": ia["key"],
+    }

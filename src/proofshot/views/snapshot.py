@@ -1,0 +1,89 @@
+"""A snapshot as plain data for the views: per target its metadata and its rows per table.
+
+Views are pure functions over this data (`SnapshotData`); `load` is the one place that reads the
+store. Tables a target could not read are listed in `unverifiable` and absent from `tables`, so
+a view can tell "no rows" from "not observed".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from proofshot.model.table import Row
+from proofshot.store.embedded import Store
+from proofshot.store.tree import iter_rows
+
+READABLE = ("ok", "partial")
+
+
+@dataclass
+class TargetData:
+    name: str
+    type: str
+    status: str
+    facts: dict[str, Any] = field(default_factory=dict)
+    tables: dict[str, list[Row]] = field(default_factory=dict)
+    unverifiable: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def readable(self) -> bool:
+        return self.status in READABLE
+
+    def rows(self, table: str) -> list[Row]:
+        return self.tables.get(table, [])
+
+    def has(self, table: str) -> bool:
+        """The table was read (it may still be empty)."""
+        return table in self.tables
+
+
+@dataclass
+class SnapshotData:
+    id: str
+    label: str = ""
+    created: str | None = None
+    targets: dict[str, TargetData] = field(default_factory=dict)
+
+    @property
+    def now(self) -> datetime:
+        """When the snapshot was taken: the "now" of rules about dates (so they stay pure)."""
+        if self.created:
+            try:
+                dt = datetime.fromisoformat(self.created.replace("Z", "+00:00"))
+                return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+            except ValueError:
+                pass
+        return datetime.now(UTC)
+
+
+def from_plain(data: Mapping[str, Mapping[str, list[Row]]], *, sid: str = "test",
+               created: str | None = None,
+               meta: Mapping[str, Mapping[str, Any]] | None = None) -> SnapshotData:
+    """Build from `{target: {table: [rows]}}` (+ per-target type/status/facts in `meta`)."""
+    snap = SnapshotData(sid, created=created)
+    for name, tables in data.items():
+        m = (meta or {}).get(name, {})
+        snap.targets[name] = TargetData(
+            name, m.get("type", "ssh"), m.get("status", "ok"), dict(m.get("facts", {})),
+            {t: list(rows) for t, rows in tables.items()}, dict(m.get("unverifiable", {})))
+    return snap
+
+
+def load(store: Store, sid: str, tables: Collection[str] | None = None) -> SnapshotData:
+    """Read a snapshot's rows (only `tables` when given) from the store."""
+    body = store.manifest(sid)
+    snap = SnapshotData(sid, body.get("label", ""), body.get("created"))
+    for t in body["targets"]:
+        rows: dict[str, list[Row]] = {}
+        for name, tab in t.get("tables", {}).items():
+            if tables is not None and name not in tables:
+                continue
+            rows[name] = [json.loads(r) for r in iter_rows(store.get, tab["root"])]
+        snap.targets[t["name"]] = TargetData(
+            t["name"], t.get("type", ""), t.get("status", ""), dict(t.get("facts", {})), rows,
+            dict(t.get("unverifiable", {})))
+    return snap
