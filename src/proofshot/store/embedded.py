@@ -266,6 +266,9 @@ class Store:
                 db.execute("ROLLBACK")
                 raise
             self._clean_tmp()
+        from proofshot.store.timestamp import stamp_after_commit
+
+        stamp_after_commit(self, sid)
         return sid
 
     def _index_pack(
@@ -343,6 +346,13 @@ class Store:
         except ValueError:
             raise IntegrityError(f"manifest of snapshot {sid[:12]} is not valid JSON") from None
         return doc
+
+    def manifest_doc_bytes(self, sid: str) -> bytes:
+        """The signed manifest file as stored (for export and sync)."""
+        try:
+            return (self.snap_dir / f"{sid}.json").read_bytes()
+        except FileNotFoundError:
+            raise IntegrityError(f"manifest of snapshot {sid[:12]} is missing") from None
 
     def manifest(self, sid: str, check: bool = True) -> dict[str, Any]:
         """The manifest body; checked against its id and signature unless check=False."""

@@ -12,10 +12,13 @@ import zstandard
 
 from proofshot.model.canonical import canonical
 from proofshot.model.errors import IntegrityError
+from proofshot.store.doclog import verify_logs
 from proofshot.store.embedded import MANIFEST_FORMAT, Store, manifest_id
 from proofshot.store.keys import verify_signature
 from proofshot.store.packs import read_records
+from proofshot.store.timestamp import tsa_ca
 from proofshot.store.tree import children
+from proofshot.store.verify_bundle import Broken, check_timestamp
 
 
 @dataclass
@@ -23,6 +26,7 @@ class VerifyReport:
     snapshots: int = 0
     objects: int = 0
     packs: int = 0
+    timestamps: int = 0
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -147,4 +151,14 @@ def verify_store(store: Store, progress: Callable[[str], None] | None = None) ->
                     break
         except IntegrityError as exc:
             rep.problems.append(f"snapshot {sid[:12]}: {exc.message}")
+    # 6. RFC 3161 tokens stamp exactly their manifest's hash, signed by the (configured) TSA
+    ca = tsa_ca(store)
+    for tsr in sorted(store.snap_dir.glob("*.tsr")):
+        try:
+            check_timestamp(tsr.read_bytes(), bytes.fromhex(tsr.stem), ca)
+            rep.timestamps += 1
+        except (Broken, ValueError) as exc:
+            rep.problems.append(f"timestamp of snapshot {tsr.stem[:12]}: {exc}")
+    # 7. signed document logs (the job record): ids, signatures, chains
+    rep.problems.extend(verify_logs(store))
     return rep

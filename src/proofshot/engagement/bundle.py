@@ -1,0 +1,182 @@
+"""The evidence bundle: two snapshots and everything needed to check them offline, in one zip.
+
+    index.json              signed (store key): from, to, chain, files {name: sha256},
+                            absent (redacted transcripts: id, snapshot, target, query, reason)
+    public_key.txt          the store's Ed25519 public key (base64), as in keys/signing.pub
+    manifests/<id>.json     the signed manifests from A to B (the chain between them included)
+    objects/<id>            every object A and B reference, raw (uncompressed; name = SHA-256)
+    timestamps/<id>.tsr     RFC 3161 responses, where the store has them
+    tsa-ca.pem              the configured TSA CA, if any
+    engagement/<id>.json    the signed, chained job record, if one is linked or named
+    report/<file>           the report, if given
+    verify_bundle.py        the standalone verifier (Python 3 + cryptography)
+    README.txt              what this is and how to check it
+
+`--redact` drops the transcripts of queries whose answers fed a table with sensitive columns
+(the rows keep those columns as keyed hashes, so equality stays provable); the signed index
+lists each dropped transcript by id, and the verifier accepts exactly those as absent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from proofshot.engagement.model import Engagement, load_all, log
+from proofshot.model.canonical import canonical
+from proofshot.model.errors import BadInput
+from proofshot.store.embedded import Store, _utcnow
+from proofshot.store.timestamp import token_path, tsa_ca
+from proofshot.store.tree import iter_objects
+from proofshot.store.verify_bundle import BUNDLE_FORMAT
+from proofshot.store.verify_bundle import __file__ as _verifier_file
+
+VERIFIER_NAME = "verify_bundle.py"
+
+
+@dataclass
+class BundleResult:
+    path: Path
+    chain: list[str]
+    objects: int
+    absent: list[dict[str, Any]] = field(default_factory=list)
+    engagement: str | None = None
+    timestamps: int = 0
+
+
+def chain_between(store: Store, a: str, b: str) -> list[str]:
+    """Manifest ids from a to b following prev links back from b."""
+    out = [b]
+    while out[-1] != a:
+        prev = store.manifest(out[-1]).get("prev")
+        if not isinstance(prev, str):
+            raise BadInput(f"snapshot {a[:12]} is not an ancestor of {b[:12]} (give the earlier "
+                           "snapshot first)")
+        out.append(prev)
+    return out[::-1]
+
+
+def sensitive_queries(store: Store, target: dict[str, Any]) -> dict[str, str]:
+    """query id -> table name, for queries that fed a table with sensitive columns."""
+    out: dict[str, str] = {}
+    for tname, tab in target.get("tables", {}).items():
+        schema = store.get_json(tab["schema"])
+        if any(c.get("sensitive") for c in schema.get("columns", [])):
+            for q in tab.get("queries", []):
+                out[q] = tname
+    return out
+
+
+def linked_engagement(store: Store, ids: set[str]) -> Engagement | None:
+    hits = [g for g in load_all(store) if ids & (set(g.links.values()) | set(g.scans))]
+    return hits[-1] if hits else None
+
+
+def export(store: Store, a: str, b: str, out: Path, *, redact: bool = False,
+           report: Path | None = None, engagement: str | None = None) -> BundleResult:
+    if out.suffix.lower() != ".zip":
+        raise BadInput(f"--out {out}: the bundle is a .zip file")
+    if report is not None and not report.is_file():
+        raise BadInput(f"--report {report}: no such file")
+    chain = chain_between(store, a, b)
+    files: dict[str, bytes] = {}
+    for sid in chain:
+        store.manifest(sid)  # checked: id and signature
+        files[f"manifests/{sid}.json"] = store.manifest_doc_bytes(sid)
+        tsr = token_path(store, sid)
+        if tsr.is_file():
+            files[f"timestamps/{sid}.tsr"] = tsr.read_bytes()
+    absent: list[dict[str, Any]] = []
+    objects: set[str] = set()
+    for sid in dict.fromkeys([a, b]):
+        body = store.manifest(sid)
+        objects.add(body["scope"]["object"])
+        for t in body["targets"]:
+            drop = sensitive_queries(store, t) if redact else {}
+            for c in t.get("coverage", []):
+                if c["query"] in drop:
+                    absent.append({"id": c["transcript"], "kind": "transcript", "snapshot": sid,
+                                   "target": t["name"], "query": c["query"],
+                                   "reason": f"fed table {drop[c['query']]}, which has "
+                                             "sensitive columns"})
+                else:
+                    objects.add(c["transcript"])
+            for tab in t["tables"].values():
+                objects.add(tab["schema"])
+                objects.update(iter_objects(store.get, tab["root"]))
+    # a transcript shared with a kept query stays; only what is absent is listed as absent
+    absent = [x for x in absent if x["id"] not in objects]
+    absent = list({(x["id"], x["snapshot"], x["query"]): x for x in absent}.values())
+    for oid in sorted(objects):
+        files[f"objects/{oid}"] = store.get(oid)
+    eng = None
+    if engagement is not None:
+        from proofshot.engagement.model import load
+
+        eng = load(store, engagement)
+    else:
+        eng = linked_engagement(store, set(chain))
+    if eng is not None:
+        for did, doc in log(store).chain_docs(eng.id).items():
+            files[f"engagement/{did}.json"] = canonical(doc)
+    ca = tsa_ca(store)
+    if ca is not None:
+        files["tsa-ca.pem"] = ca
+    if report is not None:
+        files[f"report/{report.name}"] = report.read_bytes()
+    files["public_key.txt"] = (store.keys.public_b64 + "\n").encode()
+    files[VERIFIER_NAME] = Path(_verifier_file).read_bytes()
+    files["README.txt"] = _readme(store, chain, redact, absent, eng, report).encode()
+    body = {
+        "format": BUNDLE_FORMAT, "created": _utcnow(), "from": chain[0], "to": chain[-1],
+        "chain": chain, "key": store.keys.fingerprint, "redacted": redact, "absent": absent,
+        "engagement": eng.id if eng else None,
+        "report": f"report/{report.name}" if report else None,
+        "files": {n: hashlib.sha256(d).hexdigest() for n, d in sorted(files.items())},
+    }
+    index = {"body": body, "signature": store.keys.sign(canonical(body)),
+             "public_key": store.keys.public_b64}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("index.json", json.dumps(index, indent=1, ensure_ascii=False))
+            for name, data in sorted(files.items()):
+                zf.writestr(name, data)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return BundleResult(out, chain, len(objects), absent, eng.id if eng else None,
+                        sum(1 for n in files if n.startswith("timestamps/")))
+
+
+def _readme(store: Store, chain: list[str], redact: bool, absent: list[dict[str, Any]],
+            eng: Engagement | None, report: Path | None) -> str:
+    lines = [
+        "proofshot evidence bundle",
+        "",
+        f"Snapshots: {chain[0]} (first) to {chain[-1]} (last), {len(chain)} manifests in the chain.",
+        f"Signing key: {store.keys.fingerprint}",
+        "",
+        "To check it offline (Python 3 and the 'cryptography' package):",
+        "",
+        f"    python {VERIFIER_NAME} THIS.zip [--key {store.keys.fingerprint}]",
+        "",
+        "It prints OK, or the first thing that does not verify. Compare the key fingerprint",
+        "with the one the technician gave you.",
+    ]
+    if eng is not None:
+        lines += ["", f"Job record: {eng.title} for {eng.customer} ({eng.id[:12]}), "
+                  "in engagement/."]
+    if report is not None:
+        lines += ["", f"Report: report/{report.name}"]
+    if redact:
+        lines += ["", f"Redacted: {len(absent)} transcript(s) of queries that fed tables with "
+                  "sensitive columns were left out; index.json lists them (id, target, query).",
+                  "Sensitive columns are stored as keyed hashes: equal values have equal hashes."]
+    return "\n".join(lines) + "\n"
