@@ -43,3 +43,21 @@ def test_masking_inside_grep_framed_transcripts() -> None:
     out = mask_text(text, kh)
     assert "hunter2" not in out and "s3cr3t" not in out
     assert out.startswith("/etc/app.conf\x00password=hmac:")
+
+
+def test_shortcut_masks_the_same_as_every_line() -> None:
+    """mask_text runs the patterns only on lines holding a keyword; the result must equal
+    running them on every line, also for letters IGNORECASE folds (ſ, ı, İ, K)."""
+    from proofshot.scan.masking import _mask_line
+
+    lines = [
+        "db_password = hunter2", "paſſword=s1", "PASSWORD: s2", "İ token=s3", "api_Key=s4",
+        "secret=a\u0131", "crede\u0131ntial=x", "url=https://u:s5@h/", "com2sec ro default s6",
+        "rocommunity s7", "plain line", "", "ß key s8", "path\0Kkey=s9", "x" * 20000 + " key=s10",
+        "no secrets here at all",
+    ]
+    for n in range(len(lines)):
+        text = "\n".join(lines[n:] + lines[:n])
+        expected = "\n".join(_mask_line(line, kh) for line in text.split("\n"))
+        assert mask_text(text, kh) == expected
+    assert mask_text("nothing to see\nhere\n", kh) == "nothing to see\nhere\n"

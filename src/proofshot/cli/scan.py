@@ -9,8 +9,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table as RichTable
 
 from proofshot.cli.common import StoreOpt, err, open_or_create_store
+from proofshot.model.errors import BadInput
 from proofshot.scan.runner import TargetResult
-from proofshot.scan.scope import load_scope, local_scope
+from proofshot.scan.scope import Scope, SSHTarget, load_scope, local_scope
 from proofshot.scan.service import DEFAULT_CONCURRENCY
 from proofshot.scan.service import scan as run_scan
 
@@ -24,10 +25,15 @@ def scan(
     concurrency: Annotated[int, typer.Option(help="Targets read at once.", min=1)] = (
         DEFAULT_CONCURRENCY),
     engagement: Annotated[str | None, typer.Option(help="Engagement id to link.")] = None,
+    accept_host_key: Annotated[list[str] | None, typer.Option(
+        "--accept-host-key", metavar="TARGET",
+        help="Accept (and pin) whatever host key this SSH target offers now, replacing the "
+        "pinned one; repeatable. Only after checking the change is expected.")] = None,
 ) -> None:
     """Scan the scope's targets; prints the new snapshot id last. Exit 3 if any target was
     not fully read (the snapshot is still written)."""
     sc = load_scope(scope) if scope else local_scope()
+    _accept_host_keys(sc, accept_host_key or [])
     st = open_or_create_store(store)
     where = scope or "scope"
     with Progress(
@@ -54,3 +60,16 @@ def scan(
     print(outcome.snapshot)
     if not outcome.complete:
         raise typer.Exit(3)
+
+
+def _accept_host_keys(sc: Scope, names: list[str]) -> None:
+    """--accept-host-key NAME: set accept_new_host_key on that SSH target (bad name: exit 2).
+    The stored scope then records that the key was accepted on this scan."""
+    by_name = {t.name: t for t in sc.targets}
+    for name in names:
+        target = by_name.get(name)
+        if target is None:
+            raise BadInput(f"--accept-host-key: no target named '{name}' in the scope")
+        if not isinstance(target, SSHTarget):
+            raise BadInput(f"--accept-host-key: target '{name}' is not an ssh target")
+        target.accept_new_host_key = True
