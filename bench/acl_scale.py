@@ -1,0 +1,139 @@
+"""NTFS ACLs of a large share over SMB: proofshot's walker against `smbcacls`.
+
+    PROOFSHOT_LAB_PREFIX=... python -m bench.acl_scale [--dirs 10000 100000] [--sample 300]
+
+For each size a share `benchN` is generated in the lab's file server (tests/lab/samba.py) as a
+tree 20 x 50 x N/1000 directories (depth 3), once. Then, each in a fresh process so peak memory
+is its own:
+
+* proofshot: SMBTransport.walk (16 requests in flight on one session) streaming every line to a
+  file while the pure parser turns each line into rows (smb_dirs + smb_acl) and drops them:
+  directories/s and peak RSS;
+* smbcacls: one process per directory, as a shell loop over the server's directory list would
+  run it (`find ... | while read d; do smbcacls //host/share "$d"; done`): timed over the first
+  --sample directories (the whole tree would take hours), its peak RSS per process.
+
+Prints one JSON object per size and a summary table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+WALK = r"""
+import asyncio, json, resource, sys, time
+from proofshot.collectors.smb import parsers as P
+from proofshot.transports.smb import SMBTransport
+host, share, depth, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+t = SMBTransport("bench", host=host, user="audit", password=sys.stdin.read().strip())
+asyncio.run(t.open())
+n = rows = 0
+t0 = time.monotonic()
+with open(out, "wb") as fh:
+    def sink(line):
+        global n, rows
+        fh.write(line)
+        n += 1
+        text = line.decode()
+        rows += sum(1 for _ in P.dirs(share, text)) + sum(1 for _ in P.acl(share, text))
+    err = t.walk(share, depth, sink)
+dt = time.monotonic() - t0
+asyncio.run(t.close())
+print(json.dumps({"dirs": n, "rows": rows, "seconds": dt, "error": err,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def make_tree(root: Path, n: int) -> int:
+    marker = root / ".generated"
+    if marker.exists():
+        return int(marker.read_text())
+    a, b = 20, 50
+    c = max(1, n // (a * b))
+    count = 1
+    for i in range(a):
+        for j in range(b):
+            for k in range(c):
+                (root / f"d{i:02d}" / f"e{j:02d}" / f"f{k:03d}").mkdir(parents=True, exist_ok=True)
+            count += c + 1
+        count += 1
+    marker.write_text(str(count))
+    return count
+
+
+def run_proofshot(host: str, share: str, password: str) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = subprocess.run([sys.executable, "-c", WALK, host, share, "3", f"{tmp}/walk.jsonl"],
+                              input=password, capture_output=True, text=True, timeout=3600,
+                              check=False)
+    if proc.returncode:
+        raise SystemExit(proc.stderr[-2000:])
+    result: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run_smbcacls(host: str, share: str, root: Path, authfile: Path, sample: int
+                 ) -> dict[str, float]:
+    dirs = sorted(str(p.relative_to(root)) for p, _ in zip(
+        (p for p in root.rglob("*") if p.is_dir()), range(sample), strict=False))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.monotonic()
+    ok = 0
+    for d in dirs:
+        proc = subprocess.run(["smbcacls", f"//{host}/{share}", d, "-A", str(authfile)],
+                              capture_output=True, check=False, timeout=60)
+        ok += proc.returncode == 0
+    dt = time.monotonic() - t0
+    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return {"dirs": len(dirs), "ok": ok, "seconds": dt, "peak_rss_mb": peak / 1024}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--dirs", type=int, nargs="+", default=[10000, 100000])
+    ap.add_argument("--sample", type=int, default=300)
+    args = ap.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.lab.lab import Lab
+    from tests.lab.samba import start_files
+
+    lab = Lab()
+    fs = start_files(lab)
+    results = []
+    for n in args.dirs:
+        share = f"bench{n}"
+        root = fs.add_share(share)
+        t0 = time.monotonic()
+        count = make_tree(root, n)
+        gen = time.monotonic() - t0
+        # smbcacls first: RUSAGE_CHILDREN's peak then covers its processes only
+        sc = run_smbcacls(fs.ip, share, root, fs.authfile(), args.sample)
+        ps = run_proofshot(fs.ip, share, fs.password)
+        ps_rate = ps["dirs"] / ps["seconds"]
+        sc_rate = sc["dirs"] / sc["seconds"]
+        res = {"directories": count, "generate_s": round(gen, 1),
+               "proofshot": ps | {"dirs_per_s": round(ps_rate, 1)},
+               "smbcacls": sc | {"dirs_per_s": round(sc_rate, 1)},
+               "speedup": round(ps_rate / sc_rate, 1)}
+        results.append(res)
+        print(json.dumps(res), flush=True)
+    print(f"\n{'dirs':>8} {'proofshot dirs/s':>17} {'peak MB':>8} {'smbcacls dirs/s':>16} "
+          f"{'peak MB':>8} {'x':>6}")
+    for r in results:
+        p, s = r["proofshot"], r["smbcacls"]
+        print(f"{r['directories']:>8} {p['dirs_per_s']:>17} {p['peak_rss_mb']:>8.1f} "
+              f"{s['dirs_per_s']:>16} {s['peak_rss_mb']:>8.1f} {r['speedup']:>6}")
+    if os.environ.get("PROOFSHOT_BENCH_OUT"):
+        Path(os.environ["PROOFSHOT_BENCH_OUT"]).write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
