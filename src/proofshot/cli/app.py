@@ -9,12 +9,21 @@ import typer
 
 from proofshot import __version__
 from proofshot.cli.common import err
+from proofshot.cli.config import app as config_app
 from proofshot.cli.diff import diff
+from proofshot.cli.engagement import app as engagement_app
+from proofshot.cli.export import export
+from proofshot.cli.findings import findings
 from proofshot.cli.init import init
+from proofshot.cli.paths import paths
+from proofshot.cli.report import report
+from proofshot.cli.rules import rules
 from proofshot.cli.scan import scan
 from proofshot.cli.show import show
 from proofshot.cli.snapshots import snapshots
+from proofshot.cli.sync import sync
 from proofshot.cli.tables import tables
+from proofshot.cli.timestamp import timestamp
 from proofshot.cli.verify import verify
 from proofshot.model.errors import ProofshotError
 
@@ -24,8 +33,13 @@ app = typer.Typer(
     help="Agentless IT documentation with proof: signed before/after snapshots and their diff.",
     pretty_exceptions_enable=False,
 )
-for fn in (init, scan, snapshots, show, diff, verify, tables):
+for fn in (init, scan, snapshots, show, diff, verify, tables, report, paths, findings, rules):
     app.command()(fn)
+app.command()(export)
+app.command()(sync)
+app.command()(timestamp)
+app.add_typer(engagement_app, name="engagement")
+app.add_typer(config_app, name="config")
 
 
 @app.command()
