@@ -150,41 +150,70 @@ def height(data: bytes) -> int:
     return int(data[len(NODE_MAGIC):data.index(b"\n", len(NODE_MAGIC))])
 
 
-def differing_rows(get: Get, a: str, b: str) -> tuple[list[bytes], list[bytes]]:
-    """Rows in leaves that only one side has. Shared subtrees are skipped without reading them.
+def private_leaves(get: Get, a: str, b: str) -> tuple[list[str], list[str]]:
+    """Leaves that only one side has, in key order. Shared subtrees are never read.
 
     Both frontiers are lowered one height at a time, tallest first, and equal ids cancel at
-    every step, so two trees of different heights still meet on their shared nodes. A key
-    cannot sit in a shared subtree on one side and a private leaf on the other (keys are
-    unique per side), so the private leaves hold every difference. Rows equal byte for byte
-    on both sides are dropped as well.
+    every step, so two trees of different heights still meet on their shared nodes.
     """
     if a == b:
         return [], []
     cache: dict[str, bytes] = {a: get(a), b: get(b)}
-    fa: dict[str, int] = {a: height(cache[a])}
+    fa: dict[str, int] = {a: height(cache[a])}  # dicts keep key order
     fb: dict[str, int] = {b: height(cache[b])}
-    rows_a: list[bytes] = []
-    rows_b: list[bytes] = []
     while True:
         for oid in fa.keys() & fb.keys():
             del fa[oid], fb[oid]
         if not fa and not fb:
-            break
+            return [], []
         top = max([*fa.values(), *fb.values()])
         if top == 0:
-            for front, rows in ((fa, rows_a), (fb, rows_b)):
-                for oid in front:
-                    rows.extend(leaf_rows(cache.pop(oid, b"") or get(oid)))
-            break
-        for front in (fa, fb):
-            for oid in [o for o, h in front.items() if h == top]:
-                del front[oid]
+            return list(fa), list(fb)
+        for side in (0, 1):
+            front = fa if side == 0 else fb
+            lowered: dict[str, int] = {}
+            for oid, h in front.items():
+                if h != top:
+                    lowered[oid] = h
+                    continue
                 data = cache.pop(oid, b"") or get(oid)
                 for k, _ in children(data) or ():
-                    front[k] = top - 1
-    sa, sb = set(rows_a), set(rows_b)
-    return [r for r in rows_a if r not in sb], [r for r in rows_b if r not in sa]
+                    lowered[k] = top - 1
+            if side == 0:
+                fa = lowered
+            else:
+                fb = lowered
+
+
+def differing_rows(get: Get, a: str, b: str) -> tuple[list[bytes], list[bytes]]:
+    """Rows that only one side has (rows equal byte for byte on both sides cancel).
+
+    A key cannot sit in a shared subtree on one side and a private leaf on the other (keys are
+    unique per side), so the private leaves hold every difference. Memory stays small under
+    heavy churn: side A is first held as 16-byte digests only, side B is streamed against
+    them, and A is read a second time for the rows that found no partner.
+    """
+    leaves_a, leaves_b = private_leaves(get, a, b)
+    if not leaves_a or not leaves_b:
+        return ([r for o in leaves_a for r in leaf_rows(get(o))],
+                [r for o in leaves_b for r in leaf_rows(get(o))])
+
+    def digest(row: bytes) -> bytes:
+        return hashlib.blake2b(row, digest_size=16).digest()
+
+    unmatched: set[bytes] = set()
+    for oid in leaves_a:
+        unmatched.update(map(digest, leaf_rows(get(oid))))
+    only_b: list[bytes] = []
+    for oid in leaves_b:
+        for row in leaf_rows(get(oid)):
+            d = digest(row)
+            if d in unmatched:
+                unmatched.discard(d)
+            else:
+                only_b.append(row)
+    only_a = [row for oid in leaves_a for row in leaf_rows(get(oid)) if digest(row) in unmatched]
+    return only_a, only_b
 
 
 def build(put: Put, rows: Iterable[tuple[bytes, bytes]]) -> tuple[str, int]:
