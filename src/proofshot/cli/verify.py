@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import typer
-
 from typing import Annotated
+
+import typer
 
 from proofshot.cli.common import StoreOpt, err, open_store, out
 from proofshot.scan.rederive import rederive
