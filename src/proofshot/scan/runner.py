@@ -56,7 +56,7 @@ async def run_target(
     transport: Transport,
     collector: Collector,
     options: Mapping[str, Any],
-    concurrency: int = 4,
+    concurrency: int = 8,
     masker: Masker | None = None,
 ) -> TargetResult:
     """Rows are built from the MASKED answers, exactly as they are stored, so every stored
