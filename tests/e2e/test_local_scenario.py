@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import zstandard
 
-from proofshot.store.packs import read_records
+from tests.storebytes import everything as store_everything
 
 PLANTED = "PlantedSecret-93f1c2"
 SHADOW_HASH = "$6$pstest$Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg"
@@ -154,11 +153,7 @@ def test_unchanged_tables_are_listed_with_counts(scenario: dict[str, Any]) -> No
 
 def test_no_secret_reaches_the_store(scenario: dict[str, Any]) -> None:
     store: Path = scenario["store"]
-    dctx = zstandard.ZstdDecompressor()
-    blobs = [p.read_bytes() for p in store.rglob("*") if p.is_file()]
-    for pack in (store / "packs").glob("*.pack"):
-        blobs += [dctx.decompress(d) for _, _, d in read_records(pack)]
-    everything = b"\n".join(blobs)
+    everything = store_everything(store)
     assert PLANTED.encode() not in everything
     assert SHADOW_HASH.encode() not in everything
     assert b"pstest$" not in everything

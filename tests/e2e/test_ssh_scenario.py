@@ -21,10 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import zstandard
 
-from proofshot.store.packs import read_records
 from tests.lab import Host, Lab
+from tests.storebytes import everything as store_everything
 
 pytestmark = pytest.mark.lab
 
@@ -384,10 +383,6 @@ def test_password_never_reaches_store_or_output(scenario: Scenario) -> None:
         assert secret not in proc.stdout and secret not in proc.stderr
     assert secret not in pw.stdout + pw.stderr
     store = scenario.store
-    dctx = zstandard.ZstdDecompressor()
-    blobs = [p.read_bytes() for p in store.rglob("*") if p.is_file()]
-    for pack in (store / "packs").glob("*.pack"):
-        blobs += [dctx.decompress(d) for _, _, d in read_records(pack)]
-    everything = b"\n".join(blobs)
+    everything = store_everything(store)
     assert secret.encode() not in everything
     assert f"env:{PW_ENV}".encode() in everything  # the reference is kept, not the value

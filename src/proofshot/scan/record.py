@@ -22,7 +22,7 @@ from proofshot.scan.masking import mask_bytes
 from proofshot.scan.runner import TargetResult
 from proofshot.store.embedded import ObjectWriter
 from proofshot.store.keys import Keys
-from proofshot.store.tree import LEAF_TARGET, NODE_TARGET, TreeBuilder
+from proofshot.store.tree import LEAF_TARGET, NODE_TARGET, Bases, TreeBuilder
 
 Hasher = Callable[[str], str]
 
@@ -44,9 +44,12 @@ def prepare_rows(table: Table, rows: Sequence[Row], keyed_hash: Hasher) -> list[
     return out
 
 
-def write_table(writer: ObjectWriter, table: Table, rows: Sequence[Row], keyed_hash: Hasher
-                ) -> tuple[str, int]:
-    tb = TreeBuilder(writer.put)
+def write_table(writer: ObjectWriter, table: Table, rows: Sequence[Row], keyed_hash: Hasher,
+                previous: str | None = None) -> tuple[str, int]:
+    """Stream the rows into a tree; chunks that are new versions of chunks of `previous` (the
+    same table's root in the last snapshot) are stored as deltas against them."""
+    tb = (TreeBuilder(writer.put, Bases(writer.store.get, previous)) if previous
+          else TreeBuilder(writer.put))
     for key, row in prepare_rows(table, rows, keyed_hash):
         tb.add(key, row)
     return tb.finish()
@@ -65,7 +68,9 @@ def mask_answer(ans: Answer, keyed_hash: Hasher) -> tuple[Answer, str]:
     return masked, answer_hmac
 
 
-def target_entry(res: TargetResult, writer: ObjectWriter, keys: Keys) -> dict[str, Any]:
+def target_entry(res: TargetResult, writer: ObjectWriter, keys: Keys,
+                 previous: dict[str, str] | None = None) -> dict[str, Any]:
+    """`previous`: table -> root of this target's tables in the last snapshot (delta bases)."""
     kh = keys.keyed_hash
     coverage = []
     for qid, ans in sorted(res.answers.items()):
@@ -89,7 +94,8 @@ def target_entry(res: TargetResult, writer: ObjectWriter, keys: Keys) -> dict[st
             unverifiable[tr.table.name] = {"status": tr.status, "reason": tr.reason,
                                            "queries": list(tr.queries)}
             continue
-        root, n = write_table(writer, tr.table, tr.rows, kh)
+        root, n = write_table(writer, tr.table, tr.rows, kh,
+                              (previous or {}).get(tr.table.name))
         tables[tr.table.name] = {
             "root": root,
             "rows": n,

@@ -52,7 +52,8 @@ def scan(
     results = asyncio.run(_scan_all(store, scope, creds, concurrency, on_target_done))
     writer = store.writer()
     try:
-        entries = [target_entry(r, writer, store.keys) for r in results]
+        last = _previous_roots(store)
+        entries = [target_entry(r, writer, store.keys, last.get(r.name)) for r in results]
         scope_oid = writer.put(canonical({"scope": _masked_scope(scope)}))
         collectors = {e["collector"]["name"]: e["collector"]["version"] for e in entries
                       if e["collector"]["name"]}
@@ -63,6 +64,16 @@ def scan(
         writer.abort()
         raise
     return ScanOutcome(sid, results)
+
+
+def _previous_roots(store: Store) -> dict[str, dict[str, str]]:
+    """target -> table -> root in the latest snapshot: where new chunks find their delta base."""
+    tip = store.latest()
+    if tip is None:
+        return {}
+    body = store.manifest(tip.id, check=False)
+    return {t["name"]: {name: tab["root"] for name, tab in t.get("tables", {}).items()}
+            for t in body.get("targets", [])}
 
 
 def _masked_scope(scope: Scope) -> dict[str, Any]:

@@ -34,7 +34,15 @@ import zstandard
 from proofshot.model.canonical import canonical
 from proofshot.model.errors import BadInput, IntegrityError, SnapshotNotFound, StoreError
 from proofshot.store.keys import Keys, create_keys, verify_signature
-from proofshot.store.packs import PACK_LIMIT, PackWriter, fsync_dir, read_records
+from proofshot.store.packs import (
+    MAX_DEPTH,
+    PACK_LIMIT,
+    PackWriter,
+    decode,
+    delta_header,
+    fsync_dir,
+    read_records,
+)
 
 STORE_FORMAT = "proofshot-store/1"
 MANIFEST_FORMAT = "proofshot-manifest/1"
@@ -83,7 +91,9 @@ class ObjectWriter:
         self.seen: set[str] = set()
         self.bytes_new = 0
 
-    def put(self, raw: bytes) -> str:
+    def put(self, raw: bytes, base: str | None = None) -> str:
+        """Store an object once. `base`: an earlier, committed object this one is likely a
+        new version of; it is then stored as a delta against it (a few bytes per change)."""
         oid = hashlib.sha256(raw).hexdigest()
         if oid in self.seen or self.store.has(oid):
             self.seen.add(oid)
@@ -91,7 +101,12 @@ class ObjectWriter:
         self.seen.add(oid)
         if self.pack is None:
             self.pack = PackWriter(self.store.tmp_dir, self.store.packs_dir)
-        self.pack.add(oid, raw)
+        based: tuple[str, bytes, int] | None = None
+        if base is not None and self.store.has(base):
+            depth = self.store.depth(base)
+            if depth < MAX_DEPTH:
+                based = (base, self.store.get(base), depth)
+        self.pack.add(oid, raw, based)
         self.bytes_new += len(raw)
         if self.pack.size >= PACK_LIMIT:
             self.sealed.append(self.pack.seal())
@@ -124,7 +139,8 @@ class Store:
         self.keys = Keys(root / "keys")
         self._db: sqlite3.Connection | None = None
         self._fds: dict[str, int] = {}
-        self._dctx = zstandard.ZstdDecompressor()
+        self._bases: dict[str, bytes] = {}  # raw bytes of recently used delta bases
+        self._depths: dict[str, int] = {}
 
     # -- lifecycle -------------------------------------------------------------------------
     @classmethod
@@ -222,13 +238,42 @@ class Store:
 
     def get(self, oid: str) -> bytes:
         """The raw object, checked against its id (a flipped byte never goes unnoticed)."""
+        cached = self._bases.get(oid)
+        if cached is not None:
+            return cached
+        payload = self.get_compressed(oid)
+        head = delta_header(payload)
         try:
-            raw: bytes = self._dctx.decompress(self.get_compressed(oid))
-        except zstandard.ZstdError:
+            raw = decode(payload, self._base)
+        except (zstandard.ZstdError, ValueError):
             raise IntegrityError(f"object {oid} is corrupt (cannot decompress)") from None
         if hashlib.sha256(raw).hexdigest() != oid:
             raise IntegrityError(f"object {oid} is corrupt (content does not match its id)")
+        if head is not None:
+            self._depths[oid] = head[1]
         return raw
+
+    def raw_objects(self) -> Iterator[tuple[str, bytes]]:
+        """Every object in every pack, decoded (for searching a store for a secret)."""
+        for pack in sorted(self.packs_dir.glob("*.pack")):
+            for oid, _off, payload in read_records(pack):
+                yield oid, decode(payload, self._base)
+
+    def _base(self, oid: str) -> bytes:
+        raw = self._bases.get(oid)
+        if raw is None:
+            raw = self.get(oid)
+            if len(self._bases) >= 512:
+                self._bases.pop(next(iter(self._bases)))
+            self._bases[oid] = raw
+        return raw
+
+    def depth(self, oid: str) -> int:
+        """How many deltas deep an object is stored (0: plain)."""
+        if oid not in self._depths:
+            head = delta_header(self.get_compressed(oid)[:40])
+            self._depths[oid] = head[1] if head else 0
+        return self._depths[oid]
 
     def get_json(self, oid: str) -> Any:
         return json.loads(self.get(oid))

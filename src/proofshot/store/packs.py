@@ -5,6 +5,15 @@ cost a million index rows but not a million files and fsyncs.
     record = id (32 bytes, SHA-256 of the raw object) | length (4 bytes, big endian) | zstd(raw)
 
 A pack is written under tmp/, fsynced, and renamed to packs/<sha256 of the pack>.pack.
+
+The compressed payload is either a plain zstd frame, or a delta against an earlier object
+(the previous version of the same chunk), as git's packs do:
+
+    delta  = b"PSD1" | base id (32 bytes) | depth (1 byte) | zstd frame compressed with the
+             base's raw bytes as a raw-content dictionary
+
+Ids stay the SHA-256 of the raw object, so deltas change nothing above the pack layer. Chains
+are capped (MAX_DEPTH) so reading an object never decodes more than that many bases.
 """
 
 from __future__ import annotations
@@ -12,13 +21,15 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 import zstandard
 
 MAGIC = b"PSPACK1\n"
+DELTA = b"PSD1"
+MAX_DEPTH = 12
 PACK_LIMIT = 64 * 1024 * 1024
 _HDR = struct.Struct(">32sI")
 
@@ -45,8 +56,9 @@ class PackWriter:
         self.hasher = hashlib.sha256(MAGIC)
         self.cctx = zstandard.ZstdCompressor(level=level)
 
-    def add(self, oid: str, raw: bytes) -> None:
-        comp = self.cctx.compress(raw)
+    def add(self, oid: str, raw: bytes, base: tuple[str, bytes, int] | None = None) -> None:
+        """Append an object; with `base` = (id, raw bytes, depth of the base) as a delta."""
+        comp = self.cctx.compress(raw) if base is None else encode_delta(raw, *base)
         rec = _HDR.pack(bytes.fromhex(oid), len(comp)) + comp
         self.fh.write(rec)
         self.hasher.update(rec)
@@ -91,3 +103,29 @@ def read_records(path: Path) -> Iterator[tuple[str, int, bytes]]:
                 raise ValueError(f"{path.name}: truncated object at byte {offset}")
             yield raw_id.hex(), offset + _HDR.size, data
             offset += _HDR.size + length
+
+
+def delta_header(payload: bytes) -> tuple[str, int] | None:
+    """(base id, depth) of a delta payload, None for a plain one."""
+    if not payload.startswith(DELTA) or len(payload) < 37:
+        return None
+    return payload[4:36].hex(), payload[36]
+
+
+def encode_delta(raw: bytes, base_id: str, base_raw: bytes, base_depth: int) -> bytes:
+    d = zstandard.ZstdCompressionDict(base_raw, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+    frame = zstandard.ZstdCompressor(level=3, dict_data=d).compress(raw)
+    return DELTA + bytes.fromhex(base_id) + bytes([base_depth + 1]) + frame
+
+
+def decode(payload: bytes, get_raw: Callable[[str], bytes]) -> bytes:
+    """Raw bytes of a payload; `get_raw` supplies a delta's base. Raises zstandard.ZstdError
+    or ValueError on a broken payload."""
+    head = delta_header(payload)
+    if head is None:
+        out: bytes = zstandard.ZstdDecompressor().decompress(payload)
+        return out
+    base_raw = get_raw(head[0])
+    d = zstandard.ZstdCompressionDict(base_raw, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+    raw: bytes = zstandard.ZstdDecompressor(dict_data=d).decompress(payload[37:])
+    return raw

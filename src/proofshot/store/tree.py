@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
+from typing import cast
 
 LEAF_TARGET = 32
 LEAF_MAX = 32 * 16
@@ -24,12 +25,69 @@ LEAF_MAGIC = b"L1\n"
 NODE_MAGIC = b"N1\n"
 
 Put = Callable[[bytes], str]
+PutBased = Callable[[bytes, str | None], str]
 Get = Callable[[str], bytes]
 
 
+class Bases:
+    """Finds, for a new chunk, the chunk of the previous version of the table it replaces, so
+    the store can keep it as a delta (a changed row then costs its own bytes, not a chunk's).
+
+    A leaf is matched by any of its first rows, a node by any of its children; the old tree is
+    read once, on the first new chunk that asks.
+    """
+
+    PROBE = 3
+
+    def __init__(self, get: Get, old_root: str | None) -> None:
+        self.get = get
+        self.old_root = old_root
+        self._rows: dict[bytes, str] | None = None
+        self._parents: dict[str, str] = {}
+
+    def _index(self) -> dict[bytes, str]:
+        if self._rows is None:
+            self._rows = {}
+            stack = [self.old_root] if self.old_root else []
+            while stack:
+                oid = stack.pop()
+                data = self.get(oid)
+                kids = children(data)
+                if kids is None:
+                    for row in leaf_rows(data)[: self.PROBE]:
+                        self._rows.setdefault(_digest(row), oid)
+                else:
+                    for k, _ in kids:
+                        self._parents.setdefault(k, oid)
+                        stack.append(k)
+        return self._rows
+
+    def for_leaf(self, rows: list[bytes]) -> str | None:
+        index = self._index()
+        for row in rows[: self.PROBE]:
+            hit = index.get(_digest(row))
+            if hit:
+                return hit
+        return None
+
+    def for_node(self, entries: list[tuple[str, int]]) -> str | None:
+        self._index()
+        for oid, _ in entries:
+            hit = self._parents.get(oid)
+            if hit:
+                return hit
+        return None
+
+
+def _digest(row: bytes) -> bytes:
+    return hashlib.blake2b(row, digest_size=16).digest()
+
+
 class _Level:
-    def __init__(self, put: Put, height: int, parent: Callable[[str, int], None]) -> None:
+    def __init__(self, put: PutBased, height: int, parent: Callable[[str, int], None],
+                 bases: Bases | None = None) -> None:
         self.put = put
+        self.bases = bases
         self.height = height
         self.parent = parent
         self.entries: list[tuple[str, int]] = []
@@ -44,15 +102,22 @@ class _Level:
             return
         body = b"\n".join(f"{o} {n}".encode() for o, n in self.entries)
         total = sum(n for _, n in self.entries)
+        base = self.bases.for_node(self.entries) if self.bases else None
         self.entries = []
-        self.parent(self.put(NODE_MAGIC + f"{self.height}\n".encode() + body), total)
+        self.parent(self.put(NODE_MAGIC + f"{self.height}\n".encode() + body, base), total)
 
 
 class TreeBuilder:
     """Streams sorted rows into leaves and nodes; memory is bounded by one chunk per level."""
 
-    def __init__(self, put: Put) -> None:
-        self.put = put
+    def __init__(self, put: Put | PutBased, bases: Bases | None = None) -> None:
+        """`put(raw)`, or with `bases`, `put(raw, base)` where base names the old chunk."""
+        self.bases = bases
+        if bases is None:
+            plain = cast(Put, put)
+            self.put: PutBased = lambda raw, _base: plain(raw)
+        else:
+            self.put = cast(PutBased, put)
         self.rows: list[bytes] = []
         self.count = 0
         self.levels: list[_Level] = []
@@ -68,7 +133,8 @@ class TreeBuilder:
     def _flush_leaf(self) -> None:
         if not self.rows:
             return
-        oid = self.put(LEAF_MAGIC + b"\n".join(self.rows))
+        base = self.bases.for_leaf(self.rows) if self.bases else None
+        oid = self.put(LEAF_MAGIC + b"\n".join(self.rows), base)
         n = len(self.rows)
         self.rows = []
         self._emit(0, oid, n)
@@ -76,7 +142,7 @@ class TreeBuilder:
     def _emit(self, level: int, oid: str, rows: int) -> None:
         while len(self.levels) <= level:
             lvl = len(self.levels)
-            self.levels.append(_Level(self.put, lvl + 1, self._emitter(lvl + 1)))
+            self.levels.append(_Level(self.put, lvl + 1, self._emitter(lvl + 1), self.bases))
         self.levels[level].add(oid, rows)
 
     def _emitter(self, level: int) -> Callable[[str, int], None]:
@@ -89,7 +155,7 @@ class TreeBuilder:
         """Close every level; return (root id, row count). An empty table is an empty leaf."""
         self._flush_leaf()
         if not self.levels:
-            return self.put(LEAF_MAGIC), 0
+            return self.put(LEAF_MAGIC, None), 0
         level = 0
         while True:
             lvl = self.levels[level]

@@ -15,7 +15,7 @@ from proofshot.model.errors import IntegrityError
 from proofshot.store.doclog import verify_logs
 from proofshot.store.embedded import MANIFEST_FORMAT, Store, manifest_id
 from proofshot.store.keys import verify_signature
-from proofshot.store.packs import read_records
+from proofshot.store.packs import decode, read_records
 from proofshot.store.timestamp import tsa_ca
 from proofshot.store.tree import children
 from proofshot.store.verify_bundle import Broken, check_timestamp
@@ -58,7 +58,6 @@ def verify_store(store: Store, progress: Callable[[str], None] | None = None) ->
     rep = VerifyReport()
     pub = store.keys.public_b64
     # 1. objects: every pack record decompresses to bytes whose SHA-256 is its id
-    dctx = zstandard.ZstdDecompressor()
     present: set[str] = set()
     for pack in sorted(store.packs_dir.glob("*.pack")):
         rep.packs += 1
@@ -72,9 +71,11 @@ def verify_store(store: Store, progress: Callable[[str], None] | None = None) ->
             for oid, _off, data in read_records(pack):
                 rep.objects += 1
                 try:
-                    raw = dctx.decompress(data)
-                except zstandard.ZstdError:
-                    rep.problems.append(f"object {oid} in pack {pack.stem[:12]} is corrupt")
+                    raw = decode(data, store.get)
+                except (zstandard.ZstdError, ValueError, IntegrityError) as exc:
+                    why = exc.message if isinstance(exc, IntegrityError) else "cannot decompress"
+                    rep.problems.append(f"object {oid} in pack {pack.stem[:12]} is corrupt "
+                                        f"({why})")
                     continue
                 if hashlib.sha256(raw).hexdigest() != oid:
                     rep.problems.append(f"object {oid} in pack {pack.stem[:12]} does not match "

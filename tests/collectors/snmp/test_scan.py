@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import zstandard
 
-from proofshot.store.packs import read_records
 from tests.collectors.snmp.agents import RECORDINGS, V3_AUTH, V3_PRIV, V3_USER, Snmpd, Snmpsim
 from tests.collectors.snmp.agents import client_env as _client_env
+from tests.storebytes import everything as store_everything
 
 
 def cli(*args: str, env: dict[str, str] | None = None, ok: tuple[int, ...] = (0,)
@@ -81,17 +80,9 @@ def text_of(b: bytes) -> str:
 
 def assert_no_secret(store: Path, secrets_: list[str], *texts: str) -> None:
     needles = [s.encode() for s in secrets_]
-    dctx = zstandard.ZstdDecompressor()
-    for path in store.rglob("*"):
-        if not path.is_file():
-            continue
-        raw = path.read_bytes()
-        blobs = [raw]
-        if path.suffix == ".pack":
-            blobs += [dctx.decompress(data) for _, _, data in read_records(path)]
-        for blob in blobs:
-            for n in needles:
-                assert n not in blob, f"secret found in {path}"
+    blob = store_everything(store)
+    for n in needles:
+        assert n not in blob, "secret found in the store"
     for t in texts:
         for s in secrets_:
             assert s not in t
@@ -217,4 +208,34 @@ def test_snmpsim_recordings(snmpsim_agent: Snmpsim, tmp_path: Path) -> None:
         if v4:
             got_addr = {row["address"] for row in tables.get("snmp_ip_addresses", [])}
             assert {v.decode() for v in v4} <= got_addr, community
+    # forwarding table (D-Link: Q-BRIDGE dot1qTpFdbTable) and running software (Vyatta's
+    # hrSWRunTable) match snmpwalk of the same recording
+    dlink = targets["switch-dlink-des3038"]["tables"]
+    want_fdb = {tuple(int(a) for a in k.split(".")): int(v) for k, v in walk_pairs(
+        tmp_path, port, "switch/dlink-des3038", ".1.3.6.1.2.1.17.7.1.2.2.1.2").items()}
+    got_fdb = {(r["fdb_id"], *(int(x, 16) for x in r["mac"].split(":"))): r["port"]
+               for r in dlink["snmp_fdb"]}
+    assert want_fdb and got_fdb == want_fdb
+    assert {r["source"] for r in dlink["snmp_fdb"]} == {"dot1qTpFdbTable"}
+    assert any(r["if_name"] for r in dlink["snmp_fdb"])
+    vyatta = targets["router-vyatta-unknown"]["tables"]
+    want_run = {int(k): v.strip('"') for k, v in walk_pairs(
+        tmp_path, port, "router/vyatta-unknown", ".1.3.6.1.2.1.25.4.2.1.2").items()}
+    assert want_run and {r["index"]: r["name"] for r in vyatta["snmp_processes"]} == want_run
+    assert {r["status"] for r in vyatta["snmp_processes"]} <= {"running", "runnable", None}
+    for name in ("switch-cisco-c3560", "ups-apc-8932"):  # neither implements them: coverage
+        assert "snmp_fdb" not in targets[name]["tables"]
     assert_no_secret(store, ["switch/cisco-c3560", "ups/apc-8932"])
+
+
+def walk_pairs(tmp: Path, port: int, community: str, oid: str) -> dict[str, str]:
+    """OID suffix under `oid` -> value as snmpbulkwalk prints it (-Oq -Oa -Oe: ASCII text)."""
+    r = subprocess.run(["snmpbulkwalk", "-v2c", "-c", community, "-On", "-Oq", "-Oa", "-Oe",
+                        "-t", "5", f"127.0.0.1:{port}", oid], capture_output=True, text=True,
+                       env=_client_env(tmp), check=True, timeout=120)
+    out: dict[str, str] = {}
+    for line in r.stdout.splitlines():
+        head, _, value = line.partition(" ")
+        if head.startswith(oid + "."):
+            out[head[len(oid) + 1:]] = value
+    return out
