@@ -422,6 +422,41 @@ class Lab:
                     list(pool.map(lambda h: self._bring_up(h, hosts_text), todo))
         return self.hosts
 
+    def add(self, index: int) -> Host:
+        """Bring up host `index` alone, beside those of up() (e.g. a service host with a high
+        index that other tests' up(n) never touches); idempotent. down() tears it down too."""
+        if index < 1 or index > 200:
+            raise ValueError("index must be 1..200")
+        with _locked():
+            self._check_net()
+            self.state_dir.mkdir(parents=True, exist_ok=True)
+            self.state_dir.chmod(0o755)
+            self._client_files()
+            self._bridge()
+            h = self._hosts.setdefault(index, Host(self, index))
+            self._save()
+            if not h.sshd_up(0.05):
+                self._bring_up(h, self._hosts_text())
+        return h
+
+    def link(self, a: str | int, b: str | int, if_a: str = "eth1", if_b: str = "eth1") -> None:
+        """A direct veth between hosts a and b (no bridge between them, so link-local frames
+        such as LLDP pass), both ends up, no addresses. It lives only in the two hosts'
+        network namespaces: unlink() or down() removes it. Idempotent (an old link goes)."""
+        ha, hb = self.host(a), self.host(b)
+        self.unlink(ha.index, if_a)
+        self.unlink(hb.index, if_b)
+        _run(["ip", "link", "add", "name", if_a, "netns", ha.netns, "type", "veth",
+              "peer", "name", if_b, "netns", hb.netns])
+        for h, dev in ((ha, if_a), (hb, if_b)):
+            _run(["ip", "-n", h.netns, "link", "set", dev, "up"])
+
+    def unlink(self, a: str | int, if_a: str = "eth1") -> None:
+        """Remove host a's end of a link() (the kernel removes the peer too); no-op if absent."""
+        h = self.host(a)
+        if _run(["ip", "-n", h.netns, "link", "show", if_a], check=False).returncode == 0:
+            _run(["ip", "-n", h.netns, "link", "del", if_a])
+
     def down(self) -> None:
         """Tear everything down, including leftovers of a killed run (any psl-* netns,
         psl veths, the bridge, the state dir). Idempotent."""

@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "paths": ("proofshot.cli.paths", "paths"),
     "findings": ("proofshot.cli.findings", "findings"),
     "rules": ("proofshot.cli.rules", "rules"),
+    "access": ("proofshot.cli.access", "access"),
     "export": ("proofshot.cli.export", "export"),
     "sync": ("proofshot.cli.sync", "sync"),
     "timestamp": ("proofshot.cli.timestamp", "timestamp"),

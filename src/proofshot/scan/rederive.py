@@ -43,6 +43,14 @@ def _collector(name: str) -> Collector | None:
         from proofshot.collectors.snmp.collector import COLLECTOR as SNMP
 
         return SNMP
+    if name == "ldap":
+        from proofshot.collectors.ldap.collector import COLLECTOR as LDAP
+
+        return LDAP
+    if name == "smb":
+        from proofshot.collectors.smb.collector import COLLECTOR as SMB
+
+        return SMB
     return None
 
 

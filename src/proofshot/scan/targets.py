@@ -7,7 +7,7 @@ from typing import Any
 
 from proofshot.collectors.base import Collector
 from proofshot.model.errors import BadInput
-from proofshot.scan.scope import LocalTarget, SNMPTarget, SSHTarget
+from proofshot.scan.scope import LDAPTarget, LocalTarget, SMBTarget, SNMPTarget, SSHTarget
 from proofshot.scan.secrets import check_key_file, resolve
 from proofshot.transports.base import Transport
 
@@ -25,6 +25,14 @@ def collector_for(target: Any) -> Collector:
         from proofshot.collectors.snmp.collector import COLLECTOR as SNMP
 
         return SNMP
+    if isinstance(target, LDAPTarget):
+        from proofshot.collectors.ldap.collector import COLLECTOR as LDAP
+
+        return LDAP
+    if isinstance(target, SMBTarget):
+        from proofshot.collectors.smb.collector import COLLECTOR as SMB
+
+        return SMB
     raise Unsupported(f"no collector for target type '{target.type}' in this version")
 
 
@@ -45,6 +53,21 @@ def preflight(target: Any, where: str) -> dict[str, Any]:
             raise BadInput(f"{w}: SNMP version 3 needs 'user'")
         if target.version != "3" and not creds["community"]:
             raise BadInput(f"{w}: SNMP version {target.version} needs 'community'")
+    if isinstance(target, (LDAPTarget, SMBTarget)):
+        w = f"{where}: target '{target.name}'"
+        creds["password"] = resolve(target.password, w)
+        if target.user and not creds["password"]:
+            raise BadInput(f"{w}: 'user' needs 'password' (env:NAME or file:PATH)")
+    if isinstance(target, LDAPTarget):
+        from urllib.parse import urlsplit
+
+        if urlsplit(target.url).scheme not in ("ldap", "ldaps") or not urlsplit(target.url).hostname:
+            raise BadInput(f"{w}: url must be ldap://HOST[:PORT] or ldaps://HOST[:PORT]")
+        if target.ca:
+            ca = Path(target.ca).expanduser()
+            if not ca.is_file():
+                raise BadInput(f"{w}: CA file not found: {target.ca}")
+            creds["ca"] = str(ca)
     return creds
 
 
@@ -79,6 +102,17 @@ def transport_for(target: Any, creds: dict[str, Any], store_root: Path,
                         priv_key=creds.get("priv_key"))
         return SNMPTransport(target.name, host=target.host, port=target.port, auth=auth,
                              timeout=timeout)
+    if isinstance(target, LDAPTarget):
+        from proofshot.transports.ldap import LDAPTransport
+
+        return LDAPTransport(target.name, url=target.url, user=target.user,
+                             password=creds.get("password"), ca=creds.get("ca"),
+                             tls_verify=target.tls_verify, timeout=timeout)
+    if isinstance(target, SMBTarget):
+        from proofshot.transports.smb import SMBTransport
+
+        return SMBTransport(target.name, host=target.host, port=target.port, user=target.user,
+                            password=creds.get("password"), timeout=timeout)
     raise BadInput(f"target '{target.name}': type '{target.type}' is not supported")
 
 

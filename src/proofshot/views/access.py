@@ -111,8 +111,8 @@ def _holders(ident: _Identity, sid: str, local: str | None = None
     """(principal, chain) for everyone an ACE on `sid` applies to. BUILTIN SIDs (S-1-5-32-*) on
     a file server (`local` = its target name) are that machine's own groups, not the domain's."""
     if local is not None and sid.startswith("S-1-5-32-"):
-        name = f"{local}\\{WELL_KNOWN.get(sid, sid)}"
-        return [(name, (name,))]
+        lname = f"{local}\\{WELL_KNOWN.get(sid, sid)}"
+        return [(lname, (lname,))]
     name = ident.sid_name.get(sid)
     if sid in EVERYONE:
         label = {"S-1-1-0": "Everyone", "S-1-5-11": "Authenticated Users"}[sid]
@@ -134,7 +134,7 @@ def _ace_grants(ident: _Identity, target: str, rows: Iterable[Mapping[str, Any]]
         flags = (r.get("flags") or "").split("|")
         if typ == "owner" or "IO" in flags:
             continue  # owners' implicit rights are not listed; IO entries only pass down
-        rights = list(r.get("rights") or [])
+        rights = [str(x) for x in r.get("rights") or []]
         ot = r.get("object_type")
         if qualify and ot:
             rights = [f"{x}({ot})" for x in rights]
@@ -146,8 +146,8 @@ def _ace_grants(ident: _Identity, target: str, rows: Iterable[Mapping[str, Any]]
             elif typ.startswith("deny"):
                 deny[(who, res)].update(rights)
     out = []
-    for (who, res, via), rights in allow.items():
-        left = rights - deny.get((who, res), set())
+    for (who, res, via), granted in allow.items():
+        left = granted - deny.get((who, res), set())
         if left:
             out.append(Grant(who, res, tuple(sorted(left)), via, target))
     return out

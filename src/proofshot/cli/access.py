@@ -1,0 +1,54 @@
+"""proofshot access: effective rights in one snapshot (views/access.py), filterable."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from proofshot.cli.common import JsonOpt, StoreOpt, open_store, out, short
+from proofshot.views import access as access_view
+from proofshot.views.snapshot import load
+
+
+def render_delta(delta: dict[str, Any]) -> None:
+    out.print("\n[bold]access[/bold]")
+    if not delta["gained"] and not delta["lost"]:
+        out.print("  [green]no access changes[/green]")
+    for kind, sign, colour in (("gained", "+", "yellow"), ("lost", "-", "cyan")):
+        for g in delta[kind]:
+            out.print(f"  [{colour}]{sign} {escape(g['principal'])} {kind} "
+                      f"{escape(', '.join(g['rights']))} on {escape(g['resource'])} via "
+                      f"{escape(' -> '.join(g['via'][1:]) or g['via'][0])}[/{colour}]")
+    for u in delta.get("unverifiable", []):
+        out.print(f"  [yellow]? {escape(u['target'])}: {escape(u['reason'])}[/yellow]")
+
+
+def access(
+    snapshot: Annotated[str, typer.Argument(help="Id, id prefix, label, latest or previous.")],
+    principal: Annotated[str | None, typer.Option(
+        help="Only this principal (DOMAIN\\name, host\\user, or just the name).")] = None,
+    resource: Annotated[str | None, typer.Option(
+        help="Only resources containing this text (e.g. \\\\files\\public).")] = None,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Effective rights: principal -> resource -> rights, with the group chain and the ACE,
+    mode bits or sudo rule each right comes from."""
+    st = open_store(store)
+    sid = st.resolve(snapshot)
+    snap = load(st, sid, access_view.TABLES)
+    gs = access_view.select(access_view.grants(snap), principal, resource)
+    if as_json:
+        print(json.dumps([g.to_json() for g in gs], ensure_ascii=False))
+        return
+    out.print(f"[bold]access in snapshot {short(sid)}[/bold]: {len(gs)} grants")
+    last = None
+    for g in gs:
+        if g.principal != last:
+            out.print(f"\n[bold]{escape(g.principal)}[/bold]")
+            last = g.principal
+        out.print(f"  {escape(g.resource)}: {escape(', '.join(g.rights))}  "
+                  f"[dim]via {escape(' -> '.join(g.via[1:]))}[/dim]")

@@ -1,0 +1,1 @@
+"""LDAP / Active Directory collector (ldap3 through transports/ldap.py)."""

@@ -1,0 +1,1 @@
+"""SMB file-share collector: shares and NTFS ACLs (smbprotocol through transports/smb.py)."""

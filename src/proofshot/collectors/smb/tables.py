@@ -1,0 +1,52 @@
+"""Table declarations of the SMB collector, as data.
+
+Paths are relative to the share, with '/' separators ('/' is the share root). Trustees are
+well-known names where the SID is well known, Samba's 'Unix User\\N' / 'Unix Group\\N' for
+S-1-22-*, else the SID itself: a domain SID is named by the access view, which joins the
+directory's tables of the same snapshot.
+"""
+
+from __future__ import annotations
+
+from proofshot.model.table import Table, col, table
+
+C = "smb"
+P = ("smb",)
+
+SMB_SHARES = table("smb_shares", "Shares read (tree connect) and their properties.", ["share"], [
+    col("share", doc="Share name."),
+    col("dfs", "bool", "DFS share."),
+    col("encrypted", "bool", "The server requires encryption on this share."),
+    col("continuous_availability", "bool", "Continuously available (cluster) share."),
+    col("share_acl", doc="Share-level ACL: None, not obtainable without srvsvc in this version."),
+], platforms=P, collector=C)
+
+SMB_DIRS = table("smb_dirs", "Directories walked, to the scope's depth, with owner and whether "
+                 "their ACL could be read.", ["share", "path"], [
+    col("share", doc="Share name."),
+    col("path", doc="Path in the share ('/' = root)."),
+    col("depth", "int", "Depth below the share root."),
+    col("owner", doc="Owner (name or SID)."),
+    col("group", doc="Primary group (name or SID)."),
+    col("protected", "bool", "DACL protected from inheritance."),
+    col("aces", "int", "Number of DACL entries; None when there is no DACL (everyone: all)."),
+    col("error", doc="NT status when the descriptor could not be read (e.g. "
+        "STATUS_ACCESS_DENIED); None when read."),
+], platforms=P, collector=C)
+
+SMB_ACL = table("smb_acl", "NTFS ACL entries of every directory walked (owner rows too).",
+                ["share", "path", "ace"], [
+    col("share", doc="Share name."),
+    col("path", doc="Path in the share."),
+    col("ace", doc="The entry in one line: type;flags;mask;SID (owner rows: owner;;;SID)."),
+    col("type", doc="owner, allow, deny, ..."),
+    col("trustee", doc="Well-known or Samba name of the SID; the SID when unknown here."),
+    col("trustee_sid", doc="SID."),
+    col("rights", "list", "Readable rights: full-control, write, read, execute, delete, ..."),
+    col("mask", doc="Access mask in hex."),
+    col("flags", doc="OI object inherit, CI container inherit, IO inherit only, NP, ID "
+        "inherited."),
+    col("inherited", "bool", "Inherited from the parent directory (ID)."),
+], platforms=P, collector=C)
+
+TABLES: tuple[Table, ...] = (SMB_SHARES, SMB_DIRS, SMB_ACL)

@@ -1,0 +1,333 @@
+"""SMB2/3 file shares through smbprotocol: declared reads of shares and security descriptors.
+
+Queries (argv as data, never a shell):
+
+    ("smb-share", SHARE)           tree connect; one JSON line: share type, flags, capabilities
+                                   and the maximal access the server grants the audit account
+    ("smb-walk", SHARE, DEPTH)     every directory of SHARE down to DEPTH (0 = the share root
+                                   only): one JSON line per directory,
+                                   {"p":"/finance","d":1,"sd":"AQAEhBQ..."} (self-relative
+                                   SECURITY_DESCRIPTOR with owner, group and DACL, base64
+                                   without padding) or {"p":...,"d":...,"err":"STATUS_..."}
+    ("smb-shares",)                share enumeration (srvsvc): not implemented in this version;
+                                   the answer says so (declare `shares:` in the scope)
+
+Every open asks for READ_CONTROL | FILE_LIST_DIRECTORY only; nothing is ever written. The walk
+runs `workers` directory reads in flight on one session (smbprotocol matches responses to
+requests by message id) and streams lines as they come: memory holds the queue of directories
+still to visit plus the answer text (or nothing of it with `walk(..., sink=...)`), never a tree.
+Lines come in completion order; rows are keyed by path, so the order does not matter.
+
+Text lines have no whitespace (JSON with spaces written \\u0020), so the store's masking of
+`key value` pairs never cuts a path such as "/Key Files" apart. The password lives only in
+memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import queue
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from proofshot.model.errors import AuthFailed, TransportError, Unreachable
+from proofshot.model.transcript import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Answer, Query
+
+READ_CONTROL = 0x00020000
+FILE_LIST_DIRECTORY = 0x00000001
+SYNCHRONIZE = 0x00100000
+SECURITY_INFO = 0x1 | 0x2 | 0x4  # owner, group, DACL (the SACL needs SeSecurityPrivilege)
+DEFAULT_WORKERS = 16
+
+Sink = Callable[[bytes], None]
+
+
+def dump_line(obj: dict[str, Any]) -> bytes:
+    line = json.dumps(obj, ensure_ascii=True, separators=(",", ":"))
+    return line.replace(" ", "\\u0020").encode("ascii") + b"\n"
+
+
+def _status(exc: Exception) -> str:
+    name = type(exc).__name__
+    status = getattr(exc, "status", None)
+    if status is not None:
+        try:
+            from smbprotocol.header import NtStatus
+
+            for k, v in vars(NtStatus).items():
+                if v == status and k.startswith("STATUS_"):
+                    return str(k)
+        except Exception:  # pragma: no cover - only a nicer name
+            pass
+        return f"0x{int(status):08x}"
+    return name
+
+
+class SMBTransport:
+    """One authenticated SMB session to one server; shares are connected on demand."""
+
+    def __init__(self, name: str, *, host: str, port: int = 445, user: str | None,
+                 password: str | None, timeout: float = DEFAULT_TIMEOUT,
+                 workers: int = DEFAULT_WORKERS, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.name = name
+        self.host = host
+        self.port = port
+        self.user = user
+        self._password = password
+        self.timeout = timeout
+        self.workers = workers
+        self.max_bytes = max_bytes
+        self._conn: Any = None
+        self._session: Any = None
+        self._trees: dict[str, Any] = {}
+        self._tree_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"SMBTransport({self.name!r}, host={self.host!r}, user={self.user!r})"
+
+    # --- connection ------------------------------------------------------------------
+    async def open(self) -> dict[str, str]:
+        return await asyncio.to_thread(self._open)
+
+    def _open(self) -> dict[str, str]:
+        from smbprotocol import exceptions as sx
+        from smbprotocol.connection import Connection
+        from smbprotocol.session import Session
+
+        where = f"{self.host}:{self.port}"
+        conn = Connection(uuid.uuid4(), self.host, self.port, require_signing=True)
+        try:
+            conn.connect(timeout=int(min(max(self.timeout, 1), 30)))
+        except (OSError, ValueError, sx.SMBException) as exc:
+            raise Unreachable(f"{where}: cannot connect: {' '.join(str(exc).split())[:200]}"
+                              ) from None
+        session = Session(conn, self.user, self._password, require_encryption=False,
+                          auth_protocol="ntlm")
+        try:
+            session.connect()
+        except (sx.LogonFailure, sx.SMBAuthenticationError) as exc:
+            conn.disconnect()
+            raise AuthFailed(f"{where}: authentication failed for '{self.user}' "
+                             f"({type(exc).__name__})") from None
+        except sx.SMBResponseException as exc:
+            conn.disconnect()
+            if _status(exc) in ("STATUS_LOGON_FAILURE", "STATUS_ACCOUNT_DISABLED",
+                                "STATUS_PASSWORD_EXPIRED", "STATUS_ACCOUNT_LOCKED_OUT"):
+                raise AuthFailed(f"{where}: {_status(exc)} for '{self.user}'") from None
+            raise TransportError(f"{where}: session setup failed: {_status(exc)}") from None
+        except (OSError, sx.SMBException) as exc:
+            conn.disconnect()
+            raise TransportError(f"{where}: session setup failed: "
+                                 f"{' '.join(str(exc).split())[:200]}") from None
+        self._conn, self._session = conn, session
+        return {"transport": "smb", "peer": where, "dialect": f"0x{conn.dialect:04x}",
+                "user": self.user or "(anonymous)", "signing": "required"}
+
+    def _tree(self, share: str) -> Any:
+        from smbprotocol.tree import TreeConnect
+
+        with self._tree_lock:
+            tree = self._trees.get(share)
+            if tree is None:
+                tree = TreeConnect(self._session, rf"\\{self.host}\{share}")
+                tree.connect()
+                self._trees[share] = tree
+            return tree
+
+    async def close(self) -> None:
+        conn, self._conn = self._conn, None
+        self._trees.clear()
+        if conn is not None:
+            await asyncio.to_thread(_quiet_disconnect, conn)
+
+    # --- queries ---------------------------------------------------------------------
+    async def run(self, query: Query, stdin: bytes | None = None) -> Answer:
+        argv = list(query.argv)
+        start = time.monotonic()
+        if self._conn is None:
+            return Answer(query.id, argv, None, b"", b"", 0.0, error="transport not open")
+        limit = query.max_bytes or self.max_bytes
+        timeout = query.timeout or self.timeout
+        if argv == ["smb-shares"]:
+            return Answer(query.id, argv, 2, b"", b"share enumeration (srvsvc) is not "
+                          b"implemented in this version: declare the shares in the scope\n", 0.0)
+        if len(argv) == 2 and argv[0] == "smb-share":
+            fn: Callable[[], Answer] = lambda: self._share(query.id, argv)  # noqa: E731
+        elif len(argv) == 3 and argv[0] == "smb-walk" and argv[2].isdigit():
+            out = bytearray()
+            cut = threading.Event()
+            stop = threading.Event()
+
+            def sink(line: bytes) -> None:
+                if len(out) + len(line) > limit:
+                    cut.set()
+                    stop.set()
+                    return
+                out.extend(line)
+
+            def walk_answer() -> Answer:
+                err = self.walk(argv[1], int(argv[2]), sink, stop)
+                if err:
+                    return Answer(query.id, argv, 1, bytes(out), err.encode() + b"\n", 0.0)
+                return Answer(query.id, argv, 0, bytes(out), b"", 0.0, truncated=cut.is_set())
+            fn = walk_answer
+        else:
+            return Answer(query.id, argv, None, b"", b"", 0.0,
+                          error="not an SMB query (smb-share SHARE | smb-walk SHARE DEPTH)")
+        try:
+            ans = await asyncio.wait_for(asyncio.to_thread(fn), timeout)
+        except TimeoutError:
+            if "stop" in locals():
+                stop.set()
+            return Answer(query.id, argv, None, b"", b"", time.monotonic() - start,
+                          timed_out=True)
+        ans.duration = time.monotonic() - start
+        return ans
+
+    def _share(self, qid: str, argv: list[str]) -> Answer:
+        from smbprotocol import exceptions as sx
+
+        try:
+            tree = self._tree(argv[1])
+        except sx.SMBResponseException as exc:
+            return Answer(qid, argv, 1, b"", f"tree connect: {_status(exc)}\n".encode(), 0.0)
+        except sx.SMBException as exc:
+            return Answer(qid, argv, None, b"", b"", 0.0, error=f"tree connect: {exc}")
+        info = {
+            "share": argv[1],
+            "dfs": bool(tree.is_dfs_share),
+            "encrypt": bool(tree.encrypt_data),
+            "ca": bool(tree.is_ca_share),
+            "scaleout": bool(tree.is_scaleout_share),
+        }
+        return Answer(qid, argv, 0, dump_line(info), b"", 0.0)
+
+    def walk(self, share: str, depth: int, sink: Sink,
+             stop: threading.Event | None = None) -> str | None:
+        """Read the security descriptor of every directory of `share` down to `depth` and hand
+        each line to `sink` as soon as it is read. Returns an error text when the share cannot
+        be opened at all, else None (per-directory errors are lines)."""
+        from smbprotocol import exceptions as sx
+
+        try:
+            tree = self._tree(share)
+        except sx.SMBResponseException as exc:
+            return f"tree connect: {_status(exc)}"
+        except sx.SMBException as exc:
+            return f"tree connect: {exc}"
+        stop = stop or threading.Event()
+        todo: queue.Queue[tuple[str, int] | None] = queue.Queue()
+        pending = [1]
+        lock = threading.Lock()
+        todo.put(("", 0))
+        errors: list[str] = []
+
+        def worker() -> None:
+            while True:
+                item = todo.get()
+                if item is None:
+                    return
+                path, d = item
+                try:
+                    if not stop.is_set():
+                        line, children = _read_dir(tree, path, d < depth)
+                        sink(line)
+                        for child in children:
+                            with lock:
+                                pending[0] += 1
+                            todo.put((child, d + 1))
+                except Exception as exc:  # a broken connection: stop the walk, say why
+                    errors.append(f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}")
+                    stop.set()
+                finally:
+                    with lock:
+                        pending[0] -= 1
+                        done = pending[0] == 0
+                    if done:
+                        for _ in range(self.workers):
+                            todo.put(None)
+
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            for _ in range(self.workers):
+                pool.submit(worker)
+        return errors[0] if errors else None
+
+
+def _read_dir(tree: Any, path: str, list_children: bool) -> tuple[bytes, list[str]]:
+    """One directory: its security descriptor and (when asked) its subdirectories."""
+    from smbprotocol import exceptions as sx
+    from smbprotocol.file_info import FileAttributes, FileInformationClass, InfoType
+    from smbprotocol.open import (
+        CreateDisposition,
+        CreateOptions,
+        ImpersonationLevel,
+        Open,
+        ShareAccess,
+        SMB2QueryInfoRequest,
+        SMB2QueryInfoResponse,
+    )
+
+    shown = "/" + path.replace("\\", "/") if path else "/"
+    depth = shown.count("/") - (0 if path else 1)
+    fh = Open(tree, path)
+    try:
+        fh.create(ImpersonationLevel.Impersonation,
+                  READ_CONTROL | FILE_LIST_DIRECTORY | SYNCHRONIZE,
+                  FileAttributes.FILE_ATTRIBUTE_DIRECTORY,
+                  ShareAccess.FILE_SHARE_READ | ShareAccess.FILE_SHARE_WRITE
+                  | ShareAccess.FILE_SHARE_DELETE,
+                  CreateDisposition.FILE_OPEN, CreateOptions.FILE_DIRECTORY_FILE)
+    except sx.SMBResponseException as exc:
+        return dump_line({"p": shown, "d": depth, "err": _status(exc)}), []
+    try:
+        req = SMB2QueryInfoRequest()
+        req["info_type"] = InfoType.SMB2_0_INFO_SECURITY
+        req["output_buffer_length"] = 65535
+        req["additional_information"] = SECURITY_INFO
+        req["file_id"] = fh.file_id
+        conn = tree.session.connection
+        request = conn.send(req, tree.session.session_id, tree.tree_connect_id)
+        obj: dict[str, Any] = {"p": shown, "d": depth}
+        try:
+            resp = conn.receive(request)
+            qi = SMB2QueryInfoResponse()
+            qi.unpack(resp["data"].get_value())
+            sd = qi["buffer"].get_value()
+            obj["sd"] = base64.b64encode(sd).decode("ascii").rstrip("=")
+        except sx.SMBResponseException as exc:
+            obj["err"] = _status(exc)
+        children: list[str] = []
+        if list_children:
+            first = True
+            while True:
+                try:
+                    entries = fh.query_directory(
+                        "*", FileInformationClass.FILE_DIRECTORY_INFORMATION,
+                        flags=0x01 if first else 0, max_output=65536)
+                except sx.SMBResponseException as exc:
+                    if _status(exc) != "STATUS_NO_MORE_FILES":
+                        obj["list_err"] = _status(exc)
+                    break
+                first = False
+                for e in entries:
+                    name = e["file_name"].get_value().decode("utf-16-le")
+                    attrs = e["file_attributes"].get_value()
+                    if name in (".", "..") or not attrs & 0x10 or attrs & 0x400:
+                        continue  # files, and reparse points (links) are not followed
+                    children.append(f"{path}\\{name}" if path else name)
+        return dump_line(obj), sorted(children)
+    finally:
+        with contextlib.suppress(sx.SMBException):
+            fh.close()
+
+
+def _quiet_disconnect(conn: Any) -> None:
+    with contextlib.suppress(Exception):  # closing a dead connection must not fail the scan
+        conn.disconnect(True)
