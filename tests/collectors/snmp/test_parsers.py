@@ -65,3 +65,22 @@ def test_unsupported_and_failed_are_coverage() -> None:
     assert results["snmp_lldp_neighbors"].status == "unsupported"
     assert results["snmp_interfaces"].status == "unsupported"
     assert results["snmp_system"].status == "timeout"
+
+
+def test_fdb_and_processes() -> None:
+    base = parse_walk(".1.3.6.1.2.1.17.1.4.1.2.3 = INTEGER: 10003\n")
+    d1d = parse_walk(".1.3.6.1.2.1.17.4.3.1.2.0.26.43.60.77.94 = INTEGER: 3\n"
+                     ".1.3.6.1.2.1.17.4.3.1.3.0.26.43.60.77.94 = INTEGER: 3\n"
+                     ".1.3.6.1.2.1.17.4.3.1.2.1.2.3 = INTEGER: 3\n")  # no MAC index: skipped
+    rows = R.fdb(None, d1d, base, {10003: "Gi0/3"})
+    assert rows == [{"fdb_id": 0, "mac": "00:1a:2b:3c:4d:5e", "port": 3, "if_index": 10003,
+                     "if_name": "Gi0/3", "status": "learned", "source": "dot1dTpFdbTable"}]
+    d1q = parse_walk(".1.3.6.1.2.1.17.7.1.2.2.1.2.20.0.26.43.60.77.94 = INTEGER: 7\n")
+    assert [(r["fdb_id"], r["port"], r["if_index"], r["source"]) for r in
+            R.fdb(d1q, d1d, base, {})] == [(20, 7, None, "dot1qTpFdbTable")]
+    name = parse_walk(".1.3.6.1.2.1.25.4.2.1.2.1 = Hex-STRING: 69 6E 69 74\n")
+    path = parse_walk(".1.3.6.1.2.1.25.4.2.1.4.1 = \"\"\n"
+                      ".1.3.6.1.2.1.25.4.2.1.4.99 = STRING: \"/gone\"\n")  # exited: no name
+    status = parse_walk(".1.3.6.1.2.1.25.4.2.1.7.1 = INTEGER: 2\n")
+    assert R.processes(name, path, None, status) == [
+        {"index": 1, "name": "init", "path": "", "type": None, "status": "runnable"}]

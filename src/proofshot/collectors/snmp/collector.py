@@ -42,9 +42,15 @@ QUERIES: tuple[Query, ...] = (
     walk("ent_physical", O.ENT_PHYSICAL_TABLE, "ENTITY-MIB entPhysicalTable"),
     walk("hr_storage", O.HR_STORAGE_TABLE, "HOST-RESOURCES-MIB hrStorageTable"),
     walk("hr_sw_installed", O.HR_SW_INSTALLED_TABLE, "HOST-RESOURCES-MIB hrSWInstalledTable"),
+    walk("hr_sw_run_name", O.HR_SW_RUN_NAME, "HOST-RESOURCES-MIB hrSWRunName"),
+    walk("hr_sw_run_path", O.HR_SW_RUN_PATH, "HOST-RESOURCES-MIB hrSWRunPath"),
+    walk("hr_sw_run_type", O.HR_SW_RUN_TYPE, "HOST-RESOURCES-MIB hrSWRunType"),
+    walk("hr_sw_run_status", O.HR_SW_RUN_STATUS, "HOST-RESOURCES-MIB hrSWRunStatus"),
     walk("dot1d_base_port", O.DOT1D_BASE_PORT_TABLE, "BRIDGE-MIB dot1dBasePortTable"),
     walk("dot1q_vlan_static", O.DOT1Q_VLAN_STATIC_TABLE, "Q-BRIDGE-MIB dot1qVlanStaticTable"),
     walk("dot1q_port_vlan", O.DOT1Q_PORT_VLAN_TABLE, "Q-BRIDGE-MIB dot1qPortVlanTable"),
+    walk("dot1d_tp_fdb", O.DOT1D_TP_FDB_TABLE, "BRIDGE-MIB dot1dTpFdbTable"),
+    walk("dot1q_tp_fdb", O.DOT1Q_TP_FDB_TABLE, "Q-BRIDGE-MIB dot1qTpFdbTable"),
 )
 _DECLARED = {q.id: q for q in QUERIES}
 _ROOT = {q.id: q.argv[1].lstrip(".") for q in QUERIES}
@@ -170,6 +176,25 @@ def _bridge_ports(r: _Reader) -> list[Row]:
     return R.bridge_ports(base, r.data("dot1q_port_vlan"))
 
 
+_SW_RUN = ["hr_sw_run_name", "hr_sw_run_path", "hr_sw_run_type", "hr_sw_run_status"]
+
+
+def _processes(r: _Reader) -> list[Row]:
+    if r.data("hr_sw_run_name") is None:
+        raise r.absent("HOST-RESOURCES-MIB hrSWRunTable", _SW_RUN)
+    return R.processes(*(r.data(q) for q in _SW_RUN))
+
+
+def _fdb(r: _Reader) -> list[Row]:
+    q = ["dot1q_tp_fdb", "dot1d_tp_fdb"]
+    dot1q, dot1d = r.data(q[0]), r.data(q[1])
+    if dot1q is None and dot1d is None:
+        raise r.absent("Q-BRIDGE-MIB dot1qTpFdbTable/BRIDGE-MIB dot1dTpFdbTable", q)
+    base, ext = r.data("if_table"), r.data("ifx_table")
+    names = R.if_names(R.interfaces(base, ext)) if base or ext else {}
+    return R.fdb(dot1q, dot1d, r.data("dot1d_base_port"), names)
+
+
 class SNMPCollector:
     """Network devices over SNMP v1/v2c/v3 (through transports/snmp.py)."""
 
@@ -203,9 +228,13 @@ class SNMPCollector:
             spec(T.SOFTWARE, ["hr_sw_installed"],
                  _single("hr_sw_installed", "HOST-RESOURCES-MIB hrSWInstalledTable",
                          R.software)),
+            spec(T.PROCESSES, _SW_RUN, _processes,
+                 "Read column by column: hrSWRunParameters (command lines) is never read."),
             spec(T.VLANS, ["dot1q_vlan_static", "dot1d_base_port", "if_table", "ifx_table"],
                  _vlans),
             spec(T.BRIDGE_PORTS, ["dot1d_base_port", "dot1q_port_vlan"], _bridge_ports),
+            spec(T.FDB, ["dot1q_tp_fdb", "dot1d_tp_fdb", "dot1d_base_port", "if_table",
+                         "ifx_table"], _fdb, "Rows from dot1qTpFdbTable when it has any."),
         ]
         return Plan(steps=[Step(q) for q in QUERIES], specs=specs)
 

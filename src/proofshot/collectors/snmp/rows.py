@@ -66,6 +66,8 @@ HR_STORAGE_TYPE = {1: "other", 2: "ram", 3: "virtualMemory", 4: "fixedDisk",
                    5: "removableDisk", 6: "floppyDisk", 7: "compactDisc", 8: "ramDisk",
                    9: "flashMemory", 10: "networkDisk"}
 SW_TYPE = {1: "unknown", 2: "operatingSystem", 3: "deviceDriver", 4: "application"}
+SW_RUN_STATUS = {1: "running", 2: "runnable", 3: "notRunnable", 4: "invalid"}
+FDB_STATUS = {1: "other", 2: "invalid", 3: "learned", 4: "self", 5: "mgmt"}
 ROW_STATUS = {1: "active", 2: "notInService", 3: "notReady", 4: "createAndGo",
               5: "createAndWait", 6: "destroy"}
 
@@ -316,12 +318,14 @@ def storage(w: Walk) -> list[Row]:
         type_name = (enum(int(type_oid[len(prefix):]), HR_STORAGE_TYPE)
                      if type_oid.startswith(prefix) and type_oid[len(prefix):].isdigit()
                      else nonempty(type_oid))
+        total = units * size if units is not None and size is not None else None
         rows.append({
             "index": int(index),
             "descr": text(c.get(3)),
             "type": type_name,
             "allocation_units": units,
-            "size_bytes": units * size if units is not None and size is not None else None,
+            "size_bytes": total if type_name != "other" else None,
+            "other_size_bytes": total if type_name == "other" else None,
             "used_bytes": units * used if units is not None and used is not None else None,
             "allocation_failures": integer(c.get(7)),
         })
@@ -340,6 +344,56 @@ def software(w: Walk) -> list[Row]:
             "product_id": oid(c.get(3)),
             "installed": date_and_time(c.get(5)),
             "index": int(index),
+        })
+    return rows
+
+
+def processes(*columns: Walk | None) -> list[Row]:
+    """hrSWRunTable from walks of single columns (name, path, type, status; any may be None).
+    A process without hrSWRunName came or went between the column walks: left out."""
+    varbinds = [vb for w in columns if w is not None for vb in w.varbinds]
+    rows: list[Row] = []
+    for index, c in table(varbinds, O.HR_SW_RUN_ENTRY).items():
+        if not index.isdigit() or 2 not in c:
+            continue
+        rows.append({
+            "index": int(index),
+            "name": text(c.get(2)) or "",
+            "path": text(c.get(4)) or "",
+            "type": enum(integer(c.get(6)), SW_TYPE),
+            "status": enum(integer(c.get(7)), SW_RUN_STATUS),
+        })
+    return rows
+
+
+def fdb(dot1q: Walk | None, dot1d: Walk | None, base_port: Walk | None,
+        if_names: Mapping[int, str]) -> list[Row]:
+    """Learned MACs from dot1qTpFdbTable (index fdbId.mac) if it has any, else from
+    dot1dTpFdbTable (index mac). Rows whose index is no MAC are skipped."""
+    port_if = ({int(k): integer(c.get(2)) for k, c in
+                table(base_port.varbinds, O.DOT1D_BASE_PORT_ENTRY).items() if k.isdigit()}
+               if base_port else {})
+    if dot1q is not None and dot1q.under(O.DOT1Q_TP_FDB_ENTRY):
+        entries, source, head = table(dot1q.varbinds, O.DOT1Q_TP_FDB_ENTRY), "dot1qTpFdbTable", 1
+    elif dot1d is not None:
+        entries, source, head = table(dot1d.varbinds, O.DOT1D_TP_FDB_ENTRY), "dot1dTpFdbTable", 0
+    else:
+        return []
+    rows: list[Row] = []
+    for index, c in entries.items():
+        arcs = split_index(index)
+        if len(arcs) != head + 6 or any(a > 255 for a in arcs[head:]):
+            continue
+        port = integer(c.get(2))
+        ifindex = port_if.get(port) if port is not None else None
+        rows.append({
+            "fdb_id": arcs[0] if head else 0,
+            "mac": ":".join(f"{a:02x}" for a in arcs[head:]),
+            "port": port if port is not None else 0,
+            "if_index": ifindex,
+            "if_name": if_names.get(ifindex) if ifindex is not None else None,
+            "status": enum(integer(c.get(3)), FDB_STATUS),
+            "source": source,
         })
     return rows
 

@@ -130,7 +130,12 @@ STORAGE = table("snmp_storage", "HOST-RESOURCES-MIB hrStorageTable: memory and f
     col("type", doc="ram, virtualMemory, fixedDisk, removableDisk, networkDisk, flashMemory, "
         "ramDisk, other, ... (hrStorageType)."),
     col("allocation_units", "int", "Bytes per allocation unit."),
-    col("size_bytes", "int", "Size in bytes (units x hrStorageSize)."),
+    col("size_bytes", "int", "Size in bytes (units x hrStorageSize); None for rows of type "
+        "other (see other_size_bytes)."),
+    col("other_size_bytes", "int", "Size of a row of type other. Net-SNMP's memory rows of "
+        "that type (Cached, Shared, Available memory) report the current amount as size, "
+        "which moves by itself: volatile, unlike the capacity of disks and RAM.",
+        volatile=True),
     col("used_bytes", "int", "Used bytes.", volatile=True),
     col("allocation_failures", "int", "hrStorageAllocationFailures.", volatile=True),
 ], platforms=P, collector=C)
@@ -163,5 +168,31 @@ BRIDGE_PORTS = table("snmp_bridge_ports", "BRIDGE-MIB dot1dBasePortTable + Q-BRI
     col("pvid", "int", "dot1qPvid: VLAN of untagged frames received on the port."),
 ], platforms=P, collector=C)
 
+PROCESSES = table("snmp_processes", "HOST-RESOURCES-MIB hrSWRunTable: running software. "
+                  "Processes come and go by themselves (volatile rows). hrSWRunParameters "
+                  "(command lines) is never read: it carries passwords.",
+                  ["index", "name", "path"], [
+    col("index", "int", "hrSWRunIndex (the process id on most agents)."),
+    col("name", doc="hrSWRunName ('' when the agent gives none)."),
+    col("path", doc="hrSWRunPath: the program's path ('' for kernel threads and when unknown)."),
+    col("type", doc="unknown, operatingSystem, deviceDriver, application (hrSWRunType)."),
+    col("status", doc="running, runnable, notRunnable, invalid (hrSWRunStatus).",
+        volatile=True),
+], platforms=P, collector=C, volatile_rows=True)
+
+FDB = table("snmp_fdb", "Q-BRIDGE-MIB dot1qTpFdbTable, else BRIDGE-MIB dot1dTpFdbTable: MAC "
+            "addresses the bridge learned, and the port behind which each one sits. Entries "
+            "age out and are relearned by themselves (volatile rows); a MAC seen behind "
+            "another port is a change.", ["fdb_id", "mac"], [
+    col("fdb_id", "int", "dot1qFdbId: filtering database (the VLAN id on most switches); 0 for "
+        "dot1dTpFdbTable rows."),
+    col("mac", doc="Learned MAC address aa:bb:.."),
+    col("port", "int", "Bridge port (dot1dBasePort); 0 when unknown."),
+    col("if_index", "int", "ifIndex of that port (dot1dBasePortTable), if known."),
+    col("if_name", doc="Name of that interface, if known."),
+    col("status", doc="other, invalid, learned, self, mgmt."),
+    col("source", doc="MIB table the row came from: dot1qTpFdbTable or dot1dTpFdbTable."),
+], platforms=P, collector=C, volatile_rows=True)
+
 TABLES: tuple[Table, ...] = (SYSTEM, INTERFACES, IP_ADDRESSES, ROUTES, ARP, LLDP_NEIGHBORS,
-                             ENTITIES, STORAGE, SOFTWARE, VLANS, BRIDGE_PORTS)
+                             ENTITIES, STORAGE, SOFTWARE, PROCESSES, VLANS, BRIDGE_PORTS, FDB)
