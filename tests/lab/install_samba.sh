@@ -11,24 +11,7 @@ set -euo pipefail
 PY="${1:-python3}"
 APT_PACKAGES=(samba samba-ad-dc samba-ad-provision smbclient slapd ldap-utils attr)
 
-need=()
-for p in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
-done
-if ((${#need[@]})); then
-  created_policy=0
-  if [ ! -e /usr/sbin/policy-rc.d ]; then   # postinst must not start system daemons
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d
-    created_policy=1
-  fi
-  # slapd's postinst asks questions; answer none and let it configure a throwaway default
-  for i in 1 2 3 4 5 6 7 8 9 10; do
-    if apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-        --no-install-recommends "${need[@]}" >/dev/null; then break; fi
-    echo "apt busy or failing, retry $i" >&2; sleep 6
-  done
-  [ "$created_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
-fi
+bash "$(dirname "$0")/../../.ci/apt-need" "${APT_PACKAGES[@]}"
 # Debian's daemons may have been started by a postinst where policy-rc.d allowed it; the tests
 # run their own instances inside lab hosts and never need the system ones.
 if command -v systemctl >/dev/null 2>&1; then

@@ -11,23 +11,7 @@ set -euo pipefail
 VENV="${PROOFSHOT_SNMPSIM_VENV:-/opt/proofshot-snmpsim}"
 APT_PACKAGES=(snmpd snmp python3-venv python3-gdbm lldpd)
 
-need=()
-for p in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
-done
-if ((${#need[@]})); then
-  created_policy=0
-  if [ ! -e /usr/sbin/policy-rc.d ]; then   # postinst must not start a system snmpd
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d
-    created_policy=1
-  fi
-  for i in 1 2 3 4 5 6 7 8 9 10; do
-    if apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-        --no-install-recommends "${need[@]}" >/dev/null; then break; fi
-    echo "apt busy or failing, retry $i" >&2; sleep 6
-  done
-  [ "$created_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
-fi
+bash "$(dirname "$0")/../../../.ci/apt-need" "${APT_PACKAGES[@]}"
 # Debian's snmpd and lldpd are started by their postinst when policy-rc.d allows it; the
 # tests start their own inside lab hosts.
 for svc in snmpd lldpd; do
