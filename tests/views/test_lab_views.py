@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import subprocess
 import sys
@@ -33,6 +32,10 @@ WW_FILE = "/etc/ps6-world-writable.conf"
 CERT = "/etc/ssl/certs/ps6-expired.pem"
 SSHD_DROPIN = "/etc/ssh/sshd_config.d/0-ps6.conf"  # sorts before the lab's 00-...: first wins
 UID0, EMPTY = "ps6root", "ps6empty"
+from tests.lab.lab import DEFAULT_NET
+
+# the scanning machine's address on the lab bridge (the lab's gateway)
+GW = f"{DEFAULT_NET}.1"
 
 
 def _expired_cert() -> bytes:
@@ -212,7 +215,7 @@ def test_paths_graph_of_the_lab(run: dict[str, Any]) -> None:
     assert nodes["h2:tcp/22"]["processes"] == ["sshd"]
     # the scanner's own address belongs to no target: an external node
     ext = [n for n in g["nodes"] if n["target"] is None]
-    assert any(n["id"] == "10.200.0.1" for n in ext), ext
+    assert any(n["id"] == GW for n in ext), ext
     edges = {(e["kind"], e["from"], e["to"], e["port"]): e for e in g["edges"]}
     conn = edges[("connects", "h1", "h2:tcp/22", 22)]
     sides = {(ev["target"], ev["key"]["direction"]) for ev in conn["evidence"]}
@@ -222,7 +225,7 @@ def test_paths_graph_of_the_lab(run: dict[str, Any]) -> None:
                    for ev in conn["evidence"])  # never an ephemeral port
     exp = edges[("exposes", "h2", f"h2:tcp/{LISTEN_PORT}", LISTEN_PORT)]
     assert exp["allowed"] is True and exp["all_addresses"] is True
-    assert ("connects", "10.200.0.1", "h1:tcp/22", 22) in edges  # the scan's own session
+    assert ("connects", GW, "h1:tcp/22", 22) in edges  # the scan's own session
     assert ("neighbor", "h1", h2.ip, None) in edges
     assert ("connects", "h1", "h2:tcp/22", 22) not in {
         (e["kind"], e["from"], e["to"], e["port"]) for e in run["paths_fixed"]["edges"]}
@@ -233,10 +236,10 @@ def test_svg_map(run: dict[str, Any]) -> None:
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
     titles = set(re.findall(r"<title>([^<]*)</title>", svg))
     titles = {t.replace("&#45;", "-").replace("&gt;", ">") for t in titles}
-    for n in ("h1", "h2", "h3", "h2:tcp/22", f"h2:tcp/{LISTEN_PORT}", "10.200.0.1"):
+    for n in ("h1", "h2", "h3", "h2:tcp/22", f"h2:tcp/{LISTEN_PORT}", GW):
         assert n in titles, (n, sorted(titles)[:40])
     assert "h1->h2:tcp/22" in titles  # the connection edge
-    assert "10.200.0.1->h1:tcp/22" in titles
+    assert f"{GW}->h1:tcp/22" in titles
 
 
 def test_timings(run: dict[str, Any]) -> None:
