@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tests.lab import Host, Lab
+from tests.lab.lab import DEFAULT_NET
 
 pytestmark = pytest.mark.lab
 
@@ -32,7 +34,6 @@ WW_FILE = "/etc/ps6-world-writable.conf"
 CERT = "/etc/ssl/certs/ps6-expired.pem"
 SSHD_DROPIN = "/etc/ssh/sshd_config.d/0-ps6.conf"  # sorts before the lab's 00-...: first wins
 UID0, EMPTY = "ps6root", "ps6empty"
-from tests.lab.lab import DEFAULT_NET
 
 # the scanning machine's address on the lab bridge (the lab's gateway)
 GW = f"{DEFAULT_NET}.1"
