@@ -81,3 +81,16 @@ def test_refuses_foreign_directory_and_broken_source(tmp_path: Path) -> None:
     pack.write_bytes(bytes(data))
     proc = ps("sync", str(tmp_path / "copy"), "--store", str(src.root))
     assert proc.returncode == 4 and "corrupt" in proc.stderr
+
+
+def test_interrupted_first_sync_is_resumed(tmp_path: Path) -> None:
+    src = Store.create(tmp_path / "laptop")
+    commit(src, "a", {"t": {"items": [row(k) for k in range(100)]}})
+    dest = tmp_path / "usb"
+    sync(src, dest)
+    # as if the first sync had stopped before the manifests and the config
+    for p in [dest / "config.json", *(dest / "snapshots").iterdir()]:
+        p.unlink()
+    res = sync(src, dest)
+    assert (res.packs, res.manifests) == (0, 1)
+    assert res.report is not None and res.report.ok

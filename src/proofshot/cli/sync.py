@@ -1,7 +1,9 @@
 """proofshot sync: copy the store to a second place, incrementally, and verify the copy.
 
-Exit 2 (nothing written) when the destination has diverged (holds snapshots or job-record
-entries this store lacks, or another key), 4 when the copy does not verify."""
+DEST is a directory (NAS mount, USB disk) or ssh://[user@]host[:port]/path (SFTP; host key
+pinned in the store's known_hosts on first use). Exit 2 (nothing written) when the destination
+has diverged (holds snapshots or job-record entries this store lacks, or another key), 4 when
+the copy does not verify, 1 when an ssh:// destination cannot be reached or logged into."""
 
 from __future__ import annotations
 
@@ -11,17 +13,50 @@ from typing import Annotated
 import typer
 
 from proofshot.cli.common import StoreOpt, err, open_store, out
-from proofshot.store.sync import sync as run_sync
+from proofshot.model.errors import BadInput
 
 
 def sync(
-    dest: Annotated[Path, typer.Argument(help="Destination directory (NAS mount, USB disk).")],
+    dest: Annotated[str, typer.Argument(
+        help="Destination: a directory (NAS mount, USB disk) or ssh://[user@]host[:port]/path "
+             "(ssh://host/~/dir: relative to the home directory).")],
+    key: Annotated[str | None, typer.Option(
+        "--key", help="ssh://: private key file (default: the ssh-agent).",
+        show_default=False)] = None,
+    password: Annotated[str | None, typer.Option(
+        "--password", help="ssh://: the password by reference, env:NAME or file:PATH (never "
+                           "the password itself).", show_default=False)] = None,
+    accept_host_key: Annotated[bool, typer.Option(
+        "--accept-host-key", help="ssh://: accept a host key that differs from the one pinned "
+                                  "in the store's known_hosts (and pin the new one).")] = False,
     store: StoreOpt = None,
 ) -> None:
     """Copy what the destination lacks (packs, job record, timestamps, manifests), then verify
     the copy. Refuses a destination whose chain has diverged (exit 2)."""
+    if dest.startswith("ssh:"):
+        from proofshot.scan.secrets import check_key_file, resolve
+        from proofshot.transports.sftp_sync import parse_dest, sync_ssh
+
+        target = parse_dest(dest)
+        key_path = check_key_file(key, "--key") if key else None
+        secret = resolve(password, "--password") if password else None
+        st = open_store(store)
+        res = sync_ssh(st, target, key_path=key_path, password=secret,
+                       accept_host_key=accept_host_key)
+        err.print(f"uploaded {res.packs} packs, {res.manifests} manifests, {res.other} other "
+                  f"files ({res.bytes} bytes)")
+        if res.report is not None:
+            out.print(f"OK: copy at {target} verifies: {res.report.snapshots} snapshots "
+                      f"(ids, signatures, chain), {res.report.packs} packs (hashed on the "
+                      f"destination); key {st.keys.fingerprint}")
+        return
+    if key or password or accept_host_key:
+        raise BadInput("--key, --password and --accept-host-key apply to ssh:// destinations "
+                       "only")
+    from proofshot.store.sync import sync as run_sync
+
     st = open_store(store)
-    res = run_sync(st, dest)
+    res = run_sync(st, Path(dest))
     rep = res.report
     err.print(f"copied {res.packs} packs, {res.manifests} manifests, {res.other} other files "
               f"({res.bytes} bytes)")

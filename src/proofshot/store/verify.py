@@ -54,6 +54,55 @@ def referenced_objects(get: Callable[[str], bytes], body: dict[str, object]) -> 
                     stack.extend(k for k, _ in kids)
 
 
+def check_manifest(sid: str, raw: bytes, pub: str) -> tuple[dict[str, object] | None, str | None]:
+    """One manifest file's bytes against its name (id = hash of the canonical body), the store's
+    key and its signature: (body, None) when it holds, else (None, the problem)."""
+    try:
+        doc = json.loads(raw)
+        body = doc["body"]
+    except (ValueError, KeyError, TypeError):
+        return None, f"manifest {sid[:12]} is unreadable"
+    if manifest_id(body) != sid:
+        return None, f"manifest {sid[:12]} was altered (content does not match its id)"
+    if doc.get("public_key") != pub:
+        return None, f"manifest {sid[:12]} is signed by another key"
+    if not verify_signature(pub, doc.get("signature", ""), canonical(body)):
+        return None, f"manifest {sid[:12]}: signature does not verify"
+    if body.get("format") != MANIFEST_FORMAT:
+        return None, f"manifest {sid[:12]}: unknown format {body.get('format')!r}"
+    return body, None
+
+
+def check_chain(bodies: dict[str, dict[str, object]]) -> list[str]:
+    """The chain of valid manifests: one genesis, each link's previous present, seq
+    consecutive, no fork."""
+    problems: list[str] = []
+    by_prev: dict[str | None, list[str]] = {}
+    for sid, body in bodies.items():
+        prev = body.get("prev")
+        by_prev.setdefault(prev if isinstance(prev, str) else None, []).append(sid)
+    for sid, body in sorted(bodies.items(), key=lambda kv: int(str(kv[1].get("seq", 0)))):
+        prev = body.get("prev")
+        seq = body.get("seq")
+        if prev is None:
+            if seq != 1:
+                problems.append(f"chain broken: snapshot {sid[:12]} (#{seq}) has no previous "
+                                "snapshot but is not the first")
+            continue
+        if not isinstance(prev, str) or prev not in bodies:
+            problems.append(f"chain broken: snapshot {sid[:12]} (#{seq}) follows "
+                            f"{str(prev)[:12]}, which is missing or invalid")
+            continue
+        if bodies[prev].get("seq") != (seq - 1 if isinstance(seq, int) else None):
+            problems.append(f"chain broken: snapshot {sid[:12]} (#{seq}) follows #"
+                            f"{bodies[prev].get('seq')} (order altered)")
+    for prev, nxt in by_prev.items():
+        if len(nxt) > 1:
+            problems.append(f"chain forked after {str(prev)[:12]}: " +
+                            ", ".join(s[:12] for s in sorted(nxt)))
+    return problems
+
+
 def verify_store(store: Store, progress: Callable[[str], None] | None = None) -> VerifyReport:
     rep = VerifyReport()
     pub = store.keys.public_b64
@@ -87,51 +136,14 @@ def verify_store(store: Store, progress: Callable[[str], None] | None = None) ->
     # 2. manifests: id, signature, format
     bodies: dict[str, dict[str, object]] = {}
     for path in sorted(store.snap_dir.glob("*.json")):
-        sid = path.stem
-        try:
-            doc = json.loads(path.read_bytes())
-            body = doc["body"]
-        except (ValueError, KeyError, TypeError):
-            rep.problems.append(f"manifest {sid[:12]} is unreadable")
-            continue
-        if manifest_id(body) != sid:
-            rep.problems.append(f"manifest {sid[:12]} was altered (content does not match its id)")
-            continue
-        if doc.get("public_key") != pub:
-            rep.problems.append(f"manifest {sid[:12]} is signed by another key")
-            continue
-        if not verify_signature(pub, doc.get("signature", ""), canonical(body)):
-            rep.problems.append(f"manifest {sid[:12]}: signature does not verify")
-            continue
-        if body.get("format") != MANIFEST_FORMAT:
-            rep.problems.append(f"manifest {sid[:12]}: unknown format {body.get('format')!r}")
-            continue
-        bodies[sid] = body
+        body, problem = check_manifest(path.stem, path.read_bytes(), pub)
+        if problem is not None:
+            rep.problems.append(problem)
+        elif body is not None:
+            bodies[path.stem] = body
     rep.snapshots = len(bodies)
     # 3. the chain: one genesis, each link's previous present, seq consecutive, no fork
-    by_prev: dict[str | None, list[str]] = {}
-    for sid, body in bodies.items():
-        prev = body.get("prev")
-        by_prev.setdefault(prev if isinstance(prev, str) else None, []).append(sid)
-    for sid, body in sorted(bodies.items(), key=lambda kv: int(str(kv[1].get("seq", 0)))):
-        prev = body.get("prev")
-        seq = body.get("seq")
-        if prev is None:
-            if seq != 1:
-                rep.problems.append(f"chain broken: snapshot {sid[:12]} (#{seq}) has no previous "
-                                    "snapshot but is not the first")
-            continue
-        if not isinstance(prev, str) or prev not in bodies:
-            rep.problems.append(f"chain broken: snapshot {sid[:12]} (#{seq}) follows "
-                                f"{str(prev)[:12]}, which is missing or invalid")
-            continue
-        if bodies[prev].get("seq") != (seq - 1 if isinstance(seq, int) else None):
-            rep.problems.append(f"chain broken: snapshot {sid[:12]} (#{seq}) follows #"
-                                f"{bodies[prev].get('seq')} (order altered)")
-    for prev, nxt in by_prev.items():
-        if len(nxt) > 1:
-            rep.problems.append(f"chain forked after {str(prev)[:12]}: " +
-                                ", ".join(s[:12] for s in sorted(nxt)))
+    rep.problems.extend(check_chain(bodies))
     # 4. the index names no snapshot that is gone, and every object it lists exists
     for info in store.snapshots():
         if info.id not in bodies and not (store.snap_dir / f"{info.id}.json").exists():
