@@ -35,6 +35,9 @@ class Query:
     absent_codes: tuple[int, ...] = ()
     timeout: float | None = None
     max_bytes: int | None = None
+    # small and quick: may share one process/channel with other such queries (transports.batch);
+    # big or slow ones (and any with their own timeout) always run alone
+    batch: bool = True
 
     def to_data(self) -> dict[str, Any]:
         return {"id": self.id, "argv": list(self.argv), "privileged": self.privileged}

@@ -93,11 +93,20 @@ async def run_target(
     return res
 
 
+MAX_BATCH = 12  # queries per shared process/channel (a few batches run side by side)
+
+
+def _batchable(step: Step) -> bool:
+    return (step.query.batch and step.query.timeout is None and step.stdin_from is None
+            and not step.after)
+
+
 async def _run_steps(transport: Transport, steps: Sequence[Step], concurrency: int
                      ) -> dict[str, Answer]:
     answers: dict[str, Answer] = {}
     done: dict[str, asyncio.Event] = {s.query.id: asyncio.Event() for s in steps}
     sem = asyncio.Semaphore(concurrency)
+    run_batch: Any = getattr(transport, "run_batch", None)
 
     async def one(step: Step) -> None:
         try:
@@ -110,7 +119,35 @@ async def _run_steps(transport: Transport, steps: Sequence[Step], concurrency: i
         finally:
             done[step.query.id].set()
 
-    await asyncio.gather(*(one(s) for s in steps))
+    async def several(group: Sequence[Step]) -> None:
+        alone: list[Step] = []
+        try:
+            async with sem:
+                got = await run_batch([s.query for s in group])
+            for step, ans in zip(group, got, strict=True):
+                if ans is None:
+                    alone.append(step)
+                else:
+                    answers[step.query.id] = ans
+                    done[step.query.id].set()
+        except BaseException:
+            alone = [s for s in group if s.query.id not in answers]
+            raise
+        finally:
+            if alone:
+                await asyncio.gather(*(one(s) for s in alone))
+
+    # The slow ones (declared timeouts, longest first) start first; the small ones share
+    # processes/channels where the transport can do that, grouped by privilege.
+    solo = sorted((s for s in steps if run_batch is None or not _batchable(s)),
+                  key=lambda s: -(s.query.timeout or 0.0))
+    groups: list[list[Step]] = []
+    if run_batch is not None:
+        for priv in (True, False):
+            same = [s for s in steps if _batchable(s) and s.query.privileged == priv]
+            n = -(-len(same) // MAX_BATCH)
+            groups += [same[i::n] for i in range(n)]
+    await asyncio.gather(*(one(s) for s in solo), *(several(g) for g in groups))
     return answers
 
 

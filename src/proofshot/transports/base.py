@@ -22,3 +22,7 @@ class Transport(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+    # Optional (the runner looks for it): `async def run_batch(self, queries: Sequence[Query])
+    # -> list[Answer | None]` runs several small queries of the same privilege in one process or
+    # channel and gives each its exact answer, or None for the ones the caller must run alone.

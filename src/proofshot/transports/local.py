@@ -7,8 +7,10 @@ import contextlib
 import os
 import shutil
 import time
+from collections.abc import Sequence
 
 from proofshot.model.transcript import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Answer, Query
+from proofshot.transports import batch
 from proofshot.transports.limits import read_bounded
 
 _ENV = {"LC_ALL": "C", "LANG": "C", "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
@@ -99,6 +101,50 @@ class LocalTransport:
             sudo=use_sudo,
             stdin=stdin,
         )
+
+
+    async def run_batch(self, queries: Sequence[Query]) -> list[Answer | None]:
+        """Several queries under one framing shell (transports.batch); None for each query the
+        batch could not answer exactly (the caller runs it alone)."""
+        use_sudo = bool(queries) and queries[0].privileged and self.sudo
+        if any((q.privileged and self.sudo) != use_sudo for q in queries):
+            return [None] * len(queries)
+        out: list[Answer | None] = [None] * len(queries)
+        todo: list[int] = []
+        for i, q in enumerate(queries):
+            if shutil.which(q.argv[0], path=self.env["PATH"]) is None:
+                out[i] = Answer(q.id, list(q.argv), None, b"", b"", 0.0, error="missing",
+                                sudo=use_sudo)
+            else:
+                todo.append(i)
+        if not todo:
+            return out
+        sub = [queries[i] for i in todo]
+        token = batch.nonce()
+        argv = batch.argv(sub, token)
+        if use_sudo:
+            argv = ["sudo", "-n", "--", *argv]
+        run = batch.BatchRun(sub, token, [q.timeout or self.timeout for q in sub],
+                             [q.max_bytes or self.max_bytes for q in sub])
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE, env=self.env, start_new_session=True)
+        except OSError:
+            return out
+        assert proc.stdout is not None and proc.stderr is not None
+        complete = await run.collect(proc.stdout.read, proc.stderr.read)
+        if not complete:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, 9)
+        await proc.wait()
+        for i, q, f in zip(todo, sub, run.results, strict=True):
+            if f is not None:
+                out[i] = Answer(q.id, list(q.argv), f.code,
+                                b"" if f.timed_out else f.stdout,
+                                b"" if f.timed_out else f.stderr,
+                                f.duration, timed_out=f.timed_out, sudo=use_sudo)
+        return out
 
 
 async def _feed(proc: asyncio.subprocess.Process, data: bytes | None) -> None:

@@ -498,3 +498,27 @@ def test_full_plan_locally() -> None:
     assert collected >= 22
     for qid in ("os", "passwd", "files_meta", "files_sha256", "files_text", "dpkg"):
         assert ans[qid].status(declared[qid].ok_codes) == "ok", ans[qid].reason()
+
+
+def test_unit_states_derived_without_systemd() -> None:
+    text = "\n".join([
+        "==> units <==",
+        "/etc/systemd/system/sshd.service\t/lib/systemd/system/ssh.service",
+        "/lib/systemd/system/ssh.service\t",
+        "/lib/systemd/system/cron.service\t",
+        "/lib/systemd/system/x.service\t/dev/null",
+        "/lib/systemd/system/static.service\t",
+        "/lib/systemd/system/getty@.service\t",
+        "==> links <==",
+        "/etc/systemd/system/sshd.service\t/lib/systemd/system/ssh.service",
+        "/etc/systemd/system/multi-user.target.wants/ssh.service\t/lib/systemd/system/ssh.service",
+        "/etc/systemd/system/getty.target.wants/getty@tty1.service\t/lib/systemd/system/getty@.service",
+        "==> install <==",
+        "/lib/systemd/system/ssh.service\tWantedBy=multi-user.target",
+        "/lib/systemd/system/ssh.service\tAlias=sshd.service",
+        "/lib/systemd/system/cron.service\tWantedBy=multi-user.target",
+        "/lib/systemd/system/getty@.service\tWantedBy=getty.target",
+    ])
+    assert services.derive_unit_states(text) == {
+        "sshd.service": "alias", "ssh.service": "enabled", "cron.service": "disabled",
+        "x.service": "masked", "static.service": "static", "getty@.service": "enabled"}
