@@ -237,3 +237,29 @@ def test_argv_is_quoted_not_shell(lab: Lab, kh: Path) -> None:
 def test_run_without_open_is_an_answer(lab: Lab, kh: Path) -> None:
     a = asyncio.run(transport(lab, kh).run(Query("q", ("true",))))
     assert a.status() == "error" and a.error == "not connected"
+
+
+def test_ssh_agent_keys_without_a_key_file(lab: Lab, kh: Path, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    sock = tmp_path / "agent.sock"
+    agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(sock)], stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(50):
+            if sock.exists():
+                break
+            time.sleep(0.05)
+        env = {**os.environ, "SSH_AUTH_SOCK": str(sock)}
+        subprocess.run(["ssh-add", str(lab.client_key)], env=env, check=True,
+                       capture_output=True)
+        monkeypatch.setenv("SSH_AUTH_SOCK", str(sock))
+        (who,) = run_queries(transport(lab, kh, key_path=None, use_agent=True),
+                             Query("who", ("id", "-un")))
+        assert who.text == "audit\n"
+        monkeypatch.delenv("SSH_AUTH_SOCK")
+        with pytest.raises(AuthFailed):
+            open_only(transport(lab, kh, key_path=None, use_agent=True))
+    finally:
+        agent.kill()
+        agent.wait()

@@ -162,14 +162,19 @@ class SSHTransport:
         host_key_algs: Any = _HOST_KEY_PREFERENCE
         if pins and not accept_any:
             host_key_algs = sorted({a.decode() for p in pins for a in p.sig_algorithms})
+        client_keys: Any = [self.key_path] if self.key_path else None
+        if client_keys is None and self.use_agent:
+            # Only the agent's keys: asyncssh's default would also load ~/.ssh/id_*, and None
+            # switches the agent off as well.
+            client_keys = await _agent_keys() or None
         options: dict[str, Any] = {
             "username": self.user,
             "known_hosts": ([], [], []),  # nothing trusted up front: every key goes to client
             "server_host_key_algs": host_key_algs,
             "config": [],  # never the technician's ~/.ssh/config (aliases, proxies, keys)
-            "client_keys": [self.key_path] if self.key_path else None,
+            "client_keys": client_keys,
             "password": self._password,
-            "agent_path": () if self.use_agent else None,
+            "agent_path": None,  # agent keys, if wanted, are in client_keys already
             "gss_auth": False,
             "gss_kex": False,
             "kbdint_auth": self._password is not None,
@@ -470,3 +475,19 @@ def _write_pin(path: Path, name: str, key: Any, *, replace: bool) -> None:
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_text("".join(kept) + line)
         os.replace(tmp, path)
+
+
+async def _agent_keys() -> list[Any]:
+    """The keys an ssh-agent (SSH_AUTH_SOCK) offers; none when there is no agent."""
+    if not os.environ.get("SSH_AUTH_SOCK"):
+        return []
+    try:
+        agent = await asyncssh.connect_agent()
+    except (OSError, asyncssh.Error):
+        return []
+    if agent is None:
+        return []
+    try:
+        return list(await agent.get_keys())
+    except (OSError, asyncssh.Error):
+        return []
