@@ -304,8 +304,24 @@ class Files:
             time.sleep(0.5)
         return d
 
+    def sharesec(self, share: str, *args: str) -> str:
+        """`sharesec` inside the host: the share-level ACL (srvsvc level 502)."""
+        proc = self.host.exec(["sharesec", "-s", f"{INSIDE}/files/smb.conf", share, *args],
+                              check=True)
+        return str(proc.stdout.decode(errors="replace"))
+
     def stop(self) -> None:
         self.host.sh("pkill -KILL -x smbd; true")
+
+
+def _open_share_info(host: Host) -> None:
+    """Samba 4.17's rpcd_classic opens share_info.tdb (share ACLs) lazily as the connected
+    user: "Permission denied" -> srvsvc level 502 without a descriptor. Let it open the lab's."""
+    tdb = _inside(host, "files", "state", "share_info.tdb")
+    if not tdb.exists():
+        host.exec(["sharesec", "-s", f"{INSIDE}/files/smb.conf", "public", "--view"])
+    if tdb.exists():
+        tdb.chmod(0o666)
 
 
 def start_files(lab: Lab, dc: DC | None = None) -> Files:
@@ -315,6 +331,7 @@ def start_files(lab: Lab, dc: DC | None = None) -> Files:
     pw = _secret(_inside(host, "files", "audit.pass"))
     fs = Files(host, pw)
     if _wait_tcp(host.ip, 445, 0.2):
+        _open_share_info(host)
         return fs
     d = f"{INSIDE}/files"
     for sub in ("private", "lock", "state", "cache", "run", "public"):
@@ -328,6 +345,7 @@ def start_files(lab: Lab, dc: DC | None = None) -> Files:
                   "-s", f"{d}/smb.conf"], host.dir / "smbd.log")
     if not _wait_tcp(host.ip, 445, 20):
         raise LabError(f"smbd did not listen on 445; see {host.dir / 'smbd.log'}")
+    _open_share_info(host)
     marker = _inside(host, "files", ".populated")
     if not marker.exists():
         for sub in ("finance", "hr", "it", "it/tools"):

@@ -9,10 +9,18 @@ Queries (argv as data, never a shell):
                                    {"p":"/finance","d":1,"sd":"AQAEhBQ..."} (self-relative
                                    SECURITY_DESCRIPTOR with owner, group and DACL, base64
                                    without padding) or {"p":...,"d":...,"err":"STATUS_..."}
-    ("smb-shares",)                share enumeration (srvsvc): not implemented in this version;
-                                   the answer says so (declare `shares:` in the scope)
+    ("smb-shares",)                share enumeration and share-level ACLs over DCE/RPC on the
+                                   `srvsvc` pipe of IPC$: one JSON line per raw response PDU,
+                                   {"op":"bind","rsp":B64}, {"op":"enum","rsp":B64} (NetrShareEnum
+                                   level 1), then {"op":"info","share":S,"rsp":B64}
+                                   (NetrShareGetInfo level 502) for every share enumerated; the
+                                   pure decoder is transports/dcerpc.py
+    ("smb-walk-all", DEPTH)        enumerate the shares (as above), then for every disk share that
+                                   is not special/hidden (no trailing $): {"s":S,"tree":{...}} (as
+                                   smb-share) or {"s":S,"err":...}, then its walk lines with "s":S
 
-Every open asks for READ_CONTROL | FILE_LIST_DIRECTORY only; nothing is ever written. The walk
+Every file open asks for READ_CONTROL | FILE_LIST_DIRECTORY only; nothing is ever written to a
+share (the only writes are RPC requests into the srvsvc pipe). The walk
 runs `workers` directory reads in flight on one session (smbprotocol matches responses to
 requests by message id) and streams lines as they come: memory holds the queue of directories
 still to visit plus the answer text (or nothing of it with `walk(..., sink=...)`), never a tree.
@@ -39,6 +47,7 @@ from typing import Any
 
 from proofshot.model.errors import AuthFailed, TransportError, Unreachable
 from proofshot.model.transcript import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Answer, Query
+from proofshot.transports import dcerpc
 
 READ_CONTROL = 0x00020000
 FILE_LIST_DIRECTORY = 0x00000001
@@ -155,12 +164,12 @@ class SMBTransport:
             return Answer(query.id, argv, None, b"", b"", 0.0, error="transport not open")
         limit = query.max_bytes or self.max_bytes
         timeout = query.timeout or self.timeout
+        walk_all = len(argv) == 2 and argv[0] == "smb-walk-all" and argv[1].isdigit()
         if argv == ["smb-shares"]:
-            return Answer(query.id, argv, 2, b"", b"share enumeration (srvsvc) is not "
-                          b"implemented in this version: declare the shares in the scope\n", 0.0)
-        if len(argv) == 2 and argv[0] == "smb-share":
-            fn: Callable[[], Answer] = lambda: self._share(query.id, argv)  # noqa: E731
-        elif len(argv) == 3 and argv[0] == "smb-walk" and argv[2].isdigit():
+            fn: Callable[[], Answer] = lambda: self._shares(query.id, argv)  # noqa: E731
+        elif len(argv) == 2 and argv[0] == "smb-share":
+            fn = lambda: self._share(query.id, argv)  # noqa: E731
+        elif walk_all or (len(argv) == 3 and argv[0] == "smb-walk" and argv[2].isdigit()):
             out = bytearray()
             cut = threading.Event()
             stop = threading.Event()
@@ -173,14 +182,18 @@ class SMBTransport:
                 out.extend(line)
 
             def walk_answer() -> Answer:
-                err = self.walk(argv[1], int(argv[2]), sink, stop)
+                if walk_all:
+                    err = self.walk_all(int(argv[1]), sink, stop)
+                else:
+                    err = self.walk(argv[1], int(argv[2]), sink, stop)
                 if err:
                     return Answer(query.id, argv, 1, bytes(out), err.encode() + b"\n", 0.0)
                 return Answer(query.id, argv, 0, bytes(out), b"", 0.0, truncated=cut.is_set())
             fn = walk_answer
         else:
             return Answer(query.id, argv, None, b"", b"", 0.0,
-                          error="not an SMB query (smb-share SHARE | smb-walk SHARE DEPTH)")
+                          error="not an SMB query (smb-shares | smb-share SHARE | "
+                          "smb-walk SHARE DEPTH | smb-walk-all DEPTH)")
         try:
             ans = await asyncio.wait_for(asyncio.to_thread(fn), timeout)
         except TimeoutError:
@@ -200,14 +213,76 @@ class SMBTransport:
             return Answer(qid, argv, 1, b"", f"tree connect: {_status(exc)}\n".encode(), 0.0)
         except sx.SMBException as exc:
             return Answer(qid, argv, None, b"", b"", 0.0, error=f"tree connect: {exc}")
-        info = {
-            "share": argv[1],
-            "dfs": bool(tree.is_dfs_share),
-            "encrypt": bool(tree.encrypt_data),
-            "ca": bool(tree.is_ca_share),
-            "scaleout": bool(tree.is_scaleout_share),
-        }
-        return Answer(qid, argv, 0, dump_line(info), b"", 0.0)
+        return Answer(qid, argv, 0, dump_line(_tree_info(argv[1], tree)), b"", 0.0)
+
+    # --- srvsvc over DCE/RPC -----------------------------------------------------------
+    def _shares(self, qid: str, argv: list[str]) -> Answer:
+        out = bytearray()
+        try:
+            self.rpc_shares(lambda line: out.extend(line))
+        except (dcerpc.DceRpcError, RpcFailed) as exc:
+            return Answer(qid, argv, 1, bytes(out), f"srvsvc: {exc}\n".encode(), 0.0)
+        return Answer(qid, argv, 0, bytes(out), b"", 0.0)
+
+    def rpc_shares(self, sink: Sink) -> list[dcerpc.ShareInfo]:
+        """Bind to srvsvc, enumerate the shares (level 1) and read each one's level 502 info;
+        every raw response goes to `sink` as a JSON line. Returns the enumerated shares."""
+        from smbprotocol import exceptions as sx
+
+        try:
+            tree = self._tree("IPC$")
+        except sx.SMBResponseException as exc:
+            raise RpcFailed(f"tree connect IPC$: {_status(exc)}") from None
+        except sx.SMBException as exc:
+            raise RpcFailed(f"tree connect IPC$: {exc}") from None
+        pipe = _Pipe(tree)
+        try:
+            ack = pipe.call(dcerpc.bind(1))
+            sink(dump_line({"op": "bind", "rsp": _b64(ack)}))
+            dcerpc.parse_bind_ack(ack)
+            server = f"\\\\{self.host}"
+            rsp = pipe.call(dcerpc.request(dcerpc.OP_SHARE_ENUM,
+                                           dcerpc.share_enum_stub(server), 2))
+            sink(dump_line({"op": "enum", "rsp": _b64(rsp)}))
+            shares, status = dcerpc.decode_share_enum(rsp)
+            if status != 0:
+                raise RpcFailed(f"NetrShareEnum: {dcerpc.werr_name(status)}")
+            for n, sh in enumerate(shares):
+                rsp = pipe.call(dcerpc.request(dcerpc.OP_SHARE_GET_INFO,
+                                               dcerpc.share_get_info_stub(server, sh.name),
+                                               3 + n))
+                sink(dump_line({"op": "info", "share": sh.name, "rsp": _b64(rsp)}))
+            return shares
+        except sx.SMBResponseException as exc:
+            raise RpcFailed(f"srvsvc pipe: {_status(exc)}") from None
+        except sx.SMBException as exc:
+            raise RpcFailed(f"srvsvc pipe: {' '.join(str(exc).split())[:200]}") from None
+        finally:
+            pipe.close()
+
+    def walk_all(self, depth: int, sink: Sink, stop: threading.Event | None = None) -> str | None:
+        """Enumerate the shares, then walk every plain disk share (not special, no trailing $);
+        every line carries its share as "s"."""
+        from smbprotocol import exceptions as sx
+
+        try:
+            shares = self.rpc_shares(lambda line: None)
+        except (dcerpc.DceRpcError, RpcFailed) as exc:
+            return f"srvsvc: {exc}"
+        for sh in shares:
+            if not walkable(sh) or (stop is not None and stop.is_set()):
+                continue
+            head = dump_line({"s": sh.name})[:-2] + b","
+            try:
+                tree = self._tree(sh.name)
+            except sx.SMBResponseException as exc:
+                sink(head + dump_line({"err": f"tree connect: {_status(exc)}"})[1:])
+                continue
+            sink(head + dump_line({"tree": _tree_info(sh.name, tree)})[1:])
+            err = self.walk(sh.name, depth, _prefixed(sink, head), stop)
+            if err:
+                return f"{sh.name}: {err}"
+        return None
 
     def walk(self, share: str, depth: int, sink: Sink,
              stop: threading.Event | None = None) -> str | None:
@@ -258,6 +333,64 @@ class SMBTransport:
             for _ in range(self.workers):
                 pool.submit(worker)
         return errors[0] if errors else None
+
+
+class RpcFailed(Exception):
+    """The srvsvc conversation could not be held (pipe, bind or call failed)."""
+
+
+def walkable(share: dcerpc.ShareInfo) -> bool:
+    """Shares walked when the scope declares none: disk shares, not special, no trailing $."""
+    return share.kind == "disk" and not share.special and not share.name.endswith("$")
+
+
+def _prefixed(sink: Sink, head: bytes) -> Sink:
+    return lambda line: sink(head + line[1:])
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii").rstrip("=")
+
+
+def _tree_info(share: str, tree: Any) -> dict[str, Any]:
+    return {"share": share, "dfs": bool(tree.is_dfs_share), "encrypt": bool(tree.encrypt_data),
+            "ca": bool(tree.is_ca_share), "scaleout": bool(tree.is_scaleout_share)}
+
+
+class _Pipe:
+    """The `srvsvc` named pipe on IPC$: each call writes one PDU and reads until the last
+    fragment of the answer."""
+
+    ACCESS = 0x0012019F  # read/write data, EA, attributes, READ_CONTROL, SYNCHRONIZE
+
+    def __init__(self, tree: Any) -> None:
+        from smbprotocol.open import (
+            CreateDisposition,
+            ImpersonationLevel,
+            Open,
+            ShareAccess,
+        )
+
+        self.fh = Open(tree, "srvsvc")
+        self.fh.create(ImpersonationLevel.Impersonation, self.ACCESS, 0,
+                       ShareAccess.FILE_SHARE_READ | ShareAccess.FILE_SHARE_WRITE,
+                       CreateDisposition.FILE_OPEN, 0)
+        self.max_read = min(int(tree.session.connection.max_read_size), 65536)
+
+    def call(self, pdu: bytes) -> bytes:
+        self.fh.write(pdu, 0)
+        data = b""
+        for _ in range(10000):
+            data += bytes(self.fh.read(0, self.max_read))
+            if dcerpc.complete(data):
+                return data
+        raise dcerpc.DceRpcError("no last fragment after 10000 reads")
+
+    def close(self) -> None:
+        from smbprotocol import exceptions as sx
+
+        with contextlib.suppress(sx.SMBException):
+            self.fh.close()
 
 
 def _read_dir(tree: Any, path: str, list_children: bool) -> tuple[bytes, list[str]]:

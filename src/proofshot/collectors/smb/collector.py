@@ -1,9 +1,10 @@
 """SMBCollector: shares and the NTFS ACL of every directory to a declared depth.
 
-Queries per declared share: ("smb-share", SHARE) and ("smb-walk", SHARE, DEPTH) (see
-transports/smb.py). Without declared shares the plan asks ("smb-shares",), which this version
-answers with a clear failure (share enumeration over srvsvc is not implemented yet), so the
-tables are unverifiable rather than silently empty.
+Queries (see transports/smb.py): always ("smb-shares",), the srvsvc share enumeration and each
+share's level 502 info (share-level ACL); per declared share ("smb-share", SHARE) and
+("smb-walk", SHARE, DEPTH). Without declared shares, ("smb-walk-all", DEPTH) walks every plain
+disk share (not special, no trailing $). With declared shares the srvsvc query is optional: a
+server that refuses it leaves share_acl None and smb_share_acl unverifiable, nothing else.
 """
 
 from __future__ import annotations
@@ -34,11 +35,33 @@ class SMBCollector:
     def plan(self, options: Mapping[str, Any]) -> Plan:
         shares = [str(s) for s in (options.get("shares") or [])]
         depth = int(options.get("depth", 3) if options.get("depth") is not None else 3)
+        srv = Step(Query("shares", ("smb-shares",),
+                         doc="share enumeration and share-level ACLs (srvsvc)"))
+
+        def acl_rows(only: list[str] | None) -> Any:
+            return lambda a: list(P.share_acl(P.srvsvc(a["shares"].text), only))
+
         if not shares:
-            q = Query("shares", ("smb-shares",), doc="share enumeration (srvsvc)")
-            spec = [TableSpec(t, ("shares",), lambda a: []) for t in T.TABLES]
-            return Plan(steps=[Step(q)], specs=spec)
-        steps: list[Step] = []
+            walk = Step(Query("walk", ("smb-walk-all", str(depth)),
+                              doc=f"security descriptors of every disk share to depth {depth}"))
+
+            def all_walks(fn: Any) -> Any:
+                def build(answers: Answers) -> list[Row]:
+                    ans = answers["walk"]
+                    rows: list[Row] = []
+                    for s, text in sorted(P.split_walk(ans.text).items()):
+                        rows.extend(fn(s, text))
+                    return rows
+                return build
+
+            return Plan(steps=[srv, walk], specs=[
+                TableSpec(T.SMB_SHARES, ("shares", "walk"), lambda a: list(
+                    P.walk_all_shares(P.srvsvc(a["shares"].text), a["walk"].text))),
+                TableSpec(T.SMB_SHARE_ACL, ("shares",), acl_rows(None)),
+                TableSpec(T.SMB_DIRS, ("walk",), all_walks(P.dirs)),
+                TableSpec(T.SMB_ACL, ("walk",), all_walks(P.acl)),
+            ])
+        steps: list[Step] = [srv]
         for s in shares:
             steps.append(Step(Query(_qid("share", s), ("smb-share", s), doc=f"share {s}")))
             steps.append(Step(Query(_qid("walk", s), ("smb-walk", s, str(depth)),
@@ -47,7 +70,9 @@ class SMBCollector:
         walk_q = tuple(_qid("walk", s) for s in shares)
 
         def build_shares(answers: Answers) -> list[Row]:
-            return [P.share_row(answers[_qid("share", s)].text) for s in shares]
+            sv = answers.get("shares")
+            decoded = P.srvsvc(sv.text) if sv is not None and sv.status() == "ok" else None
+            return [P.share_row(answers[_qid("share", s)].text, decoded) for s in shares]
 
         def per_walk(fn: Any) -> Any:
             def build(answers: Answers) -> list[Row]:
@@ -61,7 +86,8 @@ class SMBCollector:
             return build
 
         specs = [
-            TableSpec(T.SMB_SHARES, share_q, build_shares),
+            TableSpec(T.SMB_SHARES, (*share_q, "shares"), build_shares, optional=("shares",)),
+            TableSpec(T.SMB_SHARE_ACL, ("shares",), acl_rows(shares)),
             TableSpec(T.SMB_DIRS, walk_q, per_walk(P.dirs)),
             TableSpec(T.SMB_ACL, walk_q, per_walk(P.acl)),
         ]

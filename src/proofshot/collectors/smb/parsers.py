@@ -5,9 +5,12 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from proofshot.collectors import ntsd
+from proofshot.collectors.base import NotCollected
 from proofshot.model.table import Row
+from proofshot.transports import dcerpc
 
 
 def sid_name(sid: str) -> str:
@@ -28,11 +31,106 @@ def walk_lines(text: str) -> Iterator[dict[str, object]]:
             yield json.loads(line)
 
 
-def share_row(text: str) -> Row:
+@dataclass(frozen=True)
+class Srvsvc:
+    """What the srvsvc answer says: the enumerated shares (in order) and, per share, its level
+    502 info or why there is none."""
+
+    shares: tuple[dcerpc.ShareInfo, ...]
+    info: dict[str, dcerpc.ShareInfo | str]
+
+
+def srvsvc(text: str) -> Srvsvc:
+    """Decode the ("smb-shares",) answer: raw DCE/RPC response PDUs, one JSON line each."""
+    shares: tuple[dcerpc.ShareInfo, ...] = ()
+    info: dict[str, dcerpc.ShareInfo | str] = {}
+    for obj in walk_lines(text):
+        raw = _unb64(str(obj["rsp"]))
+        if obj["op"] == "bind":
+            dcerpc.parse_bind_ack(raw)
+        elif obj["op"] == "enum":
+            found, status = dcerpc.decode_share_enum(raw)
+            if status != 0:
+                raise NotCollected(f"NetrShareEnum: {dcerpc.werr_name(status)}", "failed")
+            shares = tuple(found)
+        elif obj["op"] == "info":
+            name = str(obj["share"])
+            try:
+                one, status = dcerpc.decode_share_info_502(raw)
+            except dcerpc.DceRpcError as exc:  # e.g. a fault for this one share
+                info[name] = str(exc)
+                continue
+            info[name] = one if status == 0 and one is not None else dcerpc.werr_name(status)
+    return Srvsvc(shares, info)
+
+
+def share_acl_state(sv: Srvsvc | None, share: str) -> str | None:
+    if sv is None:
+        return None
+    one = sv.info.get(share)
+    if one is None:
+        return "not enumerated"
+    if isinstance(one, str):
+        return one
+    return "read" if one.sd else "no descriptor"
+
+
+def share_row(text: str, sv: Srvsvc | None = None) -> Row:
     info = json.loads(text.strip().splitlines()[0])
-    return {"share": info["share"], "dfs": bool(info.get("dfs")),
-            "encrypted": bool(info.get("encrypt")), "continuous_availability": bool(info.get("ca")),
-            "share_acl": None}
+    return tree_row(info, sv)
+
+
+def tree_row(info: dict[str, object], sv: Srvsvc | None, share: str | None = None) -> Row:
+    name = share or str(info["share"])
+    enum = {s.name: s for s in sv.shares} if sv else {}
+    sh = enum.get(name)
+    return {"share": name, "dfs": bool(info.get("dfs")) if info else None,
+            "encrypted": bool(info.get("encrypt")) if info else None,
+            "continuous_availability": bool(info.get("ca")) if info else None,
+            "type": sh.kind if sh else None, "special": sh.special if sh else None,
+            "remark": (sh.remark or None) if sh else None,
+            "share_acl": share_acl_state(sv, name)}
+
+
+def share_acl(sv: Srvsvc, shares: list[str] | None = None) -> Iterator[Row]:
+    """One row per ACE of each share's level 502 security descriptor (all shares, or those)."""
+    for name, one in sv.info.items():
+        if shares is not None and name not in shares:
+            continue
+        if isinstance(one, str) or not one.sd:
+            continue
+        sd = ntsd.parse_sd(one.sd)
+        for ace in sd.dacl or ():
+            yield {"share": name,
+                   "ace": f"{ace.type};{'|'.join(ace.flags)};{ntsd.mask_hex(ace.mask)};{ace.sid}",
+                   "type": ace.type, "trustee": sid_name(ace.sid), "trustee_sid": ace.sid,
+                   "rights": ntsd.rights(ace.mask, "file"), "mask": ntsd.mask_hex(ace.mask)}
+
+
+def walk_all_shares(sv: Srvsvc, text: str) -> Iterator[Row]:
+    """smb_shares rows when the scope declares no shares: every enumerated share, with the tree
+    connect facts of those the walk connected to."""
+    trees: dict[str, dict[str, object]] = {}
+    for obj in walk_lines(text):
+        if "p" not in obj and "s" in obj:
+            tree = obj.get("tree")
+            trees[str(obj["s"])] = tree if isinstance(tree, dict) else {}
+    for sh in sv.shares:
+        yield tree_row(trees.get(sh.name, {}), sv, sh.name)
+
+
+def split_walk(text: str) -> dict[str, str]:
+    """The walk-all answer cut into one walk text per share (lines carry their share as "s")."""
+    out: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        obj = json.loads(line)
+        if "p" in obj:
+            out.setdefault(str(obj["s"]), []).append(line)
+        else:
+            out.setdefault(str(obj["s"]), [])
+    return {k: "\n".join(v) for k, v in out.items()}
 
 
 def dirs(share: str, text: str) -> Iterator[Row]:

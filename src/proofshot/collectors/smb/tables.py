@@ -18,7 +18,22 @@ SMB_SHARES = table("smb_shares", "Shares read (tree connect) and their propertie
     col("dfs", "bool", "DFS share."),
     col("encrypted", "bool", "The server requires encryption on this share."),
     col("continuous_availability", "bool", "Continuously available (cluster) share."),
-    col("share_acl", doc="Share-level ACL: None, not obtainable without srvsvc in this version."),
+    col("type", doc="disk, printer, device or ipc (srvsvc); None when srvsvc was not read."),
+    col("special", "bool", "Special/administrative share (IPC$, ADMIN$, C$ ...)."),
+    col("remark", doc="Share comment."),
+    col("share_acl", doc="'read' when the share-level ACL was read (entries in "
+        "smb_share_acl), else why not (e.g. WERR_ACCESS_DENIED, 'no descriptor')."),
+], platforms=P, collector=C)
+
+SMB_SHARE_ACL = table("smb_share_acl", "Share-level ACL entries (srvsvc NetrShareGetInfo level "
+                      "502), one row per ACE.", ["share", "ace"], [
+    col("share", doc="Share name."),
+    col("ace", doc="The entry in one line: type;flags;mask;SID."),
+    col("type", doc="allow, deny, ..."),
+    col("trustee", doc="Well-known or Samba name of the SID; the SID when unknown here."),
+    col("trustee_sid", doc="SID."),
+    col("rights", "list", "Readable rights: full-control, change (write), read, ..."),
+    col("mask", doc="Access mask in hex."),
 ], platforms=P, collector=C)
 
 SMB_DIRS = table("smb_dirs", "Directories walked, to the scope's depth, with owner and whether "
@@ -49,4 +64,4 @@ SMB_ACL = table("smb_acl", "NTFS ACL entries of every directory walked (owner ro
     col("inherited", "bool", "Inherited from the parent directory (ID)."),
 ], platforms=P, collector=C)
 
-TABLES: tuple[Table, ...] = (SMB_SHARES, SMB_DIRS, SMB_ACL)
+TABLES: tuple[Table, ...] = (SMB_SHARES, SMB_SHARE_ACL, SMB_DIRS, SMB_ACL)

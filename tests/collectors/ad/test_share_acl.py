@@ -1,0 +1,58 @@
+r"""Real server: shares enumerated over srvsvc (no `shares:` in the scope) and the share-level
+ACL of `public` read with NetrShareGetInfo level 502; one ACE added with `sharesec` shows up in
+the diff as exactly that ACE."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.collectors.ad.conftest import Servers
+from tests.collectors.ad.test_ad_scenario import _ps
+
+pytestmark = pytest.mark.lab
+
+ACE = "S-1-5-32-545:ALLOWED/0x0/READ"  # BUILTIN\Users may read the share
+
+
+def _files(show: dict[str, Any]) -> dict[str, Any]:
+    return next(t for t in show["targets"] if t["name"] == "files")
+
+
+def test_enumerate_share_acl_and_diff(servers: Servers, tmp_path: Path) -> None:
+    s = servers
+    env = {**os.environ, "PS_SMB_PW": s.files.password}
+    store, scope = tmp_path / "store", tmp_path / "scope.yaml"
+    scope.write_text(json.dumps({"defaults": {"timeout": 20}, "targets": [
+        {"name": "files", "type": "smb", "host": s.files.ip, "user": "audit",
+         "password": "env:PS_SMB_PW", "depth": 1}]}))
+    _ps(store, "init", env=env)
+    s.files.sharesec("public", "-r", ACE)  # reused lab: start without the extra ACE
+    _ps(store, "scan", str(scope), "--label", "before", env=env)
+    try:
+        s.files.sharesec("public", "-a", ACE)
+        _ps(store, "scan", str(scope), "--label", "after", env=env)
+    finally:
+        s.files.sharesec("public", "-r", ACE)
+    before = _files(json.loads(_ps(store, "show", "before", "--json", env=env)))
+    assert before["status"] == "ok", before
+    tables = before["tables"]
+    shares = {r["share"]: r for r in tables["smb_shares"]}
+    assert shares["public"]["type"] == "disk" and shares["public"]["share_acl"] == "read"
+    assert shares["IPC$"]["special"] is True
+    assert {d["share"] for d in tables["smb_dirs"]} == {"public"}  # IPC$ is not walked
+    assert {d["path"] for d in tables["smb_dirs"]} >= {"/", "/finance", "/hr", "/it"}
+    acl = {(r["share"], r["trustee_sid"]): r for r in tables["smb_share_acl"]}
+    assert ("public", "S-1-5-32-545") not in acl
+    assert acl[("public", "S-1-1-0")]["rights"] == ["full-control"]
+    diff = json.loads(_ps(store, "diff", "before", "after", "--json", env=env))
+    changes = diff["changes"]
+    assert {(c["target"], c["table"]) for c in changes} == {("files", "smb_share_acl")}, changes
+    assert len(changes) == 1, changes
+    assert changes[0]["key"] == {"share": "public", "ace": "allow;;0x001200a9;S-1-5-32-545"}
+    verify = _ps(store, "verify", "--rederive", env=env)
+    assert "smb_share_acl" in verify or "re-derived" in verify
