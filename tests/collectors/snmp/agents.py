@@ -31,6 +31,15 @@ RECORDINGS = (
 CLIENT_ENV_KEYS = ("SNMPCONFPATH", "SNMP_PERSISTENT_DIR", "MIBS", "MIBDIRS")
 
 
+def free_udp_port() -> int:
+    """A UDP port free on 127.0.0.1 now, so two test runs on one machine never share an agent."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def missing_tools() -> list[str]:
     return [t for t in ("snmpd", "snmpget", "snmpbulkwalk", "snmpwalk") if shutil.which(t) is None]
 

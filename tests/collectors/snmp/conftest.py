@@ -7,10 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.collectors.snmp.agents import Snmpd, Snmpsim, missing_tools
-
-SNMPD_PORT = 11161
-SNMPSIM_PORT = 16100
+from tests.collectors.snmp.agents import Snmpd, Snmpsim, free_udp_port, missing_tools
 
 
 @pytest.fixture(scope="session")
@@ -19,7 +16,7 @@ def snmpd_agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snmpd]:
     if missing:
         pytest.skip(f"Net-SNMP tools missing: {', '.join(missing)} "
                     "(run tests/collectors/snmp/install.sh)")
-    agent = Snmpd(tmp_path_factory.mktemp("snmpd"), SNMPD_PORT,
+    agent = Snmpd(tmp_path_factory.mktemp("snmpd"), free_udp_port(),
                   community="ps-comm-" + secrets.token_hex(8))
     agent.start()
     yield agent
@@ -34,7 +31,7 @@ def snmpsim_agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snmpsim]
     why = Snmpsim.available()
     if why:
         pytest.skip(why)
-    sim = Snmpsim(tmp_path_factory.mktemp("snmpsim"), SNMPSIM_PORT)
+    sim = Snmpsim(tmp_path_factory.mktemp("snmpsim"), free_udp_port())
     try:
         sim.start()
     except BaseException:

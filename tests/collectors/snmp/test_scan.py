@@ -12,7 +12,15 @@ from typing import Any
 
 import pytest
 
-from tests.collectors.snmp.agents import RECORDINGS, V3_AUTH, V3_PRIV, V3_USER, Snmpd, Snmpsim
+from tests.collectors.snmp.agents import (
+    RECORDINGS,
+    V3_AUTH,
+    V3_PRIV,
+    V3_USER,
+    Snmpd,
+    Snmpsim,
+    free_udp_port,
+)
 from tests.collectors.snmp.agents import client_env as _client_env
 from tests.storebytes import everything as store_everything
 
@@ -143,13 +151,14 @@ def test_snmpd_diff_shows_exactly_the_config_change(tmp_path: Path) -> None:
         pytest.skip(f"Net-SNMP tools missing: {missing_tools()}")
     # The community sees only the system group: the root namespace's interfaces, routes and
     # packages move while other work runs on this machine, and would make the diff flaky.
-    agent = Snmpd(tmp_path / "agent", 11162, community="ps-full-diff-0001",
+    port = free_udp_port()
+    agent = Snmpd(tmp_path / "agent", port, community="ps-full-diff-0001",
                   view_community="ps-sys-diff-0001")
     (tmp_path / "agent").mkdir()
     scope = tmp_path / "scope.yaml"
-    scope.write_text("""
+    scope.write_text(f"""
 targets:
-  - {name: sw1, type: snmp, host: 127.0.0.1, port: 11162, community: env:T_DIFF_COMM}
+  - {{name: sw1, type: snmp, host: 127.0.0.1, port: {port}, community: env:T_DIFF_COMM}}
 """)
     store = tmp_path / "store"
     env = {"T_DIFF_COMM": "ps-sys-diff-0001"}
