@@ -31,7 +31,9 @@ def _check_ref(value: str | None) -> str | None:
 
 
 class _Base(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # schemas are built on first validation, not at import: a scan of this machine never
+    # validates a file and starts faster
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.:@-]+$")
     timeout: float | None = Field(default=None, gt=0)
 
@@ -122,7 +124,7 @@ Target = Annotated[
 
 
 class Scope(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     customer: str | None = None
     defaults: dict[str, Any] = Field(default_factory=dict)
     targets: list[Target] = Field(min_length=1)
@@ -166,7 +168,10 @@ def _compose_lines(text: str) -> dict[tuple[Any, ...], int]:
 
 def local_scope() -> Scope:
     """The scope of `proofshot scan` without a file: this machine."""
-    return Scope(targets=[LocalTarget(name="localhost", type="local")], source="(local machine)")
+    target = LocalTarget.model_construct(name="localhost", type="local", files=["/etc"],
+                                         cert_paths=None, sudo=False, timeout=None)
+    return Scope.model_construct(customer=None, defaults={}, targets=[target], digest="",
+                                 source="(local machine)")
 
 
 def load_scope(path: str | Path) -> Scope:
