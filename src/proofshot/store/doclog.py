@@ -13,8 +13,8 @@ The store does not know what the bodies mean; the layer above gives them their m
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -124,4 +124,5 @@ def verify_logs(store: Store) -> list[str]:
 
 
 def utcnow() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    """UTC with microseconds: two events within one second must still sort in order."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
