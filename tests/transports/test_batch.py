@@ -29,6 +29,9 @@ def test_batch_answers_equal_single_runs() -> None:
         assert got is not None
         for attr in ("query", "argv", "exit_code", "stdout", "stderr", "error", "timed_out"):
             assert getattr(got, attr) == getattr(want, attr), attr
+        # the transcript says how it ran; a single run says nothing of batches
+        assert got.to_record().get("batched") is (None if got.error else True)  # type: ignore[attr-defined]
+        assert "batched" not in want.to_record()  # type: ignore[attr-defined]
 
 
 def test_batch_timeout_cuts_only_the_slow_query() -> None:

@@ -56,6 +56,9 @@ class Answer:
     error: str | None = None
     sudo: bool = False
     stdin: bytes | None = field(default=None, repr=False)
+    # ran with other small queries under the static framing script of transports/batch.py
+    # (its own process, argv and empty stdin; only the framing shell differs)
+    batched: bool = False
 
     @property
     def text(self) -> str:
@@ -110,6 +113,7 @@ class Answer:
             "timed_out": self.timed_out,
             "error": self.error,
             "sudo": self.sudo,
+            **({"batched": True} if self.batched else {}),
         }
 
     @classmethod
@@ -125,6 +129,7 @@ class Answer:
             timed_out=rec["timed_out"],
             error=rec["error"],
             sudo=rec.get("sudo", False),
+            batched=rec.get("batched", False),
             stdin=_dec(rec["stdin"]) if rec.get("stdin") is not None else None,
         )
 

@@ -143,7 +143,8 @@ class LocalTransport:
                 out[i] = Answer(q.id, list(q.argv), f.code,
                                 b"" if f.timed_out else f.stdout,
                                 b"" if f.timed_out else f.stderr,
-                                f.duration, timed_out=f.timed_out, sudo=use_sudo)
+                                f.duration, timed_out=f.timed_out, sudo=use_sudo,
+                                batched=True)
         return out
 
 

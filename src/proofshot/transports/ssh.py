@@ -349,7 +349,8 @@ class SSHTransport:
                 continue
             out.append(Answer(query=q.id, argv=list(q.argv), exit_code=f.code, stdout=f.stdout,
                               stderr=f.stderr, duration=f.duration, timed_out=f.timed_out,
-                              error="missing" if f.code == 127 else None, sudo=use_sudo))
+                              error="missing" if f.code == 127 else None, sudo=use_sudo,
+                              batched=True))
         return out
 
     async def _collect(self, proc: Any, stdin: bytes | None, timeout: float, limit: int,
