@@ -34,13 +34,30 @@ def test_canonical_refuses_nan_like_proofshot() -> None:
             vb.canonical(bad)
 
 
-def test_merkle_root_identical() -> None:
+def _merkle_by_the_definition(targets: list[dict[str, object]], scope: str) -> str:
+    """The documented construction, written out independently: leaves are SHA-256 of the
+    canonical [target, kind, name, ids...] lists, sorted; pairs hashed, an odd one carried up."""
+    leaves = [canonical(["scope", scope])]
+    for t in targets:
+        for name, tab in t["tables"].items():  # type: ignore[attr-defined]
+            leaves.append(canonical([t["name"], "table", name, tab["root"], tab["schema"]]))
+        for c in t["coverage"]:  # type: ignore[attr-defined]
+            leaves.append(canonical([t["name"], "transcript", c["query"], c["transcript"]]))
+    level = sorted(hashlib.sha256(x).digest() for x in leaves)
+    while len(level) > 1:
+        level = [hashlib.sha256(level[i] + level[i + 1]).digest() if i + 1 < len(level)
+                 else level[i] for i in range(0, len(level), 2)]
+    return level[0].hex()
+
+
+def test_merkle_root_follows_the_definition() -> None:
+    """proofshot and the bundle verifier share one merkle_root; this pins its definition."""
     targets = [{"name": f"t{i}", "tables": {f"tab{j}": {"root": f"{i}{j}" * 8, "schema": "s" * 64}
                                             for j in range(i)},
                 "coverage": [{"query": f"q{k}", "transcript": f"{k}" * 64} for k in range(3)]}
                for i in range(5)]
-    assert vb.merkle_root(targets, "a" * 64) == merkle_root(targets, "a" * 64)
-    assert vb.merkle_root([], "b" * 64) == merkle_root([], "b" * 64)
+    assert merkle_root(targets, "a" * 64) == _merkle_by_the_definition(targets, "a" * 64)
+    assert vb.merkle_root([], "b" * 64) == _merkle_by_the_definition([], "b" * 64)
 
 
 def test_tree_children_identical() -> None:

@@ -136,15 +136,21 @@ def test_paths_delta_blocked_exposed_new_lost() -> None:
 
 
 def test_unread_target_is_unverifiable_not_lost() -> None:
-    a = from_plain(lab(), sid="a")
+    a_data = lab()
+    a_data["db"]["listening"][0]["address"] = "0.0.0.0"  # a finding on db before
+    a = from_plain(a_data, sid="a")
     b = from_plain(lab(), sid="b", meta={"db": {"status": "unreachable"}})
     b.targets["db"].tables = {}
     d = paths_delta(a, b)
     assert not d["lost_edges"] and d["unverifiable"]
+    assert all(e["from"] == "db" or e["to"].startswith("db") for e in d["unverifiable"])
     fa = evaluate(a)
     fb = evaluate(b)
+    assert [f.rule for f in fa if f.target == "db"] == ["listen-all-addresses"]
     fd = findings_delta(a, b, fa, fb)
     assert not fd["disappeared"]
+    assert [(f["rule"], f["target"]) for f in fd["unverifiable"]] == [
+        ("listen-all-addresses", "db")]
 
 
 def test_dot_and_svg() -> None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from proofshot.cli.common import StoreOpt, err, open_store, out
+from proofshot.cli.common import StoreOpt, err, open_store, out, short
 from proofshot.scan.rederive import rederive
 from proofshot.store.verify import verify_store
 
@@ -22,9 +22,9 @@ def verify(
     if rederive_ and rep.ok:
         for info in st.snapshots():
             rd = rederive(st, info.id)
-            rep.problems += [f"snapshot {info.id[:12]}: {p}" for p in rd.problems]
+            rep.problems += [f"snapshot {short(info.id)}: {p}" for p in rd.problems]
             if not rd.problems:
-                out.print(f"re-derived {info.id[:12]}: {rd.matched}/{rd.tables} tables match"
+                out.print(f"re-derived {short(info.id)}: {rd.matched}/{rd.tables} tables match"
                           + (f" ({len(rd.skipped)} skipped)" if rd.skipped else ""))
     if rep.ok:
         out.print(f"OK: {rep.snapshots} snapshots, {rep.objects} objects in {rep.packs} packs; "

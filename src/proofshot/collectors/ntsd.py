@@ -258,6 +258,11 @@ def mask_hex(mask: int) -> str:
     return f"0x{mask:08x}"
 
 
+def ace_text(ace: ACE) -> str:
+    """The entry in one line: type;flags;mask;SID (the `ace` key column of ACL tables)."""
+    return f"{ace.type};{'|'.join(ace.flags)};{mask_hex(ace.mask)};{ace.sid}"
+
+
 def object_type_name(guid: str | None) -> str | None:
     if guid is None:
         return None

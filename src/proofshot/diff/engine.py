@@ -104,8 +104,8 @@ def _diff_table(get: Get, target: str, name: str, x: Mapping[str, Any], y: Mappi
                 target, name, "table definition changed between the snapshots (key differs)"))
             return
     ra, rb = differing_rows(get, x["root"], y["root"])
-    rows_a = {tuple(r[k] for k in table.key): r for r in map(json.loads, ra)}
-    rows_b = {tuple(r[k] for k in table.key): r for r in map(json.loads, rb)}
+    rows_a = {table.key_of(r): r for r in map(json.loads, ra)}
+    rows_b = {table.key_of(r): r for r in map(json.loads, rb)}
     vol = table.volatile
     detail = table.detail
     lines_cols = {c.name for c in table.columns if c.lines}

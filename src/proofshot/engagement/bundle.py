@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from proofshot.engagement.model import Engagement, load_all, log
+from proofshot.engagement.model import Engagement, load, load_all, log
 from proofshot.model.canonical import canonical
 from proofshot.model.errors import BadInput
 from proofshot.store.embedded import Store, _utcnow
@@ -49,16 +49,19 @@ class BundleResult:
     timestamps: int = 0
 
 
-def chain_between(store: Store, a: str, b: str) -> list[str]:
-    """Manifest ids from a to b following prev links back from b."""
-    out = [b]
-    while out[-1] != a:
-        prev = store.manifest(out[-1]).get("prev")
+def _chain_manifests(store: Store, a: str, b: str) -> dict[str, dict[str, Any]]:
+    """The checked manifests (id and signature) from a to b, each read once."""
+    bodies: dict[str, dict[str, Any]] = {}
+    sid = b
+    while True:
+        bodies[sid] = store.manifest(sid)
+        if sid == a:
+            return dict(reversed(bodies.items()))
+        prev = bodies[sid].get("prev")
         if not isinstance(prev, str):
             raise BadInput(f"snapshot {a[:12]} is not an ancestor of {b[:12]} (give the earlier "
                            "snapshot first)")
-        out.append(prev)
-    return out[::-1]
+        sid = prev
 
 
 def sensitive_queries(store: Store, target: dict[str, Any]) -> dict[str, str]:
@@ -83,10 +86,10 @@ def export(store: Store, a: str, b: str, out: Path, *, redact: bool = False,
         raise BadInput(f"--out {out}: the bundle is a .zip file")
     if report is not None and not report.is_file():
         raise BadInput(f"--report {report}: no such file")
-    chain = chain_between(store, a, b)
+    bodies = _chain_manifests(store, a, b)  # checked: id and signature
+    chain = list(bodies)
     files: dict[str, bytes] = {}
     for sid in chain:
-        store.manifest(sid)  # checked: id and signature
         files[f"manifests/{sid}.json"] = store.manifest_doc_bytes(sid)
         tsr = token_path(store, sid)
         if tsr.is_file():
@@ -94,7 +97,7 @@ def export(store: Store, a: str, b: str, out: Path, *, redact: bool = False,
     absent: list[dict[str, Any]] = []
     objects: set[str] = set()
     for sid in dict.fromkeys([a, b]):
-        body = store.manifest(sid)
+        body = bodies[sid]
         objects.add(body["scope"]["object"])
         for t in body["targets"]:
             drop = sensitive_queries(store, t) if redact else {}
@@ -114,13 +117,8 @@ def export(store: Store, a: str, b: str, out: Path, *, redact: bool = False,
     absent = list({(x["id"], x["snapshot"], x["query"]): x for x in absent}.values())
     for oid in sorted(objects):
         files[f"objects/{oid}"] = store.get(oid)
-    eng = None
-    if engagement is not None:
-        from proofshot.engagement.model import load
-
-        eng = load(store, engagement)
-    else:
-        eng = linked_engagement(store, set(chain))
+    eng = (load(store, engagement) if engagement is not None
+           else linked_engagement(store, set(chain)))
     if eng is not None:
         for did, doc in log(store).chain_docs(eng.id).items():
             files[f"engagement/{did}.json"] = canonical(doc)

@@ -166,7 +166,10 @@ def _attach_scans(store: Store, engs: list[Engagement]) -> None:
 
 def resolve(store: Store, ref: str | None) -> str:
     """An engagement id, a unique prefix, or (None) the open one most recently started."""
-    engs = load_all(store)
+    return _resolve(load_all(store), ref)
+
+
+def _resolve(engs: list[Engagement], ref: str | None) -> str:
     if ref is None:
         open_ = [g for g in engs if g.is_open]
         if not open_:
@@ -186,8 +189,9 @@ def resolve(store: Store, ref: str | None) -> str:
 
 def load(store: Store, eid: str) -> Engagement:
     """One engagement by id (or unique prefix), folded from its checked events."""
-    full = resolve(store, eid)
-    for g in load_all(store):
+    engs = load_all(store)  # read once: folding and attaching scans read the whole log
+    full = _resolve(engs, eid)
+    for g in engs:
         if g.id == full:
             return g
     raise EngagementNotFound(f"no engagement {eid}")  # unreachable: resolve found it

@@ -123,8 +123,8 @@ def close(store: Store, eid: str, force_reason: str | None = None,
             f"engagement {eng.id[:12]} still holds {len(held)} entrusted item(s): {names}; "
             "record each as returned (item return ITEM --to ...), lost or kept "
             "(item lost|kept ITEM --reason ...)")
-    missing = [r for r in ("before", "after") if r not in eng.links and not
-               _scan_role(store, eng, r)]
+    labels = _scan_labels(store, eng) if not {"before", "after"} <= eng.links.keys() else set()
+    missing = [r for r in ("before", "after") if r not in eng.links and r not in labels]
     if missing and not force_reason:
         raise BadInput(f"engagement {eng.id[:12]} has no {' and no '.join(missing)} snapshot "
                        "linked; link them (engagement link ROLE SNAPSHOT) or close with "
@@ -132,5 +132,6 @@ def close(store: Store, eid: str, force_reason: str | None = None,
     return _append(store, eng, {"event": "close", "reason": force_reason}, technician)
 
 
-def _scan_role(store: Store, eng: Engagement, role: str) -> bool:
-    return any(store.manifest(s, check=False).get("label") == role for s in eng.scans)
+def _scan_labels(store: Store, eng: Engagement) -> set[Any]:
+    """The labels of the snapshots whose manifest names the engagement (each read once)."""
+    return {store.manifest(s, check=False).get("label") for s in eng.scans}

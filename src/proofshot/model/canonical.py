@@ -25,9 +25,5 @@ def canonical(value: Any) -> bytes:
     return _encoder.encode(value).encode("utf-8")
 
 
-def canonical_str(value: Any) -> str:
-    return _encoder.encode(value)
-
-
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()

@@ -15,7 +15,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from proofshot.model.canonical import canonical, sha256_hex
 from proofshot.model.errors import RowInvalid
 
 ColumnType = Literal["text", "int", "bool", "real", "list"]
@@ -77,9 +76,6 @@ class Table:
             if c.detail_of and c.detail_of not in names:
                 raise ValueError(f"table {self.name}: {c.name} restates unknown {c.detail_of}")
 
-    def column(self, name: str) -> Column:
-        return self._by_name[name]
-
     @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
@@ -133,10 +129,6 @@ class Table:
             "collector": self.collector,
             "volatile_rows": self.volatile_rows,
         }
-
-    @property
-    def digest(self) -> str:
-        return sha256_hex(canonical(self.to_data()))
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Table:

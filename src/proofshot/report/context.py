@@ -181,12 +181,20 @@ def _views_snapshot(store: Store, sid: str) -> Any | None:
     return None if mod is None else mod.load(store, sid)
 
 
-def findings_of(store: Store, sid: str, snap: Any | None) -> list[dict[str, Any]] | None:
-    """Findings of one snapshot through `proofshot.views.findings.evaluate`."""
+def evaluate_findings(store: Store, snap: Any | None) -> list[Any] | None:
+    """Findings of one snapshot through `proofshot.views.findings.evaluate` (None when the
+    views or the snapshot are absent)."""
     mod = probe.optional_module("proofshot.views.findings")
     if mod is None or snap is None:
         return None
-    rows = [dict(probe.plain(f)) for f in mod.evaluate(snap, store.keys.keyed_hash)]
+    return list(mod.evaluate(snap, store.keys.keyed_hash))
+
+
+def findings_of(found: list[Any] | None) -> list[dict[str, Any]] | None:
+    """Findings (from `evaluate_findings`) as rows for the report."""
+    if found is None:
+        return None
+    rows = [dict(probe.plain(f)) for f in found]
     for f in rows:
         ev = f.get("evidence") or []
         f["evidence_text"] = "; ".join(evidence_text(e) for e in ev)
@@ -217,14 +225,13 @@ def paths_changes(a_snap: Any | None, b_snap: Any | None) -> dict[str, Any] | No
             ("new_edges", "lost_edges", "newly_exposed", "blocked", "unverifiable")}
 
 
-def findings_changes(store: Store, a_snap: Any | None, b_snap: Any | None
-                     ) -> dict[str, Any] | None:
+def findings_changes(a_snap: Any | None, b_snap: Any | None, fa: list[Any] | None,
+                     fb: list[Any] | None) -> dict[str, Any] | None:
+    """Through `proofshot.views.delta.findings_delta`, over findings from `evaluate_findings`."""
     mod = probe.optional_module("proofshot.views.delta")
-    fmod = probe.optional_module("proofshot.views.findings")
-    if mod is None or fmod is None or a_snap is None or b_snap is None:
+    if mod is None or a_snap is None or b_snap is None or fa is None or fb is None:
         return None
-    kh = store.keys.keyed_hash
-    d = mod.findings_delta(a_snap, b_snap, fmod.evaluate(a_snap, kh), fmod.evaluate(b_snap, kh))
+    d = mod.findings_delta(a_snap, b_snap, fa, fb)
     out = {}
     for k in ("appeared", "disappeared", "unverifiable"):
         out[k] = [[f.get("severity"), f.get("target"), f.get("title"), f.get("subject")]
@@ -246,7 +253,7 @@ def path_map(snap: Any | None) -> dict[str, Any] | None:
             "kinds": [(k, _edge_rows(v)) for k, v in sorted(by_kind.items())]}
 
 
-def access_view(store: Store, snaps: Sequence[Any | None]) -> list[dict[str, Any]] | None:
+def access_view(snaps: Sequence[Any | None]) -> list[dict[str, Any]] | None:
     """The access view, when `proofshot.views.access` exists: its result shown as tables (its
     shape is not settled yet, so it is rendered generically)."""
     mod = probe.optional_module("proofshot.views.access")
@@ -343,15 +350,15 @@ def evidence(store: Store, a: str, b: str, engagement: str | None) -> dict[str, 
     control: dict[str, Any] | None = None
     ambient: set[str] = set()
     if ev and ev["control"]:
-        ids = (store.resolve(ev["control"][0]), store.resolve(ev["control"][1]))
-        if ids:
-            ca, cb = snapshot_info(store, ids[0]), snapshot_info(store, ids[1])
-            cres = diff_snapshots(store.get, ids[0], ca["body"], ids[1], cb["body"])
-            ambient = {_triple(c.target, c.table, c.key) for c in cres.changes}
-            control = {"a": ca, "b": cb, "summary": summary_rows(cres),
-                       "changes": len(cres.changes), "volatile": len(cres.volatile)}
+        ida, idb = store.resolve(ev["control"][0]), store.resolve(ev["control"][1])
+        ca, cb = snapshot_info(store, ida), snapshot_info(store, idb)
+        cres = diff_snapshots(store.get, ida, ca["body"], idb, cb["body"])
+        ambient = {_triple(c.target, c.table, c.key) for c in cres.changes}
+        control = {"a": ca, "b": cb, "summary": summary_rows(cres),
+                   "changes": len(cres.changes), "volatile": len(cres.volatile)}
     groups = change_groups(res, ambient)
     sa, sb = _views_snapshot(store, a), _views_snapshot(store, b)
+    fa, fb = evaluate_findings(store, sa), evaluate_findings(store, sb)
     changed_targets = sorted({c.target for c in res.changes})
     return {
         "kind": "evidence",
@@ -369,10 +376,10 @@ def evidence(store: Store, a: str, b: str, engagement: str | None) -> dict[str, 
         "groups": groups,
         "unchanged": [u.to_json() for u in res.unchanged],
         "unchanged_rows": sum(u.rows for u in res.unchanged),
-        "findings": findings_of(store, a, sa),
-        "findings_delta": findings_changes(store, sa, sb),
+        "findings": findings_of(fa),
+        "findings_delta": findings_changes(sa, sb, fa, fb),
         "paths": paths_changes(sa, sb),
-        "access": access_view(store, (sa, sb)),
+        "access": access_view((sa, sb)),
         "volatile": volatile_annex(res),
         "engagement": ev,
         "control": control,
@@ -452,7 +459,7 @@ def side_tables(store: Store, body: Mapping[str, Any]) -> dict[str, tuple[list[s
             if not tab:
                 continue
             if not cols:  # in the order of the table's declaration, stored with the snapshot
-                cols = list(Table.from_data(json.loads(store.get(tab["schema"]))).column_names)
+                cols = list(Table.from_data(store.get_json(tab["schema"])).column_names)
             for r in table_rows(store, t, name):
                 data.append([t["name"], *(r.get(c) for c in cols)])
         if data:
@@ -471,8 +478,8 @@ def documentation(store: Store, a: str) -> dict[str, Any]:
         "customer": ia["customer"], "job": None, "technician": ia["technician"],
         "kinds": sorted(kinds.items()),
         "targets": [data_sheet(store, t) for t in body.get("targets", [])],
-        "findings": findings_of(store, a, sa),
+        "findings": findings_of(evaluate_findings(store, sa)),
         "paths": path_map(sa),
-        "access": access_view(store, (sa,)),
+        "access": access_view((sa,)),
         "key": ia["key"],
     }

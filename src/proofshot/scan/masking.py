@@ -74,7 +74,7 @@ def mask_text(text: str, keyed_hash: Hasher) -> str:
 
 def _mask_line(line: str, keyed_hash: Hasher) -> str:
     if len(line) > 10000:
-        return line[:0] + keyed_hash(line) if _ASSIGN.search(line) else line
+        return keyed_hash(line) if _ASSIGN.search(line) else line
 
     def repl(m: re.Match[str]) -> str:
         val = m.group("val")

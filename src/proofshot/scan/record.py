@@ -7,7 +7,6 @@ transcript object; the manifest keeps the keyed hash of the unmasked answer besi
 
 from __future__ import annotations
 
-import hashlib
 import socket
 import time
 from collections.abc import Callable, Sequence
@@ -23,6 +22,7 @@ from proofshot.scan.runner import TargetResult
 from proofshot.store.embedded import ObjectWriter
 from proofshot.store.keys import Keys
 from proofshot.store.tree import LEAF_TARGET, NODE_TARGET, Bases, TreeBuilder
+from proofshot.store.verify_bundle import merkle_root
 
 Hasher = Callable[[str], str]
 
@@ -74,17 +74,18 @@ def target_entry(res: TargetResult, writer: ObjectWriter, keys: Keys,
     kh = keys.keyed_hash
     coverage = []
     for qid, ans in sorted(res.answers.items()):
-        rec = ans.to_record()
-        answer_hmac = res.answer_hmacs.get(qid) or kh(canonical(rec).decode())
+        raw = canonical(ans.to_record())
+        answer_hmac = res.answer_hmacs.get(qid) or kh(raw.decode())
+        status = ans.status(res.ok_codes.get(qid, (0,)))
         coverage.append({
             "query": qid,
-            "status": ans.status(res.ok_codes.get(qid, (0,))),
-            "reason": ans.reason() if ans.status(res.ok_codes.get(qid, (0,))) != "ok" else "",
+            "status": status,
+            "reason": ans.reason() if status != "ok" else "",
             "duration_ms": round(ans.duration * 1000),
             "bytes": len(ans.stdout),
             "truncated": ans.truncated,
             "sudo": ans.sudo,
-            "transcript": writer.put_json(rec),
+            "transcript": writer.put(raw),
             "answer_hmac": answer_hmac,
         })
     tables: dict[str, Any] = {}
@@ -116,24 +117,6 @@ def target_entry(res: TargetResult, writer: ObjectWriter, keys: Keys,
         "tables": tables,
         "unverifiable": unverifiable,
     }
-
-
-def merkle_root(targets: Sequence[dict[str, Any]], scope_oid: str) -> str:
-    """Root of a binary SHA-256 tree over every object the snapshot points at (sorted leaves)."""
-    leaves = [canonical(["scope", scope_oid])]
-    for t in targets:
-        for name, tab in t["tables"].items():
-            leaves.append(canonical([t["name"], "table", name, tab["root"], tab["schema"]]))
-        for c in t["coverage"]:
-            leaves.append(canonical([t["name"], "transcript", c["query"], c["transcript"]]))
-    level = sorted(hashlib.sha256(x).digest() for x in leaves)
-    while len(level) > 1:
-        nxt = []
-        for i in range(0, len(level), 2):
-            pair = level[i:i + 2]
-            nxt.append(hashlib.sha256(b"".join(pair)).digest() if len(pair) == 2 else pair[0])
-        level = nxt
-    return level[0].hex()
 
 
 def manifest_body(

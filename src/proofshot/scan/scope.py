@@ -146,7 +146,9 @@ class _LineLoader(yaml.SafeLoader):
     """SafeLoader that remembers the line of every mapping key and sequence item."""
 
 
-def _compose_lines(text: str) -> dict[tuple[Any, ...], int]:
+def _load_with_lines(text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    """The YAML document as data (as yaml.safe_load gives it) and the line of every path in
+    it, from one parse."""
     lines: dict[tuple[Any, ...], int] = {}
 
     def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
@@ -160,10 +162,16 @@ def _compose_lines(text: str) -> dict[tuple[Any, ...], int]:
             for i, item in enumerate(node.value):
                 walk(item, (*path, i))
 
-    root = yaml.compose(text, Loader=_LineLoader)
-    if root is not None:
-        walk(root, ())
-    return lines
+    loader = _LineLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None, lines
+        walk(root, ())  # before constructing: merge keys (<<) are flattened in the nodes
+        data = loader.construct_document(root)
+    finally:
+        loader.dispose()
+    return data, lines
 
 
 def local_scope() -> Scope:
@@ -190,8 +198,7 @@ def load_scope(path: str | Path) -> Scope:
     except UnicodeDecodeError as exc:
         raise ScopeError(where, None, None, f"not UTF-8 text (byte {exc.start})") from None
     try:
-        data = yaml.safe_load(text)
-        lines = _compose_lines(text)
+        data, lines = _load_with_lines(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark else None
@@ -203,10 +210,8 @@ def load_scope(path: str | Path) -> Scope:
     defaults = data.get("defaults") or {}
     if isinstance(defaults, dict) and isinstance(data.get("targets"), list):
         for t in data["targets"]:
-            if isinstance(t, dict):
-                for k, v in defaults.items():
-                    if k in ("timeout",):
-                        t.setdefault(k, v)
+            if isinstance(t, dict) and "timeout" in defaults:
+                t.setdefault("timeout", defaults["timeout"])
     try:
         scope = Scope.model_validate(data)
     except ValidationError as exc:

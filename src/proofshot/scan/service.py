@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from proofshot.model.canonical import canonical
 from proofshot.model.transcript import Answer
 from proofshot.scan.record import manifest_body, mask_answer, target_entry
 from proofshot.scan.runner import TargetResult, run_target
@@ -54,7 +53,7 @@ def scan(
     try:
         last = _previous_roots(store)
         entries = [target_entry(r, writer, store.keys, last.get(r.name)) for r in results]
-        scope_oid = writer.put(canonical({"scope": _masked_scope(scope)}))
+        scope_oid = writer.put_json({"scope": _masked_scope(scope)})
         collectors = {e["collector"]["name"]: e["collector"]["version"] for e in entries
                       if e["collector"]["name"]}
         body = manifest_body(label, entries, scope.digest, scope_oid, scope.customer,

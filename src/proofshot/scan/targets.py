@@ -61,7 +61,8 @@ def preflight(target: Any, where: str) -> dict[str, Any]:
     if isinstance(target, LDAPTarget):
         from urllib.parse import urlsplit
 
-        if urlsplit(target.url).scheme not in ("ldap", "ldaps") or not urlsplit(target.url).hostname:
+        url = urlsplit(target.url)
+        if url.scheme not in ("ldap", "ldaps") or not url.hostname:
             raise BadInput(f"{w}: url must be ldap://HOST[:PORT] or ldaps://HOST[:PORT]")
         if target.ca:
             ca = Path(target.ca).expanduser()

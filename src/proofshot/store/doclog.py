@@ -99,7 +99,8 @@ class DocLog:
 
     def chain_docs(self, chain: str) -> dict[str, Any]:
         """The signed documents of one chain (for handing it over)."""
-        return {e.id: self.docs()[e.id] for e in self.entries() if e.chain == chain}
+        docs = self.docs()
+        return {e.id: docs[e.id] for e in self.entries() if e.chain == chain}
 
 
 def verify_docs(docs: dict[str, Any], pub_b64: str, name: str) -> str | None:

@@ -21,7 +21,6 @@ import fcntl
 import hashlib
 import json
 import os
-import socket
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -31,7 +30,7 @@ from typing import Any
 
 import zstandard
 
-from proofshot.model.canonical import canonical
+from proofshot.model.canonical import canonical, sha256_hex
 from proofshot.model.errors import BadInput, IntegrityError, SnapshotNotFound, StoreError
 from proofshot.store.keys import Keys, create_keys, verify_signature
 from proofshot.store.packs import (
@@ -78,7 +77,7 @@ def _atomic_write(path: Path, data: bytes, tmp_dir: Path) -> None:
 
 
 def manifest_id(body: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical(body)).hexdigest()
+    return sha256_hex(canonical(body))
 
 
 class ObjectWriter:
@@ -249,8 +248,7 @@ class Store:
             raise IntegrityError(f"object {oid} is corrupt (cannot decompress)") from None
         if hashlib.sha256(raw).hexdigest() != oid:
             raise IntegrityError(f"object {oid} is corrupt (content does not match its id)")
-        if head is not None:
-            self._depths[oid] = head[1]
+        self._depths[oid] = head[1] if head else 0
         return raw
 
     def raw_objects(self) -> Iterator[tuple[str, bytes]]:
@@ -383,11 +381,8 @@ class Store:
         return SnapshotInfo(*row) if row else None
 
     def manifest_doc(self, sid: str) -> dict[str, Any]:
-        path = self.snap_dir / f"{sid}.json"
         try:
-            doc: dict[str, Any] = json.loads(path.read_bytes())
-        except FileNotFoundError:
-            raise IntegrityError(f"manifest of snapshot {sid[:12]} is missing") from None
+            doc: dict[str, Any] = json.loads(self.manifest_doc_bytes(sid))
         except ValueError:
             raise IntegrityError(f"manifest of snapshot {sid[:12]} is not valid JSON") from None
         return doc
@@ -406,8 +401,9 @@ class Store:
         if check:
             if manifest_id(body) != sid:
                 raise IntegrityError(f"manifest {sid[:12]} does not match its id (altered)")
-            if doc.get("public_key") != self.keys.public_b64 or not verify_signature(
-                self.keys.public_b64, doc.get("signature", ""), canonical(body)
+            pub = self.keys.public_b64
+            if doc.get("public_key") != pub or not verify_signature(
+                pub, doc.get("signature", ""), canonical(body)
             ):
                 raise IntegrityError(f"manifest {sid[:12]}: signature does not verify")
         return body
@@ -450,7 +446,3 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def whoami_host() -> str:
-    return socket.gethostname()

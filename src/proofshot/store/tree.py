@@ -264,21 +264,18 @@ def differing_rows(get: Get, a: str, b: str) -> tuple[list[bytes], list[bytes]]:
         return ([r for o in leaves_a for r in leaf_rows(get(o))],
                 [r for o in leaves_b for r in leaf_rows(get(o))])
 
-    def digest(row: bytes) -> bytes:
-        return hashlib.blake2b(row, digest_size=16).digest()
-
     unmatched: set[bytes] = set()
     for oid in leaves_a:
-        unmatched.update(map(digest, leaf_rows(get(oid))))
+        unmatched.update(map(_digest, leaf_rows(get(oid))))
     only_b: list[bytes] = []
     for oid in leaves_b:
         for row in leaf_rows(get(oid)):
-            d = digest(row)
+            d = _digest(row)
             if d in unmatched:
                 unmatched.discard(d)
             else:
                 only_b.append(row)
-    only_a = [row for oid in leaves_a for row in leaf_rows(get(oid)) if digest(row) in unmatched]
+    only_a = [row for oid in leaves_a for row in leaf_rows(get(oid)) if _digest(row) in unmatched]
     return only_a, only_b
 
 

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from proofshot.model.transcript import Query
+from proofshot.transports.limits import CHUNK, STDERR_LIMIT
 
 SCRIPT = r"""_ps_m=$1; shift
 while [ "$#" -gt 0 ]; do
@@ -34,12 +35,15 @@ while [ "$#" -gt 0 ]; do
 done
 """
 
-STDERR_LIMIT = 1 << 20
-_CHUNK = 1 << 16
-
-
 def nonce() -> str:
     return "--ps-batch-" + secrets.token_hex(16)
+
+
+def sudo_of(queries: Sequence[Query], sudo: bool) -> bool | None:
+    """Whether this batch runs under sudo; None when the queries differ in that (one process
+    has one sudo, so such a batch cannot run)."""
+    use = bool(queries) and queries[0].privileged and sudo
+    return None if any((q.privileged and sudo) != use for q in queries) else use
 
 
 def argv(queries: Sequence[Query], token: str) -> list[str]:
@@ -101,6 +105,12 @@ class BatchRun:
     limits: Sequence[int]
     results: list[Framed | None] = field(default_factory=list)
 
+    @classmethod
+    def start(cls, queries: Sequence[Query], timeout: float, max_bytes: int) -> BatchRun:
+        """A run with a fresh nonce; each query's own timeout and size limit, else these."""
+        return cls(queries, nonce(), [q.timeout or timeout for q in queries],
+                   [q.max_bytes or max_bytes for q in queries])
+
     async def collect(self, read_out: Callable[[int], Awaitable[bytes]],
                       read_err: Callable[[int], Awaitable[bytes]]) -> bool:
         """Read both streams to the end. Returns False when the batch had to be cut short (a
@@ -114,7 +124,7 @@ class BatchRun:
 
         async def pump(read: Callable[[int], Awaitable[bytes]], s: _Stream) -> None:
             while True:
-                block = await read(_CHUNK)
+                block = await read(CHUNK)
                 if not block:
                     return
                 ok = s.feed(block)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+CHUNK = 1 << 16  # bytes per read from a process's or a channel's stream
+STDERR_LIMIT = 1 << 20  # stderr kept per query (stdout's limit is the query's own)
+
 
 async def read_bounded(stream: asyncio.StreamReader | None, limit: int) -> tuple[bytes, bool]:
     """Read up to `limit` bytes; return (data, truncated). Keeps draining nothing past the limit."""
@@ -12,7 +15,7 @@ async def read_bounded(stream: asyncio.StreamReader | None, limit: int) -> tuple
     chunks: list[bytes] = []
     size = 0
     while True:
-        block = await stream.read(1 << 16)
+        block = await stream.read(CHUNK)
         if not block:
             return b"".join(chunks), False
         if size + len(block) > limit:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from proofshot.model.transcript import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Answer, Query
 from proofshot.transports import batch
-from proofshot.transports.limits import read_bounded
+from proofshot.transports.limits import STDERR_LIMIT, read_bounded
 
 _ENV = {"LC_ALL": "C", "LANG": "C", "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 
@@ -76,7 +76,7 @@ class LocalTransport:
             out, err, _ = await asyncio.wait_for(
                 asyncio.gather(
                     read_out(),
-                    read_bounded(proc.stderr, 1 << 20),
+                    read_bounded(proc.stderr, STDERR_LIMIT),
                     _feed(proc, stdin),
                 ),
                 timeout,
@@ -102,12 +102,11 @@ class LocalTransport:
             stdin=stdin,
         )
 
-
     async def run_batch(self, queries: Sequence[Query]) -> list[Answer | None]:
         """Several queries under one framing shell (transports.batch); None for each query the
         batch could not answer exactly (the caller runs it alone)."""
-        use_sudo = bool(queries) and queries[0].privileged and self.sudo
-        if any((q.privileged and self.sudo) != use_sudo for q in queries):
+        use_sudo = batch.sudo_of(queries, self.sudo)
+        if use_sudo is None:
             return [None] * len(queries)
         out: list[Answer | None] = [None] * len(queries)
         todo: list[int] = []
@@ -120,12 +119,10 @@ class LocalTransport:
         if not todo:
             return out
         sub = [queries[i] for i in todo]
-        token = batch.nonce()
-        argv = batch.argv(sub, token)
+        run = batch.BatchRun.start(sub, self.timeout, self.max_bytes)
+        argv = batch.argv(sub, run.token)
         if use_sudo:
             argv = ["sudo", "-n", "--", *argv]
-        run = batch.BatchRun(sub, token, [q.timeout or self.timeout for q in sub],
-                             [q.max_bytes or self.max_bytes for q in sub])
         try:
             proc = await asyncio.create_subprocess_exec(
                 *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,

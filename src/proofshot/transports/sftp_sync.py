@@ -69,10 +69,6 @@ class SSHDest:
         return f"ssh://{self.user}@{host}{port}{path}"
 
 
-def is_ssh(dest: str) -> bool:
-    return dest.startswith("ssh:")
-
-
 def parse_dest(url: str) -> SSHDest:
     """ssh://[user@]host[:port]/path; /~/path is relative to the user's home."""
     try:

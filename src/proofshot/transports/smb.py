@@ -115,8 +115,7 @@ class SMBTransport:
         try:
             conn.connect(timeout=int(min(max(self.timeout, 1), 30)))
         except (OSError, ValueError, sx.SMBException) as exc:
-            raise Unreachable(f"{where}: cannot connect: {' '.join(str(exc).split())[:200]}"
-                              ) from None
+            raise Unreachable(f"{where}: cannot connect: {_short(exc)}") from None
         session = Session(conn, self.user, self._password, require_encryption=False,
                           auth_protocol="ntlm")
         try:
@@ -133,8 +132,7 @@ class SMBTransport:
             raise TransportError(f"{where}: session setup failed: {_status(exc)}") from None
         except (OSError, sx.SMBException) as exc:
             conn.disconnect()
-            raise TransportError(f"{where}: session setup failed: "
-                                 f"{' '.join(str(exc).split())[:200]}") from None
+            raise TransportError(f"{where}: session setup failed: {_short(exc)}") from None
         self._conn, self._session = conn, session
         return {"transport": "smb", "peer": where, "dialect": f"0x{conn.dialect:04x}",
                 "user": self.user or "(anonymous)", "signing": "required"}
@@ -165,6 +163,7 @@ class SMBTransport:
         limit = query.max_bytes or self.max_bytes
         timeout = query.timeout or self.timeout
         walk_all = len(argv) == 2 and argv[0] == "smb-walk-all" and argv[1].isdigit()
+        stop = threading.Event()  # set on timeout: a walk still running in its thread ends
         if argv == ["smb-shares"]:
             fn: Callable[[], Answer] = lambda: self._shares(query.id, argv)  # noqa: E731
         elif len(argv) == 2 and argv[0] == "smb-share":
@@ -172,7 +171,6 @@ class SMBTransport:
         elif walk_all or (len(argv) == 3 and argv[0] == "smb-walk" and argv[2].isdigit()):
             out = bytearray()
             cut = threading.Event()
-            stop = threading.Event()
 
             def sink(line: bytes) -> None:
                 if len(out) + len(line) > limit:
@@ -197,8 +195,7 @@ class SMBTransport:
         try:
             ans = await asyncio.wait_for(asyncio.to_thread(fn), timeout)
         except TimeoutError:
-            if "stop" in locals():
-                stop.set()
+            stop.set()
             return Answer(query.id, argv, None, b"", b"", time.monotonic() - start,
                           timed_out=True)
         ans.duration = time.monotonic() - start
@@ -256,7 +253,7 @@ class SMBTransport:
         except sx.SMBResponseException as exc:
             raise RpcFailed(f"srvsvc pipe: {_status(exc)}") from None
         except sx.SMBException as exc:
-            raise RpcFailed(f"srvsvc pipe: {' '.join(str(exc).split())[:200]}") from None
+            raise RpcFailed(f"srvsvc pipe: {_short(exc)}") from None
         finally:
             pipe.close()
 
@@ -319,7 +316,7 @@ class SMBTransport:
                                 pending[0] += 1
                             todo.put((child, d + 1))
                 except Exception as exc:  # a broken connection: stop the walk, say why
-                    errors.append(f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}")
+                    errors.append(f"{type(exc).__name__}: {_short(exc)}")
                     stop.set()
                 finally:
                     with lock:
@@ -346,6 +343,10 @@ def walkable(share: dcerpc.ShareInfo) -> bool:
 
 def _prefixed(sink: Sink, head: bytes) -> Sink:
     return lambda line: sink(head + line[1:])
+
+
+def _short(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:200]
 
 
 def _b64(data: bytes) -> str:

@@ -29,11 +29,10 @@ import asyncssh
 from proofshot.model.errors import AuthFailed, HostKeyChanged, TransportError, Unreachable
 from proofshot.model.transcript import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Answer, Query
 from proofshot.transports import batch
+from proofshot.transports.limits import CHUNK, STDERR_LIMIT
 
-_STDERR_LIMIT = 1 << 20
-_CHUNK = 1 << 16
-# sshd's default MaxSessions is 10 channels per connection; stay below it.
 _OPEN_RETRIES = 6
+# sshd's default MaxSessions is 10 channels per connection; stay below it.
 DEFAULT_MAX_CHANNELS = 8
 _CHANNEL_ENV = {"LC_ALL": "C", "LANG": "C"}  # honoured where sshd has `AcceptEnv LANG LC_*`
 # Which host key to see (and pin) first when nothing is pinned yet: the same order as OpenSSH.
@@ -285,50 +284,32 @@ class SSHTransport:
             return answer(error="not connected")
         async with self._slots:
             start = time.monotonic()
-            # sshd frees a session slot only after it has processed the previous channel's
-            # close, so an open right after one may be refused: retry a few times.
-            for attempt in range(_OPEN_RETRIES + 1):
-                try:
-                    proc = await asyncio.wait_for(
-                        conn.create_process(command, encoding=None, env=_CHANNEL_ENV), timeout)
-                    break
-                except TimeoutError:
-                    return answer(timed_out=True)
-                except asyncssh.ChannelOpenError as exc:
-                    if attempt == _OPEN_RETRIES or time.monotonic() - start > timeout:
-                        return answer(error=self._msg(f"channel refused: {exc.reason}"))
-                    await asyncio.sleep(0.02 * 2 ** attempt)
-                except (asyncssh.Error, OSError) as exc:
-                    return answer(error=self._msg(f"connection lost: {_describe(exc)}"))
+            try:
+                proc = await _open_channel(conn, command, timeout, start)
+            except TimeoutError:
+                return answer(timed_out=True)
+            except asyncssh.ChannelOpenError as exc:
+                return answer(error=self._msg(f"channel refused: {exc.reason}"))
+            except (asyncssh.Error, OSError) as exc:
+                return answer(error=self._msg(f"connection lost: {_describe(exc)}"))
             return await self._collect(proc, stdin, timeout, limit, use_sudo, answer)
 
     async def run_batch(self, queries: Sequence[Query]) -> list[Answer | None]:
         """Several queries in one channel (and one sudo), framed by transports.batch; None for
         each query the batch could not answer exactly (the caller runs it alone)."""
-        use_sudo = bool(queries) and queries[0].privileged and self.sudo
+        use_sudo = batch.sudo_of(queries, self.sudo)
         conn = self._conn
-        if conn is None or any((q.privileged and self.sudo) != use_sudo for q in queries):
+        if conn is None or use_sudo is None:
             return [None] * len(queries)
-        token = batch.nonce()
-        command = shlex.join(batch.argv(queries, token))
+        run = batch.BatchRun.start(queries, self.timeout, self.max_bytes)
+        command = shlex.join(batch.argv(queries, run.token))
         if use_sudo:
             command = "sudo -n -- " + command
-        run = batch.BatchRun(queries, token, [q.timeout or self.timeout for q in queries],
-                             [q.max_bytes or self.max_bytes for q in queries])
         async with self._slots:
-            proc: Any = None
-            for attempt in range(_OPEN_RETRIES + 1):
-                try:
-                    proc = await asyncio.wait_for(
-                        conn.create_process(command, encoding=None, env=_CHANNEL_ENV),
-                        self.timeout)
-                    break
-                except asyncssh.ChannelOpenError:
-                    if attempt == _OPEN_RETRIES:
-                        return [None] * len(queries)
-                    await asyncio.sleep(0.02 * 2 ** attempt)
-                except (TimeoutError, asyncssh.Error, OSError):
-                    return [None] * len(queries)
+            try:
+                proc = await _open_channel(conn, command, self.timeout, time.monotonic())
+            except (TimeoutError, asyncssh.Error, OSError):
+                return [None] * len(queries)
             complete = False
             with contextlib.suppress(asyncssh.Error, OSError):
                 proc.stdin.write_eof()
@@ -362,7 +343,7 @@ class SSHTransport:
         async def pump(stream: Any, sink: list[bytes], cap: int, key: str | None) -> None:
             size = 0
             while True:
-                block = await stream.read(_CHUNK)
+                block = await stream.read(CHUNK)
                 if not block:
                     return
                 if size + len(block) > cap:
@@ -383,7 +364,7 @@ class SSHTransport:
         timed_out = False
         lost: str | None = None
         helpers = [asyncio.ensure_future(feed()),
-                   asyncio.ensure_future(pump(proc.stderr, err, _STDERR_LIMIT, None))]
+                   asyncio.ensure_future(pump(proc.stderr, err, STDERR_LIMIT, None))]
         try:
             async with asyncio.timeout(timeout):
                 await pump(proc.stdout, out, limit, "out")
@@ -420,6 +401,23 @@ class SSHTransport:
         result: Answer = answer(exit_code=code, stdout=stdout, stderr=stderr,
                                 truncated=cut["out"], timed_out=timed_out, error=error)
         return result
+
+
+async def _open_channel(conn: asyncssh.SSHClientConnection, command: str, timeout: float,
+                        start: float) -> Any:
+    """One exec channel for `command`. sshd frees a session slot only after it has processed
+    the previous channel's close, so an open right after one may be refused: retry a few times
+    while within `timeout` of `start`. Raises TimeoutError, or the last ChannelOpenError."""
+    for attempt in range(_OPEN_RETRIES):
+        try:
+            return await asyncio.wait_for(
+                conn.create_process(command, encoding=None, env=_CHANNEL_ENV), timeout)
+        except asyncssh.ChannelOpenError:
+            if time.monotonic() - start > timeout:
+                raise
+            await asyncio.sleep(0.02 * 2 ** attempt)
+    return await asyncio.wait_for(
+        conn.create_process(command, encoding=None, env=_CHANNEL_ENV), timeout)
 
 
 def _encryption_algs() -> list[str]:

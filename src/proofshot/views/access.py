@@ -35,7 +35,6 @@ WELL_KNOWN = {"S-1-5-32-544": "BUILTIN\\Administrators", "S-1-5-32-545": "BUILTI
 
 TABLES = ("ad_users", "ad_groups", "ad_memberships", "ad_computers", "ad_acl", "ad_privileged",
           "ad_domain_policy", "smb_acl", "users", "groups", "group_members", "sudoers", "files")
-AD_TABLES = ("ad_users", "ad_groups", "ad_memberships", "ad_acl", "ad_privileged")
 EVERYONE = {"S-1-1-0", "S-1-5-11"}  # Everyone, Authenticated Users
 
 
@@ -62,6 +61,12 @@ class _Identity:
     by_group: dict[str, list[tuple[str, tuple[str, ...]]]]
 
 
+def _netbios(t: TargetData) -> str:
+    """The domain's NetBIOS name (from its policy row), else the target name upper-cased."""
+    pol = t.rows("ad_domain_policy")
+    return str((pol[0].get("netbios") if pol else None) or t.name.upper())
+
+
 def _ad_identity(snap: SnapshotData) -> _Identity:
     sid_name: dict[str, str] = {}
     groups_of: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
@@ -69,8 +74,7 @@ def _ad_identity(snap: SnapshotData) -> _Identity:
     for t in snap.targets.values():
         if not t.has("ad_users") or not t.readable:
             continue
-        pol = t.rows("ad_domain_policy")
-        nb = (pol[0].get("netbios") if pol else None) or t.name.upper()
+        nb = _netbios(t)
 
         def pname(sam: str, nb: str = nb) -> str:
             return f"{nb}\\{sam}"
@@ -220,8 +224,7 @@ def grants(snap: SnapshotData) -> list[Grant]:
             out += _ace_grants(ident, t.name, t.rows("ad_acl"),
                                lambda r, n=t.name: f"{n}:{r['object']}", True)
         if t.has("ad_privileged"):
-            pol = t.rows("ad_domain_policy")
-            nb = (pol[0].get("netbios") if pol else None) or t.name.upper()
+            nb = _netbios(t)
             for r in t.rows("ad_privileged"):
                 if r.get("member_kind") not in ("user", "computer"):
                     continue
@@ -288,10 +291,8 @@ def access_delta(a: SnapshotData, b: SnapshotData) -> dict[str, Any]:
         if not (sa.get(name) and sb.get(name)):
             bad.add(name)
             unverifiable.append({"target": name, "reason": "not readable in both snapshots"})
-    ad_bad = any(n in bad for n in (set(sa) | set(sb))
-                 if (a.targets.get(n) and a.targets[n].type == "ldap")
-                 or (b.targets.get(n) and b.targets[n].type == "ldap"))
-    if ad_bad:
+    ldap = {t.name for s in (a, b) for t in s.targets.values() if t.type == "ldap"}
+    if bad & ldap:
         return {"gained": [], "lost": [], "unverifiable": unverifiable}
     fa = {x for x in _flat(grants(a)) if x[4] not in bad}
     fb = {x for x in _flat(grants(b)) if x[4] not in bad}

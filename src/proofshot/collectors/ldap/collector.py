@@ -155,9 +155,18 @@ class LDAPCollector:
         base = str(options.get("base") or "")
         qs = queries(base)
 
+        shared: list[tuple[Answers, _Reader]] = []
+
+        def reader(answers: Answers) -> _Reader:
+            """One reader per answers mapping: its entries and directory are parsed once for
+            all the tables built from it, not once per table."""
+            if not shared or shared[0][0] is not answers:
+                shared[:] = [(answers, _Reader(answers, base))]
+            return shared[0][1]
+
         def spec(table: Table, qids: Sequence[str], build: Build) -> TableSpec:
             def builder(answers: Answers) -> list[Row]:
-                return build(_Reader(answers, base))
+                return build(reader(answers))
             return TableSpec(table, ("rootdse", *qids), builder, ("rootdse", *qids))
 
         dir_q = ("users", "groups", "computers", "partitions")

@@ -10,7 +10,7 @@ import base64
 import json
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -158,7 +158,12 @@ class Directory:
                 if kind == "group":
                     self.members[e.dn.lower()] = [m.lower() for m in e.all("member")]
                     self.group_entries[e.dn.lower()] = e
-        domain_sid = self.domain_sid()
+        # the principals never change after this: find the domain SID once (privileged() asks
+        # for it per membership)
+        self._domain_sid = next(
+            (p.sid.rsplit("-", 1)[0] for p in self.by_sid.values()
+             if p.sid and p.sid.startswith("S-1-5-21-") and p.sid.count("-") == 7), None)
+        domain_sid = self._domain_sid
         for e in [*users, *computers]:
             rid = e.int("primaryGroupID")
             if rid is None or domain_sid is None:
@@ -168,10 +173,7 @@ class Directory:
                 self.primary.setdefault(g.dn.lower(), []).append(e.dn.lower())
 
     def domain_sid(self) -> str | None:
-        for p in self.by_sid.values():
-            if p.sid and p.sid.startswith("S-1-5-21-") and p.sid.count("-") == 7:
-                return p.sid.rsplit("-", 1)[0]
-        return None
+        return self._domain_sid
 
     def principal(self, dn: str) -> Principal:
         p = self.by_dn.get(dn.lower())
@@ -368,14 +370,9 @@ def object_kind(e: Entry) -> str:
     return "container"
 
 
-def ace_rows(obj: str, kind: str, sd: ntsd.SecurityDescriptor, name_of: Mapping[str, str] | None,
-             resolve: object = None, rights_kind: str = "ds") -> list[Row]:
+def ace_rows(obj: str, kind: str, sd: ntsd.SecurityDescriptor,
+             name: Callable[[str], str]) -> list[Row]:
     """Owner row and one row per DACL entry of one security descriptor."""
-    def name(sid: str) -> str:
-        if callable(resolve):
-            return str(resolve(sid))
-        return (name_of or {}).get(sid) or ntsd.WELL_KNOWN.get(sid, sid)
-
     rows: list[Row] = []
     if sd.owner:
         rows.append({"object": obj, "ace": f"owner;;;{sd.owner};;", "object_kind": kind,
@@ -388,10 +385,10 @@ def ace_rows(obj: str, kind: str, sd: ntsd.SecurityDescriptor, name_of: Mapping[
             ace.inherited_object_type)
         rows.append({
             "object": obj,
-            "ace": f"{ace.type};{flags};{ntsd.mask_hex(ace.mask)};{ace.sid};{ace.object_type or ''}"
+            "ace": f"{ntsd.ace_text(ace)};{ace.object_type or ''}"
                    f";{ace.inherited_object_type or ''}",
             "object_kind": kind, "type": ace.type, "trustee": name(ace.sid),
-            "trustee_sid": ace.sid, "rights": ntsd.rights(ace.mask, rights_kind),
+            "trustee_sid": ace.sid, "rights": ntsd.rights(ace.mask, "ds"),
             "object_type": ot, "inherited_object_type": it, "flags": flags or None,
             "inherited": ace.inherited, "protected": sd.protected,
         })
@@ -407,8 +404,7 @@ def acl(entries: list[Entry], d: Directory) -> list[Row]:
         raw = e.bin("nTSecurityDescriptor")
         if raw is None:
             continue
-        sd = ntsd.parse_sd(raw)
-        rows += ace_rows(e.dn, kind, sd, None, d.name_of_sid)
+        rows += ace_rows(e.dn, kind, ntsd.parse_sd(raw), d.name_of_sid)
     return rows
 
 

@@ -56,6 +56,12 @@ class _Reader:
             raise NotCollected(f"{qid}: {reason}", status)
         return None
 
+    def text(self, qid: str) -> str:
+        """The text of a required query's answer (NotCollected when it is not usable)."""
+        text = self.get(qid)
+        assert text is not None
+        return text
+
 
 def _options(options: Mapping[str, Any]) -> tuple[tuple[str, ...], int]:
     raw = options.get("files", DEFAULT_FILES)
@@ -100,9 +106,7 @@ class LinuxCollector:
 
         def req(qid: str, parse: Callable[[str], list[Row]]) -> Callable[[_Reader], list[Row]]:
             def build(r: _Reader) -> list[Row]:
-                text = r.get(qid)
-                assert text is not None
-                return parse(text)
+                return parse(r.text(qid))
             return build
 
         specs = [
@@ -150,14 +154,11 @@ def _build_dmi(r: _Reader) -> list[Row]:
     answer = r.answers.get("dmi")
     if answer is not None and answer.exit_code == 3:
         raise NotCollected("no DMI data on this host (/sys/class/dmi/id absent)")
-    text = r.get("dmi")
-    assert text is not None
-    return system.parse_dmi(text)
+    return system.parse_dmi(r.text("dmi"))
 
 
 def _build_filesystems(r: _Reader) -> list[Row]:
-    text = r.get("findmnt")
-    assert text is not None
+    text = r.text("findmnt")
     return storage.parse_findmnt(text, r.get("df_inodes", required=False) or "")
 
 
@@ -175,20 +176,16 @@ def _build_packages(r: _Reader) -> list[Row]:
 
 
 def _build_users(r: _Reader) -> list[Row]:
-    passwd = r.get("passwd")
-    assert passwd is not None
+    passwd = r.text("passwd")
     return accounts.users(passwd, r.get("shadow", required=False))
 
 
 def _build_group_members(r: _Reader) -> list[Row]:
-    passwd, group = r.get("passwd"), r.get("group")
-    assert passwd is not None and group is not None
-    return accounts.group_members(passwd, group)
+    return accounts.group_members(r.text("passwd"), r.text("group"))
 
 
 def _build_services(r: _Reader) -> list[Row]:
-    sysv = r.get("sysv")
-    assert sysv is not None
+    sysv = r.text("sysv")
     rows = services.systemd_services(r.get("systemd_unit_files", required=False),
                                      r.get("systemd_units", required=False),
                                      r.get("unit_files", required=False))
@@ -196,16 +193,14 @@ def _build_services(r: _Reader) -> list[Row]:
 
 
 def _build_connections(r: _Reader) -> list[Row]:
-    text = r.get("ss_established")
-    assert text is not None
+    text = r.text("ss_established")
     listening = r.get("ss", required=False)
     ports = peers.listening_ports(net.parse_ss(listening)) if listening is not None else None
     return peers.parse_ss_established(text, ports)
 
 
 def _build_routes(r: _Reader) -> list[Row]:
-    v4 = r.get("ip_route4")
-    assert v4 is not None
+    v4 = r.text("ip_route4")
     v6 = r.get("ip_route6", required=False)
     return net.parse_ip_route(v4, "inet") + (net.parse_ip_route(v6, "inet6") if v6 else [])
 
@@ -225,8 +220,7 @@ def _build_firewall(r: _Reader) -> list[Row]:
 
 
 def _build_sshd(r: _Reader) -> list[Row]:
-    declared = r.get("sshd_config")
-    assert declared is not None
+    declared = r.text("sshd_config")
     effective = r.get("sshd_effective", required=False)
     rows = config.parse_sshd_effective(effective) if effective is not None else []
     return rows + config.parse_sshd_config(declared)
@@ -234,8 +228,7 @@ def _build_sshd(r: _Reader) -> list[Row]:
 
 def _files_builder(max_text: int) -> Callable[[_Reader], list[Row]]:
     def build(r: _Reader) -> list[Row]:
-        meta = r.get("files_meta")
-        assert meta is not None
+        meta = r.text("files_meta")
         return files.files(meta, r.get("files_sha256", required=False),
                            r.get("files_text", required=False), max_text)
     return build

@@ -21,6 +21,13 @@ def sid_name(sid: str) -> str:
     return ntsd.WELL_KNOWN.get(sid, sid)
 
 
+def _ace_fields(ace: ntsd.ACE) -> Row:
+    """The columns smb_share_acl and smb_acl share for one DACL entry (file rights)."""
+    return {"ace": ntsd.ace_text(ace), "type": ace.type, "trustee": sid_name(ace.sid),
+            "trustee_sid": ace.sid, "rights": ntsd.rights(ace.mask, "file"),
+            "mask": ntsd.mask_hex(ace.mask)}
+
+
 def _unb64(text: str) -> bytes:
     return base64.b64decode(text + "=" * (-len(text) % 4))
 
@@ -101,10 +108,7 @@ def share_acl(sv: Srvsvc, shares: list[str] | None = None) -> Iterator[Row]:
             continue
         sd = ntsd.parse_sd(one.sd)
         for ace in sd.dacl or ():
-            yield {"share": name,
-                   "ace": f"{ace.type};{'|'.join(ace.flags)};{ntsd.mask_hex(ace.mask)};{ace.sid}",
-                   "type": ace.type, "trustee": sid_name(ace.sid), "trustee_sid": ace.sid,
-                   "rights": ntsd.rights(ace.mask, "file"), "mask": ntsd.mask_hex(ace.mask)}
+            yield {"share": name, **_ace_fields(ace)}
 
 
 def walk_all_shares(sv: Srvsvc, text: str) -> Iterator[Row]:
@@ -159,9 +163,5 @@ def acl(share: str, text: str) -> Iterator[Row]:
                    "trustee": sid_name(sd.owner), "trustee_sid": sd.owner, "rights": ["owner"],
                    "mask": None, "flags": None, "inherited": False}
         for ace in sd.dacl or ():
-            flags = "|".join(ace.flags)
-            yield {"share": share, "path": path,
-                   "ace": f"{ace.type};{flags};{ntsd.mask_hex(ace.mask)};{ace.sid}",
-                   "type": ace.type, "trustee": sid_name(ace.sid), "trustee_sid": ace.sid,
-                   "rights": ntsd.rights(ace.mask, "file"), "mask": ntsd.mask_hex(ace.mask),
-                   "flags": flags or None, "inherited": ace.inherited}
+            yield {"share": share, "path": path, **_ace_fields(ace),
+                   "flags": "|".join(ace.flags) or None, "inherited": ace.inherited}

@@ -13,8 +13,14 @@ from proofshot.model.table import Table, col, table
 C = "smb"
 P = ("smb",)
 
+# columns several tables share, declared once
+SHARE = col("share", doc="Share name.")
+TRUSTEE = col("trustee", doc="Well-known or Samba name of the SID; the SID when unknown here.")
+TRUSTEE_SID = col("trustee_sid", doc="SID.")
+MASK = col("mask", doc="Access mask in hex.")
+
 SMB_SHARES = table("smb_shares", "Shares read (tree connect) and their properties.", ["share"], [
-    col("share", doc="Share name."),
+    SHARE,
     col("dfs", "bool", "DFS share."),
     col("encrypted", "bool", "The server requires encryption on this share."),
     col("continuous_availability", "bool", "Continuously available (cluster) share."),
@@ -27,18 +33,18 @@ SMB_SHARES = table("smb_shares", "Shares read (tree connect) and their propertie
 
 SMB_SHARE_ACL = table("smb_share_acl", "Share-level ACL entries (srvsvc NetrShareGetInfo level "
                       "502), one row per ACE.", ["share", "ace"], [
-    col("share", doc="Share name."),
+    SHARE,
     col("ace", doc="The entry in one line: type;flags;mask;SID."),
     col("type", doc="allow, deny, ..."),
-    col("trustee", doc="Well-known or Samba name of the SID; the SID when unknown here."),
-    col("trustee_sid", doc="SID."),
+    TRUSTEE,
+    TRUSTEE_SID,
     col("rights", "list", "Readable rights: full-control, change (write), read, ..."),
-    col("mask", doc="Access mask in hex."),
+    MASK,
 ], platforms=P, collector=C)
 
 SMB_DIRS = table("smb_dirs", "Directories walked, to the scope's depth, with owner and whether "
                  "their ACL could be read.", ["share", "path"], [
-    col("share", doc="Share name."),
+    SHARE,
     col("path", doc="Path in the share ('/' = root)."),
     col("depth", "int", "Depth below the share root."),
     col("owner", doc="Owner (name or SID)."),
@@ -51,14 +57,14 @@ SMB_DIRS = table("smb_dirs", "Directories walked, to the scope's depth, with own
 
 SMB_ACL = table("smb_acl", "NTFS ACL entries of every directory walked (owner rows too).",
                 ["share", "path", "ace"], [
-    col("share", doc="Share name."),
+    SHARE,
     col("path", doc="Path in the share."),
     col("ace", doc="The entry in one line: type;flags;mask;SID (owner rows: owner;;;SID)."),
     col("type", doc="owner, allow, deny, ..."),
-    col("trustee", doc="Well-known or Samba name of the SID; the SID when unknown here."),
-    col("trustee_sid", doc="SID."),
+    TRUSTEE,
+    TRUSTEE_SID,
     col("rights", "list", "Readable rights: full-control, write, read, execute, delete, ..."),
-    col("mask", doc="Access mask in hex."),
+    MASK,
     col("flags", doc="OI object inherit, CI container inherit, IO inherit only, NP, ID "
         "inherited."),
     col("inherited", "bool", "Inherited from the parent directory (ID)."),

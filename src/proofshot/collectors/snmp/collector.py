@@ -160,13 +160,17 @@ def _lldp(r: _Reader) -> list[Row]:
     return R.lldp_neighbors(rem, r.data("lldp_loc_port"))
 
 
+def _if_names(r: _Reader) -> dict[int, str]:
+    """ifIndex -> interface name, for tables that name bridge ports (empty without IF-MIB)."""
+    base, ext = r.data("if_table"), r.data("ifx_table")
+    return R.if_names(R.interfaces(base, ext)) if base or ext else {}
+
+
 def _vlans(r: _Reader) -> list[Row]:
     static = r.data("dot1q_vlan_static")
     if static is None:
         raise r.absent("Q-BRIDGE-MIB dot1qVlanStaticTable", ["dot1q_vlan_static"])
-    base, ext = r.data("if_table"), r.data("ifx_table")
-    names = R.if_names(R.interfaces(base, ext)) if base or ext else {}
-    return R.vlans(static, r.data("dot1d_base_port"), names)
+    return R.vlans(static, r.data("dot1d_base_port"), _if_names(r))
 
 
 def _bridge_ports(r: _Reader) -> list[Row]:
@@ -190,9 +194,7 @@ def _fdb(r: _Reader) -> list[Row]:
     dot1q, dot1d = r.data(q[0]), r.data(q[1])
     if dot1q is None and dot1d is None:
         raise r.absent("Q-BRIDGE-MIB dot1qTpFdbTable/BRIDGE-MIB dot1dTpFdbTable", q)
-    base, ext = r.data("if_table"), r.data("ifx_table")
-    names = R.if_names(R.interfaces(base, ext)) if base or ext else {}
-    return R.fdb(dot1q, dot1d, r.data("dot1d_base_port"), names)
+    return R.fdb(dot1q, dot1d, r.data("dot1d_base_port"), _if_names(r))
 
 
 class SNMPCollector:
@@ -205,9 +207,18 @@ class SNMPCollector:
         return T.TABLES
 
     def plan(self, options: Mapping[str, Any]) -> Plan:
+        shared: list[tuple[Answers, _Reader]] = []
+
+        def reader(answers: Answers) -> _Reader:
+            """One reader per answers mapping: a walk several tables use (ifTable, ...) is
+            parsed once, not once per table."""
+            if not shared or shared[0][0] is not answers:
+                shared[:] = [(answers, _Reader(answers))]
+            return shared[0][1]
+
         def spec(table: Table, qids: Sequence[str], build: Build, note: str = "") -> TableSpec:
             def builder(answers: Answers) -> list[Row]:
-                return build(_Reader(answers))
+                return build(reader(answers))
             # every source is optional for the runner: the builder decides between
             # "unsupported" (device lacks the MIB) and a failure, with the reason
             return TableSpec(table, tuple(qids), builder, tuple(qids), note)
