@@ -8,7 +8,7 @@ platform (e.g. no rpm); the scan records that as coverage, never as an empty tab
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -26,7 +26,7 @@ class NotCollected(Exception):
 
 
 Answers = Mapping[str, Answer]
-Builder = Callable[[Answers], list[Row]]
+Builder = Callable[[Answers], Iterable[Row]]
 StdinFrom = Callable[[Answers], bytes | None]
 
 
@@ -44,6 +44,8 @@ class TableSpec:
     """Binds a table declaration to the queries it needs and its pure builder.
 
     `optional` queries may fail without making the table unverifiable (e.g. rpm on Debian).
+    `large`: the rows can outgrow memory (they come from streamed answers): the builder must
+    yield them lazily (reading `Answer.lines()`), and the scan sorts them on disk.
     """
 
     table: Table
@@ -51,6 +53,7 @@ class TableSpec:
     build: Builder
     optional: tuple[str, ...] = ()
     note: str = ""
+    large: bool = False
 
 
 @dataclass

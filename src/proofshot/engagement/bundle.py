@@ -30,6 +30,7 @@ from typing import Any
 from proofshot.engagement.model import Engagement, load, load_all, log
 from proofshot.model.canonical import canonical
 from proofshot.model.errors import BadInput
+from proofshot.model.transcript import transcript_pieces
 from proofshot.store.embedded import Store, _utcnow
 from proofshot.store.timestamp import token_path, tsa_ca
 from proofshot.store.tree import iter_objects
@@ -109,6 +110,7 @@ def export(store: Store, a: str, b: str, out: Path, *, redact: bool = False,
                                              "sensitive columns"})
                 else:
                     objects.add(c["transcript"])
+                    objects.update(transcript_pieces(store.get(c["transcript"])))
             for tab in t["tables"].values():
                 objects.add(tab["schema"])
                 objects.update(iter_objects(store.get, tab["root"]))

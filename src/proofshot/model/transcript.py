@@ -8,8 +8,10 @@ are derived from them by pure parsers, so a snapshot's rows can be re-derived an
 from __future__ import annotations
 
 import base64
+import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 QueryStatus = Literal["ok", "failed", "refused", "timeout", "missing", "truncated", "error"]
 
@@ -38,9 +40,47 @@ class Query:
     # small and quick: may share one process/channel with other such queries (transports.batch);
     # big or slow ones (and any with their own timeout) always run alone
     batch: bool = True
+    # the answer can be far larger than memory (a file server's ACLs): it goes to disk as it
+    # arrives, is stored in line-aligned pieces and read back line by line; never batched
+    stream: bool = False
 
     def to_data(self) -> dict[str, Any]:
         return {"id": self.id, "argv": list(self.argv), "privileged": self.privileged}
+
+
+class Body(Protocol):
+    """stdout kept outside the Answer (on disk while scanning, in store objects afterwards)."""
+
+    @property
+    def size(self) -> int: ...
+
+    def pieces(self) -> Iterator[bytes]:
+        """The bytes in order, in pieces that end at a line end (the last may not)."""
+        ...
+
+    def stdout_record(self) -> dict[str, Any]:
+        """What the transcript record says of this stdout (see Answer.to_record)."""
+        ...
+
+
+class StoredBody:
+    """A stored transcript's stdout: the ids of its pieces, read one at a time when asked."""
+
+    def __init__(self, chunks: list[str], size: int, get: Callable[[str], bytes]) -> None:
+        self.chunks = chunks
+        self._size = size
+        self._get = get
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def pieces(self) -> Iterator[bytes]:
+        for oid in self.chunks:
+            yield self._get(oid)
+
+    def stdout_record(self) -> dict[str, Any]:
+        return {"chunks": list(self.chunks), "bytes": self._size}
 
 
 @dataclass
@@ -59,11 +99,34 @@ class Answer:
     # ran with other small queries under the static framing script of transports/batch.py
     # (its own process, argv and empty stdin; only the framing shell differs)
     batched: bool = False
+    # stdout of a streamed query (Query.stream): then `stdout` is empty and this holds it
+    body: Body | None = field(default=None, repr=False)
 
     @property
     def text(self) -> str:
-        """stdout decoded leniently; undecodable bytes become U+FFFD (and were recorded raw)."""
+        """stdout decoded leniently; undecodable bytes become U+FFFD (and were recorded raw).
+        Reads a streamed answer whole: builders of large tables use `lines()` instead."""
+        if self.body is not None:
+            return b"".join(self.body.pieces()).decode("utf-8", errors="replace")
         return self.stdout.decode("utf-8", errors="replace")
+
+    @property
+    def size(self) -> int:
+        """Bytes of stdout, wherever they are kept."""
+        return self.body.size if self.body is not None else len(self.stdout)
+
+    def lines(self) -> Iterator[str]:
+        """stdout line by line (decoded as `text`), one piece in memory at a time."""
+        pieces = self.body.pieces() if self.body is not None else iter((self.stdout,))
+        rest = b""
+        for piece in pieces:
+            data = rest + piece
+            cut = data.rfind(b"\n") + 1
+            rest = data[cut:]
+            if cut:
+                yield from data[:cut - 1].decode("utf-8", errors="replace").split("\n")
+        if rest:
+            yield rest.decode("utf-8", errors="replace")
 
     def status(self, ok_codes: tuple[int, ...] = (0,)) -> QueryStatus:
         if self.error == "missing":
@@ -93,19 +156,22 @@ class Answer:
         if st == "timeout":
             return f"timed out after {self.duration:.1f}s"
         if st == "truncated":
-            return f"answer cut at {len(self.stdout)} bytes"
+            return f"answer cut at {self.size} bytes"
         if st == "missing":
             return f"command not found: {self.argv[0] if self.argv else '?'}"
         detail = self.error if self.error and self.error not in ("refused",) else last
         return f"{st} (exit {self.exit_code}): {detail}".strip()
 
     def to_record(self) -> dict[str, Any]:
-        """JSON-shaped record for the transcript object; bytes that are not UTF-8 go as base64."""
+        """JSON-shaped record for the transcript object; bytes that are not UTF-8 go as base64.
+        A streamed stdout is {"chunks": [object id, ...], "bytes": N} once stored (pieces of
+        the masked bytes) and {"sha256": HEX, "bytes": N} of the raw bytes before that (what
+        the manifest's keyed hash of the unmasked answer covers)."""
         return {
             "query": self.query,
             "argv": self.argv,
             "exit": self.exit_code,
-            "stdout": _enc(self.stdout),
+            "stdout": self.body.stdout_record() if self.body is not None else _enc(self.stdout),
             "stderr": _enc(self.stderr),
             "stdin": _enc(self.stdin) if self.stdin is not None else None,
             "duration_ms": round(self.duration * 1000),
@@ -117,12 +183,21 @@ class Answer:
         }
 
     @classmethod
-    def from_record(cls, rec: dict[str, Any]) -> Answer:
+    def from_record(cls, rec: dict[str, Any],
+                    get: Callable[[str], bytes] | None = None) -> Answer:
+        """`get` reads a stored object: needed for a streamed stdout kept in pieces."""
+        out = rec["stdout"]
+        body: Body | None = None
+        if "chunks" in out:
+            if get is None:
+                raise ValueError("a transcript kept in pieces needs a reader for its objects")
+            body = StoredBody(list(out["chunks"]), int(out["bytes"]), get)
         return cls(
             query=rec["query"],
             argv=list(rec["argv"]),
             exit_code=rec["exit"],
-            stdout=_dec(rec["stdout"]),
+            stdout=b"" if body is not None else _dec(out),
+            body=body,
             stderr=_dec(rec["stderr"]),
             duration=rec["duration_ms"] / 1000,
             truncated=rec["truncated"],
@@ -132,6 +207,16 @@ class Answer:
             batched=rec.get("batched", False),
             stdin=_dec(rec["stdin"]) if rec.get("stdin") is not None else None,
         )
+
+
+_PIECES = b'"stdout":{"bytes":'  # only structural: quotes inside JSON strings are escaped
+
+
+def transcript_pieces(raw: bytes) -> list[str]:
+    """Object ids of the pieces a stored transcript's stdout is kept in (none for most)."""
+    if _PIECES not in raw:
+        return []
+    return [str(x) for x in json.loads(raw)["stdout"].get("chunks", [])]
 
 
 def _enc(data: bytes) -> dict[str, str]:

@@ -1,8 +1,9 @@
 """Turning target results into stored objects and a manifest body.
 
 Rows are validated, secret-looking text masked, sensitive columns keyed-hashed, sorted by their
-canonical key bytes and streamed into a content-defined tree. Each answer is stored masked as a
-transcript object; the manifest keeps the keyed hash of the unmasked answer beside it.
+canonical key bytes (on disk for large tables) and streamed into a content-defined tree. Each
+answer is stored masked as a transcript object (a streamed one in line-aligned pieces); the
+manifest keeps the keyed hash of the unmasked answer beside it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from proofshot.model.canonical import CANON_VERSION, canonical
 from proofshot.model.table import Row, Table
 from proofshot.model.transcript import Answer
 from proofshot.scan.masking import mask_bytes
+from proofshot.scan.rows import row_pair
 from proofshot.scan.runner import TargetResult
+from proofshot.scan.sorter import Sorter
 from proofshot.store.embedded import ObjectWriter
 from proofshot.store.keys import Keys
 from proofshot.store.tree import LEAF_TARGET, NODE_TARGET, Bases, TreeBuilder
@@ -28,31 +31,32 @@ Hasher = Callable[[str], str]
 
 
 def prepare_rows(table: Table, rows: Sequence[Row], keyed_hash: Hasher) -> list[tuple[bytes, bytes]]:
-    """(canonical key, canonical row) pairs in key order, sensitive columns keyed-hashed.
-
-    Text needs no masking here: rows are parsed from answers that were masked already.
-    """
-    sens = table.sensitive
-    out: list[tuple[bytes, bytes]] = []
-    for row in rows:
-        r = dict(row)
-        for c in sens:
-            if r.get(c) is not None:
-                r[c] = keyed_hash(r[c] if isinstance(r[c], str) else canonical(r[c]).decode())
-        out.append((canonical([r[k] for k in table.key]), canonical(r)))
+    """(canonical key, canonical row) pairs in key order, sensitive columns keyed-hashed."""
+    out = [row_pair(table, row, keyed_hash) for row in rows]
     out.sort(key=lambda kr: kr[0])
     return out
 
 
-def write_table(writer: ObjectWriter, table: Table, rows: Sequence[Row], keyed_hash: Hasher,
-                previous: str | None = None) -> tuple[str, int]:
+def write_table(writer: ObjectWriter, table: Table, rows: Sequence[Row] | Sorter,
+                keyed_hash: Hasher, previous: str | None = None) -> tuple[str, int]:
     """Stream the rows into a tree; chunks that are new versions of chunks of `previous` (the
-    same table's root in the last snapshot) are stored as deltas against them."""
+    same table's root in the last snapshot) are stored as deltas against them. `rows` may be
+    a Sorter holding a large table's rows on disk, already in canonical form."""
     tb = (TreeBuilder(writer.put, Bases(writer.store.get, previous)) if previous
           else TreeBuilder(writer.put))
-    for key, row in prepare_rows(table, rows, keyed_hash):
+    pairs = rows.pairs() if isinstance(rows, Sorter) else prepare_rows(table, rows, keyed_hash)
+    for key, row in pairs:
         tb.add(key, row)
     return tb.finish()
+
+
+def transcript_record(ans: Answer, put: Callable[[bytes], str]) -> bytes:
+    """The stored transcript object of an answer; a streamed stdout is stored first, as
+    line-aligned pieces of its own, and the record lists them."""
+    rec = ans.to_record()
+    if ans.body is not None:
+        rec["stdout"] = {"chunks": [put(p) for p in ans.body.pieces()], "bytes": ans.size}
+    return canonical(rec)
 
 
 def mask_answer(ans: Answer, keyed_hash: Hasher) -> tuple[Answer, str]:
@@ -74,35 +78,38 @@ def target_entry(res: TargetResult, writer: ObjectWriter, keys: Keys,
     kh = keys.keyed_hash
     coverage = []
     for qid, ans in sorted(res.answers.items()):
-        raw = canonical(ans.to_record())
-        answer_hmac = res.answer_hmacs.get(qid) or kh(raw.decode())
+        answer_hmac = res.answer_hmacs.get(qid) or kh(canonical(ans.to_record()).decode())
         status = ans.status(res.ok_codes.get(qid, (0,)))
         coverage.append({
             "query": qid,
             "status": status,
             "reason": ans.reason() if status != "ok" else "",
             "duration_ms": round(ans.duration * 1000),
-            "bytes": len(ans.stdout),
+            "bytes": ans.size,
             "truncated": ans.truncated,
             "sudo": ans.sudo,
-            "transcript": writer.put(raw),
+            "transcript": writer.put(transcript_record(ans, writer.put)),
             "answer_hmac": answer_hmac,
         })
     tables: dict[str, Any] = {}
     unverifiable: dict[str, Any] = {}
     for tr in res.tables:
-        if tr.rows is None:
+        rows = tr.sorted if tr.sorted is not None else tr.rows
+        if rows is None:
             unverifiable[tr.table.name] = {"status": tr.status, "reason": tr.reason,
                                            "queries": list(tr.queries)}
             continue
-        root, n = write_table(writer, tr.table, tr.rows, kh,
-                              (previous or {}).get(tr.table.name))
+        root, n = write_table(writer, tr.table, rows, kh, (previous or {}).get(tr.table.name))
+        note = tr.reason
+        if tr.sorted is not None and tr.sorted.dupes:
+            note = "; ".join(x for x in (note, f"{tr.sorted.dupes} row(s) with a duplicate "
+                                         "key dropped") if x)
         tables[tr.table.name] = {
             "root": root,
             "rows": n,
             "schema": writer.put_json(tr.table.to_data()),
             "queries": list(tr.queries),
-            "note": tr.reason,
+            "note": note,
         }
     return {
         "name": res.name,

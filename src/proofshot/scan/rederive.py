@@ -9,13 +9,20 @@ builders on the same stored bytes must give the same rows.
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
 from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from proofshot.collectors.base import Collector
+from proofshot.model.table import Table
 from proofshot.model.transcript import Answer
 from proofshot.scan.record import write_table
-from proofshot.scan.runner import build_table
+from proofshot.scan.rows import row_pair
+from proofshot.scan.runner import Sorters, build_table
+from proofshot.scan.sorter import Sorter
 from proofshot.store.embedded import Store
 
 
@@ -55,6 +62,19 @@ def _collector(name: str) -> Collector | None:
 
 
 def rederive(store: Store, sid: str) -> RederiveReport:
+    """Large tables are sorted on disk here as in the scan, so memory stays flat."""
+    with tempfile.TemporaryDirectory(prefix=f"rederive-{os.getpid()}-", suffix=".tmp",
+                                     dir=store.tmp_dir) as tmp:
+        n = iter(range(1 << 30))
+
+        def sorters(table: Table) -> Sorter:
+            return Sorter(Path(tmp), f"r{next(n)}",
+                          partial(row_pair, table, keyed_hash=store.keys.keyed_hash))
+
+        return _rederive(store, sid, sorters)
+
+
+def _rederive(store: Store, sid: str, sorters: Sorters) -> RederiveReport:
     rep = RederiveReport()
     body = store.manifest(sid)
     scope = store.get_json(body["scope"]["object"]).get("scope", {})
@@ -70,20 +90,25 @@ def rederive(store: Store, sid: str) -> RederiveReport:
         plan = collector.plan(options)
         ok_codes = {s.query.id: s.query.ok_codes for s in plan.steps}
         absent = {s.query.id: s.query.absent_codes for s in plan.steps}
-        answers = {c["query"]: Answer.from_record(store.get_json(c["transcript"]))
+        answers = {c["query"]: Answer.from_record(store.get_json(c["transcript"]), store.get)
                    for c in t["coverage"]}
         for spec in plan.specs:
             stored = t["tables"].get(spec.table.name)
             if stored is None:
                 continue
             rep.tables += 1
-            tr = build_table(spec, answers, ok_codes, absent)
-            if tr.rows is None:
+            tr = build_table(spec, answers, ok_codes, absent, sorters)
+            rows = tr.sorted if tr.sorted is not None else tr.rows
+            if rows is None:
                 rep.problems.append(f"{t['name']}/{spec.table.name}: cannot re-derive: "
                                     f"{tr.reason}")
                 continue
-            root, _ = write_table(_Sink(), spec.table, tr.rows,  # type: ignore[arg-type]
-                                  store.keys.keyed_hash)
+            try:
+                root, _ = write_table(_Sink(), spec.table, rows,  # type: ignore[arg-type]
+                                      store.keys.keyed_hash)
+            finally:
+                if tr.sorted is not None:
+                    tr.sorted.remove()
             if root != stored["root"]:
                 rep.problems.append(f"{t['name']}/{spec.table.name}: rows re-derived from the "
                                     "transcript differ from the stored table")

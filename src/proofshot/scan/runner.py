@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,9 +16,13 @@ from proofshot.collectors.base import Collector, NotCollected, Step, TableSpec
 from proofshot.model.errors import RowInvalid, TransportError
 from proofshot.model.table import Row, Table
 from proofshot.model.transcript import Answer
+from proofshot.scan.sorter import Sorter
+from proofshot.scan.spool import Spool
 from proofshot.transports.base import Transport
 
 Masker = Callable[[Answer], tuple[Answer, str]]
+Spooler = Callable[[str], Spool]  # query id -> a new spool for its streamed answer
+Sorters = Callable[[Table], Sorter]  # a large table -> an on-disk sorter for its rows
 
 
 @dataclass
@@ -28,6 +32,11 @@ class TableResult:
     status: str  # ok | partial | failed | refused | timeout | unsupported | ...
     reason: str = ""
     queries: tuple[str, ...] = ()
+    sorted: Sorter | None = None  # a large table's rows, on disk (then `rows` is None)
+
+    @property
+    def collected(self) -> bool:
+        return self.rows is not None or self.sorted is not None
 
 
 @dataclass
@@ -56,9 +65,15 @@ async def run_target(
     options: Mapping[str, Any],
     concurrency: int = 8,
     masker: Masker | None = None,
+    spooler: Spooler | None = None,
+    sorters: Sorters | None = None,
 ) -> TargetResult:
     """Rows are built from the MASKED answers, exactly as they are stored, so every stored
-    table can be re-derived from the stored transcript (see scan.rederive)."""
+    table can be re-derived from the stored transcript (see scan.rederive).
+
+    With `spooler`, streamed queries (Query.stream) go to disk as they arrive (when the
+    transport can stream); with `sorters`, large tables are sorted on disk: memory then stays
+    flat in the size of a file server's tree."""
     res = TargetResult(name=name, type=type_, collector=collector.name,
                        collector_version=collector.version, started=time.time())
     t0 = time.monotonic()
@@ -72,13 +87,14 @@ async def run_target(
         plan = collector.plan(options)
         res.ok_codes = {s.query.id: s.query.ok_codes for s in plan.steps}
         res.absent_codes = {s.query.id: s.query.absent_codes for s in plan.steps}
-        raw = await _run_steps(transport, plan.steps, concurrency)
+        raw = await _run_steps(transport, plan.steps, concurrency, spooler)
         for qid, ans in raw.items():
             if masker is None:
                 res.answers[qid] = ans
             else:
                 res.answers[qid], res.answer_hmacs[qid] = masker(ans)
-        res.tables = [build_table(spec, res.answers, res.ok_codes, res.absent_codes) for spec in plan.specs]
+        res.tables = [build_table(spec, res.answers, res.ok_codes, res.absent_codes, sorters)
+                      for spec in plan.specs]
         res.status = target_status(res.tables)
         bad = [t for t in res.tables if t.status not in ("ok", "unsupported")]
         if bad:
@@ -96,15 +112,28 @@ MAX_BATCH = 12  # queries per shared process/channel (a few batches run side by 
 
 def _batchable(step: Step) -> bool:
     return (step.query.batch and step.query.timeout is None and step.stdin_from is None
-            and not step.after)
+            and not step.after and not step.query.stream)
 
 
-async def _run_steps(transport: Transport, steps: Sequence[Step], concurrency: int
-                     ) -> dict[str, Answer]:
+async def _run_steps(transport: Transport, steps: Sequence[Step], concurrency: int,
+                     spooler: Spooler | None = None) -> dict[str, Answer]:
     answers: dict[str, Answer] = {}
     done: dict[str, asyncio.Event] = {s.query.id: asyncio.Event() for s in steps}
     sem = asyncio.Semaphore(concurrency)
     run_batch: Any = getattr(transport, "run_batch", None)
+    run_stream: Any = getattr(transport, "run_stream", None)
+
+    async def ask(step: Step, stdin: bytes | None) -> Answer:
+        if not (step.query.stream and spooler is not None and run_stream is not None
+                and stdin is None):
+            return await transport.run(step.query, stdin)
+        spool = spooler(step.query.id)
+        try:
+            ans: Answer = await run_stream(step.query, spool.write)
+        finally:
+            spool.close()
+        ans.body = spool
+        return ans
 
     async def one(step: Step) -> None:
         try:
@@ -113,7 +142,7 @@ async def _run_steps(transport: Transport, steps: Sequence[Step], concurrency: i
                     await done[dep].wait()
             stdin = step.stdin_from(answers) if step.stdin_from else None
             async with sem:
-                answers[step.query.id] = await transport.run(step.query, stdin)
+                answers[step.query.id] = await ask(step, stdin)
         finally:
             done[step.query.id].set()
 
@@ -151,8 +180,10 @@ async def _run_steps(transport: Transport, steps: Sequence[Step], concurrency: i
 
 def build_table(spec: TableSpec, answers: Mapping[str, Answer],
                 ok_codes: Mapping[str, tuple[int, ...]],
-                absent_codes: Mapping[str, tuple[int, ...]] | None = None) -> TableResult:
-    """Pure: answers in, validated rows (or the reason there are none) out."""
+                absent_codes: Mapping[str, tuple[int, ...]] | None = None,
+                sorters: Sorters | None = None) -> TableResult:
+    """Answers in, validated rows (or the reason there are none) out. Pure, except that with
+    `sorters` the rows of a large table go to an on-disk sorter instead of a list."""
     t = spec.table
     notes: list[str] = []
     for qid in spec.queries:
@@ -178,6 +209,8 @@ def build_table(spec: TableSpec, answers: Mapping[str, Answer],
     except Exception as exc:  # a parser bug must not lose the rest of the scan
         return TableResult(t, None, "error", f"parser error: {type(exc).__name__}: {exc}",
                            spec.queries)
+    if spec.large and sorters is not None:
+        return _build_sorted(spec, raw_rows, sorters(t), notes)
     rows: list[Row] = []
     seen: set[tuple[Any, ...]] = set()
     dupes = 0
@@ -190,11 +223,37 @@ def build_table(spec: TableSpec, answers: Mapping[str, Answer],
                 continue
             seen.add(k)
             rows.append(row)
+    except NotCollected as exc:  # a lazy builder finds out while it yields
+        return TableResult(t, None, exc.status, exc.reason, spec.queries)
     except RowInvalid as exc:
         return TableResult(t, None, "error", exc.message, spec.queries)
+    except Exception as exc:
+        return TableResult(t, None, "error", f"parser error: {type(exc).__name__}: {exc}",
+                           spec.queries)
     if dupes:
         notes.append(f"{dupes} row(s) with a duplicate key dropped")
     return TableResult(t, rows, "ok", "; ".join(notes), spec.queries)
+
+
+def _build_sorted(spec: TableSpec, raw_rows: Iterable[Row], sorter: Sorter,
+                  notes: list[str]) -> TableResult:
+    """The large-table path of build_table: rows are validated one by one into the sorter;
+    duplicate keys are dropped when the sorted runs are merged (counted in `sorter.dupes`)."""
+    t = spec.table
+    try:
+        for r in raw_rows:
+            sorter.add_row(t.validate(r))
+    except NotCollected as exc:
+        sorter.remove()
+        return TableResult(t, None, exc.status, exc.reason, spec.queries)
+    except RowInvalid as exc:
+        sorter.remove()
+        return TableResult(t, None, "error", exc.message, spec.queries)
+    except Exception as exc:
+        sorter.remove()
+        return TableResult(t, None, "error", f"parser error: {type(exc).__name__}: {exc}",
+                           spec.queries)
+    return TableResult(t, None, "ok", "; ".join(notes), spec.queries, sorted=sorter)
 
 
 def target_status(tables: Sequence[TableResult]) -> str:

@@ -5,14 +5,22 @@ from __future__ import annotations
 import asyncio
 import getpass
 import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 from typing import Any
 
+from proofshot.model.table import Table
 from proofshot.model.transcript import Answer
 from proofshot.scan.record import manifest_body, mask_answer, target_entry
+from proofshot.scan.rows import row_pair
 from proofshot.scan.runner import TargetResult, run_target
 from proofshot.scan.scope import Scope
+from proofshot.scan.sorter import Sorter
+from proofshot.scan.spool import Spool
 from proofshot.scan.targets import Unsupported, collector_for, options_for, preflight, transport_for
 from proofshot.store.embedded import Store
 
@@ -48,7 +56,20 @@ def scan(
 ) -> ScanOutcome:
     # Everything that can be wrong with the input is found before anything is written.
     creds = {t.name: preflight(t, where) for t in scope.targets}
-    results = asyncio.run(_scan_all(store, scope, creds, concurrency, on_target_done))
+    # streamed answers and the on-disk sort runs of large tables live here until the commit
+    # (named like the store's other temporaries: a crashed scan's is removed by the next open)
+    work = Path(tempfile.mkdtemp(prefix=f"scan-{os.getpid()}-", suffix=".tmp",
+                                 dir=store.tmp_dir))
+    try:
+        results = asyncio.run(_scan_all(store, scope, creds, concurrency, on_target_done,
+                                        work))
+        return ScanOutcome(_record(store, scope, label, results, engagement), results)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _record(store: Store, scope: Scope, label: str, results: list[TargetResult],
+            engagement: str | None) -> str:
     writer = store.writer()
     try:
         last = _previous_roots(store)
@@ -62,7 +83,7 @@ def scan(
     except BaseException:
         writer.abort()
         raise
-    return ScanOutcome(sid, results)
+    return sid
 
 
 def _previous_roots(store: Store) -> dict[str, dict[str, str]]:
@@ -81,12 +102,19 @@ def _masked_scope(scope: Scope) -> dict[str, Any]:
 
 
 async def _scan_all(store: Store, scope: Scope, creds: dict[str, dict[str, Any]],
-                    concurrency: int, on_done: Progress | None) -> list[TargetResult]:
+                    concurrency: int, on_done: Progress | None, work: Path
+                    ) -> list[TargetResult]:
     sem = asyncio.Semaphore(concurrency)
     kh = store.keys.keyed_hash
 
     def masker(ans: Answer) -> tuple[Answer, str]:
         return mask_answer(ans, kh)
+
+    def files(target: str) -> tuple[Callable[[str], Spool], Callable[[Table], Sorter]]:
+        d = Path(tempfile.mkdtemp(prefix="t-", dir=work))  # target names may be any text
+        n = iter(range(1 << 30))
+        return (lambda qid: Spool(d / f"q{next(n)}.out", kh),
+                lambda t: Sorter(d, f"r{next(n)}", partial(row_pair, t, keyed_hash=kh)))
 
     default_timeout = float(scope.defaults.get("timeout", DEFAULT_TIMEOUT))
 
@@ -100,8 +128,10 @@ async def _scan_all(store: Store, scope: Scope, creds: dict[str, dict[str, Any]]
                                    reason=str(exc))
             else:
                 transport = transport_for(target, creds[target.name], store.root, timeout)
+                spooler, sorters = files(target.name)
                 res = await run_target(target.name, target.type, transport, collector,
-                                       options_for(target), masker=masker)
+                                       options_for(target), masker=masker, spooler=spooler,
+                                       sorters=sorters)
             if on_done:
                 on_done(res)
             return res

@@ -21,6 +21,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -366,7 +367,10 @@ class Store:
             parts = p.name.split(".")[-2:-1] + p.name.split("-")[1:2]
             pids = [int(x) for x in parts if x.isdigit()]
             if pids and not _alive(pids[0]):
-                p.unlink(missing_ok=True)
+                if p.is_dir():  # a scan's work directory (scan.service)
+                    shutil.rmtree(p, ignore_errors=True)
+                else:
+                    p.unlink(missing_ok=True)
 
     def snapshots(self) -> list[SnapshotInfo]:
         rows = self.db().execute(

@@ -12,6 +12,7 @@ import zstandard
 
 from proofshot.model.canonical import canonical
 from proofshot.model.errors import IntegrityError
+from proofshot.model.transcript import transcript_pieces
 from proofshot.store.doclog import verify_logs
 from proofshot.store.embedded import MANIFEST_FORMAT, Store, manifest_id
 from proofshot.store.keys import verify_signature
@@ -43,6 +44,7 @@ def referenced_objects(get: Callable[[str], bytes], body: dict[str, object]) -> 
     for t in targets if isinstance(targets, list) else []:
         for c in t.get("coverage", []):
             yield c["transcript"]
+            yield from transcript_pieces(get(c["transcript"]))
         for tab in t.get("tables", {}).values():
             yield tab["schema"]
             stack = [tab["root"]]

@@ -103,6 +103,14 @@ def merkle_root(targets: list[dict[str, Any]], scope_oid: str) -> str:
     return level[0].hex()
 
 
+def transcript_pieces(data: bytes) -> list[str]:
+    """Ids of the objects a streamed answer's stdout is kept in: {"stdout": {"bytes": N,
+    "chunks": [...]}} (the marker can only be structural: quotes in JSON strings are escaped)."""
+    if b'"stdout":{"bytes":' not in data:
+        return []
+    return [str(x) for x in json.loads(data)["stdout"].get("chunks", [])]
+
+
 def tree_children(data: bytes) -> list[str] | None:
     """Child ids of a tree node ("N1\\n<height>\\n<id> <rows>..."), None for a leaf ("L1\\n")."""
     if data.startswith(b"L1\n"):
@@ -501,6 +509,9 @@ def _check_objects(sid: str, body: dict[str, Any], present: set[str],
                                            "transcript"):
                 raise Broken(f"snapshot {sid[:12]}: transcript {oid[:16]} ({t['name']} "
                              f"{c['query']}) is missing")
+            if oid in present:
+                for piece in transcript_pieces(read(f"objects/{oid}")):
+                    need(piece, f"piece of transcript {oid[:16]} ({t['name']} {c['query']})")
         for tname, tab in t["tables"].items():
             need(tab["schema"], f"schema of {t['name']}/{tname}")
             stack = [tab["root"]]

@@ -156,11 +156,28 @@ class SMBTransport:
 
     # --- queries ---------------------------------------------------------------------
     async def run(self, query: Query, stdin: bytes | None = None) -> Answer:
+        out = bytearray()
+        ans = await self._run(query, out.extend)
+        if not ans.stdout and not ans.timed_out:
+            ans.stdout = bytes(out)
+        return ans
+
+    async def run_stream(self, query: Query, sink: Sink) -> Answer:
+        """As `run`, but a walk's lines go to `sink` as they are read (from several threads
+        at once) and the Answer's stdout stays empty; a walk is then bounded only by
+        `query.max_bytes` (unset: no bound but the disk the sink writes to)."""
+        ans = await self._run(query, sink, streamed=True)
+        if ans.stdout:
+            sink(ans.stdout)
+            ans.stdout = b""
+        return ans
+
+    async def _run(self, query: Query, into: Sink, streamed: bool = False) -> Answer:
         argv = list(query.argv)
         start = time.monotonic()
         if self._conn is None:
             return Answer(query.id, argv, None, b"", b"", 0.0, error="transport not open")
-        limit = query.max_bytes or self.max_bytes
+        limit = query.max_bytes or (None if streamed else self.max_bytes)
         timeout = query.timeout or self.timeout
         walk_all = len(argv) == 2 and argv[0] == "smb-walk-all" and argv[1].isdigit()
         stop = threading.Event()  # set on timeout: a walk still running in its thread ends
@@ -169,15 +186,20 @@ class SMBTransport:
         elif len(argv) == 2 and argv[0] == "smb-share":
             fn = lambda: self._share(query.id, argv)  # noqa: E731
         elif walk_all or (len(argv) == 3 and argv[0] == "smb-walk" and argv[2].isdigit()):
-            out = bytearray()
+            sent = [0]
+            lock = threading.Lock()
             cut = threading.Event()
 
             def sink(line: bytes) -> None:
-                if len(out) + len(line) > limit:
-                    cut.set()
-                    stop.set()
-                    return
-                out.extend(line)
+                with lock:
+                    if cut.is_set():
+                        return
+                    if limit is not None and sent[0] + len(line) > limit:
+                        cut.set()
+                        stop.set()
+                        return
+                    sent[0] += len(line)
+                    into(line)
 
             def walk_answer() -> Answer:
                 if walk_all:
@@ -185,8 +207,8 @@ class SMBTransport:
                 else:
                     err = self.walk(argv[1], int(argv[2]), sink, stop)
                 if err:
-                    return Answer(query.id, argv, 1, bytes(out), err.encode() + b"\n", 0.0)
-                return Answer(query.id, argv, 0, bytes(out), b"", 0.0, truncated=cut.is_set())
+                    return Answer(query.id, argv, 1, b"", err.encode() + b"\n", 0.0)
+                return Answer(query.id, argv, 0, b"", b"", 0.0, truncated=cut.is_set())
             fn = walk_answer
         else:
             return Answer(query.id, argv, None, b"", b"", 0.0,

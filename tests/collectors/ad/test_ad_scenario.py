@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from proofshot.model.transcript import Answer
+from proofshot.store.embedded import Store
 from tests.collectors.ad.conftest import Servers
 from tests.lab.samba import BASE_DN, LDAP_BASE
 from tests.storebytes import everything as store_everything
@@ -162,6 +164,26 @@ def test_access_view_and_rederive(scenario: dict[str, Any]) -> None:
     for ln in lines:
         done, total = ln.split(": ")[1].split(" ")[0].split("/")
         assert done == total and int(total) >= 14, ln
+
+
+def test_walks_are_streamed_and_stored_in_pieces(scenario: dict[str, Any]) -> None:
+    """The share walk went to disk as it came and is stored as line-aligned pieces; its lines
+    read back from the pieces are exactly the directories of smb_dirs."""
+    store = Store.open(scenario["store"])
+    try:
+        body = store.manifest(store.resolve("after"))
+        files = next(t for t in body["targets"] if t["name"] == "files")
+        cov = {c["query"]: c for c in files["coverage"]}
+        rec = store.get_json(cov["walk:public"]["transcript"])
+        assert set(rec["stdout"]) == {"bytes", "chunks"} and rec["stdout"]["chunks"]
+        assert rec["stdout"]["bytes"] == cov["walk:public"]["bytes"] > 0
+        walk = Answer.from_record(rec, store.get)
+        paths = sorted(json.loads(line)["p"] for line in walk.lines() if line)
+        assert paths == sorted(d["path"] for d in next(
+            t for t in scenario["show"]["targets"] if t["name"] == "files")["tables"]["smb_dirs"])
+        assert not any(store.tmp_dir.glob("scan-*"))  # the scan's work files are gone
+    finally:
+        store.close()
 
 
 def test_no_secret_reaches_the_store(servers: Servers, scenario: dict[str, Any]) -> None:

@@ -46,7 +46,7 @@ def test_sd_round_trip_and_rights() -> None:
     assert ntsd.rights(0x10000000, "ds") == ["full-control"]
     line = dump_line({"p": "/Key Files", "d": 1,
                       "sd": base64.b64encode(raw).decode().rstrip("=")}).decode()
-    rows = list(SP.acl("public", line))
+    rows = list(SP.acl("public", line.splitlines()))
     assert {r["trustee"] for r in rows} == {"BUILTIN\\Administrators", "S-1-5-21-1-2-3-1105",
                                             "S-1-5-21-1-2-3-4242", "Everyone"}
     assert rows[0]["path"] == "/Key Files"

@@ -1,5 +1,9 @@
 """SMBCollector: shares and the NTFS ACL of every directory to a declared depth.
 
+The walks are streamed (Query.stream): their answers go to disk as they arrive and the
+directory and ACL tables are built line by line and sorted on disk, so a scan's memory does
+not grow with the number of directories.
+
 Queries (see transports/smb.py): always ("smb-shares",), the srvsvc share enumeration and each
 share's level 502 info (share-level ACL); per declared share ("smb-share", SHARE) and
 ("smb-walk", SHARE, DEPTH). Without declared shares, ("smb-walk-all", DEPTH) walks every plain
@@ -9,7 +13,7 @@ server that refuses it leaves share_acl None and smb_share_acl unverifiable, not
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from proofshot.collectors.base import Answers, NotCollected, Plan, Step, TableSpec
@@ -42,29 +46,21 @@ class SMBCollector:
             return lambda a: list(P.share_acl(P.srvsvc(a["shares"].text), only))
 
         if not shares:
-            walk = Step(Query("walk", ("smb-walk-all", str(depth)),
+            walk = Step(Query("walk", ("smb-walk-all", str(depth)), stream=True,
                               doc=f"security descriptors of every disk share to depth {depth}"))
-
-            def all_walks(fn: Any) -> Any:
-                def build(answers: Answers) -> list[Row]:
-                    ans = answers["walk"]
-                    rows: list[Row] = []
-                    for s, text in sorted(P.split_walk(ans.text).items()):
-                        rows.extend(fn(s, text))
-                    return rows
-                return build
-
             return Plan(steps=[srv, walk], specs=[
                 TableSpec(T.SMB_SHARES, ("shares", "walk"), lambda a: list(
-                    P.walk_all_shares(P.srvsvc(a["shares"].text), a["walk"].text))),
+                    P.walk_all_shares(P.srvsvc(a["shares"].text), a["walk"].lines()))),
                 TableSpec(T.SMB_SHARE_ACL, ("shares",), acl_rows(None)),
-                TableSpec(T.SMB_DIRS, ("walk",), all_walks(P.dirs)),
-                TableSpec(T.SMB_ACL, ("walk",), all_walks(P.acl)),
+                TableSpec(T.SMB_DIRS, ("walk",), lambda a: P.per_share(P.dirs, a["walk"].lines()),
+                          large=True),
+                TableSpec(T.SMB_ACL, ("walk",), lambda a: P.per_share(P.acl, a["walk"].lines()),
+                          large=True),
             ])
         steps: list[Step] = [srv]
         for s in shares:
             steps.append(Step(Query(_qid("share", s), ("smb-share", s), doc=f"share {s}")))
-            steps.append(Step(Query(_qid("walk", s), ("smb-walk", s, str(depth)),
+            steps.append(Step(Query(_qid("walk", s), ("smb-walk", s, str(depth)), stream=True,
                                     doc=f"security descriptors of {s} to depth {depth}")))
         share_q = tuple(_qid("share", s) for s in shares)
         walk_q = tuple(_qid("walk", s) for s in shares)
@@ -75,21 +71,19 @@ class SMBCollector:
             return [P.share_row(answers[_qid("share", s)].text, decoded) for s in shares]
 
         def per_walk(fn: Any) -> Any:
-            def build(answers: Answers) -> list[Row]:
-                rows: list[Row] = []
+            def build(answers: Answers) -> Iterator[Row]:
                 for s in shares:
                     ans = answers[_qid("walk", s)]
                     if ans.status() != "ok":
                         raise NotCollected(f"walk of {s}: {ans.reason()}", ans.status())
-                    rows.extend(fn(s, ans.text))
-                return rows
+                    yield from fn(s, ans.lines())
             return build
 
         specs = [
             TableSpec(T.SMB_SHARES, (*share_q, "shares"), build_shares, optional=("shares",)),
             TableSpec(T.SMB_SHARE_ACL, ("shares",), acl_rows(shares)),
-            TableSpec(T.SMB_DIRS, walk_q, per_walk(P.dirs)),
-            TableSpec(T.SMB_ACL, walk_q, per_walk(P.acl)),
+            TableSpec(T.SMB_DIRS, walk_q, per_walk(P.dirs), large=True),
+            TableSpec(T.SMB_ACL, walk_q, per_walk(P.acl), large=True),
         ]
         return Plan(steps=steps, specs=specs)
 

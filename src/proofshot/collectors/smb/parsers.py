@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from proofshot.collectors import ntsd
@@ -32,8 +32,13 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text + "=" * (-len(text) % 4))
 
 
-def walk_lines(text: str) -> Iterator[dict[str, object]]:
-    for line in text.splitlines():
+Lines = Iterable[str]  # an answer's stdout line by line (Answer.lines()), never one str
+
+
+def walk_lines(lines: Lines) -> Iterator[dict[str, object]]:
+    if isinstance(lines, str):
+        raise TypeError("parsers take lines (Answer.lines()), not one text")
+    for line in lines:
         if line.strip():
             yield json.loads(line)
 
@@ -51,7 +56,7 @@ def srvsvc(text: str) -> Srvsvc:
     """Decode the ("smb-shares",) answer: raw DCE/RPC response PDUs, one JSON line each."""
     shares: tuple[dcerpc.ShareInfo, ...] = ()
     info: dict[str, dcerpc.ShareInfo | str] = {}
-    for obj in walk_lines(text):
+    for obj in walk_lines(text.splitlines()):
         raw = _unb64(str(obj["rsp"]))
         if obj["op"] == "bind":
             dcerpc.parse_bind_ack(raw)
@@ -111,11 +116,11 @@ def share_acl(sv: Srvsvc, shares: list[str] | None = None) -> Iterator[Row]:
             yield {"share": name, **_ace_fields(ace)}
 
 
-def walk_all_shares(sv: Srvsvc, text: str) -> Iterator[Row]:
+def walk_all_shares(sv: Srvsvc, lines: Lines) -> Iterator[Row]:
     """smb_shares rows when the scope declares no shares: every enumerated share, with the tree
     connect facts of those the walk connected to."""
     trees: dict[str, dict[str, object]] = {}
-    for obj in walk_lines(text):
+    for obj in walk_lines(lines):
         if "p" not in obj and "s" in obj:
             tree = obj.get("tree")
             trees[str(obj["s"])] = tree if isinstance(tree, dict) else {}
@@ -123,22 +128,18 @@ def walk_all_shares(sv: Srvsvc, text: str) -> Iterator[Row]:
         yield tree_row(trees.get(sh.name, {}), sv, sh.name)
 
 
-def split_walk(text: str) -> dict[str, str]:
-    """The walk-all answer cut into one walk text per share (lines carry their share as "s")."""
-    out: dict[str, list[str]] = {}
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        obj = json.loads(line)
-        if "p" in obj:
-            out.setdefault(str(obj["s"]), []).append(line)
-        else:
-            out.setdefault(str(obj["s"]), [])
-    return {k: "\n".join(v) for k, v in out.items()}
+def per_share(fn: Callable[[str, Lines], Iterator[Row]], lines: Lines) -> Iterator[Row]:
+    """Rows of the walk-all answer: each directory line (it carries its share as "s") goes
+    to `fn` with its share, one line at a time, so the answer is never held whole."""
+    for line in lines:
+        if line.strip():
+            obj = json.loads(line)
+            if "p" in obj:
+                yield from fn(str(obj["s"]), (line,))
 
 
-def dirs(share: str, text: str) -> Iterator[Row]:
-    for obj in walk_lines(text):
+def dirs(share: str, lines: Lines) -> Iterator[Row]:
+    for obj in walk_lines(lines):
         path, depth = str(obj["p"]), int(str(obj["d"]))
         if "sd" not in obj:
             yield {"share": share, "path": path, "depth": depth, "owner": None, "group": None,
@@ -152,8 +153,8 @@ def dirs(share: str, text: str) -> Iterator[Row]:
                "error": None}
 
 
-def acl(share: str, text: str) -> Iterator[Row]:
-    for obj in walk_lines(text):
+def acl(share: str, lines: Lines) -> Iterator[Row]:
+    for obj in walk_lines(lines):
         if "sd" not in obj:
             continue
         path = str(obj["p"])
