@@ -189,3 +189,29 @@ def test_a_streamed_snapshot_verifies_and_keeps_no_secret(tmp_path: Path) -> Non
     assert SECRET.encode() not in everything(store.root)
     assert all(store.has(p) for p in rec["stdout"]["chunks"])
     assert store.latest() is not None and store.latest().id == sid  # type: ignore[union-attr]
+
+
+def test_a_bundle_carries_the_pieces_and_its_verifier_names_a_missing_one(tmp_path: Path) -> None:
+    from proofshot.engagement.bundle import export
+    from tests.bundle.helpers import rewrite, run_verifier, verifier
+
+    store = Store.create(tmp_path / "store")
+    ans = Answer("walk", ["smb-walk", "s", "3"], 0, b"", b"", 0.5,
+                 body=spool_of(tmp_path, answer_text(), block=2048,
+                               hasher=store.keys.keyed_hash))
+    res = TargetResult(name="files", type="smb", collector="smb", collector_version="1",
+                       answers={"walk": ans}, ok_codes={"walk": (0,)})
+    w = store.writer()
+    entry = target_entry(res, w, store.keys)
+    sid = store.commit(manifest_body("s", [entry], "0" * 64, w.put_json({"s": 1}), None, "t",
+                                     {}), w)
+    out = tmp_path / "b.zip"
+    export(store, sid, sid, out)
+    script = verifier(out, tmp_path / "v")
+    ok = run_verifier(script, out)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    piece = store.get_json(entry["coverage"][0]["transcript"])["stdout"]["chunks"][5]
+    bad = tmp_path / "bad.zip"
+    rewrite(out, bad, lambda f: f.pop(f"objects/{piece}"))
+    broken = run_verifier(script, bad)
+    assert broken.returncode != 0 and "piece of transcript" in broken.stdout + broken.stderr
