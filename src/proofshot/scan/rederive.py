@@ -16,9 +16,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from proofshot.collectors.base import Collector
 from proofshot.model.table import Table
 from proofshot.model.transcript import Answer
+from proofshot.scan.catalog import collector as collector_by_name
 from proofshot.scan.record import write_table
 from proofshot.scan.rows import row_pair
 from proofshot.scan.runner import Sorters, build_table
@@ -39,26 +39,6 @@ class _Sink:
 
     def put(self, raw: bytes) -> str:
         return hashlib.sha256(raw).hexdigest()
-
-
-def _collector(name: str) -> Collector | None:
-    if name == "linux":
-        from proofshot.collectors.linux.collector import COLLECTOR
-
-        return COLLECTOR
-    if name == "snmp":
-        from proofshot.collectors.snmp.collector import COLLECTOR as SNMP
-
-        return SNMP
-    if name == "ldap":
-        from proofshot.collectors.ldap.collector import COLLECTOR as LDAP
-
-        return LDAP
-    if name == "smb":
-        from proofshot.collectors.smb.collector import COLLECTOR as SMB
-
-        return SMB
-    return None
 
 
 def rederive(store: Store, sid: str) -> RederiveReport:
@@ -82,7 +62,7 @@ def _rederive(store: Store, sid: str, sorters: Sorters) -> RederiveReport:
     for t in body["targets"]:
         if not t["tables"]:
             continue
-        collector = _collector(t["collector"]["name"])
+        collector = collector_by_name(t["collector"]["name"])
         options: dict[str, Any] | None = options_by_name.get(t["name"])
         if collector is None or options is None:
             rep.skipped.append(f"{t['name']}: no collector or options to re-derive with")

@@ -7,6 +7,7 @@ from typing import Any
 
 from proofshot.collectors.base import Collector
 from proofshot.model.errors import BadInput
+from proofshot.scan.catalog import for_target_type
 from proofshot.scan.scope import LDAPTarget, LocalTarget, SMBTarget, SNMPTarget, SSHTarget
 from proofshot.scan.secrets import check_key_file, resolve
 from proofshot.transports.base import Transport
@@ -17,23 +18,10 @@ class Unsupported(Exception):
 
 
 def collector_for(target: Any) -> Collector:
-    if isinstance(target, (LocalTarget, SSHTarget)):
-        from proofshot.collectors.linux.collector import COLLECTOR
-
-        return COLLECTOR
-    if isinstance(target, SNMPTarget):
-        from proofshot.collectors.snmp.collector import COLLECTOR as SNMP
-
-        return SNMP
-    if isinstance(target, LDAPTarget):
-        from proofshot.collectors.ldap.collector import COLLECTOR as LDAP
-
-        return LDAP
-    if isinstance(target, SMBTarget):
-        from proofshot.collectors.smb.collector import COLLECTOR as SMB
-
-        return SMB
-    raise Unsupported(f"no collector for target type '{target.type}' in this version")
+    found = for_target_type(target.type)
+    if found is None:
+        raise Unsupported(f"no collector for target type '{target.type}' in this version")
+    return found
 
 
 def preflight(target: Any, where: str) -> dict[str, Any]:
