@@ -9,7 +9,19 @@ Pure over SnapshotData. Sources, per target of the snapshot:
   matched against every AD target of the same snapshot, so a domain group on a file server's
   folder reaches each user nested in it; a SID no directory knows stays a principal of its own.
 * Linux (local/ssh targets): owner and group mode bits of the inventoried files (group members
-  from group_members) and world-writable files; sudo rules for users and %groups.
+  from group_members) and world-writable files; sudo rules for users and %groups; POSIX ACLs
+  (posix_acls). A named user entry gives that user the entry's effective (masked) rights, via
+  "POSIX ACL user:alice:rwx"; a named group entry gives each member of the group the same, via
+  the group ("POSIX ACL group:dev:rwx"). When a file has a mask, its owning group's rights come
+  from the group:: entry (masked), not from the mode's group bits (those show the mask). POSIX
+  checks owner, then named users, then groups: a named entry for the owner grants nothing, and
+  a user with a named entry gets no group rights on that file. The via names the entry as
+  written; the rights are what is left after the mask, so a mask change shows as rights lost
+  or gained through the same entry. Default entries (default:user:bob, default:group:dev) grant
+  nothing on the directory itself; they are the template for files created in it later, so
+  they appear as rights of their own kind ("default:read", "default:write", ...), masked by
+  default:mask, never mixed with effective rights. The owner may also appear through the group
+  mode bits (a simplification: the owner can change the mode anyway).
 
 A grant is (principal, resource, rights, via): `via` is the chain from the principal through
 its groups to the source (the ACE, mode bits or sudo rule), e.g.
@@ -34,7 +46,8 @@ WELL_KNOWN = {"S-1-5-32-544": "BUILTIN\\Administrators", "S-1-5-32-545": "BUILTI
               "S-1-5-32-551": "BUILTIN\\Backup Operators"}
 
 TABLES = ("ad_users", "ad_groups", "ad_memberships", "ad_computers", "ad_acl", "ad_privileged",
-          "ad_domain_policy", "smb_acl", "users", "groups", "group_members", "sudoers", "files")
+          "ad_domain_policy", "smb_acl", "users", "groups", "group_members", "sudoers", "files",
+          "posix_acls")
 EVERYONE = {"S-1-1-0", "S-1-5-11"}  # Everyone, Authenticated Users
 
 
@@ -164,16 +177,40 @@ def _smb_resource(target: str) -> Any:
     return res
 
 
+_PERMS = (("read", "r"), ("write", "w"), ("execute", "x"))
+
+
+def _perm_rights(perms: object, prefix: str = "") -> tuple[str, ...]:
+    """'r-x' -> ('read', 'execute'); None or '---' -> ()."""
+    text = str(perms or "")
+    return tuple(prefix + name for name, ch in _PERMS if ch in text)
+
+
+def _acl_text(r: Mapping[str, Any]) -> str:
+    """An entry as getfacl writes it: user:alice:rwx, group::r-x, default:group:dev:r-x."""
+    pre = "default:" if r.get("default") else ""
+    return f"POSIX ACL {pre}{r['kind']}:{r.get('name') or ''}:{r['perms']}"
+
+
 def _linux_grants(t: TargetData) -> list[Grant]:
     out: list[Grant] = []
     members: dict[str, list[str]] = defaultdict(list)
     for r in t.rows("group_members"):
         members[str(r["group"])].append(str(r["user"]))
+    acls: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for r in t.rows("posix_acls"):
+        acls[str(r["path"])].append(r)
+    owners: dict[str, str] = {}
     n = t.name
 
     def bits(mode: int, shift: int) -> tuple[str, ...]:
         b = (mode >> shift) & 7
         return tuple(x for x, m in (("read", 4), ("write", 2), ("execute", 1)) if b & m)
+
+    def named(path: str) -> set[str]:
+        """Users with a named access entry on path: POSIX gives them no group rights there."""
+        return {str(e["name"]) for e in acls.get(path, ())
+                if e["kind"] == "user" and e.get("name") and not e.get("default")}
 
     for r in t.rows("files"):
         if r.get("type") not in ("file", "dir") or not r.get("mode"):
@@ -182,20 +219,27 @@ def _linux_grants(t: TargetData) -> list[Grant]:
             mode = int(str(r["mode"]), 8)
         except ValueError:
             continue
-        res = f"{n}:{r['path']}"
+        path = str(r["path"])
+        res = f"{n}:{path}"
         owner, group = str(r.get("owner") or ""), str(r.get("group") or "")
+        owners[path] = owner
         if owner and owner != "root" and bits(mode, 6):
             out.append(Grant(f"{n}\\{owner}", res, bits(mode, 6),
                              (f"{n}\\{owner}", f"owner, mode {r['mode']}"), n))
-        if group and bits(mode, 3):
-            for u in sorted(set(members.get(group, []))):
-                if u != "root":
-                    out.append(Grant(f"{n}\\{u}", res, bits(mode, 3),
-                                     (f"{n}\\{u}", f"{n}\\{group}", f"group, mode {r['mode']}"),
-                                     n))
+        # with a mask, the mode's group bits are the mask: the owning group has group:: & mask
+        owning = next((e for e in acls.get(path, ()) if e["entry"] == "group"), None)
+        group_rights, source = bits(mode, 3), f"group, mode {r['mode']}"
+        if owning is not None:
+            group_rights, source = _perm_rights(owning.get("effective")), _acl_text(owning)
+        if group and group_rights:
+            for u in sorted(set(members.get(group, [])) - named(path) - {"root"}):
+                out.append(Grant(f"{n}\\{u}", res, group_rights,
+                                 (f"{n}\\{u}", f"{n}\\{group}", source), n))
         if "write" in bits(mode, 0) and not mode & 0o1000:
             out.append(Grant(f"{n}\\*", res, bits(mode, 0), (f"{n}\\*", f"other, mode {r['mode']}"),
                              n))
+    for path, entries in acls.items():
+        out += _acl_grants(n, path, entries, owners.get(path), named(path), members)
     for r in t.rows("sudoers"):
         if r.get("kind") != "rule" or not r.get("principal"):
             continue
@@ -207,6 +251,31 @@ def _linux_grants(t: TargetData) -> list[Grant]:
                                  (f"{n}\\{u}", f"{n}\\{p[1:]}", src), n))
         else:
             out.append(Grant(f"{n}\\{p}", f"{n}:sudo", ("sudo",), (f"{n}\\{p}", src), n))
+    return out
+
+
+def _acl_grants(n: str, path: str, entries: Iterable[Mapping[str, Any]], owner: str | None,
+                shadowed: set[str], members: Mapping[str, list[str]]) -> list[Grant]:
+    """Grants of the named entries of one file's ACL (see the module docstring)."""
+    out: list[Grant] = []
+    res = f"{n}:{path}"
+    for e in entries:
+        name = e.get("name")
+        if not name or e["kind"] not in ("user", "group") or name == "root":
+            continue
+        default = bool(e.get("default"))
+        rights = _perm_rights(e.get("effective"), "default:" if default else "")
+        if not rights:
+            continue
+        via = _acl_text(e)
+        if e["kind"] == "user":
+            if not default and name == owner:
+                continue  # the owner is checked against the owner entry only
+            out.append(Grant(f"{n}\\{name}", res, rights, (f"{n}\\{name}", via), n))
+            continue
+        skip = {"root"} | (set() if default else shadowed)
+        for u in sorted(set(members.get(str(name), [])) - skip):
+            out.append(Grant(f"{n}\\{u}", res, rights, (f"{n}\\{u}", f"{n}\\{name}", via), n))
     return out
 
 
@@ -233,7 +302,7 @@ def grants(snap: SnapshotData) -> list[Grant]:
                     chain = (*chain[:-1], f"BUILTIN\\{r['group']}")
                 out.append(Grant(f"{nb}\\{r['member']}", f"{t.name}:privileged:{r['group']}",
                                  ("member",), (*chain, "privileged group"), t.name))
-        if t.has("files") or t.has("sudoers"):
+        if t.has("files") or t.has("sudoers") or t.has("posix_acls"):
             out += _linux_grants(t)
     return sorted(out, key=lambda g: (g.principal.lower(), g.resource.lower(), g.via))
 

@@ -17,6 +17,7 @@ from proofshot.collectors.base import NotCollected
 from proofshot.collectors.linux import COLLECTOR
 from proofshot.collectors.linux.parsers import (
     accounts,
+    acl,
     certs,
     config,
     files,
@@ -420,7 +421,7 @@ PARSERS = [
     net.parse_hosts, config.parse_time_sync, firewall.parse_nft,
     lambda t: firewall.parse_iptables_save(t, "iptables"), config.parse_cron,
     config.parse_sshd_config, config.parse_sshd_effective, certs.parse_certs,
-    lambda t: files.files(t, t, t, 65536),
+    lambda t: files.files(t, t, t, 65536), acl.parse_getfacl,
 ]
 
 

@@ -13,6 +13,7 @@ from proofshot.collectors.base import Answers, NotCollected, Plan, Step, TableSp
 from proofshot.collectors.linux import tables as T
 from proofshot.collectors.linux.parsers import (
     accounts,
+    acl,
     certs,
     config,
     files,
@@ -30,7 +31,7 @@ from proofshot.model.transcript import Query
 
 # Queries whose scripts keep going past unreadable paths: "Permission denied" on stderr
 # means the answer is incomplete, so it counts as refused.
-_STRICT_READ = frozenset({"sudoers", "cron", "sshd_config", "certs", "files_meta"})
+_STRICT_READ = frozenset({"sudoers", "cron", "sshd_config", "certs", "files_meta", "getfacl"})
 
 
 class _Reader:
@@ -146,6 +147,7 @@ class LinuxCollector:
             spec(T.FILES, ["files_meta"], _files_builder(max_text),
                  optional=["files_sha256", "files_text"],
                  note="Without root, unreadable files have sha256 None."),
+            spec(T.POSIX_ACLS, ["getfacl"], _build_posix_acls),
         ]
         return Plan(steps=[Step(q) for q in qs], specs=specs)
 
@@ -224,6 +226,13 @@ def _build_sshd(r: _Reader) -> list[Row]:
     effective = r.get("sshd_effective", required=False)
     rows = config.parse_sshd_effective(effective) if effective is not None else []
     return rows + config.parse_sshd_config(declared)
+
+
+def _build_posix_acls(r: _Reader) -> list[Row]:
+    answer = r.answers.get("getfacl")
+    if answer is not None and answer.exit_code == 3:
+        raise NotCollected("getfacl is not installed on this host (package acl)")
+    return acl.parse_getfacl(r.text("getfacl"))
 
 
 def _files_builder(max_text: int) -> Callable[[_Reader], list[Row]]:

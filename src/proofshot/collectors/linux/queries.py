@@ -170,6 +170,13 @@ _FILES_TEXT = (
     "| xargs -0 -r grep -I -H -Z -e ''"
 )
 
+# Exit 3 when getfacl is missing (package acl): the table is then unsupported, not empty.
+# --one-file-system matches find -xdev of the files queries; --physical skips symlinks.
+_GETFACL = _EXISTING + r"""command -v getfacl >/dev/null 2>&1 || {
+  echo 'getfacl: not found (package acl)' >&2; exit 3; }
+exec getfacl --absolute-names --skip-base --physical --recursive --one-file-system -- "$@"
+"""
+
 
 def queries(files: Sequence[str] = DEFAULT_FILES, max_text: int = DEFAULT_MAX_TEXT) -> list[Query]:
     """All queries of one plan. `files`: trees to inventory; `max_text`: largest file whose
@@ -246,4 +253,8 @@ def queries(files: Sequence[str] = DEFAULT_FILES, max_text: int = DEFAULT_MAX_TE
         Query("files_text", sh(_FILES_TEXT, str(max_text), *roots),
               "Text of small world-readable text files, one record per line.",
               ok_codes=(0, 1, 123), timeout=300.0, batch=False),
+        Query("getfacl", sh(_GETFACL, *roots), "POSIX ACLs of every file in the trees that has "
+              "more than the base entries (exit 1: some part could not be read; exit 3: no "
+              "getfacl).", privileged=True, ok_codes=(0, 1), absent_codes=(3,), timeout=300.0,
+              batch=False),
     ]

@@ -325,6 +325,25 @@ FILES = table("files", "Files under the inventoried trees (scope option files, d
     col("mtime", "real", "Modification time, seconds since the epoch.", volatile=True),
 ], collector=C)
 
+POSIX_ACLS = table("posix_acls", "Extended POSIX ACL entries of the files and directories "
+                   "under the inventoried trees (getfacl); only files with more than the base "
+                   "entries have rows. user:: and other:: are the mode bits in files and are "
+                   "left out; the owning group's entry is kept when a mask exists (the mode's "
+                   "group bits then show the mask).", ["path", "entry"], [
+    col("path", doc="Absolute path (getfacl's octal escapes decoded)."),
+    col("entry", doc="Entry tag without the permissions: user:NAME, group:NAME, mask, group "
+        "(owning group), and with a 'default:' prefix the inheritance template of a "
+        "directory (default:user, default:user:NAME, default:group, default:mask, "
+        "default:other, ...)."),
+    col("kind", doc="user, group, mask or other."),
+    col("name", doc="User or group the entry names (a number when the id has no name); "
+        "None for the owner, the owning group, mask and other."),
+    col("default", "bool", "True for a default (inherited by new files) entry."),
+    col("perms", doc="Permissions as written, e.g. 'rwx', 'r-x'."),
+    col("effective", doc="Permissions left after the mask (getfacl's #effective); the same as "
+        "perms where no mask applies; None for mask entries (a limit, not a grant)."),
+], collector=C)
+
 CONNECTIONS = table("connections", "Established TCP connections (ss state established), "
                     "aggregated to service level: one row per direction, local address, peer "
                     "and service port; the ephemeral port is never kept.",
@@ -356,5 +375,5 @@ TABLES: tuple[Table, ...] = (
     OS, SYSCTL, CPU, MEMORY, DMI, BLOCK_DEVICES, FILESYSTEMS, PACKAGES, USERS, GROUPS,
     GROUP_MEMBERS, SUDOERS, SERVICES, LISTENING, INTERFACES, ADDRESSES, ROUTES, DNS, HOSTS,
     TIME_SYNC, FIREWALL_RULES, CRON, SSH_CONFIG, KERNEL_MODULES, CERTIFICATES, FILES,
-    CONNECTIONS, NEIGHBORS,
+    POSIX_ACLS, CONNECTIONS, NEIGHBORS,
 )
