@@ -22,8 +22,9 @@ Queries (argv as data, never a shell):
 Every file open asks for READ_CONTROL | FILE_LIST_DIRECTORY only; nothing is ever written to a
 share (the only writes are RPC requests into the srvsvc pipe). The walk
 runs `workers` directory reads in flight on one session (smbprotocol matches responses to
-requests by message id) and streams lines as they come: memory holds the queue of directories
-still to visit plus the answer text (or nothing of it with `walk(..., sink=...)`), never a tree.
+requests by message id) and streams lines as they come: memory holds the stack of directories
+still to visit (depth first: the siblings along one path) plus the answer text (or nothing of
+it with `run_stream`), never a tree.
 Lines come in completion order; rows are keyed by path, so the order does not matter.
 
 Text lines have no whitespace (JSON with spaces written \\u0020), so the store's masking of
@@ -317,7 +318,9 @@ class SMBTransport:
         except sx.SMBException as exc:
             return f"tree connect: {exc}"
         stop = stop or threading.Event()
-        todo: queue.Queue[tuple[str, int] | None] = queue.Queue()
+        # last in, first out: the walk goes deep first, so the directories still to visit are
+        # the siblings along one path (depth x fan-out), not a whole level of the tree
+        todo: queue.LifoQueue[tuple[str, int] | None] = queue.LifoQueue()
         pending = [1]
         lock = threading.Lock()
         todo.put(("", 0))
