@@ -215,12 +215,18 @@ class SMBTransport:
             return Answer(query.id, argv, None, b"", b"", 0.0,
                           error="not an SMB query (smb-shares | smb-share SHARE | "
                           "smb-walk SHARE DEPTH | smb-walk-all DEPTH)")
+        from smbprotocol.exceptions import SMBException
+
         try:
             ans = await asyncio.wait_for(asyncio.to_thread(fn), timeout)
         except TimeoutError:
             stop.set()
             return Answer(query.id, argv, None, b"", b"", time.monotonic() - start,
                           timed_out=True)
+        except (OSError, ValueError, SMBException) as exc:  # a server gone mid-answer
+            stop.set()
+            return Answer(query.id, argv, None, b"", b"", time.monotonic() - start,
+                          error=f"{type(exc).__name__}: {_short(exc)}")
         ans.duration = time.monotonic() - start
         return ans
 
@@ -298,6 +304,8 @@ class SMBTransport:
             except sx.SMBResponseException as exc:
                 sink(head + dump_line({"err": f"tree connect: {_status(exc)}"})[1:])
                 continue
+            except sx.SMBException as exc:  # the connection itself failed: stop, say why
+                return f"{sh.name}: tree connect: {_short(exc)}"
             sink(head + dump_line({"tree": _tree_info(sh.name, tree)})[1:])
             err = self.walk(sh.name, depth, _prefixed(sink, head), stop)
             if err:

@@ -56,3 +56,27 @@ def test_enumerate_share_acl_and_diff(servers: Servers, tmp_path: Path) -> None:
     assert changes[0]["key"] == {"share": "public", "ace": "allow;;0x001200a9;S-1-5-32-545"}
     verify = _ps(store, "verify", "--rederive", env=env)
     assert "smb_share_acl" in verify or "re-derived" in verify
+
+
+def test_a_connection_lost_mid_walk_is_an_error_answer_not_a_crash(servers: Servers) -> None:
+    """The server's side of the session goes away while queries are still to run: every query
+    comes back as an answer with a reason (the scan records it), nothing raises."""
+    import asyncio
+
+    from proofshot.model.transcript import Query
+    from proofshot.transports.smb import SMBTransport
+
+    async def go() -> list[Any]:
+        t = SMBTransport("files", host=servers.files.ip, user="audit",
+                         password=servers.files.password, timeout=20)
+        await t.open()
+        t._conn.disconnect(True)  # the TCP connection is gone; the transport does not know
+        got = [await t.run(Query("walk", ("smb-walk-all", "2"))),
+               await t.run(Query("w", ("smb-walk", "public", "2"))),
+               await t.run(Query("s", ("smb-share", "public")))]
+        await t.close()
+        return got
+
+    answers = asyncio.run(go())
+    for a in answers:
+        assert a.status() != "ok" and a.reason(), a
