@@ -167,3 +167,20 @@ def test_sync_copy_verifies_elsewhere(store: Store, tmp_path: Path) -> None:
     dest = tmp_path / "copy"
     shutil.copytree(store.root, dest, ignore=shutil.ignore_patterns("index.sqlite*", "lock"))
     assert verify_store(Store.open(dest)).ok
+
+
+def test_a_table_root_that_is_no_tree_is_named(store: Store) -> None:
+    """A signed manifest whose table points at an intact object of another kind (here the
+    scope object) is broken evidence, named as such; the other snapshots still verify."""
+    from proofshot.scan.record import manifest_body
+
+    ids = three(store)
+    body = store.manifest(ids[-1])
+    t = body["targets"][0]
+    t["tables"]["items"]["root"] = body["scope"]["object"]
+    w = store.writer()
+    new = manifest_body("forged", body["targets"], body["scope"]["digest"],
+                        body["scope"]["object"], None, "t", {})
+    store.commit(new, w)
+    rep = verify_store(_reopen(store))
+    assert [p for p in rep.problems if "not a tree object" in p] == rep.problems != []

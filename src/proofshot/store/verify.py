@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import zstandard
@@ -18,7 +18,7 @@ from proofshot.store.embedded import MANIFEST_FORMAT, Store, manifest_id
 from proofshot.store.keys import verify_signature
 from proofshot.store.packs import decode, read_records
 from proofshot.store.timestamp import tsa_ca
-from proofshot.store.tree import children
+from proofshot.store.tree import LEAF_MAGIC, NODE_MAGIC, children
 from proofshot.store.verify_bundle import Broken, check_timestamp
 
 
@@ -35,25 +35,50 @@ class VerifyReport:
         return not self.problems
 
 
-def referenced_objects(get: Callable[[str], bytes], body: dict[str, object]) -> Iterator[str]:
-    """Every object a manifest points at, trees walked to their leaves."""
+@dataclass
+class _Links:
+    """What the object pass learned, so references are checked without decoding again:
+    children of tree nodes, pieces of streamed transcripts, and objects that are no tree."""
+
+    kids: dict[str, list[str]] = field(default_factory=dict)
+    not_tree: set[str] = field(default_factory=set)
+    done: set[str] = field(default_factory=set)  # subtrees found whole (shared by snapshots)
+
+    def learn(self, oid: str, raw: bytes) -> None:
+        if raw.startswith(NODE_MAGIC):
+            self.kids[oid] = [k for k, _ in children(raw) or ()]
+        elif not raw.startswith(LEAF_MAGIC):
+            self.not_tree.add(oid)
+            pieces = transcript_pieces(raw)
+            if pieces:
+                self.kids[oid] = pieces
+
+
+def _first_gap(body: dict[str, object], present: set[str], links: _Links) -> str | None:
+    """The first object a manifest points at that is missing, corrupt or of the wrong kind."""
     scope = body.get("scope")
-    if isinstance(scope, dict) and scope.get("object"):
-        yield str(scope["object"])
+    if isinstance(scope, dict) and scope.get("object") and scope["object"] not in present:
+        return f"object {str(scope['object'])[:16]} is missing or corrupt"
     targets = body.get("targets")
     for t in targets if isinstance(targets, list) else []:
-        for c in t.get("coverage", []):
-            yield c["transcript"]
-            yield from transcript_pieces(get(c["transcript"]))
+        roots = [(c["transcript"], False) for c in t.get("coverage", [])]
         for tab in t.get("tables", {}).values():
-            yield tab["schema"]
-            stack = [tab["root"]]
+            roots += [(tab["schema"], False), (tab["root"], True)]
+        for root, tree in roots:
+            stack, seen = [root], []
             while stack:
                 oid = stack.pop()
-                yield oid
-                kids = children(get(oid))
-                if kids:
-                    stack.extend(k for k, _ in kids)
+                if oid in links.done:
+                    continue
+                if oid not in present:
+                    return f"object {oid[:16]} is missing or corrupt"
+                if tree and oid in links.not_tree:
+                    return f"object {oid[:16]} of a table is not a tree object"
+                seen.append(oid)
+                stack.extend(links.kids.get(oid, ()))
+            if tree:
+                links.done.update(seen)  # a whole tree: its subtrees need no second walk
+    return None
 
 
 def check_manifest(sid: str, raw: bytes, pub: str) -> tuple[dict[str, object] | None, str | None]:
@@ -105,11 +130,17 @@ def check_chain(bodies: dict[str, dict[str, object]]) -> list[str]:
     return problems
 
 
+def _seq(body: dict[str, object]) -> int:
+    seq = body.get("seq")
+    return seq if isinstance(seq, int) else 0
+
+
 def verify_store(store: Store, progress: Callable[[str], None] | None = None) -> VerifyReport:
     rep = VerifyReport()
     pub = store.keys.public_b64
     # 1. objects: every pack record decompresses to bytes whose SHA-256 is its id
     present: set[str] = set()
+    links = _Links()
     for pack in sorted(store.packs_dir.glob("*.pack")):
         rep.packs += 1
         h = hashlib.sha256()
@@ -131,6 +162,12 @@ def verify_store(store: Store, progress: Callable[[str], None] | None = None) ->
                 if hashlib.sha256(raw).hexdigest() != oid:
                     rep.problems.append(f"object {oid} in pack {pack.stem[:12]} does not match "
                                         "its id")
+                    continue
+                try:
+                    links.learn(oid, raw)
+                except ValueError:
+                    rep.problems.append(f"object {oid} in pack {pack.stem[:12]} is a tree node "
+                                        "that cannot be read")
                     continue
                 present.add(oid)
         except ValueError as exc:
@@ -154,18 +191,14 @@ def verify_store(store: Store, progress: Callable[[str], None] | None = None) ->
         elif info.id in bodies and bodies[info.id].get("seq") != info.seq:
             rep.problems.append(f"snapshot {info.id[:12]}: index says #{info.seq}, manifest "
                                 f"says #{bodies[info.id].get('seq')} (order altered)")
-    # 5. every object a valid manifest references exists and is intact
-    for sid, body in sorted(bodies.items(), key=lambda kv: str(kv[1].get("seq"))):
+    # 5. every object a valid manifest references exists and is intact (subtrees shared by
+    # snapshots are walked once)
+    for sid, body in sorted(bodies.items(), key=lambda kv: _seq(kv[1])):
         if progress:
             progress(sid)
-        try:
-            for oid in referenced_objects(store.get, body):
-                if oid not in present:
-                    rep.problems.append(f"snapshot {sid[:12]}: object {oid[:16]} is missing "
-                                        "or corrupt")
-                    break
-        except IntegrityError as exc:
-            rep.problems.append(f"snapshot {sid[:12]}: {exc.message}")
+        gap = _first_gap(body, present, links)
+        if gap:
+            rep.problems.append(f"snapshot {sid[:12]}: {gap}")
     # 6. RFC 3161 tokens stamp exactly their manifest's hash, signed by the (configured) TSA
     ca = tsa_ca(store)
     for tsr in sorted(store.snap_dir.glob("*.tsr")):
