@@ -66,8 +66,11 @@ def _matches(rule: str, proto: str, port: int) -> bool | None:
     return None if ports is None else port in ports
 
 
-def input_chains(rows: Iterable[Row]) -> dict[tuple[str, str, str, str], list[Row]]:
-    chains: dict[tuple[str, str, str, str], list[Row]] = {}
+Chains = dict[tuple[str, str, str, str], list[Row]]
+
+
+def input_chains(rows: Iterable[Row]) -> Chains:
+    chains: Chains = {}
     rows = list(rows)
     hooked = {(r["source"], r["family"], r["table"], r["chain"]) for r in rows
               if r.get("kind") == "chain" and " hook input " in f" {r.get('rule', '')} "}
@@ -82,9 +85,11 @@ def input_chains(rows: Iterable[Row]) -> dict[tuple[str, str, str, str], list[Ro
     return chains
 
 
-def verdict(rows: Iterable[Row], proto: str, port: int, family: str = "ip") -> Verdict:
-    """Would a new connection to `proto`/`port` pass the host's input chains?"""
-    chains = input_chains(rows)
+def verdict(rows: Iterable[Row] | Chains, proto: str, port: int, family: str = "ip"
+            ) -> Verdict:
+    """Would a new connection to `proto`/`port` pass the host's input chains? `rows` may be
+    the chains from `input_chains` already (built once per host, asked per socket)."""
+    chains = rows if isinstance(rows, dict) else input_chains(rows)
     fam_ok = {"ip": ("ip", "inet"), "ip6": ("ip6", "inet")}.get(family, ("ip", "inet"))
     relevant = {k: v for k, v in chains.items() if k[1] in fam_ok}
     if not relevant:

@@ -134,7 +134,7 @@ class _Builder:
                     self.edge(t.name, self.addr_node(a), "address", evidence(t.name, table, r))
 
     def listening(self, t: TargetData) -> None:
-        fw_rows = t.rows("firewall_rules")
+        fw_rows = firewall.input_chains(t.rows("firewall_rules"))
         has_fw = t.has("firewall_rules")
         for r in t.rows("listening"):
             proto, port, addr = r.get("proto"), r.get("port"), str(r.get("address") or "")

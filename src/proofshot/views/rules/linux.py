@@ -240,7 +240,7 @@ def _all_addresses(ctx: Context) -> Iterator[Hit]:
 
 def _blocked_listeners(ctx: Context) -> Iterator[Hit]:
     for t in ctx.targets("listening", "firewall_rules"):
-        fw = t.rows("firewall_rules")
+        fw = firewall.input_chains(t.rows("firewall_rules"))
         seen: set[tuple[str, int]] = set()
         for r in t.rows("listening"):
             addr = str(r.get("address", "")).split("%", 1)[0]
