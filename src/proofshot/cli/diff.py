@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Collection
 from typing import Annotated, Any
 
 import typer
@@ -84,14 +85,35 @@ def render(res: DiffResult, show_volatile: bool) -> None:
                           f"{moves}[/dim]")
 
 
+def same_tables(ma: dict[str, Any], mb: dict[str, Any], tables: Collection[str]) -> bool:
+    """Both snapshots hold the same targets, read alike, with the same trees for `tables`:
+    then a view that is a pure function of those tables has nothing to show between them."""
+    def sig(m: dict[str, Any]) -> dict[str, Any]:
+        return {t["name"]: (t.get("type"), t.get("status"),
+                            {n: x["root"] for n, x in t.get("tables", {}).items() if n in tables},
+                            {n: (u or {}).get("status") for n, u in
+                             t.get("unverifiable", {}).items() if n in tables})
+                for t in m["targets"]}
+    return sig(ma) == sig(mb)
+
+
 def views_delta(st: Store, ia: str, ib: str) -> dict[str, Any]:
     """The views' part of the diff: {"paths": ..., "findings": ..., "access": ...}
-    (views/delta.py, views/access.py)."""
-    need = set(paths_view.TABLES) | tables_needed() | set(access_view.TABLES)
+    (views/delta.py, views/access.py). When no table of the access view changed, its
+    tables (a file server's ACLs can be millions of rows) are not read: gained and lost are
+    empty by construction and only what was observed is asked."""
+    access_tables = set(access_view.TABLES)
+    unchanged = same_tables(st.manifest(ia), st.manifest(ib), access_tables)
+    need = set(paths_view.TABLES) | tables_needed() | (set() if unchanged else access_tables)
     sa, sb = load(st, ia, need), load(st, ib, need)
     fa, fb = evaluate(sa, st.keys.keyed_hash), evaluate(sb, st.keys.keyed_hash)
+    if unchanged:
+        access = access_view.access_delta(load(st, ia, access_tables, read_rows=False),
+                                          load(st, ib, access_tables, read_rows=False))
+    else:
+        access = access_view.access_delta(sa, sb)
     return {"paths": paths_delta(sa, sb), "findings": findings_delta(sa, sb, fa, fb),
-            "access": access_view.access_delta(sa, sb)}
+            "access": access}
 
 
 def _edge(e: dict[str, Any]) -> str:

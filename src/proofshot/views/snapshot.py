@@ -73,8 +73,11 @@ def from_plain(data: Mapping[str, Mapping[str, list[Row]]], *, sid: str = "test"
     return snap
 
 
-def load(store: Store, sid: str, tables: Collection[str] | None = None) -> SnapshotData:
-    """Read a snapshot's rows (only `tables` when given) from the store."""
+def load(store: Store, sid: str, tables: Collection[str] | None = None,
+         read_rows: bool = True) -> SnapshotData:
+    """Read a snapshot's rows (only `tables` when given) from the store. `read_rows=False`
+    lists the tables that were read without reading them (every one empty): enough for a
+    view that only asks what was observed."""
     body = store.manifest(sid)
     snap = SnapshotData(sid, body.get("label", ""), body.get("created"))
     for t in body["targets"]:
@@ -82,7 +85,8 @@ def load(store: Store, sid: str, tables: Collection[str] | None = None) -> Snaps
         for name, tab in t.get("tables", {}).items():
             if tables is not None and name not in tables:
                 continue
-            rows[name] = [json.loads(r) for r in iter_rows(store.get, tab["root"])]
+            rows[name] = ([json.loads(r) for r in iter_rows(store.get, tab["root"])]
+                          if read_rows else [])
         snap.targets[t["name"]] = TargetData(
             t["name"], t.get("type", ""), t.get("status", ""), dict(t.get("facts", {})), rows,
             dict(t.get("unverifiable", {})))

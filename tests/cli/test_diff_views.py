@@ -1,0 +1,79 @@
+"""`proofshot diff`'s views: when no table of the access view changed, its tables are not read,
+and the answer is the one a full read gives (nothing gained or lost, the same gaps)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from proofshot.cli.diff import same_tables, views_delta
+from proofshot.collectors.linux.tables import GROUP_MEMBERS, SUDOERS
+from proofshot.collectors.smb.tables import SMB_ACL
+from proofshot.store.embedded import Store
+from proofshot.views import access as access_view
+from proofshot.views.snapshot import load
+from tests.synth import commit, row
+
+TABLES = {"group_members": GROUP_MEMBERS, "sudoers": SUDOERS, "smb_acl": SMB_ACL}
+
+
+def _acl(i: int) -> dict[str, Any]:
+    return SMB_ACL.validate({"share": "public", "path": f"/d{i:05d}",
+                             "ace": f"allow;OI|CI;0x001301bf;S-1-5-21-1-2-3-{1100 + i % 7}",
+                             "type": "allow", "trustee": f"S-1-5-21-1-2-3-{1100 + i % 7}",
+                             "trustee_sid": f"S-1-5-21-1-2-3-{1100 + i % 7}",
+                             "rights": ["write", "read"], "mask": "0x001301bf",
+                             "flags": "OI|CI", "inherited": False})
+
+
+def _targets(items: int, sudo: str) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    return {
+        "web": {"items": [row(i) for i in range(items)],
+                "group_members": [GROUP_MEMBERS.validate({"group": "sudo", "user": "ann",
+                                                          "via": "member"})],
+                "sudoers": [SUDOERS.validate({"file": "/etc/sudoers", "text": sudo, "n": 1,
+                                              "kind": "rule", "principal": "%sudo",
+                                              "line": 3})]},
+        "files": {"smb_acl": [_acl(i) for i in range(3000)]},
+        "gone": {},
+    }
+
+
+def _commit(store: Store, label: str, items: int, sudo: str = "%sudo ALL=(ALL:ALL) ALL") -> str:
+    return commit(store, label, _targets(items, sudo), status={"gone": "partial"},
+                  tables=TABLES, unverifiable={"gone": {"group_members": {
+                      "status": "timeout", "reason": "timed out", "queries": []}}})
+
+
+def test_unchanged_access_tables_are_not_read_and_give_the_full_answer(tmp_path: Path) -> None:
+    store = Store.create(tmp_path / "s")
+    a, b = _commit(store, "before", 10), _commit(store, "after", 11)
+    ma, mb = store.manifest(a), store.manifest(b)
+    assert same_tables(ma, mb, access_view.TABLES) and not same_tables(ma, mb, {"items"})
+    acl_root = next(t for t in mb["targets"] if t["name"] == "files")["tables"]["smb_acl"]["root"]
+    read: list[str] = []
+    get = store.get
+
+    def counting(oid: str) -> bytes:
+        read.append(oid)
+        return get(oid)
+
+    store.get = counting  # type: ignore[method-assign]
+    fast = views_delta(store, a, b)["access"]
+    assert acl_root not in read
+    store.get = get  # type: ignore[method-assign]
+    full = access_view.access_delta(load(store, a, access_view.TABLES),
+                                    load(store, b, access_view.TABLES))
+    assert fast == full and fast["unverifiable"] == [
+        {"target": "gone", "reason": "not readable in both snapshots"}]
+
+
+def test_a_changed_access_table_is_read_and_shows(tmp_path: Path) -> None:
+    store = Store.create(tmp_path / "s")
+    a = _commit(store, "before", 10)
+    b = _commit(store, "after", 10, sudo="%sudo ALL=(ALL:ALL) NOPASSWD: ALL")
+    assert not same_tables(store.manifest(a), store.manifest(b), access_view.TABLES)
+    got = views_delta(store, a, b)["access"]
+    full = access_view.access_delta(load(store, a, access_view.TABLES),
+                                    load(store, b, access_view.TABLES))
+    assert got == full and (got["gained"] or got["lost"])
