@@ -102,6 +102,13 @@ class Answer:
     # stdout of a streamed query (Query.stream): then `stdout` is empty and this holds it
     body: Body | None = field(default=None, repr=False)
 
+    @classmethod
+    def failed(cls, query: Query, *, error: str | None = None, timed_out: bool = False,
+               duration: float = 0.0, **more: Any) -> Answer:
+        """No answer at all: the query could not be put (error) or got none in time."""
+        return cls(query.id, list(query.argv), None, b"", b"", duration, error=error,
+                   timed_out=timed_out, **more)
+
     @property
     def text(self) -> str:
         """stdout decoded leniently; undecodable bytes become U+FFFD (and were recorded raw).

@@ -169,10 +169,10 @@ class LDAPTransport:
     async def run(self, query: Query, stdin: bytes | None = None) -> Answer:
         argv = list(query.argv)
         if len(argv) < 4 or argv[0] != "ldapsearch" or argv[2] not in SCOPES:
-            return Answer(query.id, argv, None, b"", b"", 0.0,
-                          error="not an LDAP search (ldapsearch BASE base|one|sub FILTER ATTR...)")
+            return Answer.failed(
+                query, error="not an LDAP search (ldapsearch BASE base|one|sub FILTER ATTR...)")
         if self._conn is None:
-            return Answer(query.id, argv, None, b"", b"", 0.0, error="transport not open")
+            return Answer.failed(query, error="transport not open")
         limit = query.max_bytes or self.max_bytes
         timeout = query.timeout or self.timeout
         start = time.monotonic()
@@ -180,8 +180,7 @@ class LDAPTransport:
             ans = await asyncio.wait_for(asyncio.to_thread(self._search, query.id, argv, limit),
                                          timeout)
         except TimeoutError:
-            return Answer(query.id, argv, None, b"", b"", time.monotonic() - start,
-                          timed_out=True)
+            return Answer.failed(query, timed_out=True, duration=time.monotonic() - start)
         ans.duration = time.monotonic() - start
         return ans
 

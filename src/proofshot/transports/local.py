@@ -49,8 +49,7 @@ class LocalTransport:
         limit = query.max_bytes or self.max_bytes
         start = time.monotonic()
         if shutil.which(argv[0], path=self.env["PATH"]) is None:
-            return Answer(query.id, list(query.argv), None, b"", b"", 0.0, error="missing",
-                          sudo=use_sudo, stdin=stdin)
+            return Answer.failed(query, error="missing", sudo=use_sudo, stdin=stdin)
         try:
             proc = await asyncio.create_subprocess_exec(
                 *argv,
@@ -112,8 +111,7 @@ class LocalTransport:
         todo: list[int] = []
         for i, q in enumerate(queries):
             if shutil.which(q.argv[0], path=self.env["PATH"]) is None:
-                out[i] = Answer(q.id, list(q.argv), None, b"", b"", 0.0, error="missing",
-                                sudo=use_sudo)
+                out[i] = Answer.failed(q, error="missing", sudo=use_sudo)
             else:
                 todo.append(i)
         if not todo:

@@ -177,7 +177,7 @@ class SMBTransport:
         argv = list(query.argv)
         start = time.monotonic()
         if self._conn is None:
-            return Answer(query.id, argv, None, b"", b"", 0.0, error="transport not open")
+            return Answer.failed(query, error="transport not open")
         limit = query.max_bytes or (None if streamed else self.max_bytes)
         timeout = query.timeout or self.timeout
         walk_all = len(argv) == 2 and argv[0] == "smb-walk-all" and argv[1].isdigit()
@@ -212,21 +212,19 @@ class SMBTransport:
                 return Answer(query.id, argv, 0, b"", b"", 0.0, truncated=cut.is_set())
             fn = walk_answer
         else:
-            return Answer(query.id, argv, None, b"", b"", 0.0,
-                          error="not an SMB query (smb-shares | smb-share SHARE | "
-                          "smb-walk SHARE DEPTH | smb-walk-all DEPTH)")
+            return Answer.failed(query, error="not an SMB query (smb-shares | smb-share SHARE"
+                                 " | smb-walk SHARE DEPTH | smb-walk-all DEPTH)")
         from smbprotocol.exceptions import SMBException
 
         try:
             ans = await asyncio.wait_for(asyncio.to_thread(fn), timeout)
         except TimeoutError:
             stop.set()
-            return Answer(query.id, argv, None, b"", b"", time.monotonic() - start,
-                          timed_out=True)
+            return Answer.failed(query, timed_out=True, duration=time.monotonic() - start)
         except (OSError, ValueError, SMBException) as exc:  # a server gone mid-answer
             stop.set()
-            return Answer(query.id, argv, None, b"", b"", time.monotonic() - start,
-                          error=f"{type(exc).__name__}: {_short(exc)}")
+            return Answer.failed(query, error=f"{type(exc).__name__}: {_short(exc)}",
+                                 duration=time.monotonic() - start)
         ans.duration = time.monotonic() - start
         return ans
 

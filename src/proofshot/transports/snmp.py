@@ -229,11 +229,10 @@ class SNMPTransport:
         start = time.monotonic()
         tool, *oids = query.argv
         if tool not in TOOLS or not oids or not all(_is_oid(o) for o in oids):
-            return Answer(query.id, list(query.argv), None, b"", b"", 0.0,
-                          error="not an SNMP query (snmpget|snmpbulkwalk|snmpwalk OID...)")
+            return Answer.failed(
+                query, error="not an SNMP query (snmpget|snmpbulkwalk|snmpwalk OID...)")
         if self._local is None:
-            return Answer(query.id, list(query.argv), None, b"", b"", 0.0,
-                          error="transport not open")
+            return Answer.failed(query, error="transport not open")
         argv = self._argv(tool, oids)
         ans = await self._exec(query.id, argv, query.timeout, query.max_bytes)
         ans.argv = argv
