@@ -159,7 +159,8 @@ def test_share_acl_limits_the_ntfs_rights_per_principal() -> None:
 
 
 def test_share_ace_change_shows_as_lost_rights_only() -> None:
-    ntfs = [ace("allow", "OI|CI", CHANGE, "Finance-Editors", 0), ace("allow", "", READ, "bob", 1)]
+    ntfs = [ace("allow", "OI|CI", CHANGE, "Finance-Editors", 0), ace("allow", "", READ, "bob", 1),
+            ace("allow", "", FULL, "Domain Admins", 2)]
     before = snap(ntfs)
     after = snap(ntfs, [ace("allow", "", READ, EVERYONE, 0)])  # Everyone: full -> read
     d = access.access_delta(before, after)
@@ -167,7 +168,9 @@ def test_share_ace_change_shows_as_lost_rights_only() -> None:
     lost = {(g["principal"], tuple(g["rights"])): g["via"] for g in d["lost"]}
     # read and execute stay (through the same entries, now with another mask): not listed
     assert set(lost) == {(p, ("delete", "write")) for p in (
-        "PSLAB\\alice", "PSLAB\\dave", "PSLAB\\Finance-Editors")}
+        "PSLAB\\alice", "PSLAB\\dave", "PSLAB\\Finance-Editors")} | {
+        ("PSLAB\\Domain Admins", ("change-permissions", "delete", "delete-child", "full-control",
+                                  "take-ownership", "write"))}  # kept read and execute
     assert lost[("PSLAB\\dave", ("delete", "write"))] == [
         "PSLAB\\dave", "PSLAB\\Finance-Editors", "ACE allow;OI|CI;0x001301bf", SHARE_ALL]
     back = access.access_delta(after, before)

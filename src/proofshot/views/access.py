@@ -46,7 +46,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from proofshot.views import ntaccess
+from proofshot.views import acl, ntaccess
 from proofshot.views.grant import Grant, via_identity, via_text
 from proofshot.views.snapshot import SnapshotData, TargetData
 
@@ -226,9 +226,15 @@ Flat = dict[tuple[str, str, str, tuple[str, ...], str], tuple[str, ...]]
 
 
 def _flat(gs: Iterable[Grant]) -> Flat:
-    """(principal, resource, right, source, target) -> the via shown for it."""
-    return {(g.principal, g.resource, r, via_identity(g.via), g.target): g.via
-            for g in gs for r in g.rights}
+    """(principal, resource, right, source, target) -> the via shown for it; full-control
+    counts as the rights it stands for too."""
+    out: Flat = {}
+    for g in gs:
+        kind = "file" if g.resource.startswith("\\\\") else "ds"
+        for r in g.rights:
+            for c in acl.components(r, kind):
+                out[(g.principal, g.resource, c, via_identity(g.via), g.target)] = g.via
+    return out
 
 
 def _group(flat: Flat, keys: Iterable[tuple[str, str, str, tuple[str, ...], str]]

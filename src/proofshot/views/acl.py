@@ -166,3 +166,12 @@ def names(bits: int, kind: str = "file", object_type: str | None = None,
         but = sorted(ot for ot, m in exc if m & b)
         out.append(f"{q}(except {', '.join(but)})" if but else q)
     return tuple(out)
+
+
+def components(right: str, kind: str = "file") -> tuple[str, ...]:
+    """A right with the narrower rights it stands for: full-control with every other name of
+    its table (so a drop from full control to read is lost rights, not read gained)."""
+    if right != "full-control":
+        return (right,)
+    table = ntsd.FILE_RIGHTS if kind == "file" else ntsd.DS_RIGHTS
+    return (right, *(n for _b, n in table[1:]))
