@@ -50,7 +50,8 @@ from proofshot.views import acl, ntaccess
 from proofshot.views.grant import Grant, via_identity, via_text
 from proofshot.views.snapshot import SnapshotData, TargetData
 
-__all__ = ["TABLES", "Grant", "access_delta", "grants", "matrix", "select", "via_text"]
+__all__ = ["TABLES", "Grant", "access_delta", "grants", "matrix", "select", "share_gaps",
+           "via_text"]
 
 TABLES = ("ad_users", "ad_groups", "ad_memberships", "ad_computers", "ad_acl", "ad_privileged",
           "ad_domain_policy", "smb_acl", "smb_share_acl", "smb_shares", "users", "groups",
@@ -208,6 +209,13 @@ def matrix(gs: Iterable[Grant]) -> list[dict[str, Any]]:
         vias.append(via_text(g.via))
     return [{"principal": p, "resource": res, "target": t, "rights": sorted(rs), "via": vs}
             for (p, res, t), (rs, vs) in by.items()]
+
+
+def share_gaps(snap: SnapshotData) -> list[dict[str, str]]:
+    """Shares whose share-level ACL is not known: their folders' grants carry the NTFS rights
+    only (an upper bound), with SHARE_UNKNOWN as the share part of `via`."""
+    return [{"target": t, "share": s, "reason": why}
+            for (t, s), why in sorted(ntaccess.share_gaps(snap).items())]
 
 
 def _sources(snap: SnapshotData) -> dict[str, bool]:
