@@ -27,7 +27,8 @@ existed) are put in canonical order, which is the order Windows writes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,18 +109,16 @@ def dacl(rows: Iterable[Mapping[str, Any]], kind: str = "file") -> Dacl:
     return Dacl(tuple(out), owner)
 
 
-def sources(d: Dacl, token: Iterable[str]) -> list[Source]:
+def sources(d: Dacl, token: Collection[str]) -> list[Source]:
     """The allow entries that give the caller with these SIDs rights, in DACL order. The owner
     SID in the token brings OWNER RIGHTS (S-1-3-4) entries in; the implicit owner rights are
     `owner_bits`."""
-    sids = set(token)
-    if d.owner is not None and d.owner in sids:
-        sids.add(OWNER_RIGHTS)
+    is_owner = d.owner is not None and d.owner in token
     denied = 0
     denied_ot: dict[str, int] = {}
     out = []
     for e in d.entries:
-        if e.sid not in sids:
+        if e.sid not in token and not (is_owner and e.sid == OWNER_RIGHTS):
             continue
         if not e.allow:
             if e.object_type is None:
@@ -131,23 +130,24 @@ def sources(d: Dacl, token: Iterable[str]) -> list[Source]:
         exceptions: tuple[tuple[str, int], ...] = ()
         if e.object_type is not None:
             bits &= ~denied_ot.get(e.object_type, 0)
-        else:
+        elif denied_ot:
             exceptions = tuple(sorted((ot, m & bits) for ot, m in denied_ot.items() if m & bits))
         if bits:
             out.append(Source(e, bits, exceptions))
     return out
 
 
-def owner_bits(d: Dacl, token: Iterable[str]) -> int:
+def owner_bits(d: Dacl, token: Collection[str]) -> int:
     """READ_CONTROL | WRITE_DAC when the caller is the owner and no OWNER RIGHTS entry says
     otherwise, else 0."""
-    if d.owner is None or d.owner not in set(token) or d.owner_rights_entry:
+    if d.owner is None or d.owner not in token or d.owner_rights_entry:
         return 0
     return OWNER_IMPLIED
 
 
+@functools.lru_cache(maxsize=4096)
 def names(bits: int, kind: str = "file", object_type: str | None = None,
-          exceptions: Iterable[tuple[str, int]] = ()) -> tuple[str, ...]:
+          exceptions: tuple[tuple[str, int], ...] = ()) -> tuple[str, ...]:
     """Readable rights of granted bits (ntsd's names; full-control stands alone). For files
     READ_CONTROL, which has no name there, is named read-control when no read right implies it.
     An object type qualifies each name: write-property(member)."""
@@ -159,11 +159,10 @@ def names(bits: int, kind: str = "file", object_type: str | None = None,
         named = [(n, b) for b, n in table[1:] if bits & b == b]
         if kind == "file" and bits & READ_CONTROL and not bits & FILE_READ_DATA:
             named.append(("read-control", READ_CONTROL))
-    exc = list(exceptions)
     out = []
     for n, b in named:
         q = f"{n}({object_type})" if object_type else n
-        but = sorted(ot for ot, m in exc if m & b)
+        but = sorted(ot for ot, m in exceptions if m & b)
         out.append(f"{q}(except {', '.join(but)})" if but else q)
     return tuple(out)
 

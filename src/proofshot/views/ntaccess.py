@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from proofshot.collectors import ntsd
@@ -47,6 +47,18 @@ class Identity:
     users: list[str]  # enabled users
     by_sid: dict[str, list[str]]  # SID -> accounts whose token holds it
     accounts: frozenset[str]  # SIDs of users and computers
+    _full: dict[tuple[str, bool], Token] = field(default_factory=dict)
+
+    def token(self, p: str, on_file_server: bool) -> Token:
+        """The account's token with Everyone and Authenticated Users; on a file server without
+        the domain's BUILTIN groups (they are not the server's)."""
+        key = (p, on_file_server)
+        if key not in self._full:
+            tok = self.tokens[p]
+            if on_file_server:
+                tok = {s: c for s, c in tok.items() if not _local(s)}
+            self._full[key] = _with_everyone(p, tok)
+        return self._full[key]
 
 
 def netbios(t: TargetData) -> str:
@@ -130,10 +142,7 @@ def principals(ident: Identity, d: acl.Dacl, local: str | None) -> dict[str, Tok
     if named & EVERYONE.keys():
         accounts.update(ident.users)
     for p in accounts:
-        tok = ident.tokens[p]
-        if local is not None:  # the domain's BUILTIN groups are not the file server's
-            tok = {s: c for s, c in tok.items() if not _local(s)}
-        out[p] = _with_everyone(p, tok)
+        out[p] = ident.token(p, local is not None)
     for sid in sorted(named):
         if (sid in EVERYONE and ident.users) or (
                 sid in ident.accounts and (local is None or not _local(sid))):
@@ -230,25 +239,30 @@ def smb_grants(ident: Identity, t: TargetData, ntfs_only: Collection[str] = ()) 
     """Grants on the target's folders; shares in `ntfs_only` are not limited by their share
     ACL and have no share part in `via` (the delta compares them so when one side lacks it)."""
     shares = share_acls(t)
+    share_parts_of: dict[tuple[str, str], list[tuple[str, int]]] = {}  # one share, many folders
     out: list[Grant] = []
     for (share, path), rows in _by_object(t.rows("smb_acl"), "share", "path").items():
         d = acl.dacl(rows)
         res = smb_resource(t.name, share, path)
         sh = shares[share]
         for p, token in principals(ident, d, t.name).items():
-            share_parts = (parts(sh.dacl, token) if sh.dacl is not None and share not in ntfs_only
-                           else [])
+            if sh.dacl is not None and share not in ntfs_only:
+                if (share, p) not in share_parts_of:
+                    share_parts_of[(share, p)] = [(share_label(x), x.bits)
+                                                  for x in parts(sh.dacl, token)]
+                share_parts = share_parts_of[(share, p)]
+            else:
+                share_parts = []
             for n in parts(d, token, p not in ident.tokens):
                 if share in ntfs_only:
                     out.append(Grant(p, res, acl.names(n.bits), (*n.chain, n.label), t.name))
                 elif sh.dacl is None:
                     out.append(Grant(p, res, acl.names(n.bits),
                                      (*n.chain, n.label, SHARE_UNKNOWN), t.name))
-                for s in share_parts:
-                    rights = acl.names(n.bits & s.bits)
+                for label, bits in share_parts:
+                    rights = acl.names(n.bits & bits)
                     if rights:
-                        out.append(Grant(p, res, rights, (*n.chain, n.label, share_label(s)),
-                                         t.name))
+                        out.append(Grant(p, res, rights, (*n.chain, n.label, label), t.name))
     return [g for g in out if g.rights]
 
 
