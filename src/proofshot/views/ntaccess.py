@@ -144,8 +144,7 @@ def principals(ident: Identity, d: acl.Dacl, local: str | None) -> dict[str, Tok
     for p in accounts:
         out[p] = ident.token(p, local is not None)
     for sid in sorted(named):
-        if (sid in EVERYONE and ident.users) or (
-                sid in ident.accounts and (local is None or not _local(sid))):
+        if (sid in EVERYONE and ident.users) or sid in ident.accounts:
             continue  # evaluated above, as the accounts they are or reach
         p = name_of(ident, sid, local)
         if sid == "S-1-1-0":
