@@ -82,8 +82,8 @@ def test_evidence_report_names_a_share_acl_it_could_not_compare(made: dict[str, 
     report(made["store"], made["ids"]["after"], made["ids"]["noshare"], out, "en")
     text = _section(out.read_text())
     assert "Rights gained None. Rights lost None." in text
-    assert re.search(r"Not verifiable Target Reason files share-level ACL of public not known in "
-                     r"both snapshots \(after: smb_share_acl not collected: WERR_ACCESS_DENIED\)",
+    assert re.search(r"Not verifiable Target Reason files share-level ACLs not known in both "
+                     r"snapshots \(after: smb_share_acl not collected: WERR_ACCESS_DENIED\)",
                      text), text
 
 
@@ -113,7 +113,10 @@ def test_documentation_says_which_share_acl_was_not_read(made: dict[str, Any]) -
     text = _section(out.read_text())
     assert ("Share-level ACL not read The folders of these shares are listed with their NTFS "
             "rights only.") in text
-    assert "files public smb_share_acl not collected: WERR_ACCESS_DENIED" in text
+    assert "files all shares smb_share_acl not collected: WERR_ACCESS_DENIED" in text
+    de = made["out"] / "docs-noshare-de.html"
+    report(made["store"], made["ids"]["noshare"], None, de, "de")
+    assert "files alle Freigaben smb_share_acl not collected" in _section(de.read_text())
     assert (f"PSLAB\\alice {FIN} delete, execute, read, write PSLAB\\Finance-Team -> "
             "PSLAB\\Finance-Editors -> ACE allow;OI|CI;0x001301bf ∩ share ACL not read: NTFS "
             "rights only") in text

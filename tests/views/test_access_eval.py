@@ -191,9 +191,9 @@ def test_missing_share_acl_is_said_not_assumed() -> None:
     assert via[-1] == SHARE_UNKNOWN and "write" in on(gone, "dave")[via]
     d = access.access_delta(snap(ntfs), gone)
     assert d["gained"] == [] and d["lost"] == []
-    (note,) = d["unverifiable"]
-    assert note["target"] == "files" and "public" in note["reason"]
-    assert "WERR_ACCESS_DENIED" in note["reason"] and "NTFS rights only" in note["reason"]
+    assert d["unverifiable"] == [{"target": "files", "reason": (
+        "share-level ACLs not known in both snapshots (after: smb_share_acl not collected: "
+        "WERR_ACCESS_DENIED): folders compared on NTFS rights only")}]
     # compared on NTFS rights, a real NTFS change still shows
     d = access.access_delta(snap(ntfs), snap([ace("allow", "", READ, "bob", 0)], [],
                                              unverifiable={"smb_share_acl": {}}))
@@ -206,6 +206,18 @@ def test_missing_share_acl_is_said_not_assumed() -> None:
     # look alike in the table, so neither is assumed
     empty = snap(ntfs, [])
     assert on(empty, "dave") == {(*via[:-1], SHARE_UNKNOWN): on(gone, "dave")[via]}
+    d = access.access_delta(empty, snap(ntfs))
+    assert d["gained"] == [] and d["lost"] == []
+    (note,) = d["unverifiable"]
+    assert note["reason"].startswith("share-level ACL of public not known in both snapshots "
+                                     "(before: share ACL read without entries")
+    # one share's ACL refused while the table was read
+    refused = snap(ntfs, [])
+    refused.targets["files"].tables["smb_shares"] = [
+        {"share": "public", "share_acl": "WERR_ACCESS_DENIED", "type": "disk", "special": False},
+        {"share": "IPC$", "share_acl": "WERR_ACCESS_DENIED", "type": "ipc", "special": True}]
+    assert access.share_gaps(refused) == [{"target": "files", "share": "public",
+                                           "reason": "share ACL not read: WERR_ACCESS_DENIED"}]
 
 
 def test_domain_builtin_groups_are_not_the_file_servers() -> None:

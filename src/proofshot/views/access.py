@@ -57,7 +57,7 @@ TABLES = ("ad_users", "ad_groups", "ad_memberships", "ad_computers", "ad_acl", "
           "ad_domain_policy", "smb_acl", "smb_share_acl", "smb_shares", "users", "groups",
           "group_members", "sudoers", "files", "posix_acls")
 # a share ACL that was not read limits one share's comparison (named in the delta), not the
-# whole target's
+# whole target's; the delta reads these small tables even when no access table changed
 PER_SHARE = ("smb_share_acl", "smb_shares")
 
 
@@ -212,8 +212,9 @@ def matrix(gs: Iterable[Grant]) -> list[dict[str, Any]]:
 
 
 def share_gaps(snap: SnapshotData) -> list[dict[str, str]]:
-    """Shares whose share-level ACL is not known: their folders' grants carry the NTFS rights
-    only (an upper bound), with SHARE_UNKNOWN as the share part of `via`."""
+    """Shares whose share-level ACL is not known (share "*": all of the target): their
+    folders' grants carry the NTFS rights only (an upper bound), with SHARE_UNKNOWN as the
+    share part of `via`."""
     return [{"target": t, "share": s, "reason": why}
             for (t, s), why in sorted(ntaccess.share_gaps(snap).items())]
 
@@ -266,8 +267,10 @@ def _share_gaps(a: SnapshotData, b: SnapshotData, bad: set[str]
         why = "; ".join(f"{side}: {g[(target, share)]}" for side, g in (("before", ga),
                                                                        ("after", gb))
                         if (target, share) in g)
-        notes.append({"target": target, "reason": f"share-level ACL of {share} not known in "
-                      f"both snapshots ({why}): its folders are compared on NTFS rights only"})
+        what = ("share-level ACLs" if share == ntaccess.ALL_SHARES
+                else f"share-level ACL of {share}")
+        notes.append({"target": target, "reason": f"{what} not known in both snapshots ({why}): "
+                      "folders compared on NTFS rights only"})
     return pairs, notes
 
 

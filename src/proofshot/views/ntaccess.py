@@ -195,31 +195,62 @@ class ShareAcl:
     reason: str | None = None  # why it is not known
 
 
+ALL_SHARES = "*"  # a gap that is every share of the target
+
+
+def _share_reason(t: TargetData, share: str, entries: Mapping[str, list[Mapping[str, Any]]],
+                  state: Mapping[str, Any]) -> str | None:
+    """Why the share-level ACL of one share is not known; None when it is."""
+    if entries.get(share):
+        return None
+    if not t.has("smb_share_acl"):
+        why = (t.unverifiable.get("smb_share_acl") or {}).get("reason")
+        return f"smb_share_acl not collected{f': {why}' if why else ''}"
+    if state.get(share) == "read":
+        return ("share ACL read without entries (an empty DACL denies all, a missing one "
+                "allows all: not told apart)")
+    return f"share ACL not read: {state.get(share) or 'unknown'}"
+
+
+def _share_tables(t: TargetData) -> tuple[dict[str, list[Mapping[str, Any]]], dict[str, Any]]:
+    entries: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for r in t.rows("smb_share_acl"):
+        entries[str(r["share"])].append(r)
+    return entries, {str(r["share"]): r.get("share_acl") for r in t.rows("smb_shares")}
+
+
 def share_acls(t: TargetData) -> dict[str, ShareAcl]:
     """Per share of the target's smb_acl: its share-level ACL, or why it is not known."""
-    by_share: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
-    for r in t.rows("smb_share_acl"):
-        by_share[str(r["share"])].append(r)
-    state = {str(r["share"]): r.get("share_acl") for r in t.rows("smb_shares")}
+    entries, state = _share_tables(t)
     out = {}
     for share in sorted({str(r["share"]) for r in t.rows("smb_acl")}):
-        if by_share.get(share):
-            out[share] = ShareAcl(acl.dacl(by_share[share]))
-        elif not t.has("smb_share_acl"):
-            why = (t.unverifiable.get("smb_share_acl") or {}).get("reason")
-            out[share] = ShareAcl(None, f"smb_share_acl not collected{f': {why}' if why else ''}")
-        elif state.get(share) == "read":
-            out[share] = ShareAcl(None, "share ACL read without entries (an empty DACL denies "
-                                  "all, a missing one allows all: not told apart)")
-        else:
-            out[share] = ShareAcl(None, f"share ACL not read: {state.get(share) or 'unknown'}")
+        why = _share_reason(t, share, entries, state)
+        out[share] = ShareAcl(acl.dacl(entries[share]) if why is None else None, why)
     return out
 
 
 def share_gaps(snap: SnapshotData) -> dict[tuple[str, str], str]:
-    """(target, share) -> why its share-level ACL is not known, for every share walked."""
-    return {(t.name, s): a.reason for t in snap.targets.values() if t.readable and t.has("smb_acl")
-            for s, a in share_acls(t).items() if a.reason is not None}
+    """(target, share) -> why its share-level ACL is not known; share ALL_SHARES when the
+    target's share-level ACLs or its share list were not read. From smb_shares and
+    smb_share_acl only (small), so the delta can name the gaps without reading the folders'
+    ACLs; every disk share that is not special counts, walked or not."""
+    out: dict[tuple[str, str], str] = {}
+    for t in snap.targets.values():
+        if not t.readable or not t.has("smb_acl"):
+            continue
+        if not t.has("smb_share_acl") or not t.has("smb_shares"):
+            table = "smb_share_acl" if not t.has("smb_share_acl") else "smb_shares"
+            why = (t.unverifiable.get(table) or {}).get("reason")
+            out[(t.name, ALL_SHARES)] = f"{table} not collected{f': {why}' if why else ''}"
+            continue
+        entries, state = _share_tables(t)
+        for r in t.rows("smb_shares"):
+            if r.get("special") or r.get("type") not in (None, "disk"):
+                continue
+            why = _share_reason(t, str(r["share"]), entries, state)
+            if why is not None:
+                out[(t.name, str(r["share"]))] = why
+    return out
 
 
 def _by_object(rows: Iterable[Mapping[str, Any]], *key: str) -> dict[tuple[str, ...], list[Any]]:
@@ -235,8 +266,9 @@ def smb_resource(target: str, share: str, path: str) -> str:
 
 
 def smb_grants(ident: Identity, t: TargetData, ntfs_only: Collection[str] = ()) -> list[Grant]:
-    """Grants on the target's folders; shares in `ntfs_only` are not limited by their share
-    ACL and have no share part in `via` (the delta compares them so when one side lacks it)."""
+    """Grants on the target's folders; shares in `ntfs_only` (ALL_SHARES: every one) are not
+    limited by their share ACL and have no share part in `via` (the delta compares them so
+    when one side lacks it)."""
     shares = share_acls(t)
     share_parts_of: dict[tuple[str, str], list[tuple[str, int]]] = {}  # one share, many folders
     out: list[Grant] = []
@@ -245,7 +277,8 @@ def smb_grants(ident: Identity, t: TargetData, ntfs_only: Collection[str] = ()) 
         res = smb_resource(t.name, share, path)
         sh = shares[share]
         for p, token in principals(ident, d, t.name).items():
-            if sh.dacl is not None and share not in ntfs_only:
+            compare_ntfs = share in ntfs_only or ALL_SHARES in ntfs_only
+            if sh.dacl is not None and not compare_ntfs:
                 if (share, p) not in share_parts_of:
                     share_parts_of[(share, p)] = [(share_label(x), x.bits)
                                                   for x in parts(sh.dacl, token)]
@@ -253,7 +286,7 @@ def smb_grants(ident: Identity, t: TargetData, ntfs_only: Collection[str] = ()) 
             else:
                 share_parts = []
             for n in parts(d, token, p not in ident.tokens):
-                if share in ntfs_only:
+                if compare_ntfs:
                     out.append(Grant(p, res, acl.names(n.bits), (*n.chain, n.label), t.name))
                 elif sh.dacl is None:
                     out.append(Grant(p, res, acl.names(n.bits),
