@@ -8,7 +8,7 @@ from typing import Any
 
 from proofshot.cli.diff import same_tables, views_delta
 from proofshot.collectors.linux.tables import GROUP_MEMBERS, SUDOERS
-from proofshot.collectors.smb.tables import SMB_ACL
+from proofshot.collectors.smb.tables import SMB_ACL, SMB_SHARE_ACL, SMB_SHARES
 from proofshot.store.embedded import Store
 from proofshot.views import access as access_view
 from proofshot.views.snapshot import load
@@ -65,7 +65,10 @@ def test_unchanged_access_tables_are_not_read_and_give_the_full_answer(tmp_path:
     full = access_view.access_delta(load(store, a, access_view.TABLES),
                                     load(store, b, access_view.TABLES))
     assert fast == full and fast["unverifiable"] == [
-        {"target": "gone", "reason": "not readable in both snapshots"}]
+        {"target": "gone", "reason": "not readable in both snapshots"},
+        {"target": "files", "reason": "share-level ACLs not known in both snapshots (before: "
+         "smb_share_acl not collected; after: smb_share_acl not collected): folders compared "
+         "on NTFS rights only"}]
 
 
 def test_a_changed_access_table_is_read_and_shows(tmp_path: Path) -> None:
@@ -77,3 +80,26 @@ def test_a_changed_access_table_is_read_and_shows(tmp_path: Path) -> None:
     full = access_view.access_delta(load(store, a, access_view.TABLES),
                                     load(store, b, access_view.TABLES))
     assert got == full and (got["gained"] or got["lost"])
+
+
+def test_a_share_acl_not_read_is_named_by_the_fast_path_too(tmp_path: Path) -> None:
+    """The share list and the share-level ACLs are read even when nothing changed: they say
+    which share's network access could not be compared."""
+    tables = {**TABLES, "smb_shares": SMB_SHARES, "smb_share_acl": SMB_SHARE_ACL}
+    store = Store.create(tmp_path / "s")
+
+    def snap(label: str, items: int) -> str:
+        targets = _targets(items, "%sudo ALL=(ALL:ALL) ALL")
+        targets["files"] |= {"smb_share_acl": [], "smb_shares": [SMB_SHARES.validate(
+            {"share": "public", "type": "disk", "special": False,
+             "share_acl": "WERR_ACCESS_DENIED"})]}
+        return commit(store, label, targets, tables=tables)
+
+    a, b = snap("before", 10), snap("after", 11)
+    fast = views_delta(store, a, b)["access"]
+    full = access_view.access_delta(load(store, a, access_view.TABLES),
+                                    load(store, b, access_view.TABLES))
+    assert fast == full and [u["reason"] for u in fast["unverifiable"]] == [
+        "share-level ACL of public not known in both snapshots (before: share ACL not read: "
+        "WERR_ACCESS_DENIED; after: share ACL not read: WERR_ACCESS_DENIED): folders compared "
+        "on NTFS rights only"]

@@ -21,7 +21,7 @@ def render_delta(delta: dict[str, Any]) -> None:
         for g in delta[kind]:
             out.print(f"  [{colour}]{sign} {escape(g['principal'])} {kind} "
                       f"{escape(', '.join(g['rights']))} on {escape(g['resource'])} via "
-                      f"{escape(' -> '.join(g['via'][1:]) or g['via'][0])}[/{colour}]")
+                      f"{escape(access_view.via_text(g['via']) or g['via'][0])}[/{colour}]")
     for u in delta.get("unverifiable", []):
         out.print(f"  [yellow]? {escape(u['target'])}: {escape(u['reason'])}[/yellow]")
 
@@ -51,4 +51,4 @@ def access(
             out.print(f"\n[bold]{escape(g.principal)}[/bold]")
             last = g.principal
         out.print(f"  {escape(g.resource)}: {escape(', '.join(g.rights))}  "
-                  f"[dim]via {escape(' -> '.join(g.via[1:]))}[/dim]")
+                  f"[dim]via {escape(access_view.via_text(g.via))}[/dim]")

@@ -101,15 +101,17 @@ def views_delta(st: Store, ia: str, ib: str) -> dict[str, Any]:
     """The views' part of the diff: {"paths": ..., "findings": ..., "access": ...}
     (views/delta.py, views/access.py). When no table of the access view changed, its
     tables (a file server's ACLs can be millions of rows) are not read: gained and lost are
-    empty by construction and only what was observed is asked."""
+    empty by construction and only what was observed is asked (and the small share tables,
+    which say which share-level ACLs are not known)."""
     access_tables = set(access_view.TABLES)
     unchanged = same_tables(st.manifest(ia), st.manifest(ib), access_tables)
     need = set(paths_view.TABLES) | tables_needed() | (set() if unchanged else access_tables)
     sa, sb = load(st, ia, need), load(st, ib, need)
     fa, fb = evaluate(sa, st.keys.keyed_hash), evaluate(sb, st.keys.keyed_hash)
     if unchanged:
-        access = access_view.access_delta(load(st, ia, access_tables, read_rows=False),
-                                          load(st, ib, access_tables, read_rows=False))
+        access = access_view.access_delta(
+            load(st, ia, access_tables, read_rows=access_view.PER_SHARE),
+            load(st, ib, access_tables, read_rows=access_view.PER_SHARE))
     else:
         access = access_view.access_delta(sa, sb)
     return {"paths": paths_delta(sa, sb), "findings": findings_delta(sa, sb, fa, fb),

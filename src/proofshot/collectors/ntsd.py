@@ -221,7 +221,9 @@ DS_RIGHTS = (
 )
 
 
-def _expand_generic(mask: int, kind: str) -> int:
+def expand_generic(mask: int, kind: str = "file") -> int:
+    """The mask with generic rights (GA, GR, GW, GX) mapped to the specific rights they stand
+    for; `kind` is file (NTFS, shares) or ds (AD objects)."""
     if kind == "file":
         if mask & 0x10000000:
             mask |= FILE_FULL
@@ -246,7 +248,7 @@ def _expand_generic(mask: int, kind: str) -> int:
 def rights(mask: int, kind: str = "file") -> list[str]:
     """Readable rights of an access mask; `kind` is file (NTFS, shares) or ds (AD objects).
     full-control stands alone when every bit of it is set."""
-    m = _expand_generic(mask, kind)
+    m = expand_generic(mask, kind)
     table = FILE_RIGHTS if kind == "file" else DS_RIGHTS
     full_bits, full_name = table[0]
     if m & full_bits == full_bits:

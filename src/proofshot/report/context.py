@@ -22,7 +22,6 @@ from proofshot.store.tree import iter_rows
 MAX_CELL = 400
 MAX_TEXT_LINES = 60
 MAX_VOLATILE = 300
-GENERIC_COLUMNS = 7
 
 Gettext = Callable[[str], str]
 
@@ -143,37 +142,6 @@ def volatile_annex(res: DiffResult) -> dict[str, Any]:
             "omitted": max(0, len(res.volatile) - MAX_VOLATILE)}
 
 
-# -- generic rendering of view results whose exact shape this module does not own ------------
-
-def generic_tables(data: Any, title: str = "") -> list[dict[str, Any]]:
-    """A view result as titled tables: a list of objects is one table; a mapping of lists is
-    one table per list; scalars in a mapping become a two-column table."""
-    if isinstance(data, list):
-        if not data:
-            return [{"title": title, "columns": [], "rows": []}]
-        if all(isinstance(r, Mapping) for r in data):
-            cols: list[str] = []
-            for r in data:
-                for k in r:
-                    if k not in cols:
-                        cols.append(k)
-            cols = cols[:GENERIC_COLUMNS]
-            return [{"title": title, "columns": cols,
-                     "rows": [[fmt_value(r.get(c)) for c in cols] for r in data]}]
-        return [{"title": title, "columns": [""], "rows": [[fmt_value(r)] for r in data]}]
-    if isinstance(data, Mapping):
-        out: list[dict[str, Any]] = []
-        scalars = [[str(k), fmt_value(v)] for k, v in data.items()
-                   if not isinstance(v, (list, Mapping))]
-        if scalars:
-            out.append({"title": title, "columns": ["", ""], "rows": scalars})
-        for k, v in data.items():
-            if isinstance(v, (list, Mapping)):
-                out += generic_tables(v, f"{title} · {k}" if title else str(k))
-        return out
-    return [{"title": title, "columns": [""], "rows": [[fmt_value(data)]]}]
-
-
 # -- views and job record, found by probing (built beside the report; absent -> omitted) ---
 
 def _views_snapshot(store: Store, sid: str) -> Any | None:
@@ -253,17 +221,43 @@ def path_map(snap: Any | None) -> dict[str, Any] | None:
             "kinds": [(k, _edge_rows(v)) for k, v in sorted(by_kind.items())]}
 
 
-def access_view(snaps: Sequence[Any | None]) -> list[dict[str, Any]] | None:
-    """The access view, when `proofshot.views.access` exists: its result shown as tables (its
-    shape is not settled yet, so it is rendered generically)."""
+MAX_ACCESS = 150  # rows of the access matrix, and of each list of the access delta
+
+
+def _grant_row(mod: Any, g: Mapping[str, Any]) -> list[str]:
+    return [str(g["principal"]), str(g["resource"]), ", ".join(g["rights"]),
+            mod.via_text(g["via"])]
+
+
+def access_changes(a_snap: Any | None, b_snap: Any | None) -> dict[str, Any] | None:
+    """Through `proofshot.views.access.access_delta`: who gained and who lost which rights on
+    what, through which chain (each list cut at MAX_ACCESS, with the number left out), and
+    what could not be compared."""
     mod = probe.optional_module("proofshot.views.access")
-    if mod is None or any(s is None for s in snaps):
+    if mod is None or a_snap is None or b_snap is None:
         return None
-    names = ("diff", "access_delta", "delta") if len(snaps) == 2 else ("build", "matrix", "to_json")
-    fn = probe.first_function(mod, names)
-    if fn is None:
+    d = mod.access_delta(a_snap, b_snap)
+    out: dict[str, Any] = {}
+    for k in ("gained", "lost"):
+        out[k] = [_grant_row(mod, g) for g in d[k][:MAX_ACCESS]]
+        out[f"{k}_omitted"] = max(0, len(d[k]) - MAX_ACCESS)
+    out["unverifiable"] = [[u["target"], u["reason"]] for u in d["unverifiable"]]
+    return out
+
+
+def access_matrix(snap: Any | None, sid: str) -> dict[str, Any] | None:
+    """Through `proofshot.views.access`: principal -> resource -> rights of one snapshot, one
+    row per pair with the chains the rights come through, cut at MAX_ACCESS; and the shares
+    whose share-level ACL was not read (their folders carry NTFS rights only)."""
+    mod = probe.optional_module("proofshot.views.access")
+    if mod is None or snap is None:
         return None
-    return generic_tables(probe.plain(fn(*snaps)))
+    rows = mod.matrix(mod.grants(snap))
+    return {"rows": [[r["principal"], r["resource"], ", ".join(r["rights"]), "; ".join(r["via"])]
+                     for r in rows[:MAX_ACCESS]],
+            "total": len(rows), "omitted": max(0, len(rows) - MAX_ACCESS), "id": sid[:12],
+            "share_gaps": [[g["target"], g["share"], g["reason"]]
+                           for g in mod.share_gaps(snap)]}
 
 
 def timestamp_info(store: Store, sid: str) -> dict[str, Any] | None:
@@ -379,7 +373,7 @@ def evidence(store: Store, a: str, b: str, engagement: str | None) -> dict[str, 
         "findings": findings_of(fa),
         "findings_delta": findings_changes(sa, sb, fa, fb),
         "paths": paths_changes(sa, sb),
-        "access": access_view((sa, sb)),
+        "access": access_changes(sa, sb),
         "volatile": volatile_annex(res),
         "engagement": ev,
         "control": control,
@@ -480,6 +474,6 @@ def documentation(store: Store, a: str) -> dict[str, Any]:
         "targets": [data_sheet(store, t) for t in body.get("targets", [])],
         "findings": findings_of(evaluate_findings(store, sa)),
         "paths": path_map(sa),
-        "access": access_view((sa,)),
+        "access": access_matrix(sa, a),
         "key": ia["key"],
     }

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
@@ -21,16 +20,6 @@ def optional_module(name: str) -> ModuleType | None:
         if exc.name and (name == exc.name or name.startswith(exc.name + ".")):
             return None
         raise
-
-
-def first_function(mod: ModuleType | None, names: Sequence[str]) -> Callable[..., Any] | None:
-    if mod is None:
-        return None
-    for n in names:
-        fn = getattr(mod, n, None)
-        if callable(fn) and not inspect.isclass(fn):
-            return fn  # type: ignore[no-any-return]
-    return None
 
 
 def plain(value: Any) -> Any:

@@ -5,9 +5,10 @@ Pure over SnapshotData. Sources, per target of the snapshot:
 * Active Directory (ldap targets): users, groups and the nested memberships the collector
   resolved (ad_memberships, with the chain); the DACLs of the domain head, OUs, AdminSDHolder and
   privileged groups (ad_acl); privileged group membership itself (ad_privileged).
-* SMB shares (smb targets): the NTFS ACL of every directory walked (smb_acl). A SID in an ACE is
-  matched against every AD target of the same snapshot, so a domain group on a file server's
-  folder reaches each user nested in it; a SID no directory knows stays a principal of its own.
+* SMB shares (smb targets): the NTFS ACL of every directory walked (smb_acl), limited by the
+  share-level ACL of its share (smb_share_acl). A SID in an ACE is matched against every AD
+  target of the same snapshot, so a domain group on a file server's folder reaches each user
+  nested in it; a SID no directory knows stays a principal of its own.
 * Linux (local/ssh targets): owner and group mode bits of the inventoried files (group members
   from group_members) and world-writable files; sudo rules for users and %groups; POSIX ACLs
   (posix_acls). A named user entry gives that user the entry's effective (masked) rights, via
@@ -24,157 +25,40 @@ Pure over SnapshotData. Sources, per target of the snapshot:
   mode bits (a simplification: the owner can change the mode anyway).
 
 A grant is (principal, resource, rights, via): `via` is the chain from the principal through
-its groups to the source (the ACE, mode bits or sudo rule), e.g.
+its groups to the source (the ACE, the owner, mode bits or sudo rule), e.g.
 ["PSLAB\\alice", "PSLAB\\Finance-Team", "PSLAB\\Finance-Editors",
- "ACE allow;OI|CI;0x001301bf"]. Deny entries remove what they deny from the same principal on
-the same resource (a simplification of Windows' ordered evaluation, stated here).
+ "ACE allow;OI|CI;0x001301ff", "share ACE allow;;0x001f01ff (Everyone)"]; over SMB the last
+element is the share-level source (views/grant.py). Windows DACLs are evaluated in order, deny
+and allow, inherit-only entries, CREATOR OWNER and the owner's implicit rights as Windows does
+(views/acl.py); who is evaluated, and what a share ACL that could not be read means, is in
+views/ntaccess.py.
 
-The delta between two snapshots compares (principal, resource, right, via) sets; a target not
-readable on both sides is listed as unverifiable and contributes nothing.
+The delta between two snapshots compares (principal, resource, right, source) sets, the source
+being `via` without the ACEs' masks (a mask change shows as the rights it added or removed). A
+target not readable on both sides is listed as unverifiable and contributes nothing; a share
+whose share-level ACL is missing on either side is listed too, and its folders are compared on
+their NTFS rights only.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
+from proofshot.views import acl, ntaccess
+from proofshot.views.grant import Grant, via_identity, via_text
 from proofshot.views.snapshot import SnapshotData, TargetData
 
-WELL_KNOWN = {"S-1-5-32-544": "BUILTIN\\Administrators", "S-1-5-32-545": "BUILTIN\\Users",
-              "S-1-5-32-551": "BUILTIN\\Backup Operators"}
+__all__ = ["TABLES", "Grant", "access_delta", "grants", "matrix", "select", "share_gaps",
+           "via_text"]
 
 TABLES = ("ad_users", "ad_groups", "ad_memberships", "ad_computers", "ad_acl", "ad_privileged",
-          "ad_domain_policy", "smb_acl", "users", "groups", "group_members", "sudoers", "files",
-          "posix_acls")
-EVERYONE = {"S-1-1-0", "S-1-5-11"}  # Everyone, Authenticated Users
-
-
-@dataclass(frozen=True)
-class Grant:
-    principal: str
-    resource: str
-    rights: tuple[str, ...]
-    via: tuple[str, ...]
-    target: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"principal": self.principal, "resource": self.resource,
-                "rights": list(self.rights), "via": list(self.via), "target": self.target}
-
-
-@dataclass
-class _Identity:
-    """Who is in what: principal -> [(group principal, chain from principal to group)]."""
-
-    sid_name: dict[str, str]
-    groups_of: dict[str, list[tuple[str, tuple[str, ...]]]]
-    users: list[str]
-    by_group: dict[str, list[tuple[str, tuple[str, ...]]]]
-
-
-def _netbios(t: TargetData) -> str:
-    """The domain's NetBIOS name (from its policy row), else the target name upper-cased."""
-    pol = t.rows("ad_domain_policy")
-    return str((pol[0].get("netbios") if pol else None) or t.name.upper())
-
-
-def _ad_identity(snap: SnapshotData) -> _Identity:
-    sid_name: dict[str, str] = {}
-    groups_of: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
-    users: list[str] = []
-    for t in snap.targets.values():
-        if not t.has("ad_users") or not t.readable:
-            continue
-        nb = _netbios(t)
-
-        def pname(sam: str, nb: str = nb) -> str:
-            return f"{nb}\\{sam}"
-
-        kinds: dict[str, str] = {}
-        for r in t.rows("ad_users"):
-            if r.get("enabled") is not False:
-                users.append(pname(r["sam"]))
-            kinds[r["sam"]] = "user"
-            if r.get("sid"):
-                sid_name[r["sid"]] = pname(r["sam"])
-        for r in t.rows("ad_computers"):
-            if r.get("sid"):
-                sid_name[r["sid"]] = pname(r["sam"])
-        for r in t.rows("ad_groups"):
-            if r.get("sid"):
-                sid = r["sid"]
-                sid_name[sid] = (f"BUILTIN\\{r['sam']}" if sid.startswith("S-1-5-32-")
-                                 else pname(r["sam"]))
-        group_names = {r["sam"]: sid_name.get(r.get("sid") or "", pname(r["sam"]))
-                       for r in t.rows("ad_groups")}
-        for r in t.rows("ad_memberships"):
-            if r.get("member_kind") not in ("user", "computer"):
-                continue
-            member = pname(r["member"])
-            chain = tuple(group_names.get(x, pname(x)) if i else member
-                          for i, x in enumerate(r.get("path") or [r["member"], r["group"]]))
-            groups_of[member].append((group_names.get(r["group"], pname(r["group"])), chain))
-    by_group: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
-    for member, gs in groups_of.items():
-        for g, chain in gs:
-            by_group[g].append((member, chain))
-    return _Identity(sid_name, dict(groups_of), sorted(set(users)), dict(by_group))
-
-
-def _holders(ident: _Identity, sid: str, local: str | None = None
-             ) -> list[tuple[str, tuple[str, ...]]]:
-    """(principal, chain) for everyone an ACE on `sid` applies to. BUILTIN SIDs (S-1-5-32-*) on
-    a file server (`local` = its target name) are that machine's own groups, not the domain's."""
-    if local is not None and sid.startswith("S-1-5-32-"):
-        lname = f"{local}\\{WELL_KNOWN.get(sid, sid)}"
-        return [(lname, (lname,))]
-    name = ident.sid_name.get(sid)
-    if sid in EVERYONE:
-        label = {"S-1-1-0": "Everyone", "S-1-5-11": "Authenticated Users"}[sid]
-        return [(u, (u, label)) for u in ident.users] or [(label, (label,))]
-    if name is None:
-        return [(sid, (sid,))]  # unknown SID: a principal of its own, named by its SID
-    members = ident.by_group.get(name)
-    if members is None:
-        return [(name, (name,))]
-    return [(name, (name,)), *members]
-
-
-def _ace_grants(ident: _Identity, target: str, rows: Iterable[Mapping[str, Any]],
-                resource_of: Any, qualify: bool, local: str | None = None) -> list[Grant]:
-    allow: dict[tuple[str, str, tuple[str, ...]], set[str]] = defaultdict(set)
-    deny: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for r in rows:
-        typ = r.get("type") or ""
-        flags = (r.get("flags") or "").split("|")
-        if typ == "owner" or "IO" in flags:
-            continue  # owners' implicit rights are not listed; IO entries only pass down
-        rights = [str(x) for x in r.get("rights") or []]
-        ot = r.get("object_type")
-        if qualify and ot:
-            rights = [f"{x}({ot})" for x in rights]
-        res = resource_of(r)
-        ace = "ACE " + ";".join(str(r["ace"]).split(";")[:3])
-        for who, chain in _holders(ident, r["trustee_sid"], local):
-            if typ.startswith("allow"):
-                allow[(who, res, (*chain, ace))].update(rights)
-            elif typ.startswith("deny"):
-                deny[(who, res)].update(rights)
-    out = []
-    for (who, res, via), granted in allow.items():
-        left = granted - deny.get((who, res), set())
-        if left:
-            out.append(Grant(who, res, tuple(sorted(left)), via, target))
-    return out
-
-
-def _smb_resource(target: str) -> Any:
-    def res(r: Mapping[str, Any]) -> str:
-        path = str(r["path"]).strip("/").replace("/", "\\")
-        return f"\\\\{target}\\{r['share']}" + (f"\\{path}" if path else "")
-    return res
+          "ad_domain_policy", "smb_acl", "smb_share_acl", "smb_shares", "users", "groups",
+          "group_members", "sudoers", "files", "posix_acls")
+# a share ACL that was not read limits one share's comparison (named in the delta), not the
+# whole target's; the delta reads these small tables even when no access table changed
+PER_SHARE = ("smb_share_acl", "smb_shares")
 
 
 _PERMS = (("read", "r"), ("write", "w"), ("execute", "x"))
@@ -279,29 +163,21 @@ def _acl_grants(n: str, path: str, entries: Iterable[Mapping[str, Any]], owner: 
     return out
 
 
-def grants(snap: SnapshotData) -> list[Grant]:
-    """Every grant of the snapshot, sorted by principal, resource, via."""
-    ident = _ad_identity(snap)
+def grants(snap: SnapshotData,
+           ntfs_only: Collection[tuple[str, str]] = ()) -> list[Grant]:
+    """Every grant of the snapshot, sorted by principal, resource, via. `ntfs_only`: (target,
+    share) pairs whose folders are not limited by their share-level ACL."""
+    ident = ntaccess.identity(snap)
     out: list[Grant] = []
     for t in snap.targets.values():
         if not t.readable:
             continue
         if t.has("smb_acl"):
-            out += _ace_grants(ident, t.name, t.rows("smb_acl"), _smb_resource(t.name), False,
-                               local=t.name)
+            out += ntaccess.smb_grants(ident, t, {s for n, s in ntfs_only if n == t.name})
         if t.has("ad_acl"):
-            out += _ace_grants(ident, t.name, t.rows("ad_acl"),
-                               lambda r, n=t.name: f"{n}:{r['object']}", True)
+            out += ntaccess.ad_grants(ident, t)
         if t.has("ad_privileged"):
-            nb = _netbios(t)
-            for r in t.rows("ad_privileged"):
-                if r.get("member_kind") not in ("user", "computer"):
-                    continue
-                chain = tuple(f"{nb}\\{x}" for x in (r.get("path") or []))
-                if str(r.get("group_sid") or "").startswith("S-1-5-32-") and chain:
-                    chain = (*chain[:-1], f"BUILTIN\\{r['group']}")
-                out.append(Grant(f"{nb}\\{r['member']}", f"{t.name}:privileged:{r['group']}",
-                                 ("member",), (*chain, "privileged group"), t.name))
+            out += ntaccess.privileged_grants(t)
         if t.has("files") or t.has("sudoers") or t.has("posix_acls"):
             out += _linux_grants(t)
     return sorted(out, key=lambda g: (g.principal.lower(), g.resource.lower(), g.via))
@@ -323,36 +199,86 @@ def select(gs: Iterable[Grant], principal: str | None = None,
     return out
 
 
+def matrix(gs: Iterable[Grant]) -> list[dict[str, Any]]:
+    """principal -> resource -> rights: one row per pair, the rights of all its grants and
+    their sources (via without the principal), in the order of `grants`."""
+    by: dict[tuple[str, str, str], tuple[set[str], list[str]]] = {}
+    for g in gs:
+        rights, vias = by.setdefault((g.principal, g.resource, g.target), (set(), []))
+        rights.update(g.rights)
+        vias.append(via_text(g.via))
+    return [{"principal": p, "resource": res, "target": t, "rights": sorted(rs), "via": vs}
+            for (p, res, t), (rs, vs) in by.items()]
+
+
+def share_gaps(snap: SnapshotData) -> list[dict[str, str]]:
+    """Shares whose share-level ACL is not known (share "*": all of the target): their
+    folders' grants carry the NTFS rights only (an upper bound), with SHARE_UNKNOWN as the
+    share part of `via`."""
+    return [{"target": t, "share": s, "reason": why}
+            for (t, s), why in sorted(ntaccess.share_gaps(snap).items())]
+
+
 def _sources(snap: SnapshotData) -> dict[str, bool]:
     """Targets that feed the view -> whether all their access tables were read (a table the
     platform does not have, status unsupported, is no gap)."""
     out = {}
     for t in snap.targets.values():
         gaps = [x for x, u in t.unverifiable.items()
-                if x in TABLES and (u or {}).get("status") != "unsupported"]
+                if x in TABLES and x not in PER_SHARE and (u or {}).get("status") != "unsupported"]
         if t.type in ("ldap", "smb") or gaps or any(t.has(x) for x in TABLES):
             out[t.name] = t.readable and not gaps
     return out
 
 
-def _flat(gs: Iterable[Grant]) -> set[tuple[str, str, str, tuple[str, ...], str]]:
-    return {(g.principal, g.resource, r, g.via, g.target) for g in gs for r in g.rights}
+Flat = dict[tuple[str, str, str, tuple[str, ...], str], tuple[str, ...]]
 
 
-def _group(items: Iterable[tuple[str, str, str, tuple[str, ...], str]]) -> list[dict[str, Any]]:
+def _flat(gs: Iterable[Grant]) -> Flat:
+    """(principal, resource, right, source, target) -> the via shown for it; full-control
+    counts as the rights it stands for too."""
+    out: Flat = {}
+    for g in gs:
+        kind = "file" if g.resource.startswith("\\\\") else "ds"
+        for r in g.rights:
+            for c in acl.components(r, kind):
+                out[(g.principal, g.resource, c, via_identity(g.via), g.target)] = g.via
+    return out
+
+
+def _group(flat: Flat, keys: Iterable[tuple[str, str, str, tuple[str, ...], str]]
+           ) -> list[dict[str, Any]]:
     by: dict[tuple[str, str, tuple[str, ...], str], set[str]] = defaultdict(set)
-    for p, res, right, via, target in items:
-        by[(p, res, via, target)].add(right)
+    for k in keys:
+        p, res, right, _source, target = k
+        by[(p, res, flat[k], target)].add(right)
     return [{"principal": p, "resource": res, "rights": sorted(rs), "via": list(via),
              "target": target}
             for (p, res, via, target), rs in sorted(by.items(), key=lambda kv: (
                 kv[0][0].lower(), kv[0][1].lower(), kv[0][2]))]
 
 
+def _share_gaps(a: SnapshotData, b: SnapshotData, bad: set[str]
+                ) -> tuple[set[tuple[str, str]], list[dict[str, Any]]]:
+    ga, gb = ntaccess.share_gaps(a), ntaccess.share_gaps(b)
+    pairs = {k for k in ga.keys() | gb.keys() if k[0] not in bad}
+    notes = []
+    for target, share in sorted(pairs):
+        why = "; ".join(f"{side}: {g[(target, share)]}" for side, g in (("before", ga),
+                                                                       ("after", gb))
+                        if (target, share) in g)
+        what = ("share-level ACLs" if share == ntaccess.ALL_SHARES
+                else f"share-level ACL of {share}")
+        notes.append({"target": target, "reason": f"{what} not known in both snapshots ({why}): "
+                      "folders compared on NTFS rights only"})
+    return pairs, notes
+
+
 def access_delta(a: SnapshotData, b: SnapshotData) -> dict[str, Any]:
     """{"gained": [...], "lost": [...], "unverifiable": [{"target", "reason"}]} between a and b.
     An AD target not readable on both sides makes every grant unverifiable (identities come
-    from it); another target only its own grants."""
+    from it); another target only its own grants; a share without a known share-level ACL on
+    either side only the share limit of its folders."""
     sa, sb = _sources(a), _sources(b)
     unverifiable = []
     bad: set[str] = set()
@@ -363,6 +289,8 @@ def access_delta(a: SnapshotData, b: SnapshotData) -> dict[str, Any]:
     ldap = {t.name for s in (a, b) for t in s.targets.values() if t.type == "ldap"}
     if bad & ldap:
         return {"gained": [], "lost": [], "unverifiable": unverifiable}
-    fa = {x for x in _flat(grants(a)) if x[4] not in bad}
-    fb = {x for x in _flat(grants(b)) if x[4] not in bad}
-    return {"gained": _group(fb - fa), "lost": _group(fa - fb), "unverifiable": unverifiable}
+    ntfs_only, notes = _share_gaps(a, b, bad)
+    fa = {k: v for k, v in _flat(grants(a, ntfs_only)).items() if k[4] not in bad}
+    fb = {k: v for k, v in _flat(grants(b, ntfs_only)).items() if k[4] not in bad}
+    return {"gained": _group(fb, fb.keys() - fa.keys()), "lost": _group(fa, fa.keys() - fb.keys()),
+            "unverifiable": unverifiable + notes}

@@ -74,10 +74,10 @@ def from_plain(data: Mapping[str, Mapping[str, list[Row]]], *, sid: str = "test"
 
 
 def load(store: Store, sid: str, tables: Collection[str] | None = None,
-         read_rows: bool = True) -> SnapshotData:
+         read_rows: bool | Collection[str] = True) -> SnapshotData:
     """Read a snapshot's rows (only `tables` when given) from the store. `read_rows=False`
     lists the tables that were read without reading them (every one empty): enough for a
-    view that only asks what was observed."""
+    view that only asks what was observed; a collection of table names reads those only."""
     body = store.manifest(sid)
     snap = SnapshotData(sid, body.get("label", ""), body.get("created"))
     for t in body["targets"]:
@@ -85,8 +85,9 @@ def load(store: Store, sid: str, tables: Collection[str] | None = None,
         for name, tab in t.get("tables", {}).items():
             if tables is not None and name not in tables:
                 continue
+            read = read_rows if isinstance(read_rows, bool) else name in read_rows
             rows[name] = ([json.loads(r) for r in iter_rows(store.get, tab["root"])]
-                          if read_rows else [])
+                          if read else [])
         snap.targets[t["name"]] = TargetData(
             t["name"], t.get("type", ""), t.get("status", ""), dict(t.get("facts", {})), rows,
             dict(t.get("unverifiable", {})))

@@ -142,8 +142,12 @@ def test_access_diff_shows_exactly_the_three_changes(scenario: dict[str, Any]) -
     assert "write" in alice["rights"]
     assert alice["via"][:3] == ["PSLAB\\alice", "PSLAB\\Finance-Team", "PSLAB\\Finance-Editors"]
     assert alice["via"][3].startswith("ACE allow;OI|CI;")
+    # over SMB the share-level ACL is the second source: the lab's share lets Everyone do all
+    share = "share ACE allow;;0x001f01ff (Everyone)"
+    assert alice["via"][4:] == [share]
     bob = gained[("PSLAB\\bob", "\\\\files\\public\\hr")]
-    assert "write" in bob["rights"] and len(bob["via"]) == 2 and bob["via"][1].startswith("ACE")
+    assert "write" in bob["rights"] and len(bob["via"]) == 3 and bob["via"][1].startswith("ACE")
+    assert bob["via"][2] == share
     lost = acc["lost"]
     assert lost and {g["principal"] for g in lost} == {"PSLAB\\carol"}
     assert all(g["via"][1] == "PSLAB\\Domain Admins" for g in lost)

@@ -50,6 +50,11 @@ def test_sd_round_trip_and_rights() -> None:
     assert {r["trustee"] for r in rows} == {"BUILTIN\\Administrators", "S-1-5-21-1-2-3-1105",
                                             "S-1-5-21-1-2-3-4242", "Everyone"}
     assert rows[0]["path"] == "/Key Files"
+    # the DACL order is kept (owner row: no place in the DACL), for the access view's evaluation
+    assert [(r["type"], r.get("position")) for r in rows] == [
+        ("owner", None), ("allow", 0), ("deny", 1), ("allow", 2)]
+    ad = LP.ace_rows("OU=x", "ou", sd, lambda s: s)
+    assert [r.get("position") for r in ad] == [None, 0, 1, 2]
 
 
 def test_truncated_descriptor_is_an_error_not_a_crash() -> None:

@@ -57,6 +57,7 @@ def test_decode_captured_samba_answers() -> None:
     assert rows["S-1-1-0"]["rights"] == ["full-control"] and rows["S-1-1-0"]["share"] == "IPC$"
     pub = {r["trustee_sid"]: r["rights"] for r in SP.share_acl(sv, ["public"])}
     assert pub == {"S-1-1-0": ["full-control"], "S-1-5-32-545": ["read", "execute"]}
+    assert sorted(r["position"] for r in SP.share_acl(sv, ["public"])) == [0, 1]
     assert SP.share_acl_state(sv, "public") == "read"
 
 

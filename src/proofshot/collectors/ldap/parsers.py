@@ -379,7 +379,7 @@ def ace_rows(obj: str, kind: str, sd: ntsd.SecurityDescriptor,
                      "type": "owner", "trustee": name(sd.owner), "trustee_sid": sd.owner,
                      "rights": ["owner"], "object_type": None, "inherited_object_type": None,
                      "flags": None, "inherited": False, "protected": sd.protected})
-    for ace in sd.dacl or ():
+    for i, ace in enumerate(sd.dacl or ()):
         flags = "|".join(ace.flags)
         ot, it = ntsd.object_type_name(ace.object_type), ntsd.object_type_name(
             ace.inherited_object_type)
@@ -390,7 +390,7 @@ def ace_rows(obj: str, kind: str, sd: ntsd.SecurityDescriptor,
             "object_kind": kind, "type": ace.type, "trustee": name(ace.sid),
             "trustee_sid": ace.sid, "rights": ntsd.rights(ace.mask, "ds"),
             "object_type": ot, "inherited_object_type": it, "flags": flags or None,
-            "inherited": ace.inherited, "protected": sd.protected,
+            "inherited": ace.inherited, "protected": sd.protected, "position": i,
         })
     return rows
 

@@ -124,6 +124,9 @@ AD_ACL = table("ad_acl", "Owner and DACL entries (nTSecurityDescriptor) of the d
     col("flags", doc="ACE flags (CI container inherit, OI, IO inherit only, ID inherited, NP)."),
     col("inherited", "bool", "Inherited from a parent (ID)."),
     col("protected", "bool", "The DACL is protected from inheritance."),
+    col("position", "int", "Place of the entry in the DACL (0 = first; None for owner rows). "
+        "Volatile: one entry inserted shifts every later one; the access view evaluates the "
+        "DACL in this order.", volatile=True),
 ], platforms=P, collector=C)
 
 LDAP_USERS = table("ldap_users", "posixAccount entries of a plain LDAP directory.", ["dn"], [

@@ -112,8 +112,8 @@ def share_acl(sv: Srvsvc, shares: list[str] | None = None) -> Iterator[Row]:
         if isinstance(one, str) or not one.sd:
             continue
         sd = ntsd.parse_sd(one.sd)
-        for ace in sd.dacl or ():
-            yield {"share": name, **_ace_fields(ace)}
+        for i, ace in enumerate(sd.dacl or ()):
+            yield {"share": name, **_ace_fields(ace), "position": i}
 
 
 def walk_all_shares(sv: Srvsvc, lines: Lines) -> Iterator[Row]:
@@ -163,6 +163,7 @@ def acl(share: str, lines: Lines) -> Iterator[Row]:
             yield {"share": share, "path": path, "ace": f"owner;;;{sd.owner}", "type": "owner",
                    "trustee": sid_name(sd.owner), "trustee_sid": sd.owner, "rights": ["owner"],
                    "mask": None, "flags": None, "inherited": False}
-        for ace in sd.dacl or ():
+        for i, ace in enumerate(sd.dacl or ()):
             yield {"share": share, "path": path, **_ace_fields(ace),
-                   "flags": "|".join(ace.flags) or None, "inherited": ace.inherited}
+                   "flags": "|".join(ace.flags) or None, "inherited": ace.inherited,
+                   "position": i}

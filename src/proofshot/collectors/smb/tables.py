@@ -18,6 +18,10 @@ SHARE = col("share", doc="Share name.")
 TRUSTEE = col("trustee", doc="Well-known or Samba name of the SID; the SID when unknown here.")
 TRUSTEE_SID = col("trustee_sid", doc="SID.")
 MASK = col("mask", doc="Access mask in hex.")
+POSITION = col("position", "int", "Place of the entry in the DACL (0 = first; None for owner "
+               "rows). Volatile: one entry inserted shifts every later one, so a shift alone is "
+               "no change; the access view evaluates the DACL in this order, so an order that "
+               "changes effective rights shows there.", volatile=True)
 
 SMB_SHARES = table("smb_shares", "Shares read (tree connect) and their properties.", ["share"], [
     SHARE,
@@ -40,6 +44,7 @@ SMB_SHARE_ACL = table("smb_share_acl", "Share-level ACL entries (srvsvc NetrShar
     TRUSTEE_SID,
     col("rights", "list", "Readable rights: full-control, change (write), read, ..."),
     MASK,
+    POSITION,
 ], platforms=P, collector=C)
 
 SMB_DIRS = table("smb_dirs", "Directories walked, to the scope's depth, with owner and whether "
@@ -68,6 +73,7 @@ SMB_ACL = table("smb_acl", "NTFS ACL entries of every directory walked (owner ro
     col("flags", doc="OI object inherit, CI container inherit, IO inherit only, NP, ID "
         "inherited."),
     col("inherited", "bool", "Inherited from the parent directory (ID)."),
+    POSITION,
 ], platforms=P, collector=C)
 
 TABLES: tuple[Table, ...] = (SMB_SHARES, SMB_SHARE_ACL, SMB_DIRS, SMB_ACL)

@@ -1,0 +1,45 @@
+"""A grant of the access view, and how its `via` reads.
+
+`via` is the chain from the principal through its groups to the source: an ACE ("ACE
+type;flags;mask"), "owner", mode bits or a sudo rule. A right to a folder over SMB has a second
+source, the share-level ACL, as the last element: "share ACE type;flags;mask (chain)", or
+SHARE_UNKNOWN when the share's ACL could not be read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+SHARE_PREFIX = "share "
+SHARE_UNKNOWN = "share ACL not read: NTFS rights only"
+_MASK = re.compile(r"^((?:share )?ACE [^;]*;[^;]*);0x[0-9a-fA-F]+")
+
+
+@dataclass(frozen=True)
+class Grant:
+    principal: str
+    resource: str
+    rights: tuple[str, ...]
+    via: tuple[str, ...]
+    target: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"principal": self.principal, "resource": self.resource,
+                "rights": list(self.rights), "via": list(self.via), "target": self.target}
+
+
+def via_text(via: tuple[str, ...] | list[str], skip_principal: bool = True) -> str:
+    """One line: the chain joined by ' -> ', the share-level source after ' ∩ '."""
+    parts = list(via[1:] if skip_principal and len(via) > 1 else via)
+    share = parts.pop() if parts and parts[-1].startswith(SHARE_PREFIX) else None
+    text = " -> ".join(parts)
+    return f"{text} ∩ {share}" if share else text
+
+
+def via_identity(via: tuple[str, ...]) -> tuple[str, ...]:
+    """The via without the ACEs' masks: the same entry with another mask is the same source,
+    so the access delta shows the rights a mask change added or removed, not every right
+    through that entry as lost and gained again."""
+    return tuple(_MASK.sub(r"\1", x) for x in via)
