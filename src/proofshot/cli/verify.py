@@ -26,6 +26,8 @@ def verify(
             if not rd.problems:
                 out.print(f"re-derived {short(info.id)}: {rd.matched}/{rd.tables} tables match"
                           + (f" ({len(rd.skipped)} skipped)" if rd.skipped else ""))
+                for why in rd.skipped:
+                    out.print(f"  skipped {why}")
     if rep.ok:
         out.print(f"OK: {rep.snapshots} snapshots, {rep.objects} objects in {rep.packs} packs; "
                   f"key {st.keys.fingerprint}")

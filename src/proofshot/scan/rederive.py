@@ -67,6 +67,12 @@ def _rederive(store: Store, sid: str, sorters: Sorters) -> RederiveReport:
         if collector is None or options is None:
             rep.skipped.append(f"{t['name']}: no collector or options to re-derive with")
             continue
+        if t["collector"].get("version") != collector.version:
+            # its parsers gave other rows then (e.g. a column added since): not a mismatch
+            rep.skipped.append(f"{t['name']}: collected by {collector.name} "
+                               f"{t['collector'].get('version')}; this version re-derives "
+                               f"{collector.name} {collector.version}")
+            continue
         plan = collector.plan(options)
         ok_codes = {s.query.id: s.query.ok_codes for s in plan.steps}
         absent = {s.query.id: s.query.absent_codes for s in plan.steps}

@@ -146,7 +146,7 @@ class LDAPCollector:
     """Active Directory and plain LDAP directories over ldap3 (transports/ldap.py)."""
 
     name = "ldap"
-    version = "1"
+    version = "2"  # 2: ACE positions
 
     def tables(self) -> Sequence[Table]:
         return T.TABLES

@@ -87,7 +87,7 @@ class LinuxCollector:
     """Linux and other GNU userlands, over the local or the SSH transport."""
 
     name = "linux"
-    version = "1"
+    version = "2"  # 2: posix_acls
 
     def tables(self) -> Sequence[Table]:
         return T.TABLES

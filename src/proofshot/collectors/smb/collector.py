@@ -31,7 +31,7 @@ class SMBCollector:
     """Windows and Samba file servers over SMB2/3 (smbprotocol)."""
 
     name = "smb"
-    version = "1"
+    version = "2"  # 2: ACE positions
 
     def tables(self) -> Sequence[Table]:
         return T.TABLES
