@@ -8,29 +8,18 @@ The store must hold neither the planted password nor any /etc/shadow hash.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.e2e import sandbox
 from tests.storebytes import everything as store_everything
 
 PLANTED = "PlantedSecret-93f1c2"
 SHADOW_HASH = "$6$pstest$Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg"
 
 SCRIPT = r"""
-set -eu
-STORE="$1"; WORK="$2"; PS="$3"
-cp -a /etc "$WORK/etc"
-mount --bind "$WORK/etc" /etc
-# a private package database too, so an apt run elsewhere on this machine is not our change
-mkdir -p "$WORK/dpkg" && cp -a /var/lib/dpkg/status "$WORK/dpkg/status"
-mount --bind "$WORK/dpkg/status" /var/lib/dpkg/status
-ip link set lo up
 printf 'db_host=localhost\npassword=%s\n' "$PLANTED" > /etc/proofshot-planted.conf
 chmod 0644 /etc/proofshot-planted.conf
 $PS init --store "$STORE" >/dev/null
@@ -59,18 +48,9 @@ $PS verify --rederive --store "$STORE" > "$WORK/verify.out"
 
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    if os.geteuid() != 0 or shutil.which("unshare") is None or shutil.which("useradd") is None:
-        pytest.skip("needs root, unshare and useradd (run under .ci/run)")
     work = tmp_path_factory.mktemp("e2e")
     store = work / "store"
-    ps = f"{sys.executable} -m proofshot"
-    env = {**os.environ, "PLANTED": PLANTED, "SHADOW_HASH": SHADOW_HASH}
-    proc = subprocess.run(
-        ["unshare", "--mount", "--net", "--fork", "bash", "-c", SCRIPT, "sh", str(store),
-         str(work), ps],
-        env=env, capture_output=True, text=True, timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    sandbox.run(SCRIPT, work, env={"PLANTED": PLANTED, "SHADOW_HASH": SHADOW_HASH})
     codes = (work / "codes").read_text() if (work / "codes").exists() else ""
     return {
         "work": work, "store": store, "codes": codes,

@@ -10,23 +10,14 @@ and every table must re-derive from its stored transcript.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.e2e import sandbox
+
 SCRIPT = r"""
-set -eu
-STORE="$1"; WORK="$2"; PS="$3"
-cp -a /etc "$WORK/etc"
-mount --bind "$WORK/etc" /etc
-mkdir -p "$WORK/dpkg" && cp -a /var/lib/dpkg/status "$WORK/dpkg/status"
-mount --bind "$WORK/dpkg/status" /var/lib/dpkg/status
-ip link set lo up
 groupadd psdev
 for u in psalice psbob pscarol; do useradd -M -s /usr/sbin/nologin "$u"; done
 usermod -a -G psdev psbob
@@ -56,16 +47,8 @@ $PS verify --rederive --store "$STORE" > "$WORK/verify.out"
 
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    needed = ("unshare", "useradd", "groupadd", "setfacl", "getfacl")
-    if os.geteuid() != 0 or any(shutil.which(x) is None for x in needed):
-        pytest.skip(f"needs root and {', '.join(needed)} (run under .ci/run)")
     work = tmp_path_factory.mktemp("acl-e2e")
-    ps = f"{sys.executable} -m proofshot"
-    proc = subprocess.run(
-        ["unshare", "--mount", "--net", "--fork", "bash", "-c", SCRIPT, "sh",
-         str(work / "store"), str(work), ps],
-        capture_output=True, text=True, timeout=600, check=False)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    sandbox.run(SCRIPT, work, needs=("groupadd", "setfacl", "getfacl"))
     return {
         "work": work, "srv": str(work / "srv"),
         "codes": (work / "codes").read_text() if (work / "codes").exists() else "",

@@ -1,0 +1,38 @@
+"""A private mount + network namespace for end-to-end scenarios on this machine: /etc and the
+package database are copies bind-mounted over the real ones, so what a scenario plants (users,
+files, ACLs) and what apt does elsewhere never meet."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROLOGUE = r"""
+set -eu
+STORE="$1"; WORK="$2"; PS="$3"
+cp -a /etc "$WORK/etc"
+mount --bind "$WORK/etc" /etc
+# a private package database too, so an apt run elsewhere on this machine is not our change
+mkdir -p "$WORK/dpkg" && cp -a /var/lib/dpkg/status "$WORK/dpkg/status"
+mount --bind "$WORK/dpkg/status" /var/lib/dpkg/status
+ip link set lo up
+"""
+
+
+def run(script: str, work: Path, needs: tuple[str, ...] = (),
+        env: dict[str, str] | None = None) -> None:
+    """Run PROLOGUE + script as root in a fresh namespace ($1 store, $2 work, $3 proofshot)."""
+    needed = ("unshare", "useradd", *needs)
+    if os.geteuid() != 0 or any(shutil.which(x) is None for x in needed):
+        pytest.skip(f"needs root and {', '.join(needed)} (run under .ci/run)")
+    proc = subprocess.run(
+        ["unshare", "--mount", "--net", "--fork", "bash", "-c", PROLOGUE + script, "sh",
+         str(work / "store"), str(work), f"{sys.executable} -m proofshot"],
+        env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=600,
+        check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
