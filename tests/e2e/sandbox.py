@@ -1,6 +1,10 @@
 """A private mount + network namespace for end-to-end scenarios on this machine: /etc and the
 package database are copies bind-mounted over the real ones, so what a scenario plants (users,
-files, ACLs) and what apt does elsewhere never meet."""
+files, ACLs) and what apt does elsewhere never meet.
+
+A scenario script changes /etc: it must never run outside `run`. Each one starts with GUARD,
+which stops it unless PROLOGUE (the mounts) ran first.
+"""
 
 from __future__ import annotations
 
@@ -21,12 +25,16 @@ mount --bind "$WORK/etc" /etc
 mkdir -p "$WORK/dpkg" && cp -a /var/lib/dpkg/status "$WORK/dpkg/status"
 mount --bind "$WORK/dpkg/status" /var/lib/dpkg/status
 ip link set lo up
+sandboxed() { :; }
 """
+
+GUARD = "sandboxed || exit 97  # only through tests/e2e/sandbox.run: it changes /etc\n"
 
 
 def run(script: str, work: Path, needs: tuple[str, ...] = (),
         env: dict[str, str] | None = None) -> None:
     """Run PROLOGUE + script as root in a fresh namespace ($1 store, $2 work, $3 proofshot)."""
+    assert script.startswith(GUARD), "a scenario script starts with sandbox.GUARD"
     needed = ("unshare", "useradd", *needs)
     if os.geteuid() != 0 or any(shutil.which(x) is None for x in needed):
         pytest.skip(f"needs root and {', '.join(needed)} (run under .ci/run)")

@@ -19,7 +19,7 @@ from tests.storebytes import everything as store_everything
 PLANTED = "PlantedSecret-93f1c2"
 SHADOW_HASH = "$6$pstest$Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg"
 
-SCRIPT = r"""
+SCRIPT = sandbox.GUARD + r"""
 printf 'db_host=localhost\npassword=%s\n' "$PLANTED" > /etc/proofshot-planted.conf
 chmod 0644 /etc/proofshot-planted.conf
 $PS init --store "$STORE" >/dev/null

@@ -17,7 +17,7 @@ import pytest
 
 from tests.e2e import sandbox
 
-SCRIPT = r"""
+SCRIPT = sandbox.GUARD + r"""
 groupadd psdev
 for u in psalice psbob pscarol; do useradd -M -s /usr/sbin/nologin "$u"; done
 usermod -a -G psdev psbob

@@ -3,7 +3,6 @@ namespace, planted changes): PDF and HTML, German and English, checked through p
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -15,6 +14,7 @@ import pytest
 
 from proofshot.report.catalog import messages
 from proofshot.report.i18n import Formats, po_text
+from tests.e2e import sandbox
 from tests.e2e.test_local_scenario import PLANTED, SCRIPT, SHADOW_HASH
 
 
@@ -31,18 +31,10 @@ def pdftext(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    if os.geteuid() != 0 or shutil.which("unshare") is None or shutil.which("useradd") is None:
-        pytest.skip("needs root, unshare and useradd (run under .ci/run)")
-    if shutil.which("pdftotext") is None:
-        pytest.skip("needs pdftotext (poppler-utils, installed by .ci/install)")
     work = tmp_path_factory.mktemp("report")
     store = work / "store"
-    env = {**os.environ, "PLANTED": PLANTED, "SHADOW_HASH": SHADOW_HASH}
-    proc = subprocess.run(
-        ["unshare", "--mount", "--net", "--fork", "bash", "-c", SCRIPT, "sh", str(store),
-         str(work), f"{sys.executable} -m proofshot"],
-        env=env, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    sandbox.run(SCRIPT, work, needs=("pdftotext",),
+                env={"PLANTED": PLANTED, "SHADOW_HASH": SHADOW_HASH})
     out = work / "out"
     files: dict[str, Path] = {}
     for lang in ("de", "en"):
