@@ -150,6 +150,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dirs", type=int, nargs="+", default=[10000, 100000])
     ap.add_argument("--sample", type=int, default=300)
+    ap.add_argument("--no-walker", action="store_true",
+                    help="skip the walker-alone run (a size where only the scan matters)")
     args = ap.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from tests.lab.lab import Lab
@@ -165,7 +167,8 @@ def main() -> None:
         count = make_tree(root, n)
         gen = time.monotonic() - t0
         sc = run_smbcacls(fs.ip, share, root, fs.authfile(), args.sample)
-        wk = run_walker(fs.ip, share, fs.password)
+        wk = ({"dirs": 0, "rows": 0, "seconds": 1.0, "peak_rss_mb": 0.0} if args.no_walker
+              else run_walker(fs.ip, share, fs.password))
         sn = run_scan(fs.ip, share, fs.password)
         sc_rate = sc["dirs"] / sc["seconds"]
         res = {"directories": count, "generate_s": round(gen, 1),

@@ -165,3 +165,15 @@ def test_delta_unreadable_acls_make_the_target_unverifiable() -> None:
     absent = _snap(BASE, None, sid="c",
                    unverifiable={"posix_acls": {"status": "unsupported", "reason": "no acl"}})
     assert access_delta(absent, absent)["unverifiable"] == []
+
+
+def test_delta_table_observed_on_one_side_only_is_unverifiable_not_gained() -> None:
+    """A snapshot from a collector without posix_acls (or without getfacl) against one with
+    it: the ACL rights were not observed before, so they are neither gained nor lost."""
+    before = _snap(BASE, None, sid="a")
+    after = _snap(BASE, [_acl("/srv/data", "user", "alice", "rwx"),
+                         _acl("/srv/data", "mask", None, "rwx")], sid="b")
+    d = access_delta(before, after)
+    assert d == {"gained": [], "lost": [], "unverifiable": [
+        {"target": H, "reason": "posix_acls observed in one snapshot only"}]}
+    assert access_delta(before, before)["unverifiable"] == []

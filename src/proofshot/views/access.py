@@ -231,6 +231,12 @@ def _sources(snap: SnapshotData) -> dict[str, bool]:
     return out
 
 
+def _observed(t: TargetData) -> set[str]:
+    """Access tables read on this target (one unsupported on one side only, e.g. getfacl
+    installed in between, was not observed there either)."""
+    return {x for x in TABLES if x not in PER_SHARE and t.has(x)}
+
+
 Flat = dict[tuple[str, str, str, tuple[str, ...], str], tuple[str, ...]]
 
 
@@ -286,6 +292,14 @@ def access_delta(a: SnapshotData, b: SnapshotData) -> dict[str, Any]:
         if not (sa.get(name) and sb.get(name)):
             bad.add(name)
             unverifiable.append({"target": name, "reason": "not readable in both snapshots"})
+            continue
+        # a table one side's collector did not have (an older version): its rights were not
+        # observed there, so they would all read as gained or lost
+        once = _observed(a.targets[name]) ^ _observed(b.targets[name])
+        if once:
+            bad.add(name)
+            unverifiable.append({"target": name, "reason": f"{', '.join(sorted(once))} "
+                                 "observed in one snapshot only"})
     ldap = {t.name for s in (a, b) for t in s.targets.values() if t.type == "ldap"}
     if bad & ldap:
         return {"gained": [], "lost": [], "unverifiable": unverifiable}
