@@ -87,10 +87,10 @@ def test_mode_bits_without_acl_and_sudo_unchanged() -> None:
     gs = grants(snap)
     got = _on(gs, "/srv/plain")
     assert got == {
-        (f"{H}\\alice", (f"{H}\\alice", "owner, mode 0770")): ("read", "write", "execute"),
-        (f"{H}\\dave", (f"{H}\\dave", f"{H}\\staff", "group, mode 0770")):
+        (f"{H}\\alice", (f"{H}\\alice", "owner mode bits")): ("read", "write", "execute"),
+        (f"{H}\\dave", (f"{H}\\dave", f"{H}\\staff", "group mode bits")):
             ("read", "write", "execute")}
-    assert _on(gs, "/tmp/ww") == {(f"{H}\\*", (f"{H}\\*", "other, mode 0666")): ("read", "write")}
+    assert _on(gs, "/tmp/ww") == {(f"{H}\\*", (f"{H}\\*", "other mode bits")): ("read", "write")}
     sudo = {g.principal for g in gs if g.resource == f"{H}:sudo"}
     assert sudo == {f"{H}\\bob", f"{H}\\carol", f"{H}\\root"}
 
@@ -100,7 +100,7 @@ def test_owner_entry_applies_to_the_owner() -> None:
         _acl("/home/alice/x", "user", "alice", "r--"), _acl("/home/alice/x", "group", None, "---"),
         _acl("/home/alice/x", "mask", None, "r--")])
     got = _on(grants(snap), "/home/alice/x")
-    assert got == {(f"{H}\\alice", (f"{H}\\alice", "owner, mode 0600")): ("read", "write")}
+    assert got == {(f"{H}\\alice", (f"{H}\\alice", "owner mode bits")): ("read", "write")}
 
 
 def test_default_entries_are_rights_of_their_own_kind() -> None:
@@ -177,3 +177,14 @@ def test_delta_table_observed_on_one_side_only_is_unverifiable_not_gained() -> N
     assert d == {"gained": [], "lost": [], "unverifiable": [
         {"target": H, "reason": "posix_acls observed in one snapshot only"}]}
     assert access_delta(before, before)["unverifiable"] == []
+
+
+def test_delta_chmod_that_keeps_someones_rights_is_no_change_for_them() -> None:
+    """0770 -> 0750: the group loses write; the owner's rights did not move, so the owner
+    is not in the delta (the mode is not part of `via`)."""
+    before = _snap([_file("/srv/x", "0770", owner="alice", group="staff")], None, sid="a")
+    after = _snap([_file("/srv/x", "0750", owner="alice", group="staff")], None, sid="b")
+    d = access_delta(before, after)
+    assert d["gained"] == []
+    assert [(g["principal"], g["rights"], g["via"]) for g in d["lost"]] == [
+        (f"{H}\\dave", ["write"], [f"{H}\\dave", f"{H}\\staff", "group mode bits"])]

@@ -109,10 +109,10 @@ def _linux_grants(t: TargetData) -> list[Grant]:
         owners[path] = owner
         if owner and owner != "root" and bits(mode, 6):
             out.append(Grant(f"{n}\\{owner}", res, bits(mode, 6),
-                             (f"{n}\\{owner}", f"owner, mode {r['mode']}"), n))
+                             (f"{n}\\{owner}", "owner mode bits"), n))
         # with a mask, the mode's group bits are the mask: the owning group has group:: & mask
         owning = next((e for e in acls.get(path, ()) if e["entry"] == "group"), None)
-        group_rights, source = bits(mode, 3), f"group, mode {r['mode']}"
+        group_rights, source = bits(mode, 3), "group mode bits"
         if owning is not None:
             group_rights, source = _perm_rights(owning.get("effective")), _acl_text(owning)
         if group and group_rights:
@@ -120,7 +120,7 @@ def _linux_grants(t: TargetData) -> list[Grant]:
                 out.append(Grant(f"{n}\\{u}", res, group_rights,
                                  (f"{n}\\{u}", f"{n}\\{group}", source), n))
         if "write" in bits(mode, 0) and not mode & 0o1000:
-            out.append(Grant(f"{n}\\*", res, bits(mode, 0), (f"{n}\\*", f"other, mode {r['mode']}"),
+            out.append(Grant(f"{n}\\*", res, bits(mode, 0), (f"{n}\\*", "other mode bits"),
                              n))
     for path, entries in acls.items():
         out += _acl_grants(n, path, entries, owners.get(path), named(path), members)
