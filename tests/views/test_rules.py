@@ -58,6 +58,21 @@ def ent(fw: str) -> dict[str, Any]:
             "contained_in": 0}
 
 
+def policy(**over: Any) -> dict[str, Any]:
+    return {"id": "domain", "min_password_length": 12, "complexity": True,
+            "reversible_encryption": False, "lockout_threshold": 5, **over}
+
+
+def aduser(sam: str, enabled: bool = True, **over: Any) -> dict[str, Any]:
+    return {"sam": sam, "enabled": enabled, "password_never_expires": False,
+            "password_not_required": False, **over}
+
+
+def priv(member: str, enabled: bool | None = True) -> dict[str, Any]:
+    return {"group": "Domain Admins", "member": member, "member_kind": "user",
+            "path": [member, "Domain Admins"], "enabled": enabled}
+
+
 # rule -> (bad tables, good tables); each host "h" (plus "p1"/"p2" peers for firmware drift)
 CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "fs-space": ({"filesystems": [fs("/", 95, 5)]}, {"filesystems": [fs("/", 50, 50)]}),
@@ -132,6 +147,17 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"snmp_storage": [{"index": 1, "descr": "/", "type": "fixedDisk", "size_bytes": 100,
                            "used_bytes": 50}]}),
     "firmware-drift": ({"snmp_entities": [ent("15.2(3)")]}, {"snmp_entities": [ent("15.2(7)")]}),
+    "ad-weak-password-policy": ({"ad_domain_policy": [policy(min_password_length=7)]},
+                                {"ad_domain_policy": [policy()]}),
+    "ad-password-never-expires": (
+        {"ad_users": [aduser("svc", password_never_expires=True)]},
+        {"ad_users": [aduser("svc"), aduser("old", enabled=False, password_never_expires=True)]}),
+    "ad-password-not-required": ({"ad_users": [aduser("x", password_not_required=True)]},
+                                 {"ad_users": [aduser("x")]}),
+    "ad-disabled-privileged": (
+        {"ad_privileged": [priv("erin", enabled=False)]},
+        {"ad_privileged": [priv("carol"), {**priv("Helpdesk"), "member_kind": "group",
+                                           "enabled": None}]}),
 }
 PEERS = {"p1": {"snmp_entities": [ent("15.2(7)")]}, "p2": {"snmp_entities": [ent("15.2(7)")]}}
 
@@ -172,3 +198,16 @@ def test_unread_targets_and_tables_give_no_findings() -> None:
     snap = from_plain({"h": bad}, meta={"h": {"status": "unreachable"}})
     assert evaluate(snap) == []
     assert [x.rule for x in evaluate(from_plain({"h": {}}))] == []
+
+
+@pytest.mark.parametrize(("over", "subject"), [
+    ({"min_password_length": 6}, "minimum password length"),
+    ({"complexity": False}, "password complexity off"),
+    ({"reversible_encryption": True}, "passwords stored with reversible encryption"),
+    ({"lockout_threshold": 0}, "no account lockout"),
+])
+def test_each_policy_weakness_is_its_own_finding(over: dict[str, Any], subject: str) -> None:
+    snap = from_plain({"dc": {"ad_domain_policy": [policy(**over)]}}, created=CREATED,
+                      meta={"dc": {"type": "ldap"}})
+    got = [(f.rule, f.subject) for f in evaluate(snap)]
+    assert got == [("ad-weak-password-policy", subject)]

@@ -73,6 +73,7 @@ def scenario(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> Iter
             "show": json.loads(_ps(store, "show", "after", "--json", env=env)),
             "access": json.loads(_ps(store, "access", "after", "--json", env=env)),
             "verify": _ps(store, "verify", "--rederive", env=env),
+            "findings": json.loads(_ps(store, "findings", "after", "--json", env=env)),
         }
     finally:  # the lab may be reused: put it back as it was
         s.dc.tool("group", "removemembers", "Finance-Team", "alice", check=False)
@@ -168,6 +169,14 @@ def test_access_view_and_rederive(scenario: dict[str, Any]) -> None:
     for ln in lines:
         done, total = ln.split(": ")[1].split(" ")[0].split("/")
         assert done == total and int(total) >= 14, ln
+
+
+def test_findings_name_the_domain_weaknesses(scenario: dict[str, Any]) -> None:
+    """The lab domain allows 7-character passwords and frank's never expires."""
+    got = {(f["rule"], f["target"], f.get("subject")) for f in scenario["findings"]}
+    assert ("ad-weak-password-policy", "ad", "minimum password length") in got
+    assert ("ad-password-never-expires", "ad", "frank") in got
+    assert not any(r == "ad-password-never-expires" and s == "erin" for r, _, s in got)
 
 
 def test_walks_are_streamed_and_stored_in_pieces(scenario: dict[str, Any]) -> None:
