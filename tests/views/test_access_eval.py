@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from proofshot.views import access
+from proofshot.views import access, acl
 from proofshot.views.grant import SHARE_UNKNOWN, via_text
 from proofshot.views.snapshot import SnapshotData, from_plain
 
@@ -250,3 +250,21 @@ def test_ad_object_entries_keep_their_object_type_and_exceptions() -> None:
     assert ("PSLAB\\dave", ("read-property", "write-property")) in got
     assert ("PSLAB\\bob", ("extended-right(User-Force-Change-Password)",)) in got
     assert ("PSLAB\\Domain Admins", ("read-control", "write-dacl")) in got
+
+
+def test_a_folder_without_a_dacl_is_open_to_everyone_an_empty_one_to_no_one() -> None:
+    def with_dirs(aces: int | None) -> SnapshotData:
+        s = snap([owner("bob")])
+        s.targets["files"].tables["smb_dirs"] = [
+            {"share": "public", "path": "/finance", "aces": aces, "error": None}]
+        return s
+
+    null = with_dirs(None)
+    assert on(null, "dave") == {("PSLAB\\dave", "Everyone", acl.NULL_DACL, SHARE_ALL):
+                                ("full-control",)}
+    empty = with_dirs(0)
+    assert rights(empty, "dave") == set()
+    d = access.access_delta(empty, null)
+    dave = [g for g in d["gained"] if g["principal"] == "PSLAB\\dave"]
+    assert d["lost"] == [] and len(dave) == 1 and dave[0]["via"][-2] == acl.NULL_DACL
+    assert {"write", "delete", "change-permissions"} <= set(dave[0]["rights"])

@@ -54,8 +54,8 @@ __all__ = ["TABLES", "Grant", "access_delta", "grants", "matrix", "select", "sha
            "via_text"]
 
 TABLES = ("ad_users", "ad_groups", "ad_memberships", "ad_computers", "ad_acl", "ad_privileged",
-          "ad_domain_policy", "smb_acl", "smb_share_acl", "smb_shares", "users", "groups",
-          "group_members", "sudoers", "files", "posix_acls")
+          "ad_domain_policy", "smb_acl", "smb_dirs", "smb_share_acl", "smb_shares", "users",
+          "groups", "group_members", "sudoers", "files", "posix_acls")
 # a share ACL that was not read limits one share's comparison (named in the delta), not the
 # whole target's; the delta reads these small tables even when no access table changed
 PER_SHARE = ("smb_share_acl", "smb_shares")

@@ -40,6 +40,9 @@ OWNER_IMPLIED = READ_CONTROL | WRITE_DAC
 FILE_READ_DATA = 0x00000001
 CREATOR = frozenset({"S-1-3-0", "S-1-3-1"})  # CREATOR OWNER, CREATOR GROUP
 OWNER_RIGHTS = "S-1-3-4"
+EVERYONE = "S-1-1-0"
+FILE_ALL = 0x001F01FF
+NULL_DACL = "no DACL: everyone has full control"
 
 
 @dataclass(frozen=True)
@@ -86,9 +89,11 @@ def _canonical(r: Mapping[str, Any]) -> int:
     return (2 if r.get("inherited") else 0) + (0 if str(r.get("type")).startswith("deny") else 1)
 
 
-def dacl(rows: Iterable[Mapping[str, Any]], kind: str = "file") -> Dacl:
+def dacl(rows: Iterable[Mapping[str, Any]], kind: str = "file", null: bool = False) -> Dacl:
     """The rows of one object (smb_acl of one path, ad_acl of one object, smb_share_acl of one
-    share) as a Dacl; `kind` is file or ds (how generic rights map)."""
+    share) as a Dacl; `kind` is file or ds (how generic rights map). `null`: the object has no
+    DACL at all, which Windows reads as full control for everyone (an empty DACL is the
+    opposite: nothing for anyone)."""
     owner = None
     keep: list[Mapping[str, Any]] = []
     for r in rows:
@@ -100,6 +105,8 @@ def dacl(rows: Iterable[Mapping[str, Any]], kind: str = "file") -> Dacl:
             keep.append(r)
     keep.sort(key=lambda r: (r["position"], 0, "") if r.get("position") is not None
               else (-1, _canonical(r), str(r["ace"])))
+    if null:
+        return Dacl((Entry(0, True, EVERYONE, FILE_ALL, None, NULL_DACL),), owner)
     out = []
     for i, r in enumerate(keep):
         ace = str(r["ace"])

@@ -272,8 +272,13 @@ def smb_grants(ident: Identity, t: TargetData, ntfs_only: Collection[str] = ()) 
     shares = share_acls(t)
     share_parts_of: dict[tuple[str, str], list[tuple[str, int]]] = {}  # one share, many folders
     out: list[Grant] = []
-    for (share, path), rows in _by_object(t.rows("smb_acl"), "share", "path").items():
-        d = acl.dacl(rows)
+    objects = _by_object(t.rows("smb_acl"), "share", "path")
+    null = {(str(r["share"]), str(r["path"])) for r in t.rows("smb_dirs")
+            if r.get("aces") is None and not r.get("error")}
+    for key in sorted(null - objects.keys()):
+        objects[key] = []  # no DACL and no owner row: still open to everyone
+    for (share, path), rows in objects.items():
+        d = acl.dacl(rows, null=(share, path) in null)
         res = smb_resource(t.name, share, path)
         sh = shares[share]
         for p, token in principals(ident, d, t.name).items():
