@@ -6,11 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from proofshot.cli.diff import same_tables, views_delta
+from proofshot.cli.diff import views_delta
 from proofshot.collectors.linux.tables import GROUP_MEMBERS, SUDOERS
 from proofshot.collectors.smb.tables import SMB_ACL, SMB_SHARE_ACL, SMB_SHARES
 from proofshot.store.embedded import Store
 from proofshot.views import access as access_view
+from proofshot.views.pair import same_tables
 from proofshot.views.snapshot import load
 from tests.synth import commit, row
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Collection
 from typing import Annotated, Any
 
 import typer
@@ -15,10 +14,9 @@ from proofshot.diff.engine import diff_snapshots
 from proofshot.diff.model import Change, DiffResult
 from proofshot.store.embedded import Store
 from proofshot.views import access as access_view
-from proofshot.views import paths as paths_view
 from proofshot.views.delta import findings_delta, paths_delta
-from proofshot.views.findings import evaluate, tables_needed
-from proofshot.views.snapshot import load
+from proofshot.views.findings import evaluate
+from proofshot.views.pair import load_pair
 
 
 def _fmt(v: Any) -> str:
@@ -85,37 +83,13 @@ def render(res: DiffResult, show_volatile: bool) -> None:
                           f"{moves}[/dim]")
 
 
-def same_tables(ma: dict[str, Any], mb: dict[str, Any], tables: Collection[str]) -> bool:
-    """Both snapshots hold the same targets, read alike, with the same trees for `tables`:
-    then a view that is a pure function of those tables has nothing to show between them."""
-    def sig(m: dict[str, Any]) -> dict[str, Any]:
-        return {t["name"]: (t.get("type"), t.get("status"),
-                            {n: x["root"] for n, x in t.get("tables", {}).items() if n in tables},
-                            {n: (u or {}).get("status") for n, u in
-                             t.get("unverifiable", {}).items() if n in tables})
-                for t in m["targets"]}
-    return sig(ma) == sig(mb)
-
-
 def views_delta(st: Store, ia: str, ib: str) -> dict[str, Any]:
     """The views' part of the diff: {"paths": ..., "findings": ..., "access": ...}
-    (views/delta.py, views/access.py). When no table of the access view changed, its
-    tables (a file server's ACLs can be millions of rows) are not read: gained and lost are
-    empty by construction and only what was observed is asked (and the small share tables,
-    which say which share-level ACLs are not known)."""
-    access_tables = set(access_view.TABLES)
-    unchanged = same_tables(st.manifest(ia), st.manifest(ib), access_tables)
-    need = set(paths_view.TABLES) | tables_needed() | (set() if unchanged else access_tables)
-    sa, sb = load(st, ia, need), load(st, ib, need)
-    fa, fb = evaluate(sa, st.keys.keyed_hash), evaluate(sb, st.keys.keyed_hash)
-    if unchanged:
-        access = access_view.access_delta(
-            load(st, ia, access_tables, read_rows=access_view.PER_SHARE),
-            load(st, ib, access_tables, read_rows=access_view.PER_SHARE))
-    else:
-        access = access_view.access_delta(sa, sb)
-    return {"paths": paths_delta(sa, sb), "findings": findings_delta(sa, sb, fa, fb),
-            "access": access}
+    (views/delta.py, views/access.py; views/pair.py says what is read)."""
+    p = load_pair(st, ia, ib)
+    fa, fb = evaluate(p.a, st.keys.keyed_hash), evaluate(p.b, st.keys.keyed_hash)
+    return {"paths": paths_delta(p.a, p.b), "findings": findings_delta(p.a, p.b, fa, fb),
+            "access": access_view.access_delta(p.access_a, p.access_b)}
 
 
 def _edge(e: dict[str, Any]) -> str:

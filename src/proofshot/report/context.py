@@ -145,8 +145,29 @@ def volatile_annex(res: DiffResult) -> dict[str, Any]:
 # -- views and job record, found by probing (built beside the report; absent -> omitted) ---
 
 def _views_snapshot(store: Store, sid: str) -> Any | None:
+    """One snapshot with the tables the views read (not the whole inventory)."""
     mod = probe.optional_module("proofshot.views.snapshot")
-    return None if mod is None else mod.load(store, sid)
+    if mod is None:
+        return None
+    need: set[str] = set()
+    for name in ("proofshot.views.paths", "proofshot.views.access"):
+        view = probe.optional_module(name)
+        need |= set(getattr(view, "TABLES", ()) if view is not None else ())
+    findings = probe.optional_module("proofshot.views.findings")
+    if findings is not None:
+        need |= set(findings.tables_needed())
+    return mod.load(store, sid, need)
+
+
+def _views_pair(store: Store, a: str, b: str) -> tuple[Any, Any, Any, Any]:
+    """(a, b, a for access, b for access) through `proofshot.views.pair.load_pair`, which
+    does not read the ACL tables when none changed; else the two snapshots, each twice."""
+    mod = probe.optional_module("proofshot.views.pair")
+    if mod is None:
+        sa, sb = _views_snapshot(store, a), _views_snapshot(store, b)
+        return sa, sb, sa, sb
+    p = mod.load_pair(store, a, b)
+    return p.a, p.b, p.access_a, p.access_b
 
 
 def evaluate_findings(store: Store, snap: Any | None) -> list[Any] | None:
@@ -351,7 +372,7 @@ def evidence(store: Store, a: str, b: str, engagement: str | None) -> dict[str, 
         control = {"a": ca, "b": cb, "summary": summary_rows(cres),
                    "changes": len(cres.changes), "volatile": len(cres.volatile)}
     groups = change_groups(res, ambient)
-    sa, sb = _views_snapshot(store, a), _views_snapshot(store, b)
+    sa, sb, access_a, access_b = _views_pair(store, store.resolve(a), store.resolve(b))
     fa, fb = evaluate_findings(store, sa), evaluate_findings(store, sb)
     changed_targets = sorted({c.target for c in res.changes})
     return {
@@ -373,7 +394,7 @@ def evidence(store: Store, a: str, b: str, engagement: str | None) -> dict[str, 
         "findings": findings_of(fa),
         "findings_delta": findings_changes(sa, sb, fa, fb),
         "paths": paths_changes(sa, sb),
-        "access": access_changes(sa, sb),
+        "access": access_changes(access_a, access_b),
         "volatile": volatile_annex(res),
         "engagement": ev,
         "control": control,
