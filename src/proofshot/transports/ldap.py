@@ -24,8 +24,6 @@ The password lives only in memory: never in argv, answers or error messages.
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
 import ssl
 import threading
 import time
@@ -34,6 +32,7 @@ from urllib.parse import urlsplit
 
 from proofshot.model.errors import AuthFailed, TransportError, Unreachable
 from proofshot.model.transcript import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Answer, Query
+from proofshot.transports.jsonlines import b64, dump_line, one_line
 
 PAGE_SIZE = 500
 SCOPES = ("base", "one", "sub")
@@ -52,21 +51,16 @@ def dump_entry(dn: str, raw: dict[str, list[bytes]]) -> bytes:
         if not vals:
             continue
         if name.lower() in BINARY_ATTRS or name.lower().endswith(";binary"):
-            binary[name] = [_b64(v) for v in vals]
+            binary[name] = [b64(v) for v in vals]
             continue
         try:
             text[name] = [v.decode("utf-8") for v in vals]
         except UnicodeDecodeError:
-            binary[name] = [_b64(v) for v in vals]
+            binary[name] = [b64(v) for v in vals]
     obj: dict[str, Any] = {"dn": dn, "a": text}
     if binary:
         obj["b"] = binary
-    line = json.dumps(obj, ensure_ascii=True, separators=(",", ":"))
-    return line.replace(" ", "\\u0020").encode("ascii") + b"\n"
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii").rstrip("=")
+    return dump_line(obj)
 
 
 def parse_url(url: str) -> tuple[str, int, bool]:
@@ -236,4 +230,4 @@ class LDAPTransport:
 
 
 def _short(msg: str) -> str:
-    return " ".join(msg.split())[:300]
+    return one_line(msg, 300)

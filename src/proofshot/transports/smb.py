@@ -37,7 +37,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import json
 import queue
 import threading
 import time
@@ -49,6 +48,7 @@ from typing import Any
 from proofshot.model.errors import AuthFailed, TransportError, Unreachable
 from proofshot.model.transcript import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Answer, Query
 from proofshot.transports import dcerpc
+from proofshot.transports.jsonlines import b64, dump_line, one_line
 
 READ_CONTROL = 0x00020000
 FILE_LIST_DIRECTORY = 0x00000001
@@ -57,11 +57,6 @@ SECURITY_INFO = 0x1 | 0x2 | 0x4  # owner, group, DACL (the SACL needs SeSecurity
 DEFAULT_WORKERS = 16
 
 Sink = Callable[[bytes], None]
-
-
-def dump_line(obj: dict[str, Any]) -> bytes:
-    line = json.dumps(obj, ensure_ascii=True, separators=(",", ":"))
-    return line.replace(" ", "\\u0020").encode("ascii") + b"\n"
 
 
 def _status(exc: Exception) -> str:
@@ -262,12 +257,12 @@ class SMBTransport:
         pipe = _Pipe(tree)
         try:
             ack = pipe.call(dcerpc.bind(1))
-            sink(dump_line({"op": "bind", "rsp": _b64(ack)}))
+            sink(dump_line({"op": "bind", "rsp": b64(ack)}))
             dcerpc.parse_bind_ack(ack)
             server = f"\\\\{self.host}"
             rsp = pipe.call(dcerpc.request(dcerpc.OP_SHARE_ENUM,
                                            dcerpc.share_enum_stub(server), 2))
-            sink(dump_line({"op": "enum", "rsp": _b64(rsp)}))
+            sink(dump_line({"op": "enum", "rsp": b64(rsp)}))
             shares, status = dcerpc.decode_share_enum(rsp)
             if status != 0:
                 raise RpcFailed(f"NetrShareEnum: {dcerpc.werr_name(status)}")
@@ -275,7 +270,7 @@ class SMBTransport:
                 rsp = pipe.call(dcerpc.request(dcerpc.OP_SHARE_GET_INFO,
                                                dcerpc.share_get_info_stub(server, sh.name),
                                                3 + n))
-                sink(dump_line({"op": "info", "share": sh.name, "rsp": _b64(rsp)}))
+                sink(dump_line({"op": "info", "share": sh.name, "rsp": b64(rsp)}))
             return shares
         except sx.SMBResponseException as exc:
             raise RpcFailed(f"srvsvc pipe: {_status(exc)}") from None
@@ -377,11 +372,7 @@ def _prefixed(sink: Sink, head: bytes) -> Sink:
 
 
 def _short(exc: Exception) -> str:
-    return " ".join(str(exc).split())[:200]
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii").rstrip("=")
+    return one_line(exc)
 
 
 def _tree_info(share: str, tree: Any) -> dict[str, Any]:

@@ -9,8 +9,8 @@ from proofshot.collectors import ntsd
 from proofshot.collectors.ldap import parsers as LP
 from proofshot.collectors.smb import parsers as SP
 from proofshot.scan.masking import mask_text
+from proofshot.transports.jsonlines import dump_line
 from proofshot.transports.ldap import dump_entry
-from proofshot.transports.smb import dump_line
 
 
 def _sid(text: str) -> bytes:
