@@ -232,3 +232,19 @@ def test_rederive_skips_what_another_collector_version_wrote(tmp_path: Path) -> 
     rep = rederive(store, sid)
     assert rep.problems == [] and rep.skipped == [
         "files: collected by smb 1; this version re-derives smb 2"]
+
+
+def test_scan_summary_counts_large_tables_as_read(tmp_path: Path) -> None:
+    """The summary line of a file server: its sorted tables are read, with their rows."""
+    from proofshot.cli.scan import summary
+
+    srt = Sorter(tmp_path, "r", partial(row_pair, ITEMS, keyed_hash=kh))
+    for i in (1, 2, 3, 3):
+        srt.add_row(ITEMS.validate(row(i)))
+    res = TargetResult(name="files", type="smb", status="ok", tables=[
+        TableResult(ITEMS, None, "ok", "", (), sorted=srt),
+        TableResult(ITEMS, [row(9)], "ok", "", ()),
+        TableResult(ITEMS, None, "refused", "no", ())])
+    assert list(srt.pairs()) and srt.dupes == 1  # as the commit reads them
+    (name, _status, tables, rows, _t, _why), = summary([res])
+    assert (name, tables, rows) == ("files", "2/3", "4")

@@ -50,16 +50,24 @@ def scan(
     table = RichTable(title=None, show_edge=False, header_style="bold")
     for c in ("target", "status", "tables", "rows", "time", "detail"):
         table.add_column(c)
-    for r in outcome.results:
-        rows = sum(len(t.rows or []) for t in r.tables)
-        read = sum(1 for t in r.tables if t.rows is not None)
-        style = _STYLE.get(r.status, "red")
-        table.add_row(r.name, f"[{style}]{r.status}[/{style}]", f"{read}/{len(r.tables)}",
-                      str(rows), f"{r.duration:.1f}s", (r.reason or "")[:120])
+    for row in summary(outcome.results):
+        table.add_row(*row)
     err.print(table)
     print(outcome.snapshot)
     if not outcome.complete:
         raise typer.Exit(3)
+
+
+def summary(results: list[TargetResult]) -> list[tuple[str, ...]]:
+    """One line per target: name, status, tables read of tables planned, rows, time, why."""
+    out: list[tuple[str, ...]] = []
+    for r in results:
+        read = sum(1 for t in r.tables if t.collected)
+        style = _STYLE.get(r.status, "red")
+        out.append((r.name, f"[{style}]{r.status}[/{style}]", f"{read}/{len(r.tables)}",
+                    str(sum(t.row_count for t in r.tables)), f"{r.duration:.1f}s",
+                    (r.reason or "")[:120]))
+    return out
 
 
 def _accept_host_keys(sc: Scope, names: list[str]) -> None:

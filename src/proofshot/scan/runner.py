@@ -38,6 +38,13 @@ class TableResult:
     def collected(self) -> bool:
         return self.rows is not None or self.sorted is not None
 
+    @property
+    def row_count(self) -> int:
+        """Rows stored (a large table's duplicates are known once it was written)."""
+        if self.sorted is not None:
+            return self.sorted.count - self.sorted.dupes
+        return len(self.rows or [])
+
 
 @dataclass
 class TargetResult:
