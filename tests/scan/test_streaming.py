@@ -248,3 +248,12 @@ def test_scan_summary_counts_large_tables_as_read(tmp_path: Path) -> None:
     assert list(srt.pairs()) and srt.dupes == 1  # as the commit reads them
     (name, _status, tables, rows, _t, _why), = summary([res])
     assert (name, tables, rows) == ("files", "2/3", "4")
+
+
+def test_a_long_streamed_answer_says_it_is_moving(tmp_path: Path) -> None:
+    told: list[int] = []
+    sp = Spool(tmp_path / "q.out", kh, on_lines=told.append)
+    for i in range(2500):
+        sp.write(f'{{"p":"/d{i}","d":1}}\n'.encode())
+    sp.close()
+    assert told == [1000, 2000] and sp.writes == 2500

@@ -45,8 +45,11 @@ def scan(
         def done(res: TargetResult) -> None:
             progress.update(task, advance=1, description=f"{res.name}: {res.status}")
 
+        def moving(name: str, what: str) -> None:  # from transport threads: Rich locks
+            progress.update(task, description=f"{name}: {what}")
+
         outcome = run_scan(st, sc, label, where=where, concurrency=concurrency,
-                           on_target_done=done, engagement=engagement)
+                           on_target_done=done, engagement=engagement, on_moving=moving)
     table = RichTable(title=None, show_edge=False, header_style="bold")
     for c in ("target", "status", "tables", "rows", "time", "detail"):
         table.add_column(c)

@@ -28,6 +28,7 @@ DEFAULT_TIMEOUT = 60.0
 DEFAULT_CONCURRENCY = 32
 
 Progress = Callable[[TargetResult], None]
+Moving = Callable[[str, str], None]  # target, what it is doing (a long streamed answer)
 
 
 @dataclass
@@ -53,6 +54,7 @@ def scan(
     concurrency: int = DEFAULT_CONCURRENCY,
     on_target_done: Progress | None = None,
     engagement: str | None = None,
+    on_moving: Moving | None = None,
 ) -> ScanOutcome:
     # Everything that can be wrong with the input is found before anything is written.
     creds = {t.name: preflight(t, where) for t in scope.targets}
@@ -62,7 +64,7 @@ def scan(
                                  dir=store.tmp_dir))
     try:
         results = asyncio.run(_scan_all(store, scope, creds, concurrency, on_target_done,
-                                        work))
+                                        work, on_moving))
         return ScanOutcome(_record(store, scope, label, results, engagement), results)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -102,8 +104,8 @@ def _masked_scope(scope: Scope) -> dict[str, Any]:
 
 
 async def _scan_all(store: Store, scope: Scope, creds: dict[str, dict[str, Any]],
-                    concurrency: int, on_done: Progress | None, work: Path
-                    ) -> list[TargetResult]:
+                    concurrency: int, on_done: Progress | None, work: Path,
+                    on_moving: Moving | None = None) -> list[TargetResult]:
     sem = asyncio.Semaphore(concurrency)
     kh = store.keys.keyed_hash
 
@@ -113,7 +115,12 @@ async def _scan_all(store: Store, scope: Scope, creds: dict[str, dict[str, Any]]
     def files(target: str) -> tuple[Callable[[str], Spool], Callable[[Table], Sorter]]:
         d = Path(tempfile.mkdtemp(prefix="t-", dir=work))  # target names may be any text
         n = iter(range(1 << 30))
-        return (lambda qid: Spool(d / f"q{next(n)}.out", kh),
+        def told(qid: str) -> Callable[[int], None] | None:
+            if on_moving is None:
+                return None
+            return lambda lines: on_moving(target, f"{qid}: {lines:,} lines")
+
+        return (lambda qid: Spool(d / f"q{next(n)}.out", kh, on_lines=told(qid)),
                 lambda t: Sorter(d, f"r{next(n)}", partial(row_pair, t, keyed_hash=kh)))
 
     default_timeout = float(scope.defaults.get("timeout", DEFAULT_TIMEOUT))

@@ -23,6 +23,7 @@ from proofshot.scan.masking import mask_bytes
 
 BLOCK = 1 << 20  # bytes masked and written at a time; also the size of a stored piece
 HOLD_MAX = 16 << 20
+PROGRESS_EVERY = 1000
 
 Hasher = Callable[[str], str]
 
@@ -30,9 +31,13 @@ Hasher = Callable[[str], str]
 class Spool:
     """A Body (model.transcript) whose bytes live in a temporary file until it is removed."""
 
-    def __init__(self, path: Path, keyed_hash: Hasher, block: int = BLOCK) -> None:
+    def __init__(self, path: Path, keyed_hash: Hasher, block: int = BLOCK,
+                 on_lines: Callable[[int], None] | None = None) -> None:
+        """`on_lines(n)`: told every PROGRESS_EVERY writes (a long walk shows it is moving)."""
         self.path = path
         self.block = block
+        self.writes = 0
+        self._on_lines = on_lines
         self._kh = keyed_hash
         self._fh = open(path, "wb")  # noqa: SIM115 - closed in close()
         self._buf = bytearray()
@@ -48,6 +53,9 @@ class Spool:
                 return  # a walk that timed out may still deliver a line: it is not kept
             self._raw.update(data)
             self.raw_size += len(data)
+            self.writes += 1
+            if self._on_lines is not None and self.writes % PROGRESS_EVERY == 0:
+                self._on_lines(self.writes)
             self._buf += data
             if len(self._buf) >= self.block:
                 self._flush(final=False)
