@@ -66,7 +66,7 @@ def test_verifier_imports_nothing_of_proofshot(setup: dict[str, Any]) -> None:
     assert not re.search(r"^\s*(from|import)\s+proofshot", src, re.M)
     imports = set(re.findall(r"^(?:from|import)\s+([a-z_0-9]+)", src, re.M))
     assert imports <= {"__future__", "argparse", "base64", "hashlib", "json", "sys", "zipfile",
-                       "dataclasses", "typing", "cryptography"}
+                       "dataclasses", "types", "typing", "cryptography"}
 
 
 def _members(bundle: Path) -> list[str]:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from proofshot.model.errors import ScopeError
+
+if TYPE_CHECKING:
+    import yaml
 
 SECRET_FIELDS = ("password", "community", "auth_key", "priv_key", "passphrase")
 _REF_PREFIXES = ("env:", "file:", "keyring:")
@@ -142,13 +144,11 @@ class Scope(BaseModel):
         return v
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that remembers the line of every mapping key and sequence item."""
-
-
 def _load_with_lines(text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """The YAML document as data (as yaml.safe_load gives it) and the line of every path in
     it, from one parse."""
+    import yaml  # here: a scan without a scope file (this machine) does without it
+
     lines: dict[tuple[Any, ...], int] = {}
 
     def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
@@ -162,7 +162,7 @@ def _load_with_lines(text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
             for i, item in enumerate(node.value):
                 walk(item, (*path, i))
 
-    loader = _LineLoader(text)
+    loader = yaml.SafeLoader(text)
     try:
         root = loader.get_single_node()
         if root is None:
@@ -197,6 +197,8 @@ def load_scope(path: str | Path) -> Scope:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ScopeError(where, None, None, f"not UTF-8 text (byte {exc.start})") from None
+    import yaml
+
     try:
         data, lines = _load_with_lines(text)
     except yaml.MarkedYAMLError as exc:

@@ -39,14 +39,14 @@ import json
 import sys
 import zipfile
 from dataclasses import dataclass
-from typing import Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
-from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from cryptography.x509.oid import ExtendedKeyUsageOID
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 BUNDLE_FORMAT = "proofshot-bundle/1"
 MANIFEST_FORMAT = "proofshot-manifest/1"
@@ -205,12 +205,30 @@ OID_SIGNED_DATA = "1.2.840.113549.1.7.2"
 OID_TST_INFO = "1.2.840.113549.1.9.16.1.4"
 OID_CONTENT_TYPE = "1.2.840.113549.1.9.3"
 OID_MESSAGE_DIGEST = "1.2.840.113549.1.9.4"
-_HASHES: dict[str, Any] = {
-    "1.3.14.3.2.26": hashes.SHA1,
-    "2.16.840.1.101.3.4.2.1": hashes.SHA256,
-    "2.16.840.1.101.3.4.2.2": hashes.SHA384,
-    "2.16.840.1.101.3.4.2.3": hashes.SHA512,
+_HASHES: dict[str, str] = {  # digest OID -> name in cryptography's hashes
+    "1.3.14.3.2.26": "SHA1",
+    "2.16.840.1.101.3.4.2.1": "SHA256",
+    "2.16.840.1.101.3.4.2.2": "SHA384",
+    "2.16.840.1.101.3.4.2.3": "SHA512",
 }
+
+
+def _x509() -> Any:
+    """cryptography's X.509 and signature parts, imported when a timestamp is checked: a scan
+    imports this module (merkle_root) and should not pay ~50 ms for X.509 it never uses."""
+    from cryptography import x509 as x
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    return SimpleNamespace(x509=x, hashes=hashes, ec=ec, padding=padding, rsa=rsa,
+                           eku=ExtendedKeyUsageOID)
+
+
+def _hash(oid: str | None) -> Any:
+    """The hash class of a digest OID, None when unsupported."""
+    name = _HASHES.get(oid or "")
+    return getattr(_x509().hashes, name) if name else None
 _SIG_HASH = {  # signature algorithms that name their hash
     "1.2.840.113549.1.1.5": "1.3.14.3.2.26", "1.2.840.113549.1.1.11": "2.16.840.1.101.3.4.2.1",
     "1.2.840.113549.1.1.12": "2.16.840.1.101.3.4.2.2",
@@ -231,12 +249,13 @@ class TokenInfo:
 
 
 def _digest(alg_oid: str, data: bytes) -> bytes:
-    algo = _HASHES.get(alg_oid)
+    algo = _hash(alg_oid)
     if algo is None:
         raise Broken(f"unsupported digest algorithm {alg_oid}")
-    h = hashes.Hash(algo())
+    h = _x509().hashes.Hash(algo())
     h.update(data)
-    return h.finalize()
+    out: bytes = h.finalize()
+    return out
 
 
 def check_timestamp(tsr: bytes, expected_sha256: bytes, ca_pem: bytes | None) -> TokenInfo:
@@ -248,6 +267,7 @@ def check_timestamp(tsr: bytes, expected_sha256: bytes, ca_pem: bytes | None) ->
 
 
 def _check_timestamp(tsr: bytes, expected: bytes, ca_pem: bytes | None) -> TokenInfo:
+    c = _x509()
     top, _ = der_read(tsr)
     parts = top.items()
     if parts and parts[0].tag == 0x30 and parts[0].items() and parts[0].items()[0].tag == 0x02:
@@ -278,7 +298,8 @@ def _check_timestamp(tsr: bytes, expected: bytes, ca_pem: bytes | None) -> Token
     rest = sd[3:]
     certs: list[x509.Certificate] = []
     if rest and rest[0].tag == 0xA0:
-        certs = [x509.load_der_x509_certificate(c.raw) for c in rest[0].items() if c.tag == 0x30]
+        certs = [c.x509.load_der_x509_certificate(t.raw) for t in rest[0].items()
+                 if t.tag == 0x30]
     signer_infos = [t for t in rest if t.tag == 0x31][-1].items()
     if len(signer_infos) != 1:
         raise Broken("token must have exactly one signer")
@@ -301,22 +322,23 @@ def _check_timestamp(tsr: bytes, expected: bytes, ca_pem: bytes | None) -> Token
     signed = b"\x31" + attrs_tlv.raw[1:]
     _verify_sig(cert, sig_alg, digest_alg, signature, signed)
     try:
-        eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-    except x509.ExtensionNotFound:
+        eku = cert.extensions.get_extension_for_class(c.x509.ExtendedKeyUsage).value
+    except c.x509.ExtensionNotFound:
         raise Broken("TSA certificate is not marked for time stamping") from None
-    if ExtendedKeyUsageOID.TIME_STAMPING not in eku:
+    if c.eku.TIME_STAMPING not in eku:
         raise Broken("TSA certificate is not marked for time stamping")
     if ca_pem is not None:
-        cas = x509.load_pem_x509_certificates(ca_pem)
+        cas = c.x509.load_pem_x509_certificates(ca_pem)
         if not any(_issued_by(cert, ca) for ca in cas):
             raise Broken(f"TSA certificate ({cert.subject.rfc4514_string()}) was not issued by "
                          "the trusted TSA CA")
     return TokenInfo(imprint_alg, imprint, gen_time, cert.subject.rfc4514_string(),
-                     cert.fingerprint(hashes.SHA256()).hex())
+                     cert.fingerprint(c.hashes.SHA256()).hex())
 
 
 def _issued_by(cert: x509.Certificate, ca: x509.Certificate) -> bool:
-    if cert.fingerprint(hashes.SHA256()) == ca.fingerprint(hashes.SHA256()):
+    sha256 = _x509().hashes.SHA256
+    if cert.fingerprint(sha256()) == ca.fingerprint(sha256()):
         return True
     try:
         cert.verify_directly_issued_by(ca)
@@ -333,10 +355,11 @@ def _signer_cert(sid: Tlv, certs: list[x509.Certificate]) -> x509.Certificate:
             if c.serial_number == num and c.issuer.public_bytes() == issuer.raw:
                 return c
     elif sid.tag == 0x80:  # SubjectKeyIdentifier
+        x = _x509().x509
         for c in certs:
             try:
-                ski = c.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-            except x509.ExtensionNotFound:
+                ski = c.extensions.get_extension_for_class(x.SubjectKeyIdentifier).value
+            except x.ExtensionNotFound:
                 continue
             if ski.digest == sid.value:
                 return c
@@ -345,13 +368,14 @@ def _signer_cert(sid: Tlv, certs: list[x509.Certificate]) -> x509.Certificate:
 
 def _verify_sig(cert: x509.Certificate, sig_alg: str, digest_alg: str, sig: bytes,
                 data: bytes) -> None:
+    c = _x509()
     key = cert.public_key()
-    algo = _HASHES.get(_SIG_HASH.get(sig_alg, digest_alg))
+    algo = _hash(_SIG_HASH.get(sig_alg, digest_alg))
     try:
-        if isinstance(key, rsa.RSAPublicKey) and algo is not None:
-            key.verify(sig, data, padding.PKCS1v15(), algo())
-        elif isinstance(key, ec.EllipticCurvePublicKey) and algo is not None:
-            key.verify(sig, data, ec.ECDSA(algo()))
+        if isinstance(key, c.rsa.RSAPublicKey) and algo is not None:
+            key.verify(sig, data, c.padding.PKCS1v15(), algo())
+        elif isinstance(key, c.ec.EllipticCurvePublicKey) and algo is not None:
+            key.verify(sig, data, c.ec.ECDSA(algo()))
         elif isinstance(key, Ed25519PublicKey):
             key.verify(sig, data)
         else:
