@@ -399,16 +399,21 @@ class Lab:
         """Password of `pwuser` on every host (random per lab, in state_dir/client/pwuser.pass)."""
         return (self.state_dir / "client" / "pwuser.pass").read_text().strip()
 
+    def _prepare(self) -> None:
+        """What every host needs first: the address range checked, the state directory, the
+        client's keys and the bridge (under the lab lock)."""
+        self._check_net()
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.state_dir.chmod(0o755)
+        self._client_files()
+        self._bridge()
+
     def up(self, n: int = 3, *, workers: int | None = None) -> list[Host]:
         """Bring hosts 1..n up (idempotent: running hosts are kept, dead ones restarted)."""
         if n < 1 or n > 200:
             raise ValueError("n must be 1..200")
         with _locked():
-            self._check_net()
-            self.state_dir.mkdir(parents=True, exist_ok=True)
-            self.state_dir.chmod(0o755)
-            self._client_files()
-            self._bridge()
+            self._prepare()
             for i in range(1, n + 1):
                 self._hosts.setdefault(i, Host(self, i))
             self._save()
@@ -428,11 +433,7 @@ class Lab:
         if index < 1 or index > 200:
             raise ValueError("index must be 1..200")
         with _locked():
-            self._check_net()
-            self.state_dir.mkdir(parents=True, exist_ok=True)
-            self.state_dir.chmod(0o755)
-            self._client_files()
-            self._bridge()
+            self._prepare()
             h = self._hosts.setdefault(index, Host(self, index))
             self._save()
             if not h.sshd_up(0.05):

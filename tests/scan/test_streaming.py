@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from proofshot.collectors.base import NotCollected, TableSpec
-from proofshot.model.transcript import Answer, transcript_pieces
+from proofshot.model.transcript import Answer
 from proofshot.scan.masking import mask_bytes
 from proofshot.scan.record import manifest_body, target_entry, transcript_record, write_table
 from proofshot.scan.rows import row_pair
@@ -24,6 +24,7 @@ from proofshot.scan.spool import Spool
 from proofshot.store.embedded import Store
 from proofshot.store.tree import iter_rows
 from proofshot.store.verify import verify_store
+from proofshot.store.verify_bundle import transcript_pieces
 from tests.storebytes import everything
 from tests.synth import ITEMS, row
 

@@ -221,27 +221,19 @@ DS_RIGHTS = (
 )
 
 
+# what GENERIC_ALL, GENERIC_READ, GENERIC_WRITE and GENERIC_EXECUTE stand for, per kind of object
+_GENERIC = {"file": (FILE_FULL, 0x120089, 0x120116, 0x1200A0),
+            "ds": (0x000F01FF, 0x00020094, 0x00020028, 0x00020004)}
+_GENERIC_BITS = (0x10000000, 0x80000000, 0x40000000, 0x20000000)
+
+
 def expand_generic(mask: int, kind: str = "file") -> int:
     """The mask with generic rights (GA, GR, GW, GX) mapped to the specific rights they stand
     for; `kind` is file (NTFS, shares) or ds (AD objects)."""
-    if kind == "file":
-        if mask & 0x10000000:
-            mask |= FILE_FULL
-        if mask & 0x80000000:
-            mask |= 0x120089
-        if mask & 0x40000000:
-            mask |= 0x120116
-        if mask & 0x20000000:
-            mask |= 0x1200A0
-    else:
-        if mask & 0x10000000:
-            mask |= 0x000F01FF
-        if mask & 0x80000000:
-            mask |= 0x00020094
-        if mask & 0x40000000:
-            mask |= 0x00020028
-        if mask & 0x20000000:
-            mask |= 0x00020004
+    for bit, specific in zip(_GENERIC_BITS, _GENERIC["file" if kind == "file" else "ds"],
+                             strict=True):
+        if mask & bit:
+            mask |= specific
     return mask & 0x0FFFFFFF
 
 

@@ -30,11 +30,10 @@ from typing import Any
 from proofshot.engagement.model import Engagement, load, load_all, log
 from proofshot.model.canonical import canonical
 from proofshot.model.errors import BadInput
-from proofshot.model.transcript import transcript_pieces
 from proofshot.store.embedded import Store, _utcnow
 from proofshot.store.timestamp import token_path, tsa_ca
 from proofshot.store.tree import iter_objects
-from proofshot.store.verify_bundle import BUNDLE_FORMAT
+from proofshot.store.verify_bundle import BUNDLE_FORMAT, transcript_pieces
 from proofshot.store.verify_bundle import __file__ as _verifier_file
 
 VERIFIER_NAME = "verify_bundle.py"

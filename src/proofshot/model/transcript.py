@@ -8,7 +8,6 @@ are derived from them by pure parsers, so a snapshot's rows can be re-derived an
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -214,16 +213,6 @@ class Answer:
             batched=rec.get("batched", False),
             stdin=_dec(rec["stdin"]) if rec.get("stdin") is not None else None,
         )
-
-
-_PIECES = b'"stdout":{"bytes":'  # only structural: quotes inside JSON strings are escaped
-
-
-def transcript_pieces(raw: bytes) -> list[str]:
-    """Object ids of the pieces a stored transcript's stdout is kept in (none for most)."""
-    if _PIECES not in raw:
-        return []
-    return [str(x) for x in json.loads(raw)["stdout"].get("chunks", [])]
 
 
 def _enc(data: bytes) -> dict[str, str]:

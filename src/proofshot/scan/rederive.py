@@ -12,7 +12,6 @@ import hashlib
 import os
 import tempfile
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +19,8 @@ from proofshot.model.table import Table
 from proofshot.model.transcript import Answer
 from proofshot.scan.catalog import collector as collector_by_name
 from proofshot.scan.record import write_table
-from proofshot.scan.rows import row_pair
 from proofshot.scan.runner import Sorters, build_table
-from proofshot.scan.sorter import Sorter
+from proofshot.scan.sorter import Sorter, table_sorter
 from proofshot.store.embedded import Store
 
 
@@ -48,8 +46,7 @@ def rederive(store: Store, sid: str) -> RederiveReport:
         n = iter(range(1 << 30))
 
         def sorters(table: Table) -> Sorter:
-            return Sorter(Path(tmp), f"r{next(n)}",
-                          partial(row_pair, table, keyed_hash=store.keys.keyed_hash))
+            return table_sorter(Path(tmp), f"r{next(n)}", table, store.keys.keyed_hash)
 
         return _rederive(store, sid, sorters)
 

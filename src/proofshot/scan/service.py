@@ -9,17 +9,15 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 from proofshot.model.table import Table
 from proofshot.model.transcript import Answer
 from proofshot.scan.record import manifest_body, mask_answer, target_entry
-from proofshot.scan.rows import row_pair
 from proofshot.scan.runner import TargetResult, run_target
 from proofshot.scan.scope import Scope
-from proofshot.scan.sorter import Sorter
+from proofshot.scan.sorter import Sorter, table_sorter
 from proofshot.scan.spool import Spool
 from proofshot.scan.targets import Unsupported, collector_for, options_for, preflight, transport_for
 from proofshot.store.embedded import Store
@@ -121,7 +119,7 @@ async def _scan_all(store: Store, scope: Scope, creds: dict[str, dict[str, Any]]
             return lambda lines: on_moving(target, f"{qid}: {lines:,} lines")
 
         return (lambda qid: Spool(d / f"q{next(n)}.out", kh, on_lines=told(qid)),
-                lambda t: Sorter(d, f"r{next(n)}", partial(row_pair, t, keyed_hash=kh)))
+                lambda t: table_sorter(d, f"r{next(n)}", t, kh))
 
     default_timeout = float(scope.defaults.get("timeout", DEFAULT_TIMEOUT))
 

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from proofshot.model.table import Row
+from proofshot.model.table import Row, Table
+from proofshot.scan.rows import Hasher, row_pair
 
 RUN_BYTES = 16 << 20
 _PAIR_OVERHEAD = 120  # bytes of Python objects around one pair in memory (two bytes, a tuple)
@@ -91,6 +92,11 @@ class Sorter:
             p.unlink(missing_ok=True)
         self._runs = []
         self._held = []
+
+
+def table_sorter(tmp_dir: Path, name: str, table: Table, keyed_hash: Hasher) -> Sorter:
+    """A sorter for the rows of `table` as they are stored (scan.rows.row_pair)."""
+    return Sorter(tmp_dir, name, lambda row: row_pair(table, row, keyed_hash))
 
 
 def _tagged(pairs: Iterator[Pair], run: int) -> Iterator[tuple[bytes, int, bytes]]:

@@ -12,14 +12,13 @@ import zstandard
 
 from proofshot.model.canonical import canonical
 from proofshot.model.errors import IntegrityError
-from proofshot.model.transcript import transcript_pieces
 from proofshot.store.doclog import verify_logs
 from proofshot.store.embedded import MANIFEST_FORMAT, Store, manifest_id
 from proofshot.store.keys import verify_signature
 from proofshot.store.packs import decode, read_records
 from proofshot.store.timestamp import tsa_ca
 from proofshot.store.tree import LEAF_MAGIC, NODE_MAGIC, children
-from proofshot.store.verify_bundle import Broken, check_timestamp
+from proofshot.store.verify_bundle import Broken, check_timestamp, transcript_pieces
 
 
 @dataclass

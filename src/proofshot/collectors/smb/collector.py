@@ -52,9 +52,9 @@ class SMBCollector:
                 TableSpec(T.SMB_SHARES, ("shares", "walk"), lambda a: list(
                     P.walk_all_shares(P.srvsvc(a["shares"].text), a["walk"].lines()))),
                 TableSpec(T.SMB_SHARE_ACL, ("shares",), acl_rows(None)),
-                TableSpec(T.SMB_DIRS, ("walk",), lambda a: P.per_share(P.dirs, a["walk"].lines()),
+                TableSpec(T.SMB_DIRS, ("walk",), lambda a: P.per_share(P.dir_row, a["walk"].lines()),
                           large=True),
-                TableSpec(T.SMB_ACL, ("walk",), lambda a: P.per_share(P.acl, a["walk"].lines()),
+                TableSpec(T.SMB_ACL, ("walk",), lambda a: P.per_share(P.acl_rows, a["walk"].lines()),
                           large=True),
             ])
         steps: list[Step] = [srv]

@@ -128,42 +128,58 @@ def walk_all_shares(sv: Srvsvc, lines: Lines) -> Iterator[Row]:
         yield tree_row(trees.get(sh.name, {}), sv, sh.name)
 
 
-def per_share(fn: Callable[[str, Lines], Iterator[Row]], lines: Lines) -> Iterator[Row]:
+Walk = dict[str, object]  # one line of a walk answer, parsed
+
+
+def per_share(fn: Callable[[str, Walk], Iterator[Row]], lines: Lines) -> Iterator[Row]:
     """Rows of the walk-all answer: each directory line (it carries its share as "s") goes
     to `fn` with its share, one line at a time, so the answer is never held whole."""
-    for line in lines:
-        if line.strip():
-            obj = json.loads(line)
-            if "p" in obj:
-                yield from fn(str(obj["s"]), (line,))
+    for obj in walk_lines(lines):
+        if "p" in obj:
+            yield from fn(str(obj["s"]), obj)
+
+
+def per_line(fn: Callable[[str, Walk], Iterator[Row]], share: str, lines: Lines
+             ) -> Iterator[Row]:
+    """Rows of one share's walk answer, line by line."""
+    for obj in walk_lines(lines):
+        yield from fn(share, obj)
 
 
 def dirs(share: str, lines: Lines) -> Iterator[Row]:
-    for obj in walk_lines(lines):
-        path, depth = str(obj["p"]), int(str(obj["d"]))
-        if "sd" not in obj:
-            yield {"share": share, "path": path, "depth": depth, "owner": None, "group": None,
-                   "protected": None, "aces": None, "error": str(obj.get("err") or "no descriptor")}
-            continue
-        sd = ntsd.parse_sd(_unb64(str(obj["sd"])))
-        yield {"share": share, "path": path, "depth": depth,
-               "owner": sid_name(sd.owner) if sd.owner else None,
-               "group": sid_name(sd.group) if sd.group else None,
-               "protected": sd.protected, "aces": None if sd.dacl is None else len(sd.dacl),
-               "error": None}
+    return per_line(dir_row, share, lines)
 
 
 def acl(share: str, lines: Lines) -> Iterator[Row]:
-    for obj in walk_lines(lines):
-        if "sd" not in obj:
-            continue
-        path = str(obj["p"])
-        sd = ntsd.parse_sd(_unb64(str(obj["sd"])))
-        if sd.owner:
-            yield {"share": share, "path": path, "ace": f"owner;;;{sd.owner}", "type": "owner",
-                   "trustee": sid_name(sd.owner), "trustee_sid": sd.owner, "rights": ["owner"],
-                   "mask": None, "flags": None, "inherited": False}
-        for i, ace in enumerate(sd.dacl or ()):
-            yield {"share": share, "path": path, **_ace_fields(ace),
-                   "flags": "|".join(ace.flags) or None, "inherited": ace.inherited,
-                   "position": i}
+    return per_line(acl_rows, share, lines)
+
+
+def dir_row(share: str, obj: Walk) -> Iterator[Row]:
+    """The smb_dirs row of one walked directory."""
+    path, depth = str(obj["p"]), int(str(obj["d"]))
+    if "sd" not in obj:
+        yield {"share": share, "path": path, "depth": depth, "owner": None, "group": None,
+               "protected": None, "aces": None, "error": str(obj.get("err") or "no descriptor")}
+        return
+    sd = ntsd.parse_sd(_unb64(str(obj["sd"])))
+    yield {"share": share, "path": path, "depth": depth,
+           "owner": sid_name(sd.owner) if sd.owner else None,
+           "group": sid_name(sd.group) if sd.group else None,
+           "protected": sd.protected, "aces": None if sd.dacl is None else len(sd.dacl),
+           "error": None}
+
+
+def acl_rows(share: str, obj: Walk) -> Iterator[Row]:
+    """The smb_acl rows (owner, then the DACL in order) of one walked directory."""
+    if "sd" not in obj:
+        return
+    path = str(obj["p"])
+    sd = ntsd.parse_sd(_unb64(str(obj["sd"])))
+    if sd.owner:
+        yield {"share": share, "path": path, "ace": f"owner;;;{sd.owner}", "type": "owner",
+               "trustee": sid_name(sd.owner), "trustee_sid": sd.owner, "rights": ["owner"],
+               "mask": None, "flags": None, "inherited": False}
+    for i, ace in enumerate(sd.dacl or ()):
+        yield {"share": share, "path": path, **_ace_fields(ace),
+               "flags": "|".join(ace.flags) or None, "inherited": ace.inherited,
+               "position": i}
