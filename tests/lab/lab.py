@@ -48,7 +48,8 @@ PREFIX = os.environ.get("PROOFSHOT_LAB_PREFIX", "psl")  # netns, veth and bridge
 BRIDGE = f"{PREFIX}br0"
 DEFAULT_STATE_DIR = Path(os.environ.get("PROOFSHOT_LAB_DIR", "/tmp/proofshot-lab"))
 DEFAULT_NET = os.environ.get("PROOFSHOT_LAB_NET", "10.200.0")  # first three octets, /24
-LOCK_FILE = Path("/tmp/proofshot-lab.lock")
+# one lock per lab (prefix): two labs of different prefixes never wait for each other
+LOCK_FILE = Path(f"/tmp/proofshot-lab-{PREFIX}.lock")
 
 AUDIT_USER = "audit"
 AUDIT_UID = 2001
