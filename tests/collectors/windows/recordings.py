@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[3] / ".." / "shared" / "recordings" / "windows"
+WMI_DIR = ROOT / "wmi"
+REG_DIR = ROOT / "registry"
 
 
 def text_of(path: Path) -> str:
