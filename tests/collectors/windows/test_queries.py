@@ -1,0 +1,54 @@
+"""The declared PowerShell: read-only verbs only, never Win32_Product, and queries that fit
+the transports (an -EncodedCommand argv both can run; cmd.exe's line limit over OpenSSH)."""
+
+from __future__ import annotations
+
+import re
+
+from proofshot.collectors.windows import queries as Q
+from proofshot.collectors.windows.collector import COLLECTOR, SSH_MAX_COMMAND, plan_queries
+from proofshot.transports.winrm import script_of
+
+READING = {"Get", "Test", "Select", "Where", "ForEach", "Sort", "ConvertTo", "Measure", "Join"}
+CMDLET = re.compile(r"\b([A-Z][a-z]+)-([A-Z][A-Za-z]+)\b")
+SIDE_EFFECTS = re.compile(r"\.(Delete|Put|Invoke|Create|Set\w*|Remove\w*|Start|Stop)\(|"
+                          r"Invoke-|Set-|Remove-|New-|Start-|Stop-|Win32_Product", re.IGNORECASE)
+
+
+def _all_scripts() -> list[str]:
+    out = []
+    for options in ({"type": "winrm", "paths": ["C:\\Data", "D:\\it's"]}, {"type": "ssh"}):
+        out += [script_of(s.query.argv) or "" for s in COLLECTOR.plan(options).steps]
+    return out
+
+
+def test_only_reading_verbs_and_never_win32_product() -> None:
+    scripts = _all_scripts()
+    assert scripts and all(scripts)
+    verbs = {m.group(1) for s in scripts for m in CMDLET.finditer(s)}
+    assert verbs and verbs <= READING, verbs - READING
+    for s in scripts:
+        assert not SIDE_EFFECTS.search(s), SIDE_EFFECTS.search(s)
+        assert s.rstrip().endswith("ConvertTo-Json -Compress -Depth 8")
+
+
+def test_every_section_is_planned_once() -> None:
+    for t in ("winrm", "ssh"):
+        groups = plan_queries({"type": t})
+        names = [n for secs in groups.values() for n in secs]
+        assert sorted(names) == sorted({*Q.SECTIONS, "acls", "events"})
+
+
+def test_winrm_groups_few_round_trips_ssh_fits_cmd() -> None:
+    assert len(COLLECTOR.plan({"type": "winrm"}).steps) == len(Q.GROUPS) == 6
+    for s in COLLECTOR.plan({"type": "ssh", "paths": ["C:\\Data"]}).steps:
+        assert len(" ".join(s.query.argv)) <= SSH_MAX_COMMAND
+        assert s.query.argv[:4] == ("powershell.exe", "-NoProfile", "-NonInteractive",
+                                    "-EncodedCommand")
+        assert not s.query.batch and not s.query.privileged  # never the sh framing script
+
+
+def test_scope_paths_are_quoted() -> None:
+    script = next(script_of(s.query.argv) for s in COLLECTOR.plan(
+        {"type": "winrm", "paths": ["D:\\it's $(x)"]}).steps if s.query.id == "accounts")
+    assert script is not None and "'D:\\it''s $(x)'" in script
