@@ -5,7 +5,7 @@ time."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from proofshot.model.table import Row
 from proofshot.views.rules.base import Context, Hit, Rule, hit
@@ -34,7 +34,7 @@ def _when(text: object) -> datetime | None:
         dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=datetime.now().astimezone().tzinfo)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def _firewall_off(ctx: Context) -> Iterator[Hit]:
