@@ -88,3 +88,12 @@ def write(folder: Path, name: str, secs: dict[str, Any]) -> Path:
             "queries": queries}
     (root / META).write_text(json.dumps(meta), encoding="utf-8")
     return root
+
+
+def event(log: str, record_id: int, event_id: int, when: str, **data: str) -> dict[str, Any]:
+    """One event as the collector's Get-WinEvent section gives it (ToXml of the record)."""
+    items = "".join(f"<Data Name='{k}'>{v}</Data>" for k, v in data.items())
+    xml = ("<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"
+           f"<EventID>{event_id}</EventID><EventRecordID>{record_id}</EventRecordID>"
+           f"<Security/></System><EventData>{items}</EventData></Event>")
+    return {"Log": log, "RecordId": record_id, "Id": event_id, "Time": when, "Xml": xml}

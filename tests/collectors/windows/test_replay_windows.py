@@ -9,6 +9,7 @@ import copy
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +45,21 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     after["settings"][0]["values"].update(
         {"AutoAdminLogon": "1", "DefaultPassword": "password=" + PLANTED.encode().hex()})
     a = host.write(work / "a", "win10", before)
-    b = host.write(work / "b", "win10", after)
     store = str(work / "store")
     _ps("init", "--store", store)
     ids = {}
-    for label, path in (("before", a), ("after", b)):
+    for label in ("before", "after"):
+        if label == "after":  # the work, logged by the host: who added the administrator
+            when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 1))
+            after["events"] = [
+                host.event("Security", 9001, 4732, when, SubjectUserName="tech",
+                           SubjectDomainName="EXAMPLE", MemberName="-",
+                           MemberSid=HELPDESK_SID, TargetUserName="Administrateurs",
+                           TargetDomainName="Builtin"),
+                host.event("Security", 8000, 4720, "2001-01-01T00:00:00Z",
+                           SubjectUserName="old", SubjectDomainName="EXAMPLE",
+                           TargetUserName="helpdesk", TargetDomainName="XPS-FUSIONINVEN")]
+        path = a if label == "before" else host.write(work / "b", "win10", after)
         scope = work / f"{label}.yaml"
         scope.write_text(f"targets:\n  - name: win10\n    type: replay\n    path: {path}\n")
         ids[label] = _ps("scan", str(scope), "--label", label, "--store", store).split()[-1]
@@ -84,9 +95,12 @@ def test_diff_shows_exactly_the_planted_changes(run: dict[str, Any]) -> None:
     got = {(c["table"], c["kind"]) for c in run["diff"]["changes"]}
     assert got == {("win_group_members", "added"), ("win_firewall_profiles", "changed"),
                    ("win_software", "removed"), ("win_settings", "added"),
-                   ("win_settings", "changed")}, run["diff"]["changes"]
+                   ("win_settings", "changed"), ("win_events", "added")}, run["diff"]["changes"]
     member = next(c for c in run["diff"]["changes"] if c["table"] == "win_group_members")
     assert member["after"]["member"] == "XPS-FUSIONINVEN\\helpdesk"
+    # the host's Security log says who did it (an older event about the user does not count)
+    assert member["by"].startswith("by EXAMPLE\\tech at ")
+    assert not [c for c in run["diff"]["changes"] if c.get("by") and c is not member]
     assert not run["diff"]["unverifiable"]
 
 
