@@ -73,7 +73,7 @@ def preflight(target: Any, where: str) -> dict[str, Any]:
             if not ca.is_file():
                 raise BadInput(f"{w}: CA file not found: {target.ca}")
             creds["ca"] = str(ca)
-    if isinstance(target, (WinRMTarget, ReplayTarget)):
+    if isinstance(target, (WinRMTarget, ReplayTarget, SSHTarget)):
         from proofshot.scan.windows_targets import preflight_more
 
         creds.update(preflight_more(target, f"{where}: target '{target.name}'"))

@@ -7,13 +7,19 @@ from pathlib import Path
 from typing import Any
 
 from proofshot.model.errors import BadInput
-from proofshot.scan.scope import ReplayTarget, WinRMTarget
+from proofshot.scan.scope import ReplayTarget, SSHTarget, WinRMTarget
 from proofshot.scan.secrets import resolve
 from proofshot.transports.base import Transport
 
 
 def preflight_more(target: Any, where: str) -> dict[str, Any]:
     creds: dict[str, Any] = {}
+    if isinstance(target, SSHTarget):
+        if target.platform == "windows" and target.sudo:
+            raise BadInput(f"{where}: sudo does not apply to platform windows (use an account "
+                           "in the groups README names)")
+        if target.platform != "windows" and (target.paths or target.event_hours):
+            raise BadInput(f"{where}: 'paths' and 'event_hours' apply to platform windows only")
     if isinstance(target, WinRMTarget):
         creds["password"] = resolve(target.password, where)
         if target.auth != "kerberos" and not creds["password"]:

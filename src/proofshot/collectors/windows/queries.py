@@ -23,6 +23,7 @@ POWERSHELL = ("powershell.exe", "-NoProfile", "-NonInteractive", "-EncodedComman
 PRELUDE = r"""
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
+try { [Console]::OutputEncoding = [Text.UTF8Encoding]::new($false) } catch { }
 function Get-ProofshotKey([string]$Path, [switch]$Children) {
   $keys = if ($Children) { @(Get-ChildItem -LiteralPath $Path -ErrorAction SilentlyContinue) } else { @(Get-Item -LiteralPath $Path -ErrorAction SilentlyContinue) }
   foreach ($k in $keys) {
