@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -600,6 +601,7 @@ EVENT_WHAT = {
     11724: "product removed (MSI)",
 }
 _NS = "{http://schemas.microsoft.com/win/2004/08/events/event}"
+_MSI_PRODUCT = re.compile(r"^Product: (.*?) -- ")
 
 
 def _event_data(xml: str) -> tuple[dict[str, str], list[str], str | None]:
@@ -644,8 +646,10 @@ def event_rows(objs: Iterable[Obj]) -> Iterator[Row]:
         elif eid == 1074:
             by = named.get("param7") or (plain[6] if len(plain) > 6 else None)
             subject = named.get("param5") or (plain[4] if len(plain) > 4 else None)
-        elif eid in (11707, 11724):
-            subject = plain[0] if plain else None
+        elif eid in (11707, 11724):  # "Product: NAME -- Installation completed successfully."
+            text = plain[0] if plain else ""
+            m = _MSI_PRODUCT.match(text)
+            subject = m.group(1) if m else (text or None)
         yield {"log": log, "record_id": rid, "event_id": eid, "time": V.date(o.get("Time")),
                "what": EVENT_WHAT.get(eid, f"event {eid}"), "by": by or user_sid,
                "subject": subject, "group": group}

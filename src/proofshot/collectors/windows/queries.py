@@ -49,7 +49,7 @@ try { $o['%(name)s'] = @(& { %(body)s }) }
 catch { $o['%(name)s'] = [ordered]@{ error = [string]$_.Exception.Message;
         missing = ($_.Exception -is [System.Management.Automation.CommandNotFoundException]);
         denied = ($_.Exception -is [System.UnauthorizedAccessException] -or
-                  [string]$_.FullyQualifiedErrorId -match 'AccessDenied|UnauthorizedAccess') } }
+                  [string]$_.FullyQualifiedErrorId -match 'AccessDenied|UnauthorizedAccess|0x80041003|0x80070005') } }
 """
 
 EPILOGUE = "\n$o | ConvertTo-Json -Compress -Depth 8\n"
@@ -95,10 +95,11 @@ SECTIONS: dict[str, str] = {
             'HKLM:\SYSTEM\CurrentControlSet\Control\Lsa',
             'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System')) {
           foreach ($k in @(Get-ProofshotKey $p)) {
-            foreach ($n in @($k.values.Keys)) {
+            $vals = $k['values']
+            foreach ($n in @($vals.Keys)) {
               if ($n -match 'Password') {
-                $b = [Text.Encoding]::UTF8.GetBytes([string]$k.values[$n])
-                $k.values[$n] = 'password=' + (($b | ForEach-Object { $_.ToString('x2') }) -join '')
+                $b = [Text.Encoding]::UTF8.GetBytes([string]$vals[$n])
+                $vals[$n] = 'password=' + (($b | ForEach-Object { $_.ToString('x2') }) -join '')
               }
             }
             $k
@@ -171,9 +172,9 @@ SECTIONS: dict[str, str] = {
                 Where-Object { $_ }) -join ' ' });
             Triggers = @($_.Triggers | ForEach-Object {
                 ($_.CimClass.CimClassName -replace '^MSFT_Task|Trigger$', '') + ' ' + $_.StartBoundary });
-            LastRunTime = if ($i) { $i.LastRunTime.ToUniversalTime().ToString('o') };
-            NextRunTime = if ($i -and $i.NextRunTime) { $i.NextRunTime.ToUniversalTime().ToString('o') };
-            LastTaskResult = if ($i) { $i.LastTaskResult } }
+            LastRunTime = $(if ($i -and $i.LastRunTime) { $i.LastRunTime.ToUniversalTime().ToString('o') });
+            NextRunTime = $(if ($i -and $i.NextRunTime) { $i.NextRunTime.ToUniversalTime().ToString('o') });
+            LastTaskResult = $(if ($i) { $i.LastTaskResult }) }
         }""",
     "certs": r"""Get-ChildItem -LiteralPath 'Cert:\LocalMachine\My' | Select-Object Thumbprint, Subject,
         Issuer, SerialNumber, HasPrivateKey, FriendlyName,
