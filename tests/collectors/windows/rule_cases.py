@@ -28,7 +28,21 @@ def defender(rt: bool, updated: str) -> dict[str, Any]:
     return {"id": "defender", "realtime_enabled": rt, "signature_updated": updated}
 
 
+def svc(name: str, account: str) -> dict[str, Any]:
+    return {"name": name, "account": account, "start_mode": "Auto"}
+
+
+def ad(sam: str, never: bool) -> dict[str, Any]:
+    return {"sam": sam, "enabled": True, "password_never_expires": never}
+
+
 CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "win-service-account-never-expires": (
+        {"win_services": [svc("Backup", "EXAMPLE\\svc-backup")],
+         "ad_users": [ad("svc-backup", True)]},
+        {"win_services": [svc("Backup", "EXAMPLE\\svc-backup"), svc("Spooler", "LocalSystem"),
+                          svc("W3SVC", "NT AUTHORITY\\NetworkService")],
+         "ad_users": [ad("svc-backup", False), ad("NetworkService", True)]}),
     "win-firewall-off": (
         {"win_firewall_profiles": [profile("domain", True), profile("public", False)]},
         {"win_firewall_profiles": [profile("domain", True), profile("public", None)]}),

@@ -143,6 +143,33 @@ def _bitlocker_off(ctx: Context) -> Iterator[Hit]:
                 yield hit(t, drive, "win_volumes", [r])
 
 
+_BUILTIN_ACCOUNTS = ("localsystem", "nt authority\\", "nt service\\", ".\\", "localservice",
+                     "networkservice")
+
+
+def _service_accounts_never_expire(ctx: Context) -> Iterator[Hit]:
+    """Services of Windows hosts that log on as a domain account whose password never expires
+    (the account's flags from the ldap targets of the same snapshot)."""
+    never: dict[str, Row] = {}
+    for t in ctx.targets("ad_users"):
+        for r in t.rows("ad_users"):
+            if r.get("enabled") is not False and r.get("password_never_expires"):
+                never[str(r["sam"]).lower()] = r
+    if not never:
+        return
+    for t in ctx.targets("win_services"):
+        for r in t.rows("win_services"):
+            account = str(r.get("account") or "")
+            low = account.lower()
+            if not account or low.startswith(_BUILTIN_ACCOUNTS):
+                continue
+            sam = low.split("\\", 1)[1] if "\\" in low else low.split("@", 1)[0]
+            if "\\" not in low and "@" not in low:
+                continue
+            if sam in never:
+                yield hit(t, f"{r['name']} ({account})", "win_services", [r])
+
+
 RULES: tuple[Rule, ...] = (
     Rule("win-firewall-off", "high", "Windows Firewall profile switched off",
          "Switch the profile on (local settings or group policy) and allow what is needed by "
@@ -172,4 +199,8 @@ RULES: tuple[Rule, ...] = (
     Rule("win-bitlocker-off", "medium", "BitLocker off on the system volume",
          "Encrypt the system volume (BitLocker with TPM), keep the recovery key safe.",
          ("win_volumes", "win_os"), _bitlocker_off),
+    Rule("win-service-account-never-expires", "medium",
+         "Service logs on as a domain account whose password never expires",
+         "Use a group managed service account (gMSA), or rotate the password on a schedule.",
+         ("win_services", "ad_users"), _service_accounts_never_expire),
 )
