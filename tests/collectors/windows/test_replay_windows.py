@@ -42,6 +42,12 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             k["values"]["EnableFirewall"] = 0
     after["software"] = [k for k in after["software"]
                          if "{50F91F80-D397-437C-B0C8-62128DE3B55E}" not in k["key"]]
+    after["listeners"] += [
+        {"Proto": "tcp", "LocalAddress": "0.0.0.0", "LocalPort": 5985, "State": "Listen",
+         "OwningProcess": 4, "Process": "System"},
+        {"Proto": "tcp", "LocalAddress": "192.168.0.2", "LocalPort": 3389,
+         "RemoteAddress": "192.168.0.77", "RemotePort": 51234, "State": "Established",
+         "OwningProcess": 1044, "Process": "svchost"}]
     after["settings"][0]["values"].update(
         {"AutoAdminLogon": "1", "DefaultPassword": "password=" + PLANTED.encode().hex()})
     a = host.write(work / "a", "win10", before)
@@ -68,7 +74,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
            "findings": json.loads(_ps("findings", "after", "--json", "--store", store)),
            "findings_before": json.loads(_ps("findings", "before", "--json", "--store", store)),
            "access": _ps("access", "after", "--json", "--store", store),
-           "show": json.loads(_ps("show", "after", "--json", "--store", store))}
+           "show": json.loads(_ps("show", "after", "--json", "--store", store)),
+           "paths": json.loads(_ps("paths", "after", "--json", "--store", store))}
     _ps("report", "before", "after", "--out", str(work / "report.html"), "--store", store)
     out["report"] = (work / "report.html").read_text(encoding="utf-8")
     out["verify"] = _ps("verify", "--rederive", "--store", store)
@@ -95,7 +102,8 @@ def test_diff_shows_exactly_the_planted_changes(run: dict[str, Any]) -> None:
     got = {(c["table"], c["kind"]) for c in run["diff"]["changes"]}
     assert got == {("win_group_members", "added"), ("win_firewall_profiles", "changed"),
                    ("win_software", "removed"), ("win_settings", "added"),
-                   ("win_settings", "changed"), ("win_events", "added")}, run["diff"]["changes"]
+                   ("win_settings", "changed"), ("win_events", "added"),
+                   ("win_listeners", "added")}, run["diff"]["changes"]
     member = next(c for c in run["diff"]["changes"] if c["table"] == "win_group_members")
     assert member["after"]["member"] == "XPS-FUSIONINVEN\\helpdesk"
     # the host's Security log says who did it (an older event about the user does not count)
@@ -112,6 +120,17 @@ def test_findings_before_and_after(run: dict[str, Any]) -> None:
                ("win-autologon-password", "Winlogon\\DefaultPassword")}
     assert planted <= rules_after and not planted & rules_before
     assert ("win-hotfix-old", "newest update") in rules_before  # a 2021 update, scanned now
+
+
+def test_paths_of_the_windows_host(run: dict[str, Any]) -> None:
+    edges = {(e["kind"], e["from"], e["to"], e["port"]) for e in run["paths"]["edges"]}
+    assert ("exposes", "win10", "win10:tcp/3389", 3389) in edges
+    assert ("exposes", "win10", "win10:tcp/5985", 5985) in edges
+    assert ("address", "win10", "192.168.0.2", None) in edges
+    assert ("route", "win10", "192.168.0.254", None) in edges
+    assert ("connects", "192.168.0.77", "win10:tcp/3389", 3389) in edges  # an RDP client
+    new = {(e["kind"], e["to"]) for e in run["diff"]["paths"]["new_edges"]}
+    assert ("exposes", "win10:tcp/5985") in new
 
 
 def test_access_names_the_new_administrator(run: dict[str, Any]) -> None:
