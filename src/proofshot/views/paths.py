@@ -30,7 +30,7 @@ from proofshot.views.snapshot import SnapshotData, TargetData
 TABLES = ("addresses", "listening", "connections", "routes", "neighbors", "firewall_rules",
           "os", "snmp_system", "snmp_ip_addresses", "snmp_routes", "snmp_arp",
           "snmp_lldp_neighbors", "win_addresses", "win_listeners", "win_connections",
-          "win_routes", "win_os")
+          "win_routes", "win_os", "win_firewall_rules", "win_firewall_profiles")
 
 if TYPE_CHECKING:
     Graph: TypeAlias = nx.MultiDiGraph[str]
@@ -218,8 +218,11 @@ class _Builder:
                           evidence(t.name, "snmp_routes", r), dst=[dst])
 
     def win_listening(self, t: TargetData) -> None:
-        """Windows hosts (win_listeners): the Windows Firewall's verdict is not evaluated
-        (`allowed` None), loopback-only binds are not exposed."""
+        """Windows hosts (win_listeners), `allowed` by the Windows Firewall as
+        views/winfirewall.py judges it (None when its rules or profiles were not read)."""
+        from proofshot.views import winfirewall
+
+        read_fw = t.has("win_firewall_rules") and t.has("win_firewall_profiles")
         for r in t.rows("win_listeners"):
             proto, port, bare = r.get("proto"), r.get("port"), str(r.get("address") or "")
             if not isinstance(proto, str) or not isinstance(port, int):
@@ -239,7 +242,17 @@ class _Builder:
                 data.setdefault("loopback_only", True)
             else:
                 data["loopback_only"] = False
-                data.setdefault("allowed", None)
+                v = (winfirewall.verdict(t.rows("win_firewall_rules"),
+                                         t.rows("win_firewall_profiles"), proto, port)
+                     if read_fw else winfirewall.Verdict(None))
+                for table, rows in (("win_firewall_rules", v.rows),
+                                    ("win_firewall_profiles", v.profiles)):
+                    for fr in rows:
+                        e = evidence(t.name, table, fr)
+                        if e not in data["evidence"]:
+                            data["evidence"].append(e)
+                prev = data.get("allowed")
+                data["allowed"] = v.allowed if prev is None else (prev or bool(v.allowed))
             data["all_addresses"] = data.get("all_addresses", False) or bare in (
                 "0.0.0.0", "::", "*")
             node["allowed"] = data.get("allowed")

@@ -131,6 +131,14 @@ def test_paths_of_the_windows_host(run: dict[str, Any]) -> None:
     assert ("connects", "192.168.0.77", "win10:tcp/3389", 3389) in edges  # an RDP client
     new = {(e["kind"], e["to"]) for e in run["diff"]["paths"]["new_edges"]}
     assert ("exposes", "win10:tcp/5985") in new
+    # the Windows Firewall: RDP allowed by its rule before; after, the domain profile is off,
+    # so the new WinRM listener is reachable: newly exposed
+    exposed = {e["to"] for e in run["diff"]["paths"]["newly_exposed"]}
+    assert "win10:tcp/5985" in exposed
+    rdp = next(e for e in run["paths"]["edges"] if e["to"] == "win10:tcp/3389"
+               and e["kind"] == "exposes")
+    assert rdp["allowed"] is True
+    assert any(x["table"] == "win_firewall_profiles" for x in rdp["evidence"])
 
 
 def test_access_names_the_new_administrator(run: dict[str, Any]) -> None:
