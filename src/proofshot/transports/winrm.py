@@ -114,6 +114,9 @@ class WinRMTransport:
         self.path = path
         self._pool_obj: Any = None
         self._lock = asyncio.Lock()
+        # a query that timed out still runs in its worker thread: the next one waits for it
+        # (pypsrp's session is not shared between threads at once)
+        self._pending: asyncio.Future[Any] | None = None
 
     def __repr__(self) -> str:
         scheme = "https" if self.ssl else "http"
@@ -203,10 +206,19 @@ class WinRMTransport:
         loop = asyncio.get_running_loop()
         async with self._lock:
             start = time.monotonic()
+            if self._pending is not None and not self._pending.done():
+                try:
+                    await asyncio.wait_for(asyncio.shield(self._pending), timeout)
+                except Exception:  # still running or failed: this query gets no turn
+                    return Answer.failed(query, timed_out=True,
+                                         duration=time.monotonic() - start)
+            fut = loop.run_in_executor(_pool(), self._invoke, self._pool_obj, text)
             try:
-                stdout, stderr, had_errors = await asyncio.wait_for(
-                    loop.run_in_executor(_pool(), self._invoke, self._pool_obj, text), timeout)
+                stdout, stderr, had_errors = await asyncio.wait_for(asyncio.shield(fut),
+                                                                    timeout)
             except TimeoutError:
+                self._pending = fut
+                fut.add_done_callback(lambda f: f.exception())  # retrieved: no warning
                 return Answer.failed(query, timed_out=True, duration=time.monotonic() - start)
             except Exception as exc:
                 kind, msg = classify(exc)

@@ -51,6 +51,27 @@ def test_runspace_opens_and_a_long_command_survives_operation_timeouts(tmp_path:
     assert "PowerShell" in " ".join(s.requests)
 
 
+def test_a_host_that_does_not_answer_in_time_gives_a_timed_out_answer(tmp_path: Path) -> None:
+    answers = _answers("test_psrp_long_running_cmdlet.yml")
+    # the runspace opens (3 exchanges), then the command's first exchange is held
+    with Server(tmp_path, answers, hold_at=4) as s:
+        t = WinRMTransport("win", "127.0.0.1", s.port, transport="https", auth="basic",
+                           user="audit", password=PASSWORD, ca=str(s.cert), timeout=20)
+        quick = Query("q", QUERY.argv, batch=False, timeout=1.0)
+
+        async def go() -> tuple[Answer, Answer]:
+            await t.open()
+            first = await t.run(quick)
+            s.release.set()  # the host answers after all: the next query waits its turn
+            second = await t.run(Query("q2", QUERY.argv, batch=False, timeout=20))
+            await t.close()
+            return first, second
+
+        first, second = asyncio.run(go())
+    assert first.status() == "timeout" and first.timed_out
+    assert second.status() in ("ok", "error")  # whatever the recording says next, no crash
+
+
 def test_receive_failure_is_an_answer_not_an_exception(tmp_path: Path) -> None:
     with Server(tmp_path, _answers("test_psrp_receive_failure.yml")) as s:
         _, ans = _run(s)

@@ -57,8 +57,13 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
 class Server:
     """Answers request n with answers[n] (status, body); the requests are kept."""
 
-    def __init__(self, folder: Path, answers: list[tuple[int, str]]) -> None:
+    def __init__(self, folder: Path, answers: list[tuple[int, str]],
+                 hold_at: int | None = None) -> None:
+        """`hold_at`: the request of that number (0 = first) is answered only once `release`
+        is set (a host that does not answer in time)."""
         self.answers = list(answers)
+        self.hold_at = hold_at
+        self.release = threading.Event()
         self.requests: list[str] = []
         self.cert, key = self_signed(folder)
         outer = self
@@ -71,6 +76,8 @@ class Server:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 req = body.decode("utf-8", "replace")
                 outer.requests.append(req)
+                if outer.hold_at == len(outer.requests) - 1:
+                    outer.release.wait(30)
                 status, text = (outer.answers.pop(0) if outer.answers
                                 else (500, "<no more recorded answers/>"))
                 m = _MSGID.search(req)
@@ -97,5 +104,6 @@ class Server:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.release.set()
         self.httpd.shutdown()
         self.httpd.server_close()
