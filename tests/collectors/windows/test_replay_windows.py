@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from proofshot.collectors.windows.tables import TABLES
 from tests.collectors.windows import host
 from tests.storebytes import everything as store_everything
 
@@ -86,8 +87,6 @@ def test_scan_reads_every_table(run: dict[str, Any]) -> None:
     (t,) = run["show"]["targets"]
     assert t["name"] == "win10" and t["status"] == "ok"
     tables = t["tables"]
-    from proofshot.collectors.windows.tables import TABLES
-
     assert set(tables) == {x.name for x in TABLES}  # every declared table read
     assert tables["win_os"][0]["caption"] == "Microsoft Windows 7 Professionnel"
     assert any(r["name"] == "КриптоПро CSP" for r in run_before_software(run))
