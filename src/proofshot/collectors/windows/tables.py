@@ -376,7 +376,9 @@ SETTINGS = _t("win_settings", "Security-relevant registry values (Winlogon autol
 
 EVENTS = _t("win_events", "Events that say who changed what (Security: accounts, groups, "
             "audit policy, services; System: service installed, shutdown by a user; "
-            "Application: MSI installs and removals) within the window read.",
+            "Application: MSI installs and removals) within the window read (event_hours). "
+            "A log, not a state: rows come and go with the window, so they are volatile; the "
+            "diff uses them to say who made a change (views/attribution.py).",
             ["log", "record_id"], [
     col("log", doc="Security, System or Application."),
     col("record_id", "int", "Event record id."),
@@ -386,7 +388,7 @@ EVENTS = _t("win_events", "Events that say who changed what (Security: accounts,
     col("by", doc="DOMAIN\\user who did it."),
     col("subject", doc="What it was done to (account, group member, service, product)."),
     col("group", doc="The group, for membership changes."),
-])
+], volatile_rows=True)
 
 TABLES: tuple[Table, ...] = (
     OS, COMPUTER, CPU, MEMORY, DISKS, VOLUMES, ADAPTERS, ADDRESSES, ROUTES, HOTFIXES, SOFTWARE,
