@@ -52,3 +52,44 @@ def test_scope_paths_are_quoted() -> None:
     script = next(script_of(s.query.argv) for s in COLLECTOR.plan(
         {"type": "winrm", "paths": ["D:\\it's $(x)"]}).steps if s.query.id == "accounts")
     assert script is not None and "'D:\\it''s $(x)'" in script
+
+
+def _unbalanced(script: str) -> str | None:
+    """The first bracket that does not close (outside '...' and "..." strings), else None.
+    No PowerShell parser runs here: this catches the typos a reader would miss."""
+    pairs = {")": "(", "]": "[", "}": "{"}
+    stack: list[str] = []
+    quote: str | None = None
+    i = 0
+    while i < len(script):
+        ch = script[i]
+        if quote:
+            if ch == quote:
+                if script[i + 1:i + 2] == quote:  # doubled quote inside a string
+                    i += 1
+                else:
+                    quote = None
+            elif ch == "`" and quote == '"':
+                i += 1
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#" and (i == 0 or script[i - 1] in " \n\t;"):  # a comment to line end
+            i = script.find("\n", i)
+            if i < 0:
+                break
+        elif ch in "([{":
+            stack.append(ch)
+        elif ch in ")]}" and (not stack or stack.pop() != pairs[ch]):
+            return f"{ch} at {i}: {script[max(0, i - 60):i + 1]!r}"
+        i += 1
+    if quote:
+        return f"unterminated {quote}"
+    return f"{stack[-1]} not closed" if stack else None
+
+
+def test_every_script_is_balanced() -> None:
+    for s in _all_scripts():
+        assert _unbalanced(s) is None, _unbalanced(s)
+    bodies = Q.sections(["C:\\x"])
+    for name, body in bodies.items():
+        assert _unbalanced(body) is None, (name, _unbalanced(body))
