@@ -12,6 +12,7 @@ from proofshot.scan.masking import mask_text
 from proofshot.views.findings import evaluate
 from proofshot.views.rules import RULES
 from proofshot.views.snapshot import from_plain
+from tests.collectors.windows.rule_cases import CASES as WINDOWS_CASES
 
 CREATED = "2026-06-01T12:00:00Z"
 SALT = b"test-salt"
@@ -159,6 +160,7 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"ad_privileged": [priv("carol"), {**priv("Helpdesk"), "member_kind": "group",
                                            "enabled": None}]}),
 }
+CASES.update(WINDOWS_CASES)  # tests/collectors/windows/rule_cases.py
 PEERS = {"p1": {"snmp_entities": [ent("15.2(7)")]}, "p2": {"snmp_entities": [ent("15.2(7)")]}}
 
 

@@ -46,12 +46,13 @@ def render(res: DiffResult, show_volatile: bool) -> None:
         if (c.target, c.table) != last:
             last = (c.target, c.table)
             out.print(f"\n[bold]{escape(c.target)}[/bold] / {c.table}")
+        by = f"  [cyan]{escape(c.by)}[/cyan]" if c.by else ""
         if c.kind == "added":
-            out.print(f"  [green]+ {_key(c)}[/green]{_values(c)}")
+            out.print(f"  [green]+ {_key(c)}[/green]{_values(c)}{by}")
         elif c.kind == "removed":
-            out.print(f"  [red]- {_key(c)}[/red]{_values(c)}")
+            out.print(f"  [red]- {_key(c)}[/red]{_values(c)}{by}")
         else:
-            out.print(f"  [yellow]~ {_key(c)}[/yellow]")
+            out.print(f"  [yellow]~ {_key(c)}[/yellow]{by}")
             for col in c.columns:
                 if col in c.diff:
                     for line in c.diff[col][2:]:
@@ -81,6 +82,20 @@ def render(res: DiffResult, show_volatile: bool) -> None:
                     f"{c}: {_fmt(v.before.get(c))} -> {_fmt(v.after.get(c))}" for c in v.columns)
                 out.print(f"  [dim]{v.target} / {v.table} {_fmt(list(v.key.values()))}: "
                           f"{moves}[/dim]")
+
+
+def attribute(st: Store, res: DiffResult, ia: str, ib: str) -> None:
+    """Who made each change, where the later snapshot's logs say (views/attribution.py)."""
+    from proofshot.views import attribution
+    from proofshot.views.snapshot import load
+
+    if not any(t.get("tables", {}).get("win_events") for t in st.manifest(ib)["targets"]):
+        return
+    after = load(st, ib, set(attribution.TABLES))
+    for c, by in zip(res.changes, attribution.attribute(res.changes, after,
+                                                        st.manifest(ia).get("created")),
+                     strict=True):
+        c.by = by
 
 
 def views_delta(st: Store, ia: str, ib: str) -> dict[str, Any]:
@@ -140,6 +155,7 @@ def diff(
     st = open_store(store)
     ia, ib = st.resolve(a), st.resolve(b)
     res = diff_snapshots(st.get, ia, st.manifest(ia), ib, st.manifest(ib))
+    attribute(st, res, ia, ib)
     views = views_delta(st, ia, ib)
     if as_json:
         print(json.dumps(res.to_json() | views, ensure_ascii=False))

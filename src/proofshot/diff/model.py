@@ -16,6 +16,7 @@ class Change:
     after: dict[str, Any] | None
     columns: list[str]
     diff: dict[str, list[str]] = field(default_factory=dict)
+    by: str | None = None  # who made it, where a system logged it (views/attribution.py)
 
     def to_json(self) -> dict[str, Any]:
         out = {
@@ -24,6 +25,8 @@ class Change:
         }
         if self.diff:
             out["diff"] = self.diff
+        if self.by:
+            out["by"] = self.by
         return out
 
 

@@ -61,6 +61,8 @@ def _rederive(store: Store, sid: str, sorters: Sorters) -> RederiveReport:
             continue
         collector = collector_by_name(t["collector"]["name"])
         options: dict[str, Any] | None = options_by_name.get(t["name"])
+        if options is not None and options.get("type") == "replay":  # the recorded options
+            options = {**(options.get("options") or {}), "name": t["name"]}
         if collector is None or options is None:
             rep.skipped.append(f"{t['name']}: no collector or options to re-derive with")
             continue

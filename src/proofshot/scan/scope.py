@@ -59,6 +59,10 @@ class SSHTarget(_Base):
     files: list[str] = Field(default_factory=lambda: ["/etc"])
     cert_paths: list[str] | None = None
     accept_new_host_key: bool = False
+    # windows: OpenSSH for Windows, PowerShell on the far side (collectors/windows)
+    platform: Literal["linux", "windows"] = "linux"
+    paths: list[str] | None = None  # windows: folders whose NTFS ACL is read
+    event_hours: int | None = Field(default=None, ge=1)  # windows: change events read back
 
     _ref = field_validator("password")(classmethod(lambda cls, v: _check_ref(v)))
 
@@ -110,17 +114,36 @@ class SMBTarget(_Base):
 
 
 class WinRMTarget(_Base):
+    """PowerShell remoting (pypsrp). Basic authentication is not offered, and plain HTTP only
+    with message encryption (negotiate, kerberos, ntlm or credssp all encrypt)."""
+
     type: Literal["winrm"]
-    host: str
-    port: int | None = None
-    user: str
+    host: str = Field(min_length=1)
+    port: int | None = Field(default=None, ge=1, le=65535)  # default 5986 (https) / 5985 (http)
+    transport: Literal["https", "http"] = "https"
+    auth: Literal["negotiate", "kerberos", "ntlm", "credssp"] = "negotiate"
+    user: str = Field(min_length=1)
     password: str | None = None
+    ca: str | None = None
+    tls_verify: bool = True
+    paths: list[str] | None = None  # folders whose NTFS ACL is read
+    event_hours: int | None = Field(default=None, ge=1)
 
     _ref = field_validator("password")(classmethod(lambda cls, v: _check_ref(v)))
 
 
+class ReplayTarget(_Base):
+    """Answers recorded by `proofshot capture` (DIR/TARGET), scanned back through the same
+    parsers. `options` are the recorded target's options, filled in from the capture when the
+    scope is checked, so the stored scope re-derives the same way."""
+
+    type: Literal["replay"]
+    path: str = Field(min_length=1)
+    options: dict[str, Any] | None = None
+
+
 Target = Annotated[
-    LocalTarget | SSHTarget | SNMPTarget | LDAPTarget | SMBTarget | WinRMTarget,
+    LocalTarget | SSHTarget | SNMPTarget | LDAPTarget | SMBTarget | WinRMTarget | ReplayTarget,
     Field(discriminator="type"),
 ]
 
@@ -227,7 +250,7 @@ def load_scope(path: str | Path) -> Scope:
         if err["type"] == "union_tag_invalid":
             msg = (
                 f"unknown target type {err.get('input', {}).get('type')!r}; "
-                "expected local, ssh, snmp, ldap, smb or winrm"
+                "expected local, ssh, snmp, ldap, smb, winrm or replay"
             )
         elif err["type"] == "extra_forbidden":
             msg = "unknown field"
@@ -248,7 +271,7 @@ def _clean_loc(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
             out.append(part)
             node = node[part]
         elif isinstance(node, dict) and isinstance(part, str) and part in (
-            "local", "ssh", "snmp", "ldap", "smb", "winrm"
+            "local", "ssh", "snmp", "ldap", "smb", "winrm", "replay"
         ):
             continue
         else:

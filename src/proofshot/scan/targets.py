@@ -7,8 +7,17 @@ from typing import Any
 
 from proofshot.collectors.base import Collector
 from proofshot.model.errors import BadInput
+from proofshot.scan.catalog import collector as collector_named
 from proofshot.scan.catalog import for_target_type
-from proofshot.scan.scope import LDAPTarget, LocalTarget, SMBTarget, SNMPTarget, SSHTarget
+from proofshot.scan.scope import (
+    LDAPTarget,
+    LocalTarget,
+    ReplayTarget,
+    SMBTarget,
+    SNMPTarget,
+    SSHTarget,
+    WinRMTarget,
+)
 from proofshot.scan.secrets import check_key_file, resolve
 from proofshot.transports.base import Transport
 
@@ -18,7 +27,14 @@ class Unsupported(Exception):
 
 
 def collector_for(target: Any) -> Collector:
-    found = for_target_type(target.type)
+    if isinstance(target, SSHTarget) and target.platform == "windows":
+        found = collector_named("windows")
+    elif isinstance(target, ReplayTarget):
+        from proofshot.transports.replay import read_meta
+
+        found = collector_named(str(read_meta(target.path).get("collector")))
+    else:
+        found = for_target_type(target.type)
     if found is None:
         raise Unsupported(f"no collector for target type '{target.type}' in this version")
     return found
@@ -57,6 +73,10 @@ def preflight(target: Any, where: str) -> dict[str, Any]:
             if not ca.is_file():
                 raise BadInput(f"{w}: CA file not found: {target.ca}")
             creds["ca"] = str(ca)
+    if isinstance(target, (WinRMTarget, ReplayTarget, SSHTarget)):
+        from proofshot.scan.windows_targets import preflight_more
+
+        creds.update(preflight_more(target, f"{where}: target '{target.name}'"))
     return creds
 
 
@@ -102,10 +122,16 @@ def transport_for(target: Any, creds: dict[str, Any], store_root: Path,
 
         return SMBTransport(target.name, host=target.host, port=target.port, user=target.user,
                             password=creds.get("password"), timeout=timeout)
+    if isinstance(target, (WinRMTarget, ReplayTarget)):
+        from proofshot.scan.windows_targets import transport_more
+
+        return transport_more(target, creds, timeout)
     raise BadInput(f"target '{target.name}': type '{target.type}' is not supported")
 
 
 def options_for(target: Any) -> dict[str, Any]:
+    if isinstance(target, ReplayTarget):  # the recorded target's options (see preflight)
+        return {**(target.options or {}), "name": target.name}
     data: dict[str, Any] = target.model_dump(exclude={"password", "community", "auth_key",
                                                        "priv_key"})
     return data

@@ -46,7 +46,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from proofshot.views import acl, ntaccess
+from proofshot.views import acl, ntaccess, winaccess
 from proofshot.views.grant import Grant, via_identity, via_text
 from proofshot.views.snapshot import SnapshotData, TargetData
 
@@ -55,7 +55,7 @@ __all__ = ["TABLES", "Grant", "access_delta", "grants", "matrix", "select", "sha
 
 TABLES = ("ad_users", "ad_groups", "ad_memberships", "ad_computers", "ad_acl", "ad_privileged",
           "ad_domain_policy", "smb_acl", "smb_dirs", "smb_share_acl", "smb_shares", "users",
-          "groups", "group_members", "sudoers", "files", "posix_acls")
+          "groups", "group_members", "sudoers", "files", "posix_acls", *winaccess.TABLES)
 # a share ACL that was not read limits one share's comparison (named in the delta), not the
 # whole target's; the delta reads these small tables even when no access table changed
 PER_SHARE = ("smb_share_acl", "smb_shares")
@@ -180,6 +180,8 @@ def grants(snap: SnapshotData,
             out += ntaccess.privileged_grants(t)
         if t.has("files") or t.has("sudoers") or t.has("posix_acls"):
             out += _linux_grants(t)
+        if t.has("win_group_members") or t.has("win_ntfs_acl"):
+            out += winaccess.windows_grants(ident, t)
     return sorted(out, key=lambda g: (g.principal.lower(), g.resource.lower(), g.via))
 
 

@@ -11,9 +11,10 @@ from typing import Any
 
 from proofshot.collectors.linux.tables import TABLES as LINUX_TABLES
 from proofshot.collectors.snmp.tables import TABLES as SNMP_TABLES
+from proofshot.collectors.windows.tables import TABLES as WINDOWS_TABLES
 from proofshot.model.table import Table
 
-DECLARED: dict[str, Table] = {t.name: t for t in (*LINUX_TABLES, *SNMP_TABLES)}
+DECLARED: dict[str, Table] = {t.name: t for t in (*LINUX_TABLES, *SNMP_TABLES, *WINDOWS_TABLES)}
 
 
 def row_key(table: str, row: Mapping[str, Any]) -> dict[str, Any]:

@@ -29,7 +29,8 @@ from proofshot.views.snapshot import SnapshotData, TargetData
 # Tables the graph reads (the loader can skip the others).
 TABLES = ("addresses", "listening", "connections", "routes", "neighbors", "firewall_rules",
           "os", "snmp_system", "snmp_ip_addresses", "snmp_routes", "snmp_arp",
-          "snmp_lldp_neighbors")
+          "snmp_lldp_neighbors", "win_addresses", "win_listeners", "win_connections",
+          "win_routes", "win_os", "win_firewall_rules", "win_firewall_profiles")
 
 if TYPE_CHECKING:
     Graph: TypeAlias = nx.MultiDiGraph[str]
@@ -111,7 +112,11 @@ class _Builder:
             for r in t.rows("snmp_system"):
                 if r.get("name"):
                     self.names.setdefault(str(r["name"]).lower(), t.name)
-            for table, col in (("addresses", "address"), ("snmp_ip_addresses", "address")):
+            for r in t.rows("win_os"):
+                if r.get("hostname"):
+                    self.names.setdefault(str(r["hostname"]).lower(), t.name)
+            for table, col in (("addresses", "address"), ("snmp_ip_addresses", "address"),
+                               ("win_addresses", "address")):
                 for r in t.rows(table):
                     a = _bare(str(r.get(col) or ""))
                     if routable(a):
@@ -119,15 +124,17 @@ class _Builder:
         for t in targets:
             self.addresses(t)
             self.listening(t)
+            self.win_listening(t)
         for t in targets:
             self.connections(t)
+            self.win_connections(t)
             self.routes(t)
             self.neighbors(t)
             self.lldp(t)
         return self.g
 
     def addresses(self, t: TargetData) -> None:
-        for table in ("addresses", "snmp_ip_addresses"):
+        for table in ("addresses", "snmp_ip_addresses", "win_addresses"):
             for r in t.rows(table):
                 a = _bare(str(r.get("address") or ""))
                 if routable(a) and self.owner.get(a) == t.name:
@@ -198,12 +205,78 @@ class _Builder:
                 if routable(g):
                     self.edge(t.name, self.addr_node(_bare(g)), "route",
                               evidence(t.name, "routes", r), dst=[r.get("dst")])
+        for r in t.rows("win_routes"):
+            hop = str(r.get("next_hop") or "")
+            if routable(hop):
+                self.edge(t.name, self.addr_node(_bare(hop)), "route",
+                          evidence(t.name, "win_routes", r), dst=[r.get("destination")])
         for r in t.rows("snmp_routes"):
             hop = str(r.get("next_hop") or "")
             if routable(hop):
                 dst = f"{r.get('destination')}/{r.get('prefix_length')}"
                 self.edge(t.name, self.addr_node(_bare(hop)), "route",
                           evidence(t.name, "snmp_routes", r), dst=[dst])
+
+    def win_listening(self, t: TargetData) -> None:
+        """Windows hosts (win_listeners), `allowed` by the Windows Firewall as
+        views/winfirewall.py judges it (None when its rules or profiles were not read)."""
+        from proofshot.views import winfirewall
+
+        read_fw = t.has("win_firewall_rules") and t.has("win_firewall_profiles")
+        for r in t.rows("win_listeners"):
+            proto, port, bare = r.get("proto"), r.get("port"), str(r.get("address") or "")
+            if not isinstance(proto, str) or not isinstance(port, int):
+                continue
+            nid = self.service_node(t.name, proto, port)
+            node = self.g.nodes[nid]
+            if bare not in node["bind"]:
+                node["bind"].append(bare)
+            if r.get("process"):
+                node["processes"] = sorted(set(node["processes"]) | {str(r["process"])})
+            ip = _ip(bare)
+            loopback = ip is not None and ip.is_loopback
+            data = self.edge(t.name, nid, "exposes", evidence(t.name, "win_listeners", r), port,
+                             proto)
+            if loopback:
+                data["allowed"] = False if data.get("allowed") is None else data["allowed"]
+                data.setdefault("loopback_only", True)
+            else:
+                data["loopback_only"] = False
+                v = (winfirewall.verdict(t.rows("win_firewall_rules"),
+                                         t.rows("win_firewall_profiles"), proto, port)
+                     if read_fw else winfirewall.Verdict(None))
+                for table, rows in (("win_firewall_rules", v.rows),
+                                    ("win_firewall_profiles", v.profiles)):
+                    for fr in rows:
+                        e = evidence(t.name, table, fr)
+                        if e not in data["evidence"]:
+                            data["evidence"].append(e)
+                prev = data.get("allowed")
+                data["allowed"] = v.allowed if prev is None else (prev or bool(v.allowed))
+            data["all_addresses"] = data.get("all_addresses", False) or bare in (
+                "0.0.0.0", "::", "*")
+            node["allowed"] = data.get("allowed")
+
+    def win_connections(self, t: TargetData) -> None:
+        """Established TCP connections of Windows hosts: inbound when the local port is one
+        the host listens on, else outbound to the remote port."""
+        listening = {r.get("port") for r in t.rows("win_listeners") if r.get("proto") == "tcp"}
+        for r in t.rows("win_connections"):
+            remote = str(r.get("remote_address") or "")
+            if not routable(remote):
+                continue
+            ev = evidence(t.name, "win_connections", r)
+            peer = self.owner.get(_bare(remote))
+            lport, rport = r.get("local_port"), r.get("remote_port")
+            if lport in listening and isinstance(lport, int):
+                client = peer if peer else self.addr_node(_bare(remote))
+                self.edge(client, self.service_node(t.name, "tcp", lport), "connects", ev,
+                          lport, "tcp", server_address=r.get("local_address"))
+            elif isinstance(rport, int):
+                server = (self.service_node(peer, "tcp", rport) if peer
+                          else self.addr_node(_bare(remote)))
+                procs = [str(r["process"])] if r.get("process") else []
+                self.edge(t.name, server, "connects", ev, rport, "tcp", client_processes=procs)
 
     def neighbors(self, t: TargetData) -> None:
         for table in ("neighbors", "snmp_arp"):
