@@ -61,8 +61,8 @@ def stat_rows(res: DiffResult) -> list[dict[str, Any]]:
         per.setdefault(c.target, Counter())[c.kind] += 1
     for u in res.unverifiable:
         per.setdefault(u.target, Counter())["unverifiable"] += 1
-    for u in res.unchanged:
-        per.setdefault(u.target, Counter())
+    for same in res.unchanged:
+        per.setdefault(same.target, Counter())
     return [{"target": t, "added": n["added"], "removed": n["removed"], "changed": n["changed"],
              "unverifiable": n["unverifiable"]} for t, n in sorted(per.items())]
 

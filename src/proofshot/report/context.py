@@ -307,6 +307,13 @@ def load_engagement(store: Store, eid: str | None) -> dict[str, Any] | None:
     return dict(data) if isinstance(data, Mapping) else None
 
 
+def engagement_naming(store: Store, sids: list[str]) -> str | None:
+    """The engagement that links one of these snapshots, through
+    `proofshot.engagement.model.naming` (None when there is none)."""
+    mod = probe.optional_module("proofshot.engagement.model")
+    return None if mod is None else mod.naming(store, sids)
+
+
 ROLE_ORDER = ("before", "after", "control", "control-after")
 
 
@@ -360,7 +367,8 @@ def _targets_of(ia: Mapping[str, Any], ib: Mapping[str, Any]) -> list[dict[str, 
 def evidence(store: Store, a: str, b: str, engagement: str | None) -> dict[str, Any]:
     ia, ib = snapshot_info(store, a), snapshot_info(store, b)
     res = diff_snapshots(store.get, a, ia["body"], b, ib["body"])
-    eng = load_engagement(store, engagement or ib["engagement"] or ia["engagement"])
+    eng = load_engagement(store, engagement or ib["engagement"] or ia["engagement"]
+                          or engagement_naming(store, [a, b]))
     ev = engagement_view(eng) if eng else None
     control: dict[str, Any] | None = None
     ambient: set[str] = set()

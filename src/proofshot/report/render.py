@@ -28,6 +28,8 @@ def check_args(out: Path, lang: str) -> str:
         raise BadInput(f"--out {out}: the file name must end in .pdf or .html")
     if lang not in LANGS:
         raise BadInput(f"--lang {lang}: unknown language (use one of: {', '.join(LANGS)})")
+    if not out.parent.is_dir():
+        raise BadInput(f"--out {out}: the directory {out.parent} does not exist")
     return suffix
 
 
@@ -123,7 +125,6 @@ def report(store: Store, a: str, b: str | None, out: Path, lang: str = "de",
         side = write_side_files(store, data["a"]["body"], out)
     data["side_files"] = side
     html = render_html(data, lang)
-    out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".html":
         out.write_text(html, encoding="utf-8")
     else:
