@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from proofshot.cli.common import StoreOpt, err, open_or_create_store
+from proofshot.cli.common import JsonOpt, StoreOpt, err, open_or_create_store
 from proofshot.model.errors import BadInput
 from proofshot.scan.runner import TargetResult
 from proofshot.scan.scope import Scope, SSHTarget, load_scope, local_scope
@@ -36,6 +37,7 @@ def scan(
         "--accept-host-key", metavar="TARGET",
         help="Accept (and pin) whatever host key this SSH target offers now, replacing the "
         "pinned one; repeatable. Only after checking the change is expected.")] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Scan the scope's targets; prints the new snapshot id last. Exit 3 if any target was
     not fully read (the snapshot is still written)."""
@@ -70,7 +72,12 @@ def scan(
 
         record.link(st, job[0], job[1], outcome.snapshot)
         err.print(f"linked as {job[1]} of engagement {job[0][:12]}")
-    print(outcome.snapshot)
+    if as_json:
+        print(json.dumps({"snapshot": outcome.snapshot, "complete": outcome.complete,
+                          "engagement": job[0] if job else None, "role": job[1] if job else None,
+                          "targets": summary_json(outcome.results)}, ensure_ascii=False))
+    else:
+        print(outcome.snapshot)
     if not outcome.complete:
         raise typer.Exit(3)
 
@@ -88,6 +95,13 @@ def _job(st: Store, engagement: str | None, role: str | None, label: str
     from proofshot.engagement.record import scan_engagement
 
     return scan_engagement(st, engagement, role)
+
+
+def summary_json(results: list[TargetResult]) -> list[dict[str, Any]]:
+    return [{"name": r.name, "status": r.status, "reason": r.reason,
+             "tables": len(r.tables), "tables_read": sum(1 for t in r.tables if t.collected),
+             "rows": sum(t.row_count for t in r.tables), "seconds": round(r.duration, 3)}
+            for r in results]
 
 
 def summary(results: list[TargetResult]) -> list[tuple[str, ...]]:
