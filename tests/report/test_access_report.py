@@ -50,6 +50,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     ids = {"before": _snapshot(store, "before", False, True),
            "after": _snapshot(store, "after", True, False),
            "noshare": _snapshot(store, "noshare", True, False, share_read=False)}
+    (root / "out").mkdir()
     return {"store": store, "ids": ids, "out": root / "out"}
 
 

@@ -36,6 +36,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     sandbox.run(SCRIPT, work, needs=("pdftotext",),
                 env={"PLANTED": PLANTED, "SHADOW_HASH": SHADOW_HASH})
     out = work / "out"
+    out.mkdir()
     files: dict[str, Path] = {}
     for lang in ("de", "en"):
         for suffix in ("pdf", "html"):
