@@ -60,9 +60,8 @@ def set_setting(store: Store, name: str, value: str | None) -> None:
         cfg = _config(store)
         ident = dict(cfg.get("identity", {}))
         if name == "company-logo":
-            for f in LOGO_FILES.values():
-                (store.root / f).unlink(missing_ok=True)
-            if value is not None:
+            data, kind = b"", ""
+            if value is not None:  # checked before the logo in place is touched
                 path = Path(value).expanduser()
                 try:
                     data = path.read_bytes()
@@ -71,6 +70,9 @@ def set_setting(store: Store, name: str, value: str | None) -> None:
                 if len(data) > MAX_LOGO:
                     raise BadInput(f"company-logo: {value} is larger than 2 MiB")
                 kind = _logo_kind(data, value)
+            for f in LOGO_FILES.values():
+                (store.root / f).unlink(missing_ok=True)
+            if value is not None:
                 _atomic_write(store.root / LOGO_FILES[kind], data, store.tmp_dir)
                 value = LOGO_FILES[kind]
         elif value is not None:
