@@ -175,8 +175,10 @@ def render_views(views: dict[str, Any]) -> None:
 
 
 def diff(
-    a: Annotated[str, typer.Argument(help="From: id, prefix, label, latest, previous.")],
-    b: Annotated[str, typer.Argument(help="To: id, prefix, label, latest, previous.")],
+    a: Annotated[str, typer.Argument(help="From: id, prefix, label (label~1: the one before), "
+                                     "latest, previous.")],
+    b: Annotated[str, typer.Argument(help="To: id, prefix, label (label~1: the one before), "
+                                     "latest, previous.")],
     store: StoreOpt = None,
     as_json: JsonOpt = False,
     volatile: Annotated[bool, typer.Option("--volatile", help="List volatile movements.")] = False,
