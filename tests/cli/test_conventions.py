@@ -9,6 +9,7 @@ import itertools
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -138,3 +139,38 @@ def test_json_of_init_verify_export_sync(store: Path, tmp_path: Path) -> None:
     assert syn.returncode == 0, syn.stderr
     doc = json.loads(syn.stdout)
     assert doc["verified"] is True and doc["snapshots"] == 2
+
+
+SILENT = {"engagement item return", "engagement item lost", "engagement item kept", "config set",
+          "config unset"}
+
+
+def test_every_command_that_prints_has_json() -> None:
+    """--json on every command; the few without it print nothing on success (tested in the
+    job-flow tests: they are the item and setting commands)."""
+    import typer
+
+    def leaves(cmd: Any, path: list[str]) -> list[tuple[str, Any]]:
+        subs = getattr(cmd, "commands", None)
+        if subs:
+            return [x for n, c in subs.items() for x in leaves(c, [*path, n])]
+        return [(" ".join(path), cmd)]
+
+    found = leaves(typer.main.get_command(build()), [])
+    assert len(found) > 25
+    without = {name for name, cmd in found
+               if "--json" not in {o for p in cmd.params for o in getattr(p, "opts", [])}}
+    assert without == SILENT
+    assert json.loads(ps("version", "--json").stdout) == {"version": __version__}
+
+
+def test_silent_commands_print_nothing(tmp_path: Path) -> None:
+    st = str(tmp_path / "s")
+    assert ps("init", "--store", st).returncode == 0
+    r = ps("config", "set", "company", "Muster IT GmbH", "--store", st)
+    assert r.returncode == 0 and r.stdout == ""
+    assert ps("engagement", "start", "Job", "--customer", "C", "--store", st).returncode == 0
+    assert ps("engagement", "item", "receive", "Key 1", "--from", "Meier",
+              "--store", st).returncode == 0
+    r = ps("engagement", "item", "return", "Key 1", "--to", "Meier", "--store", st)
+    assert r.returncode == 0 and r.stdout == ""

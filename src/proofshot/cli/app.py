@@ -9,6 +9,7 @@ starts in a third of the time. `--help` and unknown names import them all.
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import sys
 from typing import Annotated
@@ -78,9 +79,10 @@ def build(only: str | None = None) -> typer.Typer:
             os.environ["PROOFSHOT_STORE"] = store
 
     @app.command()
-    def version() -> None:
+    def version(as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")
+                                   ] = False) -> None:
         """Print the version."""
-        print(__version__)
+        print(json.dumps({"version": __version__}) if as_json else __version__)
 
     for name, (module, attr) in COMMANDS.items():
         if only is not None and name != only:
