@@ -86,7 +86,7 @@ def keep(value: Any) -> Markup:
     """A value as HTML in which hashes and ids never break across lines (each in a no-wrap
     span), so they copy out of the PDF whole; the rest may wrap (never with a hyphen)."""
     text = str(escape("" if value is None else value))
-    return Markup(HASHLIKE.sub(lambda m: f'<span class="nb">{m.group()}</span>', text))
+    return Markup(HASHLIKE.sub(lambda m: f'<span class="nb h">{m.group()}</span>', text))
 
 
 def render_html(data: Mapping[str, Any], lang: str) -> str:
