@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -38,7 +40,7 @@ def setup(tmp_path: Path) -> dict[str, Any]:
 
 def broken(s: dict[str, Any], bundle: Path, *args: str) -> str:
     proc = run_verifier(s["script"], bundle, *args)
-    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.returncode == 4, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr, proc.stderr
     last = proc.stdout.strip().splitlines()[-1]
     assert last.startswith("BROKEN: "), proc.stdout
@@ -104,7 +106,7 @@ def test_one_byte_in_the_zip_itself_is_caught(setup: dict[str, Any]) -> None:
         if proc.returncode == 0:
             assert _contents(bad) == original, k
         else:
-            assert proc.returncode == 1 and "BROKEN" in proc.stdout, proc.stdout + proc.stderr
+            assert proc.returncode == 4 and "BROKEN" in proc.stdout, proc.stdout + proc.stderr
             caught += 1
     assert caught > 30
 
@@ -230,3 +232,46 @@ def test_export_cli(setup: dict[str, Any], tmp_path: Path) -> None:
     assert run_verifier(s["script"], out).returncode == 0
     proc = ps("export", "after", "before", "--out", str(out), "--store", str(s["store"].root))
     assert proc.returncode == 2 and "ancestor" in proc.stderr
+
+
+def test_verifier_names_what_it_verified_and_speaks_json(setup: dict[str, Any]) -> None:
+    """It prints each snapshot's full id, label and time (the report tells the reader to compare
+    them); --json carries the same as one object."""
+    s = setup
+    text = run_verifier(s["script"], s["out"]).stdout
+    st = s["store"]
+    for sid, label in ((s["a"], "before"), (s["b"], "after")):
+        line = next(ln for ln in text.splitlines() if sid in ln)
+        assert f"label {label}" in line and st.manifest(sid)["created"] in line, line
+    proc = run_verifier(s["script"], s["out"], "--json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["status"] == "ok" and doc["error"] is None
+    assert doc["key"] == st.keys.fingerprint
+    assert [(x["id"], x["label"]) for x in doc["snapshots"]] == [
+        (s["a"], "before"), (s["mid"], "middle"), (s["b"], "after")]
+    bad = s["tmp"] / "json-broken.zip"
+    obj = next(n for n in _members(s["out"]) if n.startswith("objects/"))
+    rewrite(s["out"], bad, lambda f: f.__setitem__(obj, flip(f[obj])))
+    proc = run_verifier(s["script"], bad, "--json")
+    doc = json.loads(proc.stdout)
+    assert proc.returncode == 4 and doc["status"] == "broken" and "altered" in doc["error"]
+
+
+def test_bad_input_exits_2_and_missing_cryptography_says_how(setup: dict[str, Any]) -> None:
+    s = setup
+    notzip = s["tmp"] / "notes.txt"
+    notzip.write_text("these are not the droids\n")
+    for path, needle in ((s["tmp"] / "nope.zip", "no such file"), (notzip, "not a zip file"),
+                         (s["tmp"], "directory")):
+        proc = run_verifier(s["script"], path)
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert needle in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+        assert json.loads(run_verifier(s["script"], path, "--json").stdout)["status"] == \
+            "bad-input"
+    # without site-packages (-S) cryptography cannot be imported: one line saying how to get it
+    proc = subprocess.run([sys.executable, "-I", "-S", str(s["script"]), str(s["out"])],
+                          capture_output=True, text=True, cwd=s["script"].parent, timeout=60)
+    lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()]
+    assert proc.returncode == 1 and len(lines) == 1, proc.stdout + proc.stderr
+    assert "pip install cryptography" in lines[0] and "Traceback" not in proc.stderr

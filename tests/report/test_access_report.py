@@ -50,6 +50,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     ids = {"before": _snapshot(store, "before", False, True),
            "after": _snapshot(store, "after", True, False),
            "noshare": _snapshot(store, "noshare", True, False, share_read=False)}
+    (root / "out").mkdir()
     return {"store": store, "ids": ids, "out": root / "out"}
 
 
@@ -71,10 +72,14 @@ def test_evidence_report_shows_who_gained_and_lost_what_through_which_chain(
     head = "Änderungen der Zugriffsrechte" if lang == "de" else "Access changes"
     assert text.startswith(head) and gained in text and lost in text
     g, rest = text.split(gained, 1)[1].split(lost, 1)
-    assert f"PSLAB\\alice {FIN} delete, execute, read, write {ALICE_VIA}" in g
+    rights = ("löschen, ausführen, lesen, schreiben" if lang == "de" else
+              "delete, execute, read, write")
+    via = ALICE_VIA.replace("share ACE", "Freigabe-ACE") if lang == "de" else ALICE_VIA
+    assert f"PSLAB\\alice {FIN} {rights} {via}" in g
     assert "bob" not in g and "alice" not in rest
-    assert (f"PSLAB\\bob {FIN} execute, read ACE allow;;0x001200a9 ∩ share ACE allow;;"
-            "0x001f01ff (Everyone)") in rest
+    share_ace = "Freigabe-ACE" if lang == "de" else "share ACE"
+    assert (f"PSLAB\\bob {FIN} {'ausführen, lesen' if lang == 'de' else 'execute, read'} ACE "
+            f"allow;;0x001200a9 ∩ {share_ace} allow;;0x001f01ff (Everyone)") in rest
 
 
 def test_evidence_report_names_a_share_acl_it_could_not_compare(made: dict[str, Any]) -> None:
@@ -120,6 +125,9 @@ def test_documentation_says_which_share_acl_was_not_read(made: dict[str, Any]) -
     assert (f"PSLAB\\alice {FIN} delete, execute, read, write PSLAB\\Finance-Team -> "
             "PSLAB\\Finance-Editors -> ACE allow;OI|CI;0x001301bf ∩ share ACL not read: NTFS "
             "rights only") in text
+    assert ("löschen, ausführen, lesen, schreiben PSLAB\\Finance-Team -> "
+            "PSLAB\\Finance-Editors -> ACE allow;OI|CI;0x001301bf ∩ Freigabe-ACL nicht gelesen: "
+            "nur NTFS-Rechte") in _section(de.read_text())
 
 
 def test_the_pdf_carries_the_access_changes(made: dict[str, Any]) -> None:

@@ -36,6 +36,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     sandbox.run(SCRIPT, work, needs=("pdftotext",),
                 env={"PLANTED": PLANTED, "SHADOW_HASH": SHADOW_HASH})
     out = work / "out"
+    out.mkdir()
     files: dict[str, Path] = {}
     for lang in ("de", "en"):
         for suffix in ("pdf", "html"):
@@ -208,3 +209,154 @@ def test_engagement_section(made: dict[str, Any]) -> None:
                    "Port auf 2222 umgestellt", "Büroschlüssel Nr. 3", "zurückgegeben",
                    "Herr Meier", "Kontrollpaar", "Kontrollzeitraum"):
         assert needle in html, needle
+
+
+# -- a report a customer signs (issue 11 §4) ---------------------------------------------------
+
+HEX64 = re.compile(r"\b[0-9a-f]{64}\b")
+
+
+def rawtext(path: Path) -> str:
+    """pdftotext as a reader copies it: line breaks kept, nothing joined."""
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_ids_and_hashes_copy_out_of_the_pdf_whole(made: dict[str, Any], lang: str) -> None:
+    """Every snapshot id and every SHA-256 the report shows is in the PDF's text on one line,
+    unbroken; no value is hyphenated."""
+    html = made["files"][f"ev-{lang}-html"].read_text()
+    shown = set(HEX64.findall(html))
+    assert {made["before"], made["after"]} <= shown
+    assert len(shown) > 10  # the files' sha256 before and after, merkle roots, ids
+    text = rawtext(made["files"][f"ev-{lang}-pdf"])
+    visible = re.sub(r"<(style|title)\b.*?</\1>|<[^>]+>", " ", html, flags=re.S)
+    cut = sorted(h for h in shown if text.count(h) < visible.count(h))  # every place it shows
+    assert not cut, cut
+    assert not re.search(r"[0-9a-f]{6,}[‐-]\s*\n\s*[0-9a-f]", text)  # no hash cut with a hyphen
+    docs = rawtext(made["files"]["docs-de-pdf"])
+    assert made["after"] in docs
+
+
+def test_times_are_dates_of_the_locale(made: dict[str, Any]) -> None:
+    de = rawtext(made["files"]["ev-de-pdf"])
+    en = rawtext(made["files"]["ev-en-pdf"])
+    assert not re.search(r"\b1[6-9]\d{8}(\.\d+)?\b", de + en), "an epoch time in the report"
+    assert re.search(r"Geändert am\s+\d{2}\.\d{2}\.20\d\d \d{2}:\d{2}:\d{2} UTC", de)
+    assert re.search(r"Modified\s+[A-Z][a-z]{2} \d{1,2}, 20\d\d", en)
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[A-Za-zÄÖÜäöüß]{3,}", text))
+
+
+def english_only_words() -> set[str]:
+    """Words of the English catalogue (report messages, table/column labels, terms) that are
+    not also German words of the German catalogue."""
+    from io import StringIO
+
+    from babel.messages.pofile import read_po
+
+    from proofshot.model import labels
+
+    en: set[str] = set()
+    de: set[str] = set()
+    for m in read_po(StringIO(po_text("de")), locale="de"):
+        if not m.id:
+            continue
+        for i in (m.id if isinstance(m.id, tuple) else (m.id,)):
+            en |= _words(i)
+        for s in (m.string if isinstance(m.string, tuple) else (m.string,)):
+            de |= _words(s)
+    pairs = [*labels.TABLES.values(), *labels.COLUMNS.values(),
+             *labels.COLUMN_OVERRIDES.values(), *labels.PHRASES.values(),
+             *(p for group in labels.TERMS.values() for p in group.values())]
+    for e, g in pairs:
+        en |= _words(e)
+        de |= _words(g)
+    for t, r in labels.FINDINGS_DE.values():
+        de |= _words(t) | _words(r)
+    german = {w.lower() for w in de}
+    return {w for w in en if w.lower() not in german}
+
+
+def recorded_values(store: Path, *snapshots: str) -> set[str]:
+    """Words that are values: in the snapshots' rows, target reasons and labels, the findings'
+    rule ids and subjects, and the commands the integrity page quotes."""
+    words = {"proofshot", "verify", "export", "bundle", "zip", "out", "python", "cryptography"}
+    for sid in snapshots:
+        words |= _words(ps("show", sid, "--json", "--store", str(store)).stdout)
+        words |= _words(ps("findings", sid, "--json", "--store", str(store)).stdout)
+    return words
+
+
+def test_german_reports_have_no_english_words(made: dict[str, Any]) -> None:
+    english = english_only_words()
+    assert {"Summary", "Changes", "changed", "Technician", "Files"} <= english  # the check bites
+    values = recorded_values(made["store"], made["before"], made["after"])
+    for key in ("ev-de-pdf", "docs-de-pdf"):
+        text = pdftext(made["files"][key])
+        left = sorted(w for w in _words(text) if w in english and w not in values)
+        assert not left, (key, left)
+
+
+def test_provider_identity_signoff_and_german_job_record(made: dict[str, Any],
+                                                         tmp_path: Path) -> None:
+    """Company, address and logo on the title page, the company in every page footer, the
+    technician's full name, the sign-off block last, the job record in German."""
+    store = tmp_path / "store"
+    shutil.copytree(made["store"], store)
+    st = str(store)
+    logo = tmp_path / "logo.png"
+    png = subprocess.run(["pdftoppm", "-png", "-r", "10", "-f", "1", "-l", "1",
+                          str(made["files"]["ev-de-pdf"])], capture_output=True, check=True)
+    logo.write_bytes(png.stdout)
+    for name, value in (("company", "Muster IT GmbH"),
+                        ("company-address", "Hauptstraße 1, 12345 Musterstadt"),
+                        ("company-logo", str(logo)), ("technician", "Erika Mustermann")):
+        r = ps("config", "set", name, value, "--store", st)
+        assert r.returncode == 0, r.stderr
+    bad = ps("config", "set", "company-logo", str(made["files"]["ev-de-html"]), "--store", st)
+    assert bad.returncode == 2 and "neither a PNG nor an SVG" in bad.stderr
+    eid = ps("engagement", "start", "Firewall-Migration", "--customer", "Muster GmbH",
+             "--store", st).stdout.split()[-1]
+    for args in (["link", "before", "before"], ["link", "after", "after"]):
+        assert ps("engagement", *args, "--store", st).returncode == 0
+    item = ps("engagement", "item", "receive", "Büroschlüssel Nr. 3", "--from", "Meier",
+              "--store", st).stdout.split()[-1]
+    assert ps("engagement", "item", "return", item, "--to", "Meier", "--store",
+              st).returncode == 0
+    out = tmp_path / "signed-de.pdf"
+    r = ps("report", "--out", str(out), "--lang", "de", "--store", st)  # the current job
+    assert r.returncode == 0, r.stderr
+    pages = rawtext(out).split("\f")
+    pages = [p for p in pages if p.strip()]
+    assert "Muster IT GmbH" in pages[0] and "Hauptstraße 1, 12345 Musterstadt" in pages[0]
+    assert pages[0].lstrip().startswith("Muster IT GmbH")  # the brand line, not "proofshot"
+    assert "Erika Mustermann" in pages[0]
+    for p in pages[1:]:
+        assert "Muster IT GmbH ·" in p, p[-300:]  # the footer of every page
+    flat = re.sub(r"\s+", " ", pages[-1])
+    assert "Abnahme" in flat and "Für den Kunden" in flat and "Techniker" in flat
+    for word in ("Name", "Ort", "Datum", "Unterschrift", "Erika Mustermann", "Muster GmbH"):
+        assert word in flat, word
+    assert "bestätigen" in flat
+    images = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True,
+                            check=True).stdout.splitlines()[2:]
+    assert len(images) >= 1  # the logo
+    text = re.sub(r"\s+", " ", pdftext(out))
+    assert "übergeben von: Meier" in text and "zurückgegeben an: Meier" in text
+    assert "Firewall-Migration" in text and eid[:12] not in ("",)
+    left = sorted(w for w in _words(pdftext(out)) if w in english_only_words()
+                  and w not in recorded_values(store, made["before"], made["after"]))
+    assert not left, left
+
+
+def test_network_map_is_a_picture_with_legend_id_and_date(made: dict[str, Any]) -> None:
+    html = made["files"]["docs-en-html"].read_text()
+    assert "<svg" in html and "Legend:" in html
+    assert f"Map of snapshot {made['after']}" in html
+    text = re.sub(r"\s+", " ", pdftext(made["files"]["docs-de-pdf"]))
+    assert "Legende:" in text and f"Karte des Snapshots {made['after']}" in text
+    assert re.search(r"erfasst am \d{2}\.\d{2}\.20\d\d", text)

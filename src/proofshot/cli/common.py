@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from proofshot.store.embedded import Store
-from proofshot.store.workspace import WORKSPACE_DIR, find_store
+from proofshot.store.workspace import WORKSPACE_DIR, find_store, store_location
 
 out = Console(soft_wrap=True, highlight=False, emoji=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
@@ -40,11 +40,11 @@ def open_or_create_store(explicit: str | None) -> Store:
 
 def init_path(explicit: str | None) -> Path:
     if explicit:
-        return Path(explicit).expanduser()
+        return store_location(explicit)
     import os
 
     env = os.environ.get("PROOFSHOT_STORE")
-    return Path(env).expanduser() if env else Path.cwd() / WORKSPACE_DIR
+    return store_location(env) if env else Path.cwd() / WORKSPACE_DIR
 
 
 def short(sid: str) -> str:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
+from rich.table import Table as RichTable
 
 from proofshot.cli.common import JsonOpt, StoreOpt, open_store, out, short
 from proofshot.diff.engine import diff_snapshots
@@ -18,27 +19,70 @@ from proofshot.views.delta import findings_delta, paths_delta
 from proofshot.views.findings import evaluate
 from proofshot.views.pair import load_pair
 
+MAX_VALUE = 300  # characters of one value on a line (a file's text is shown as lines)
+MAX_TEXT_LINES = 40  # lines of an added or removed file's text
 
-def _fmt(v: Any) -> str:
-    """Collected data shown safely: never read as Rich markup, long values cut."""
+
+def _fmt(v: Any, limit: int = MAX_VALUE) -> str:
+    """Collected data shown safely: never read as Rich markup, very long values cut."""
     s = json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v
-    return escape(s if len(s) <= 80 else s[:77] + "...")
+    return escape(s if len(s) <= limit else s[: limit - 3] + "...")
 
 
 def _key(c: Change) -> str:
     return ", ".join(f"{_fmt(v)}" for v in c.key.values())
 
 
-def _values(c: Change) -> str:
-    """A few values of an added or removed row, so a person sees what it was."""
+def _row_lines(c: Change) -> list[str]:
+    """Every non-empty column of an added or removed row, one per line; a multi-line text
+    (a config file) as its first MAX_TEXT_LINES lines, then how many more there are."""
     row = c.after if c.kind == "added" else c.before
-    shown = [f"{k}={_fmt(v)}" for k, v in (row or {}).items()
-             if k not in c.key and v not in (None, "", [], {})][:5]
-    return f"  [dim]{' '.join(shown)}[/dim]" if shown else ""
+    sign, style = ("+", "green") if c.kind == "added" else ("-", "red")
+    lines: list[str] = []
+    for k, v in (row or {}).items():
+        if k in c.key or v in (None, "", [], {}):
+            continue
+        if isinstance(v, str) and "\n" in v.strip("\n"):
+            text = v.splitlines()
+            lines.append(f"      {escape(k)}: ({len(text)} lines)")
+            lines += [f"        [{style}]{sign}{escape(ln)}[/{style}]"
+                      for ln in text[:MAX_TEXT_LINES]]
+            if len(text) > MAX_TEXT_LINES:
+                lines.append(f"        [dim]... {len(text) - MAX_TEXT_LINES} more lines[/dim]")
+            continue
+        lines.append(f"      {escape(k)}: {_fmt(v)}")
+    return lines
+
+
+def stat_rows(res: DiffResult) -> list[dict[str, Any]]:
+    """Per target: added, removed, changed rows and unverifiable parts (the summary)."""
+    per: dict[str, Counter[str]] = {}
+    for c in res.changes:
+        per.setdefault(c.target, Counter())[c.kind] += 1
+    for u in res.unverifiable:
+        per.setdefault(u.target, Counter())["unverifiable"] += 1
+    for same in res.unchanged:
+        per.setdefault(same.target, Counter())
+    return [{"target": t, "added": n["added"], "removed": n["removed"], "changed": n["changed"],
+             "unverifiable": n["unverifiable"]} for t, n in sorted(per.items())]
+
+
+def render_stat(res: DiffResult) -> None:
+    out.print(f"[bold]diff {short(res.from_id)} -> {short(res.to_id)}[/bold]")
+    rt = RichTable(box=None, header_style="bold", pad_edge=False)
+    for c in ("target", "added", "removed", "changed", "unverifiable"):
+        rt.add_column(c, justify="left" if c == "target" else "right")
+    for r in stat_rows(res):
+        rt.add_row(escape(r["target"]), *(str(r[k]) if r[k] else "-" for k in
+                                          ("added", "removed", "changed", "unverifiable")))
+    out.print(rt)
+    n = Counter(c.kind for c in res.changes)
+    out.print(f"{len(res.changes)} changes ({n['added']} added, {n['removed']} removed, "
+              f"{n['changed']} changed), {len(res.unverifiable)} unverifiable")
 
 
 def render(res: DiffResult, show_volatile: bool) -> None:
-    out.print(f"[bold]diff {short(res.from_id)} -> {short(res.to_id)}[/bold]")
+    render_stat(res)
     if not res.changes:
         out.print("[green]no changes[/green]")
     last: tuple[str, str] | None = None
@@ -47,22 +91,24 @@ def render(res: DiffResult, show_volatile: bool) -> None:
             last = (c.target, c.table)
             out.print(f"\n[bold]{escape(c.target)}[/bold] / {c.table}")
         by = f"  [cyan]{escape(c.by)}[/cyan]" if c.by else ""
-        if c.kind == "added":
-            out.print(f"  [green]+ {_key(c)}[/green]{_values(c)}{by}")
-        elif c.kind == "removed":
-            out.print(f"  [red]- {_key(c)}[/red]{_values(c)}{by}")
+        if c.kind in ("added", "removed"):
+            sign, style = ("+", "green") if c.kind == "added" else ("-", "red")
+            out.print(f"  [{style}]{sign} {_key(c)}[/{style}]  [dim]({c.kind})[/dim]{by}")
+            for line in _row_lines(c):
+                out.print(line)
         else:
             out.print(f"  [yellow]~ {_key(c)}[/yellow]{by}")
             for col in c.columns:
                 if col in c.diff:
+                    out.print(f"      {escape(col)}:")
                     for line in c.diff[col][2:]:
                         style = "green" if line.startswith("+") else (
                             "red" if line.startswith("-") else "dim")
-                        out.print(f"      [{style}]{escape(line)}[/{style}]")
+                        out.print(f"        [{style}]{escape(line)}[/{style}]")
                 else:
                     b = (c.before or {}).get(col)
                     a = (c.after or {}).get(col)
-                    out.print(f"      {col}: {_fmt(b)} -> {_fmt(a)}")
+                    out.print(f"      {escape(col)}: {_fmt(b)} -> {_fmt(a)}")
     if res.unverifiable:
         out.print("\n[bold yellow]unverifiable[/bold yellow] (not observed; never counted as "
                   "removed)")
@@ -144,11 +190,19 @@ def render_views(views: dict[str, Any]) -> None:
 
 
 def diff(
-    a: Annotated[str, typer.Argument(help="From: id, prefix, label, latest, previous.")],
-    b: Annotated[str, typer.Argument(help="To: id, prefix, label, latest, previous.")],
+    a: Annotated[str, typer.Argument(help="From: id, prefix, label (label~1: the one before), "
+                                     "latest, previous.")],
+    b: Annotated[str, typer.Argument(help="To: id, prefix, label (label~1: the one before), "
+                                     "latest, previous.")],
     store: StoreOpt = None,
     as_json: JsonOpt = False,
     volatile: Annotated[bool, typer.Option("--volatile", help="List volatile movements.")] = False,
+    stat: Annotated[bool, typer.Option("--stat", help="Only the summary: per target the rows "
+                                       "added, removed, changed and the parts unverifiable.")
+                    ] = False,
+    exit_code: Annotated[bool, typer.Option("--exit-code", help="Exit 1 when there are changes, "
+                                            "0 when there are none (as git diff does).")
+                         ] = False,
 ) -> None:
     """Show what changed between two snapshots, what could not be verified, and what was
     verified unchanged."""
@@ -156,14 +210,19 @@ def diff(
     ia, ib = st.resolve(a), st.resolve(b)
     res = diff_snapshots(st.get, ia, st.manifest(ia), ib, st.manifest(ib))
     attribute(st, res, ia, ib)
-    views = views_delta(st, ia, ib)
-    if as_json:
-        print(json.dumps(res.to_json() | views, ensure_ascii=False))
-        return
-    render(res, volatile)
-    render_views(views)
-    from proofshot.cli.access import render_delta
+    if stat:
+        if as_json:
+            print(json.dumps({"from": ia, "to": ib, "stat": stat_rows(res)}, ensure_ascii=False))
+        else:
+            render_stat(res)
+    elif as_json:
+        print(json.dumps(res.to_json() | views_delta(st, ia, ib), ensure_ascii=False))
+    else:
+        views = views_delta(st, ia, ib)
+        render(res, volatile)
+        render_views(views)
+        from proofshot.cli.access import render_delta
 
-    render_delta(views["access"])
-    if res.changes:
-        raise typer.Exit(0)
+        render_delta(views["access"])
+    if exit_code and res.changes:
+        raise typer.Exit(1)

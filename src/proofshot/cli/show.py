@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from typing import Annotated, Any
 
@@ -10,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from proofshot.cli.common import JsonOpt, StoreOpt, open_store, out, short
+from proofshot.model.errors import BadInput
 from proofshot.store.embedded import Store
 from proofshot.store.tree import iter_rows
 
@@ -36,15 +38,22 @@ def show(
     snapshot: Annotated[str, typer.Argument(help="Id, id prefix, label, latest or previous.")],
     store: StoreOpt = None,
     as_json: JsonOpt = False,
-    table: Annotated[str | None, typer.Option(help="Only this table.")] = None,
+    table: Annotated[str | None, typer.Option(help="Print this table's rows (per target).")
+                     ] = None,
 ) -> None:
-    """Show a snapshot: per target its status and tables; --json prints every row."""
+    """Show a snapshot: per target its status and tables; --table T prints that table's rows,
+    --json prints every row."""
     st = open_store(store)
     sid = st.resolve(snapshot)
+    if table is not None:
+        _check_table(st.manifest(sid), table)
     if as_json:
         print(json.dumps(snapshot_json(st, sid, table), ensure_ascii=False))
         return
     body = st.manifest(sid)
+    if table is not None:
+        _print_rows(st, body, table)
+        return
     out.print(f"[bold]snapshot {short(sid)}[/bold] #{body['seq']} label={body.get('label')!r} "
               f"created {body['created']} by {body.get('technician')}@{body.get('host')}")
     for t in body["targets"]:
@@ -60,3 +69,44 @@ def show(
         for name, u in sorted(t.get("unverifiable", {}).items()):
             rt.add_row(name, "-", "-", f"[yellow]{u['status']}[/yellow]: {escape(u['reason'])}")
         out.print(rt)
+
+
+def _check_table(body: dict[str, Any], table: str) -> None:
+    """An unknown table is bad input (exit 2); a declared one this snapshot lacks is not."""
+    from proofshot.scan.catalog import all_tables
+
+    known = {t.name for t in all_tables()} | {
+        n for t in body["targets"] for n in (*t["tables"], *t.get("unverifiable", {}))}
+    if table not in known:
+        near = difflib.get_close_matches(table, sorted(known), n=1)
+        raise BadInput(f"--table {table}: no such table"
+                       + (f" (did you mean '{near[0]}'?)" if near else "")
+                       + "; 'proofshot tables' lists them")
+
+
+def _print_rows(st: Store, body: dict[str, Any], table: str) -> None:
+    for t in body["targets"]:
+        tab = t["tables"].get(table)
+        u = t.get("unverifiable", {}).get(table)
+        if tab is None:
+            if u:
+                out.print(f"[bold]{escape(t['name'])}[/bold] / {table}: not read "
+                          f"({u['status']}: {escape(u['reason'])})")
+            continue
+        rows = [json.loads(r) for r in iter_rows(st.get, tab["root"])]
+        out.print(f"[bold]{escape(t['name'])}[/bold] / {table}: {len(rows)} rows")
+        cols = list(rows[0]) if rows else []
+        rt = RichTable(show_edge=False, header_style="bold")
+        for c in cols:
+            rt.add_column(c, overflow="fold")
+        for r in rows:
+            rt.add_row(*(escape(_cell(r.get(c))) for c in cols))
+        out.print(rt)
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return v if len(v) <= 200 else v[:197] + "..."
+    return json.dumps(v, ensure_ascii=False)

@@ -7,12 +7,13 @@ the copy does not verify, 1 when an ssh:// destination cannot be reached or logg
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from proofshot.cli.common import StoreOpt, err, open_store, out
+from proofshot.cli.common import JsonOpt, StoreOpt, err, open_store, out
 from proofshot.model.errors import BadInput
 
 
@@ -30,6 +31,7 @@ def sync(
         "--accept-host-key", help="ssh://: accept a host key that differs from the one pinned "
                                   "in the store's known_hosts (and pin the new one).")] = False,
     store: StoreOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Copy what the destination lacks (packs, job record, timestamps, manifests), then verify
     the copy. Refuses a destination whose chain has diverged (exit 2)."""
@@ -43,6 +45,13 @@ def sync(
         st = open_store(store)
         res = sync_ssh(st, target, key_path=key_path, password=secret,
                        accept_host_key=accept_host_key)
+        if as_json:
+            r = res.report
+            print(json.dumps({"dest": dest, "packs": res.packs, "manifests": res.manifests,
+                              "other": res.other, "bytes": res.bytes, "verified": r is not None,
+                              "snapshots": r.snapshots if r is not None else None,
+                              "key": st.keys.fingerprint}))
+            return
         err.print(f"uploaded {res.packs} packs, {res.manifests} manifests, {res.other} other "
                   f"files ({res.bytes} bytes)")
         if res.report is not None:
@@ -58,6 +67,13 @@ def sync(
     st = open_store(store)
     res = run_sync(st, Path(dest))
     rep = res.report
+    if as_json:
+        print(json.dumps({"dest": dest, "packs": res.packs, "manifests": res.manifests,
+                          "other": res.other, "bytes": res.bytes, "verified": rep is not None,
+                          "snapshots": rep.snapshots if rep is not None else None,
+                          "objects": rep.objects if rep is not None else None,
+                          "key": st.keys.fingerprint}))
+        return
     err.print(f"copied {res.packs} packs, {res.manifests} manifests, {res.other} other files "
               f"({res.bytes} bytes)")
     if rep is not None:

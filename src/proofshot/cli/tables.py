@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from proofshot.cli.common import out
+from proofshot.model.labels import LANGS, column_label, table_label
 from proofshot.scan.catalog import all_tables
+
+
+def _with_labels(data: dict[str, Any]) -> dict[str, Any]:
+    """A declaration with its display labels (en, de) from the label catalogue."""
+    name = data["name"]
+    data["label"] = {lang: table_label(name, lang) for lang in LANGS}
+    for c in data["columns"]:
+        c["label"] = {lang: column_label(name, c["name"], lang) for lang in LANGS}
+    return data
 
 
 def tables(
@@ -23,7 +33,8 @@ def tables(
 
         raise BadInput(f"no table named '{name}' (see 'proofshot tables')")
     if as_json:
-        print(json.dumps([t.to_data() for t in decls], indent=2))
+        print(json.dumps([_with_labels(t.to_data()) for t in decls], indent=2,
+                         ensure_ascii=False))
         return
     for t in decls:
         if markdown:
@@ -31,7 +42,8 @@ def tables(
                       f"{', '.join(t.key)}\n\n| column | type | flags | description |\n"
                       "|---|---|---|---|", markup=False)
         else:
-            out.print(f"[bold]{t.name}[/bold] - {t.doc}  (key: {', '.join(t.key)})")
+            out.print(f"[bold]{t.name}[/bold] ({table_label(t.name)}) - {t.doc}  "
+                      f"(key: {', '.join(t.key)})")
         for c in t.columns:
             flags = ",".join(f for f, on in (("key", c.name in t.key), ("volatile", c.volatile),
                                              ("sensitive", c.sensitive), ("lines", c.lines)) if on)

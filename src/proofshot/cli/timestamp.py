@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 import typer
 
-from proofshot.cli.common import StoreOpt, err, open_store, short
+from proofshot.cli.common import JsonOpt, StoreOpt, err, open_store, short
 from proofshot.store.timestamp import stamp, token_path
 
 
@@ -16,6 +17,7 @@ def timestamp(
     tsa: Annotated[str | None, typer.Option(
         help="TSA URL (default: PROOFSHOT_TSA, else 'proofshot config set tsa').")] = None,
     store: StoreOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Ask the time-stamping authority to stamp each manifest's hash; tokens are kept beside
     the manifests (snapshots/<id>.tsr) and checked by `proofshot verify`."""
@@ -24,4 +26,7 @@ def timestamp(
         s.id for s in st.snapshots() if not token_path(st, s.id).is_file()]
     for sid in ids:
         stamp(st, sid, tsa)
-        err.print(f"timestamped {short(sid)}")
+        if not as_json:
+            err.print(f"timestamped {short(sid)}")
+    if as_json:
+        print(json.dumps({"timestamped": ids}))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from typing import Annotated, Any
 
 import typer
 
-from proofshot.cli.common import StoreOpt, err, open_store, out, short
+from proofshot.cli.common import JsonOpt, StoreOpt, err, open_store, out, short
 from proofshot.scan.rederive import rederive
 from proofshot.store.verify import verify_store
 
@@ -15,19 +16,31 @@ def verify(
     store: StoreOpt = None,
     rederive_: Annotated[bool, typer.Option(
         "--rederive", help="Also re-derive every table from its stored transcripts.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Check every object hash, every manifest signature and the chain of manifests."""
     st = open_store(store)
     rep = verify_store(st)
+    rederived: list[dict[str, Any]] = []
     if rederive_ and rep.ok:
         for info in st.snapshots():
             rd = rederive(st, info.id)
             rep.problems += [f"snapshot {short(info.id)}: {p}" for p in rd.problems]
-            if not rd.problems:
+            rederived.append({"snapshot": info.id, "tables": rd.tables, "matched": rd.matched,
+                              "skipped": list(rd.skipped), "problems": list(rd.problems)})
+            if not rd.problems and not as_json:
                 out.print(f"re-derived {short(info.id)}: {rd.matched}/{rd.tables} tables match"
                           + (f" ({len(rd.skipped)} skipped)" if rd.skipped else ""))
                 for why in rd.skipped:
                     out.print(f"  skipped {why}")
+    if as_json:
+        print(json.dumps({"ok": rep.ok, "snapshots": rep.snapshots, "objects": rep.objects,
+                          "packs": rep.packs, "key": st.keys.fingerprint,
+                          "problems": list(rep.problems), "rederived": rederived},
+                         ensure_ascii=False))
+        if not rep.ok:
+            raise typer.Exit(4)
+        return
     if rep.ok:
         out.print(f"OK: {rep.snapshots} snapshots, {rep.objects} objects in {rep.packs} packs; "
                   f"key {st.keys.fingerprint}")

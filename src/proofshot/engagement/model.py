@@ -10,6 +10,7 @@ per engagement; the engagement id is the id of its `start` event, an item id the
     {"event": "item-receive", "label", "from", "due": "YYYY-MM-DD"|null, "technician"}
     {"event": "item-return", "item", "to", "technician"}
     {"event": "item-lost" | "item-kept", "item", "reason", "technician"}
+        (item-kept may carry "due": "YYYY-MM-DD": kept until then, overdue after it)
     {"event": "close", "reason": str|null, "technician"}
 
 `load` is pure reading: the report and the CLI call it.
@@ -55,8 +56,9 @@ class Item:
     events: list[ItemEvent] = field(default_factory=list)
 
     def overdue(self, today: str | None = None) -> bool:
+        """Held past its due date, or kept by agreement until a date that has passed."""
         today = today or time.strftime("%Y-%m-%d", time.gmtime())
-        return self.state == "held" and self.due is not None and self.due < today
+        return self.state in ("held", "kept") and self.due is not None and self.due < today
 
 
 @dataclass
@@ -128,6 +130,8 @@ def _fold(chain: list[Entry]) -> Engagement:
             item = items[b["item"]]
             kind = ev[len("item-"):]
             item.state = {"return": "returned"}.get(kind, kind)
+            if kind == "kept" and b.get("due"):
+                item.due = b["due"]  # kept until then: overdue after it
             item.events.append(ItemEvent(t, kind, b.get("to"), b.get("reason"), tech, e.id))
     return eng
 
@@ -164,14 +168,46 @@ def _attach_scans(store: Store, engs: list[Engagement]) -> None:
             hits[0].scans.append(info.id)
 
 
-def resolve(store: Store, ref: str | None) -> str:
-    """An engagement id, a unique prefix, or (None) the open one most recently started."""
-    return _resolve(load_all(store), ref)
+def resolve(store: Store, ref: str | None, closed_ok: bool = False) -> str:
+    """An engagement id, a unique prefix, or (None) the current one: the open one most recently
+    started (with closed_ok, when none is open, the one most recently started)."""
+    return _resolve(load_all(store), ref, closed_ok)
 
 
-def _resolve(engs: list[Engagement], ref: str | None) -> str:
+def current(store: Store) -> Engagement | None:
+    """The current engagement (the open one most recently started), without the scans that
+    name it (cheap: a scan asks this before it starts)."""
+    open_ = [_fold(c) for c in _chains(store).values() if c[0].body.get("event") == "start"]
+    open_ = [g for g in open_ if g.is_open]
+    open_.sort(key=lambda g: (g.opened, g.id))
+    return open_[-1] if open_ else None
+
+
+def naming(store: Store, sids: list[str]) -> str | None:
+    """The engagement that names one of these snapshots (linked, or named by the manifest),
+    the most recently started one when several do."""
+    hits = [g for g in load_all(store)
+            if any(s in g.links.values() or s in g.scans for s in sids)]
+    return hits[-1].id if hits else None
+
+
+def unique_prefixes(ids: list[str], least: int = 7) -> dict[str, str]:
+    """Each id's shortest prefix (at least `least` characters) that no other id shares, as git
+    shows commit ids: never a cut id that names two things."""
+    out = {}
+    for i in ids:
+        n = least
+        while n < len(i) and any(o != i and o.startswith(i[:n]) for o in ids):
+            n += 1
+        out[i] = i[:n]
+    return out
+
+
+def _resolve(engs: list[Engagement], ref: str | None, closed_ok: bool = False) -> str:
     if ref is None:
         open_ = [g for g in engs if g.is_open]
+        if not open_ and closed_ok and engs:
+            return engs[-1].id
         if not open_:
             raise EngagementNotFound("no open engagement (start one with 'proofshot engagement "
                                      "start TITLE --customer C', or name one with --engagement)")
@@ -197,10 +233,16 @@ def load(store: Store, eid: str) -> Engagement:
     raise EngagementNotFound(f"no engagement {eid}")  # unreachable: resolve found it
 
 
+def item_matches(item: Item, ref: str) -> bool:
+    """An item is named by its id, a unique id prefix (4+ characters) or its label."""
+    return (item.id == ref or (len(ref) >= 4 and item.id.startswith(ref.lower()))
+            or item.label.casefold() == ref.strip().casefold())
+
+
 def find_item(eng: Engagement, ref: str) -> Item:
-    hits = [i for i in eng.items if i.id == ref or (len(ref) >= 4 and i.id.startswith(ref))]
+    hits = [i for i in eng.items if item_matches(i, ref)]
     if len(hits) == 1:
         return hits[0]
     if len(hits) > 1:
-        raise BadInput(f"'{ref}' matches {len(hits)} items; give more of the id")
-    raise BadInput(f"engagement {eng.id[:12]} has no item '{ref}'")
+        raise BadInput(f"'{ref}' matches {len(hits)} items; give the item id")
+    raise BadInput(f"engagement {eng.id[:12]} has no item '{ref}' (id, id prefix or label)")

@@ -12,7 +12,9 @@ from proofshot.engagement.model import (
     Engagement,
     EngagementNotFound,
     Item,
+    current,
     find_item,
+    item_matches,
     load,
     load_all,
     log,
@@ -25,8 +27,13 @@ class OutstandingItems(BadInput):
     """Closing refused: items neither returned nor recorded lost or kept."""
 
 
-def default_technician() -> str:
-    return os.environ.get("PROOFSHOT_TECHNICIAN") or getpass.getuser()
+def default_technician(store: Store | None = None) -> str:
+    """PROOFSHOT_TECHNICIAN, else the store's `technician` setting (a full name), else the
+    login name."""
+    from proofshot.engagement.identity import technician_setting
+
+    return (os.environ.get("PROOFSHOT_TECHNICIAN") or technician_setting(store)
+            or getpass.getuser())
 
 
 def _text(value: str, what: str) -> str:
@@ -47,7 +54,7 @@ def _append(store: Store, eng: Engagement, payload: dict[str, Any], technician: 
 def start(store: Store, title: str, customer: str, technician: str | None = None) -> str:
     body = {"event": "start", "title": _text(title, "title"),
             "customer": _text(customer, "--customer"),
-            "technician": technician or default_technician()}
+            "technician": technician or default_technician(store)}
     return log(store).append(None, body)
 
 
@@ -86,18 +93,21 @@ def item_owner(store: Store, item: str, eid: str | None) -> tuple[Engagement, It
     if eid is not None:
         eng = load(store, eid)
         return eng, find_item(eng, item)
-    hits = [(g, i) for g in load_all(store) for i in g.items
-            if i.id == item or (len(item) >= 4 and i.id.startswith(item))]
+    hits = [(g, i) for g in load_all(store) for i in g.items if item_matches(i, item)]
+    if len(hits) > 1:  # a label used in an old engagement too: the open ones decide
+        hits = [(g, i) for g, i in hits if g.is_open and i.state == "held"] or hits
     if len(hits) == 1:
         return hits[0]
     if len(hits) > 1:
-        raise BadInput(f"'{item}' matches {len(hits)} items; give more of the id")
+        raise BadInput(f"'{item}' matches {len(hits)} items; give the item id")
     raise EngagementNotFound(f"no entrusted item matches '{item}'")
 
 
 def settle(store: Store, item: str, how: str, *, eid: str | None = None, to: str | None = None,
-           reason: str | None = None, technician: str | None = None) -> str:
-    """Record an item returned (to someone), lost or kept (with a reason)."""
+           reason: str | None = None, technician: str | None = None,
+           due: str | None = None) -> str:
+    """Record an item returned (to someone), lost or kept (with a reason; kept with a due date
+    stays on the overdue list once that date has passed)."""
     eng, it = item_owner(store, item, eid)
     if it.state != "held":
         raise BadInput(f"item {it.id[:12]} ({it.label}) is already {it.state}")
@@ -106,6 +116,8 @@ def settle(store: Store, item: str, how: str, *, eid: str | None = None, to: str
         payload["to"] = _text(to or "", "--to")
     elif how in ("lost", "kept"):
         payload["reason"] = _text(reason or "", "--reason")
+        if how == "kept" and due is not None:
+            payload["due"] = parse_due(due)
     else:
         raise BadInput(f"unknown item event {how}")
     return _append(store, eng, payload, technician)
@@ -135,3 +147,35 @@ def close(store: Store, eid: str, force_reason: str | None = None,
 def _scan_labels(store: Store, eng: Engagement) -> set[Any]:
     """The labels of the snapshots whose manifest names the engagement (each read once)."""
     return {store.manifest(s, check=False).get("label") for s in eng.scans}
+
+
+def role_for_scan(eng: Engagement, role: str | None) -> str:
+    """The role a new scan takes in the current engagement: the one asked for, else `before`
+    for its first and `after` for every later one (the last `after` is what a report uses). A
+    second `control` becomes `control-after`, closing the control pair."""
+    if role is not None and role not in ("before", "after", "control"):
+        raise BadInput(f"--role {role}: one of before, after, control")
+    if role == "control":
+        return "control-after" if "control" in eng.links and "control-after" not in eng.links \
+            else "control"
+    if role is not None:
+        return role
+    return "after" if "before" in eng.links else "before"
+
+
+def scan_engagement(store: Store, ref: str | None, role: str | None) -> tuple[str, str] | None:
+    """(engagement id, role) for a scan about to start: the named engagement or the current
+    one; None when there is none (and no role was asked for)."""
+    if ref is not None:
+        eng = load(store, ref)
+        if not eng.is_open:
+            raise BadInput(f"engagement {eng.id[:12]} ({eng.title}) is closed since {eng.closed}")
+    else:
+        found = current(store)
+        if found is None:
+            if role is not None:
+                raise EngagementNotFound(f"--role {role}: no current engagement (start one with "
+                                         "'proofshot engagement start TITLE --customer C')")
+            return None
+        eng = found
+    return eng.id, role_for_scan(eng, role)

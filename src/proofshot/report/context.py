@@ -16,6 +16,7 @@ from proofshot.diff.engine import diff_snapshots
 from proofshot.diff.model import Change, DiffResult
 from proofshot.model.table import Table
 from proofshot.report import probe
+from proofshot.report.display import Display
 from proofshot.store.embedded import Store
 from proofshot.store.tree import iter_rows
 
@@ -86,15 +87,17 @@ class ChangeView:
     ambient: bool = False
 
 
-def change_view(c: Change, ambient: bool) -> ChangeView:
-    v = ChangeView(c.kind, key_text(c.key), ambient=ambient)
+def change_view(c: Change, ambient: bool, d: Display | None = None) -> ChangeView:
+    d = d or Display()
+    v = ChangeView(c.kind, d.key(c.key, c.table), ambient=ambient)
     if c.kind == "changed":
         for col in c.columns:
+            label = d.column(c.table, col)
             if col in c.diff:
-                v.diffs.append((col, c.diff[col][2:] if len(c.diff[col]) > 2 else c.diff[col]))
+                v.diffs.append((label, c.diff[col][2:] if len(c.diff[col]) > 2 else c.diff[col]))
             else:
-                v.columns.append((col, fmt_value((c.before or {}).get(col)),
-                                  fmt_value((c.after or {}).get(col))))
+                v.columns.append((label, d.cell((c.before or {}).get(col), c.table, col),
+                                  d.cell((c.after or {}).get(col), c.table, col)))
         return v
     row = c.after if c.kind == "added" else c.before
     for col, val in (row or {}).items():
@@ -104,7 +107,7 @@ def change_view(c: Change, ambient: bool) -> ChangeView:
             lines = val.splitlines()
             v.text = lines[:MAX_TEXT_LINES] + (["…"] if len(lines) > MAX_TEXT_LINES else [])
             continue
-        v.fields.append((col, fmt_value(val)))
+        v.fields.append((d.column(c.table, col), d.cell(val, c.table, col)))
     return v
 
 
@@ -121,21 +124,23 @@ def summary_rows(res: DiffResult) -> list[dict[str, Any]]:
             for (t, tb), n in sorted(counts.items())]
 
 
-def change_groups(res: DiffResult, ambient: set[str]) -> list[dict[str, Any]]:
+def change_groups(res: DiffResult, ambient: set[str], d: Display | None = None
+                  ) -> list[dict[str, Any]]:
     groups: dict[tuple[str, str], list[ChangeView]] = defaultdict(list)
     for c in res.changes:
         groups[(c.target, c.table)].append(
-            change_view(c, _triple(c.target, c.table, c.key) in ambient))
+            change_view(c, _triple(c.target, c.table, c.key) in ambient, d))
     return [{"target": t, "table": tb, "changes": cs} for (t, tb), cs in groups.items()]
 
 
-def volatile_annex(res: DiffResult) -> dict[str, Any]:
+def volatile_annex(res: DiffResult, d: Display | None = None) -> dict[str, Any]:
+    d = d or Display()
     per = Counter((v.target, v.table) for v in res.volatile)
     items = []
     for v in res.volatile[:MAX_VOLATILE]:
-        moves = "; ".join(f"{c}: {fmt_value(v.before.get(c))} → {fmt_value(v.after.get(c))}"
-                          for c in v.columns)
-        items.append({"target": v.target, "table": v.table, "key": key_text(v.key),
+        moves = "; ".join(f"{d.column(v.table, c)}: {d.cell(v.before.get(c), v.table, c)} → "
+                          f"{d.cell(v.after.get(c), v.table, c)}" for c in v.columns)
+        items.append({"target": v.target, "table": v.table, "key": d.key(v.key, v.table),
                       "moves": moves})
     return {"counts": [{"target": t, "table": tb, "rows": n} for (t, tb), n in sorted(per.items())],
             "items": items, "total": len(res.volatile),
@@ -179,14 +184,19 @@ def evaluate_findings(store: Store, snap: Any | None) -> list[Any] | None:
     return list(mod.evaluate(snap, store.keys.keyed_hash))
 
 
-def findings_of(found: list[Any] | None) -> list[dict[str, Any]] | None:
-    """Findings (from `evaluate_findings`) as rows for the report."""
+def findings_of(found: list[Any] | None, d: Display | None = None
+                ) -> list[dict[str, Any]] | None:
+    """Findings (from `evaluate_findings`) as rows for the report: severity, title and remedy
+    in the report's language."""
     if found is None:
         return None
+    d = d or Display()
     rows = [dict(probe.plain(f)) for f in found]
     for f in rows:
         ev = f.get("evidence") or []
-        f["evidence_text"] = "; ".join(evidence_text(e) for e in ev)
+        f["evidence_text"] = "; ".join(d.evidence(e) for e in ev)
+        f["title"], f["remedy"] = d.finding(f)
+        f["severity_text"] = d.term(f.get("severity"), "severity")
     return rows
 
 
@@ -199,82 +209,121 @@ def evidence_text(e: Any) -> str:
     return fmt_value(e)
 
 
-def _edge_rows(edges: Iterable[Mapping[str, Any]]) -> list[list[Any]]:
-    return [[e.get("from"), e.get("to"), e.get("port"), e.get("proto"), e.get("kind"),
-             "; ".join(evidence_text(x) for x in e.get("evidence") or [])] for e in edges]
+def _edge_rows(edges: Iterable[Mapping[str, Any]], d: Display | None = None) -> list[list[Any]]:
+    d = d or Display()
+    return [[e.get("from"), e.get("to"), e.get("port"), e.get("proto"),
+             d.term(e.get("kind"), "edge"),
+             "; ".join(d.evidence(x) for x in e.get("evidence") or [])] for e in edges]
 
 
-def paths_changes(a_snap: Any | None, b_snap: Any | None) -> dict[str, Any] | None:
+def paths_changes(a_snap: Any | None, b_snap: Any | None, d: Display | None = None
+                  ) -> dict[str, Any] | None:
     """Through `proofshot.views.delta.paths_delta`: new, lost, newly exposed, blocked."""
     mod = probe.optional_module("proofshot.views.delta")
     if mod is None or a_snap is None or b_snap is None:
         return None
-    d = mod.paths_delta(a_snap, b_snap)
-    return {k: _edge_rows(d.get(k) or []) for k in
+    delta = mod.paths_delta(a_snap, b_snap)
+    return {k: _edge_rows(delta.get(k) or [], d) for k in
             ("new_edges", "lost_edges", "newly_exposed", "blocked", "unverifiable")}
 
 
 def findings_changes(a_snap: Any | None, b_snap: Any | None, fa: list[Any] | None,
-                     fb: list[Any] | None) -> dict[str, Any] | None:
+                     fb: list[Any] | None, d: Display | None = None) -> dict[str, Any] | None:
     """Through `proofshot.views.delta.findings_delta`, over findings from `evaluate_findings`."""
     mod = probe.optional_module("proofshot.views.delta")
     if mod is None or a_snap is None or b_snap is None or fa is None or fb is None:
         return None
-    d = mod.findings_delta(a_snap, b_snap, fa, fb)
+    d = d or Display()
+    delta = mod.findings_delta(a_snap, b_snap, fa, fb)
     out = {}
     for k in ("appeared", "disappeared", "unverifiable"):
-        out[k] = [[f.get("severity"), f.get("target"), f.get("title"), f.get("subject")]
-                  for f in d.get(k) or []]
-    out["unchanged"] = d.get("unchanged", 0)
+        out[k] = [[d.term(f.get("severity"), "severity"), f.get("target"), d.finding(f)[0],
+                   f.get("subject")] for f in delta.get(k) or []]
+    out["unchanged"] = delta.get("unchanged", 0)
     return out
 
 
-def path_map(snap: Any | None) -> dict[str, Any] | None:
-    """The network map of one snapshot through `proofshot.views.paths` (as listed edges)."""
+def path_map(snap: Any | None, d: Display | None = None) -> dict[str, Any] | None:
+    """The network map of one snapshot through `proofshot.views.paths`: the map as SVG (when
+    Graphviz is there) and the edges listed by kind."""
     mod = probe.optional_module("proofshot.views.paths")
     if mod is None or snap is None:
         return None
-    g = mod.to_json(mod.build(snap))
+    d = d or Display()
+    graph = mod.build(snap)
+    g = mod.to_json(graph)
     by_kind: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for e in g["edges"]:
         by_kind[str(e.get("kind"))].append(e)
-    return {"nodes": len(g["nodes"]), "edges": len(g["edges"]),
-            "kinds": [(k, _edge_rows(v)) for k, v in sorted(by_kind.items())]}
+    svg = map_svg(mod.to_dot(graph), d) if hasattr(mod, "to_dot") else None
+    return {"nodes": len(g["nodes"]), "edges": len(g["edges"]), "svg": svg,
+            "kinds": [(d.term(k, "edge"), _edge_rows(v, d)) for k, v in sorted(by_kind.items())]}
+
+
+def map_svg(dot: str, d: Display) -> str | None:
+    """The map laid out by Graphviz `dot` as inline SVG (its own words in the report's
+    language); None when Graphviz is not installed or fails."""
+    import re
+    import shutil
+    import subprocess
+
+    exe = shutil.which("dot")
+    if exe is None:
+        return None
+    external = "extern" if d.lang == "de" else "external"
+    dot = dot.replace("\\n(external)", f"\\n({external})").replace(
+        'label="route ', f'label="{d.term("route", "edge")} ').replace(
+        "label=lldp", f'label="{d.term("lldp", "edge")}"')
+    try:
+        proc = subprocess.run([exe, "-Tsvg"], input=dot.encode(), capture_output=True,
+                              timeout=120, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if proc.returncode != 0:
+        return None
+    svg = proc.stdout.decode("utf-8", "replace")
+    svg = svg[svg.find("<svg"):]  # no XML declaration or doctype inside HTML
+    return re.sub(r"<!--.*?-->", "", svg, flags=re.S)
 
 
 MAX_ACCESS = 150  # rows of the access matrix, and of each list of the access delta
 
 
-def _grant_row(mod: Any, g: Mapping[str, Any]) -> list[str]:
-    return [str(g["principal"]), str(g["resource"]), ", ".join(g["rights"]),
-            mod.via_text(g["via"])]
+def _grant_row(mod: Any, g: Mapping[str, Any], d: Display | None = None) -> list[str]:
+    d = d or Display()
+    return [str(g["principal"]), str(g["resource"]), d.rights(g["rights"]),
+            d.phrases(mod.via_text(g["via"]))]
 
 
-def access_changes(a_snap: Any | None, b_snap: Any | None) -> dict[str, Any] | None:
+def access_changes(a_snap: Any | None, b_snap: Any | None, d: Display | None = None
+                   ) -> dict[str, Any] | None:
     """Through `proofshot.views.access.access_delta`: who gained and who lost which rights on
     what, through which chain (each list cut at MAX_ACCESS, with the number left out), and
     what could not be compared."""
     mod = probe.optional_module("proofshot.views.access")
     if mod is None or a_snap is None or b_snap is None:
         return None
-    d = mod.access_delta(a_snap, b_snap)
+    delta = mod.access_delta(a_snap, b_snap)
     out: dict[str, Any] = {}
     for k in ("gained", "lost"):
-        out[k] = [_grant_row(mod, g) for g in d[k][:MAX_ACCESS]]
-        out[f"{k}_omitted"] = max(0, len(d[k]) - MAX_ACCESS)
-    out["unverifiable"] = [[u["target"], u["reason"]] for u in d["unverifiable"]]
+        out[k] = [_grant_row(mod, g, d) for g in delta[k][:MAX_ACCESS]]
+        out[f"{k}_omitted"] = max(0, len(delta[k]) - MAX_ACCESS)
+    out["unverifiable"] = [[u["target"], u["reason"]] for u in delta["unverifiable"]]
     return out
 
 
-def access_matrix(snap: Any | None, sid: str) -> dict[str, Any] | None:
+def access_matrix(snap: Any | None, sid: str, d: Display | None = None
+                  ) -> dict[str, Any] | None:
     """Through `proofshot.views.access`: principal -> resource -> rights of one snapshot, one
     row per pair with the chains the rights come through, cut at MAX_ACCESS; and the shares
     whose share-level ACL was not read (their folders carry NTFS rights only)."""
     mod = probe.optional_module("proofshot.views.access")
     if mod is None or snap is None:
         return None
+    d = d or Display()
     rows = mod.matrix(mod.grants(snap))
-    return {"rows": [[r["principal"], r["resource"], ", ".join(r["rights"]), "; ".join(r["via"])]
+    return {"rows": [[r["principal"], r["resource"], d.rights(r["rights"]),
+                      d.phrases("; ".join(r["via"]))]
                      for r in rows[:MAX_ACCESS]],
             "total": len(rows), "omitted": max(0, len(rows) - MAX_ACCESS), "id": sid[:12],
             "share_gaps": [[g["target"], g["share"], g["reason"]]
@@ -305,6 +354,13 @@ def load_engagement(store: Store, eid: str | None) -> dict[str, Any] | None:
         return None
     data = probe.plain(mod.load(store, eid))
     return dict(data) if isinstance(data, Mapping) else None
+
+
+def engagement_naming(store: Store, sids: list[str]) -> str | None:
+    """The engagement that links one of these snapshots, through
+    `proofshot.engagement.model.naming` (None when there is none)."""
+    mod = probe.optional_module("proofshot.engagement.model")
+    return None if mod is None else mod.naming(store, sids)
 
 
 ROLE_ORDER = ("before", "after", "control", "control-after")
@@ -357,10 +413,13 @@ def _targets_of(ia: Mapping[str, Any], ib: Mapping[str, Any]) -> list[dict[str, 
     return out
 
 
-def evidence(store: Store, a: str, b: str, engagement: str | None) -> dict[str, Any]:
+def evidence(store: Store, a: str, b: str, engagement: str | None,
+             d: Display | None = None) -> dict[str, Any]:
+    d = d or Display()
     ia, ib = snapshot_info(store, a), snapshot_info(store, b)
     res = diff_snapshots(store.get, a, ia["body"], b, ib["body"])
-    eng = load_engagement(store, engagement or ib["engagement"] or ia["engagement"])
+    eng = load_engagement(store, engagement or ib["engagement"] or ia["engagement"]
+                          or engagement_naming(store, [a, b]))
     ev = engagement_view(eng) if eng else None
     control: dict[str, Any] | None = None
     ambient: set[str] = set()
@@ -371,7 +430,7 @@ def evidence(store: Store, a: str, b: str, engagement: str | None) -> dict[str, 
         ambient = {_triple(c.target, c.table, c.key) for c in cres.changes}
         control = {"a": ca, "b": cb, "summary": summary_rows(cres),
                    "changes": len(cres.changes), "volatile": len(cres.volatile)}
-    groups = change_groups(res, ambient)
+    groups = change_groups(res, ambient, d)
     sa, sb, access_a, access_b = _views_pair(store, store.resolve(a), store.resolve(b))
     fa, fb = evaluate_findings(store, sa), evaluate_findings(store, sb)
     changed_targets = sorted({c.target for c in res.changes})
@@ -391,11 +450,11 @@ def evidence(store: Store, a: str, b: str, engagement: str | None) -> dict[str, 
         "groups": groups,
         "unchanged": [u.to_json() for u in res.unchanged],
         "unchanged_rows": sum(u.rows for u in res.unchanged),
-        "findings": findings_of(fa),
-        "findings_delta": findings_changes(sa, sb, fa, fb),
-        "paths": paths_changes(sa, sb),
-        "access": access_changes(access_a, access_b),
-        "volatile": volatile_annex(res),
+        "findings": findings_of(fa, d),
+        "findings_delta": findings_changes(sa, sb, fa, fb, d),
+        "paths": paths_changes(sa, sb, d),
+        "access": access_changes(access_a, access_b, d),
+        "volatile": volatile_annex(res, d),
         "engagement": ev,
         "control": control,
         "key": ib["key"],
@@ -482,7 +541,8 @@ def side_tables(store: Store, body: Mapping[str, Any]) -> dict[str, tuple[list[s
     return out
 
 
-def documentation(store: Store, a: str) -> dict[str, Any]:
+def documentation(store: Store, a: str, d: Display | None = None) -> dict[str, Any]:
+    d = d or Display()
     ia = snapshot_info(store, a)
     body = ia["body"]
     kinds = Counter(str(t.get("type")) for t in body.get("targets", []))
@@ -493,8 +553,8 @@ def documentation(store: Store, a: str) -> dict[str, Any]:
         "customer": ia["customer"], "job": None, "technician": ia["technician"],
         "kinds": sorted(kinds.items()),
         "targets": [data_sheet(store, t) for t in body.get("targets", [])],
-        "findings": findings_of(evaluate_findings(store, sa)),
-        "paths": path_map(sa),
-        "access": access_matrix(sa, a),
+        "findings": findings_of(evaluate_findings(store, sa), d),
+        "paths": path_map(sa, d),
+        "access": access_matrix(sa, a, d),
         "key": ia["key"],
     }

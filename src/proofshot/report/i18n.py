@@ -7,6 +7,7 @@ the English text, so English needs no translations and German names every string
 
 from __future__ import annotations
 
+import functools
 import gettext
 import io
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ def po_text(lang: str) -> str:
     return ref.read_text(encoding="utf-8")
 
 
+@functools.lru_cache(maxsize=len(LANGS))
 def translations(lang: str) -> gettext.GNUTranslations:
     if lang not in LANGS:
         raise BadInput(f"unknown report language '{lang}' (use one of: {', '.join(LANGS)})")

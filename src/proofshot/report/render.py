@@ -12,10 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 from proofshot import __version__
+from proofshot.engagement.identity import provider
 from proofshot.model.errors import BadInput
 from proofshot.report import context as ctxmod
+from proofshot.report.display import Display
 from proofshot.report.i18n import LANGS, Formats, translations
 from proofshot.store.embedded import Store
 
@@ -28,6 +31,8 @@ def check_args(out: Path, lang: str) -> str:
         raise BadInput(f"--out {out}: the file name must end in .pdf or .html")
     if lang not in LANGS:
         raise BadInput(f"--lang {lang}: unknown language (use one of: {', '.join(LANGS)})")
+    if not out.parent.is_dir():
+        raise BadInput(f"--out {out}: the directory {out.parent} does not exist")
     return suffix
 
 
@@ -62,14 +67,26 @@ def environment(lang: str) -> jinja2.Environment:
     tr = translations(lang)
     env.install_gettext_translations(tr, newstyle=True)  # type: ignore[attr-defined]
     fm = Formats(lang)
-    yes, no = tr.gettext("yes"), tr.gettext("no")
+    d = Display(lang)
     env.filters.update({
         "num": fm.num, "date": fm.date, "datetime": fm.datetime, "css": css_string,
         "page_counter": page_counter, "short": lambda s: (s or "")[:12],
-        "val": lambda v: ctxmod.fmt_value(v, yes, no),
+        "val": d.value, "tl": d.table, "term": d.term, "cell": d.cell,
         "quote": (lambda s: f"„{s}“") if lang == "de" else (lambda s: f"“{s}”"),
+        "keep": keep,
     })
     return env
+
+
+HASHLIKE = re.compile(r"\b[0-9a-f]{32,128}\b|\bSHA256:[A-Za-z0-9+/]{43}\b"
+                      r"|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
+
+
+def keep(value: Any) -> Markup:
+    """A value as HTML in which hashes and ids never break across lines (each in a no-wrap
+    span), so they copy out of the PDF whole; the rest may wrap (never with a hyphen)."""
+    text = str(escape("" if value is None else value))
+    return Markup(HASHLIKE.sub(lambda m: f'<span class="nb h">{m.group()}</span>', text))
 
 
 def render_html(data: Mapping[str, Any], lang: str) -> str:
@@ -115,15 +132,18 @@ def report(store: Store, a: str, b: str | None, out: Path, lang: str = "de",
     written (the report first)."""
     suffix = check_args(out, lang)
     ia = store.resolve(a)
+    d = Display(lang)
     if b is not None:
-        data = ctxmod.evidence(store, ia, store.resolve(b), engagement)
+        data = ctxmod.evidence(store, ia, store.resolve(b), engagement, d)
         side: list[dict[str, Any]] = []
     else:
-        data = ctxmod.documentation(store, ia)
+        data = ctxmod.documentation(store, ia, d)
         side = write_side_files(store, data["a"]["body"], out)
     data["side_files"] = side
+    data["provider"] = provider(store)
+    if not (data.get("engagement") or {}).get("technician") and data["provider"]["technician"]:
+        data["technician"] = data["provider"]["technician"]  # the full name, not the login
     html = render_html(data, lang)
-    out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".html":
         out.write_text(html, encoding="utf-8")
     else:

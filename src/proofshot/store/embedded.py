@@ -21,6 +21,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import time
@@ -429,6 +430,15 @@ class Store:
         labelled = [s.id for s in snaps if s.label == ref]
         if labelled:
             return labelled[-1]
+        back = re.fullmatch(r"(.+)~(\d+)", ref)  # label~N: the Nth snapshot of that label before
+        if back:                                   # its latest (as git's HEAD~N)
+            older = [s.id for s in snaps if s.label == back.group(1)]
+            n = int(back.group(2))
+            if older and n < len(older):
+                return older[-1 - n]
+            if older:
+                raise SnapshotNotFound(f"'{ref}': label '{back.group(1)}' names only "
+                                       f"{len(older)} snapshot(s) (~0 .. ~{len(older) - 1})")
         if len(ref) >= 4:
             hits = [i for i in ids if i.startswith(ref.lower())]
             if len(hits) == 1:

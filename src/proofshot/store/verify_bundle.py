@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Standalone verifier of a proofshot evidence bundle. Needs Python 3.9+ and `cryptography`.
 
-    python verify_bundle.py bundle.zip [--key SHA256:...] [--tsa-ca tsa-ca.pem]
+    python verify_bundle.py bundle.zip [--key SHA256:...] [--tsa-ca tsa-ca.pem] [--json]
 
-Prints OK and exits 0 when everything in the bundle checks out; otherwise prints the first
-broken thing and exits 1. What it checks, all offline:
+Prints the snapshots it verified (id, label, time; compare them with the report's integrity
+page) and OK, and exits 0 when everything in the bundle checks out; otherwise prints the first
+broken thing and exits 4. Exit 2: bad input (no such file, not a zip file); exit 1: cannot run
+(e.g. `cryptography` is not installed: it says how to install it). What it checks, all offline:
 
   1. index.json is signed by the bundled public key (its fingerprint is printed; pass --key to
      insist on the fingerprint you know), and every file in the bundle is listed there with its
@@ -42,8 +44,13 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+try:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+except ImportError:  # main() says how to install it; the checks need it
+    HAVE_CRYPTOGRAPHY = False
+else:
+    HAVE_CRYPTOGRAPHY = True
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -56,8 +63,18 @@ _encoder = json.JSONEncoder(
 )
 
 
+EXIT_OK, EXIT_CANNOT_RUN, EXIT_BAD_INPUT, EXIT_BROKEN = 0, 1, 2, 4
+INSTALL_HINT = ("this verifier needs the Python package 'cryptography': install it with "
+                "'python3 -m pip install cryptography' (Debian/Ubuntu: 'apt install "
+                "python3-cryptography'), then run it again")
+
+
 class Broken(Exception):
     """The first thing that does not verify."""
+
+
+class NotABundle(Broken):
+    """Bad input rather than a broken bundle: no such file, or not a zip file at all."""
 
 
 def canonical(value: Any) -> bytes:
@@ -423,11 +440,26 @@ def check_log(docs: dict[str, Any], pub_b64: str, what: str) -> None:
 # -- the bundle -------------------------------------------------------------------------------
 
 def verify_bundle(path: str, expect_key: str | None = None, tsa_ca: bytes | None = None,
-                  say: Any = print) -> None:
+                  say: Any = print) -> dict[str, Any]:
+    """Check everything (see the module's doc); returns what was verified (key, snapshots with
+    id, label and time, counts). Raises Broken at the first thing that does not verify, and
+    NotABundle when `path` is not a zip file."""
+    try:
+        with open(path, "rb") as fh:
+            magic = fh.read(4)
+    except FileNotFoundError:
+        raise NotABundle(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise NotABundle(f"{path}: is a directory, not a bundle (.zip)") from None
+    except OSError as exc:
+        raise NotABundle(f"{path}: cannot read it ({exc.strerror})") from None
+    if magic != b"PK\x03\x04":  # not a zip at all; a damaged zip is broken, further below
+        raise NotABundle(f"{path}: not a zip file (a bundle is the .zip 'proofshot export' "
+                         "writes)")
     try:
         zf = zipfile.ZipFile(path)
     except Exception as exc:
-        raise Broken(f"{path}: not a readable zip file ({exc})") from None
+        raise Broken(f"{path}: a damaged zip file ({exc})") from None
     with zf:
         names = set(zf.namelist())
 
@@ -514,9 +546,19 @@ def verify_bundle(path: str, expect_key: str | None = None, tsa_ca: bytes | None
             if name not in names:
                 raise Broken(f"{name} is listed in the signed index but missing")
         dropped = len(absent)
+        snaps = [{"id": sid, "seq": bodies[sid].get("seq"), "label": bodies[sid].get("label") or "",
+                  "created": bodies[sid].get("created"),
+                  "role": "from" if sid == chain[0] else "to" if sid == chain[-1] else "chain"}
+                 for sid in chain]
+        for sn in snaps:
+            if sn["role"] != "chain":
+                say(f"snapshot {sn['id']} #{sn['seq']} label {sn['label'] or '-'} "
+                    f"created {sn['created']} ({'before' if sn['role'] == 'from' else 'after'})")
         say(f"{len(chain)} manifests, {len(present)} objects"
             + (f", {dropped} transcripts redacted" if dropped else "")
             + (f", {len(log)} engagement entries" if log else ""))
+        return {"key": fp, "snapshots": snaps, "manifests": len(chain), "objects": len(present),
+                "redacted": dropped, "engagement_entries": len(log)}
 
 
 def _check_objects(sid: str, body: dict[str, Any], present: set[str],
@@ -551,25 +593,52 @@ def _check_objects(sid: str, body: dict[str, Any], present: set[str],
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Verify a proofshot evidence bundle offline.")
+    ap = argparse.ArgumentParser(
+        description="Verify a proofshot evidence bundle offline. Exit 0: verified; 4: something "
+        "is broken; 2: bad input (no such file, not a zip); 1: cannot run.")
     ap.add_argument("bundle")
     ap.add_argument("--key", help="expected signing key fingerprint (SHA256:...)")
     ap.add_argument("--tsa-ca", help="PEM file of the TSA CA to trust instead of the bundled one")
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args(argv)
+
+    def quiet(_line: str) -> None:
+        return None
+
+    say = quiet if args.json else print
+
+    def verdict(code: int, error: str | None, result: dict[str, Any] | None = None) -> int:
+        status = {EXIT_OK: "ok", EXIT_BROKEN: "broken", EXIT_BAD_INPUT: "bad-input"}.get(
+            code, "error")
+        if args.json:
+            print(json.dumps({"bundle": args.bundle, "status": status, "error": error,
+                              **(result or {})}, ensure_ascii=False))
+        elif code == EXIT_OK:
+            print("OK")
+        elif code == EXIT_BROKEN:
+            print(f"BROKEN: {error}")
+        else:
+            print(f"verify_bundle: error: {error}", file=sys.stderr)
+        return code
+
+    if not HAVE_CRYPTOGRAPHY:
+        return verdict(EXIT_CANNOT_RUN, INSTALL_HINT)
     ca = None
     if args.tsa_ca:
-        with open(args.tsa_ca, "rb") as fh:
-            ca = fh.read()
+        try:
+            with open(args.tsa_ca, "rb") as fh:
+                ca = fh.read()
+        except OSError as exc:
+            return verdict(EXIT_BAD_INPUT, f"--tsa-ca {args.tsa_ca}: {exc.strerror}")
     try:
-        verify_bundle(args.bundle, args.key, ca)
+        result = verify_bundle(args.bundle, args.key, ca, say=say)
+    except NotABundle as exc:
+        return verdict(EXIT_BAD_INPUT, str(exc))
     except Broken as exc:
-        print(f"BROKEN: {exc}")
-        return 1
+        return verdict(EXIT_BROKEN, str(exc))
     except Exception as exc:  # never a traceback instead of a verdict
-        print(f"BROKEN: cannot check the bundle: {type(exc).__name__}: {exc}")
-        return 1
-    print("OK")
-    return 0
+        return verdict(EXIT_BROKEN, f"cannot check the bundle: {type(exc).__name__}: {exc}")
+    return verdict(EXIT_OK, None, result)
 
 
 if __name__ == "__main__":

@@ -4,9 +4,25 @@ the current directory or above, then the per-user store."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
+from proofshot.model.errors import BadInput
+
 WORKSPACE_DIR = ".proofshot"
+
+
+def store_location(text: str) -> Path:
+    """The store a --store value or PROOFSHOT_STORE names, checked before anything opens or
+    creates it: a URL (postgresql://..., ssh://...) is refused here, never taken as the name of a
+    directory to create. The one place to extend when a URL kind becomes a supported store."""
+    m = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://", text)
+    if m or text.startswith(("postgresql:", "postgres:")):
+        scheme = m.group(1) if m else text.split(":", 1)[0]
+        shown = re.sub(r"//[^/@]*@", "//", text)  # never echo a user:password@ part
+        raise BadInput(f"store {shown}: a {scheme} store is not supported by this version; "
+                       "give a store directory")
+    return Path(text).expanduser()
 
 
 def user_store() -> Path:
@@ -16,10 +32,10 @@ def user_store() -> Path:
 
 def find_store(explicit: str | None = None, cwd: Path | None = None) -> Path:
     if explicit:
-        return Path(explicit).expanduser()
+        return store_location(explicit)
     env = os.environ.get("PROOFSHOT_STORE")
     if env:
-        return Path(env).expanduser()
+        return store_location(env)
     here = (cwd or Path.cwd()).resolve()
     for d in (here, *here.parents):
         cand = d / WORKSPACE_DIR

@@ -1,0 +1,547 @@
+# ruff: noqa: E501  (catalogue lines: one entry per line, however long its text)
+"""Display labels in English and German for every declared table and column, and for the terms
+the report, the CLI and the web UI show (severities, statuses, path kinds, roles, item events,
+target kinds), and the German text of every finding rule.
+
+The declarations (model/table.py, in each collector) name tables and columns by identifier; this
+catalogue gives each a label per language. A test holds it to the declarations: every declared
+table and column has both labels, and every finding rule its German title and remedy. Plain data,
+importable by every layer.
+"""
+
+from __future__ import annotations
+
+LANGS = ("en", "de")
+
+
+def _parse(text: str) -> dict[str, tuple[str, str]]:
+    out: dict[str, tuple[str, str]] = {}
+    for line in text.strip().splitlines():
+        name, en, de = (p.strip() for p in line.split("|"))
+        out[name] = (en, de)
+    return out
+
+
+# table name | English | German
+TABLES = _parse("""
+ad_acl | AD permissions | AD-Berechtigungen
+ad_computers | AD computers | AD-Computer
+ad_domain_policy | Domain policy | Domänenrichtlinie
+ad_gpo_links | Group policy links | Gruppenrichtlinien-Verknüpfungen
+ad_groups | AD groups | AD-Gruppen
+ad_memberships | AD memberships | AD-Mitgliedschaften
+ad_ous | Organisational units | Organisationseinheiten
+ad_privileged | Privileged AD accounts | Privilegierte AD-Konten
+ad_users | AD users | AD-Benutzer
+addresses | IP addresses | IP-Adressen
+block_devices | Block devices | Blockgeräte
+certificates | Certificates | Zertifikate
+connections | Connections | Verbindungen
+cpu | Processors | Prozessoren
+cron | Scheduled jobs | Geplante Aufgaben
+dmi | Hardware (DMI) | Hardware (DMI)
+dns | DNS settings | DNS-Einstellungen
+files | Files | Dateien
+filesystems | Filesystems | Dateisysteme
+firewall_rules | Firewall rules | Firewall-Regeln
+group_members | Group members | Gruppenmitglieder
+groups | Groups | Gruppen
+hosts | Hosts file | Hosts-Datei
+interfaces | Network interfaces | Netzwerkschnittstellen
+kernel_modules | Kernel modules | Kernelmodule
+ldap_groups | LDAP groups | LDAP-Gruppen
+ldap_users | LDAP users | LDAP-Benutzer
+listening | Listening services | Lauschende Dienste
+memory | Memory | Arbeitsspeicher
+neighbors | Neighbours (ARP/NDP) | Nachbarn (ARP/NDP)
+os | Operating system | Betriebssystem
+packages | Software packages | Softwarepakete
+posix_acls | POSIX ACLs | POSIX-ACLs
+routes | Routes | Routen
+services | Services | Dienste
+smb_acl | Folder permissions (SMB) | Ordnerberechtigungen (SMB)
+smb_dirs | Shared folders | Freigegebene Ordner
+smb_share_acl | Share permissions | Freigabeberechtigungen
+smb_shares | Shares | Freigaben
+snmp_arp | ARP table | ARP-Tabelle
+snmp_bridge_ports | Bridge ports | Bridge-Ports
+snmp_entities | Device components | Gerätekomponenten
+snmp_fdb | MAC address table | MAC-Adresstabelle
+snmp_interfaces | Device interfaces | Geräteschnittstellen
+snmp_ip_addresses | Device IP addresses | Geräte-IP-Adressen
+snmp_lldp_neighbors | LLDP neighbours | LLDP-Nachbarn
+snmp_processes | Device processes | Geräteprozesse
+snmp_routes | Device routes | Geräterouten
+snmp_software | Device software | Gerätesoftware
+snmp_storage | Device storage | Gerätespeicher
+snmp_system | Device system | Gerätesystem
+snmp_vlans | VLANs | VLANs
+ssh_config | SSH settings | SSH-Einstellungen
+sudoers | sudo rules | sudo-Regeln
+sysctl | Kernel parameters | Kernelparameter
+time_sync | Time synchronisation | Zeitsynchronisation
+users | User accounts | Benutzerkonten
+""")
+
+# column name | English | German (the same name means the same thing in every table; where it
+# does not, COLUMN_OVERRIDES below says what it means in that table)
+COLUMNS = _parse("""
+account_expires | Account expires | Konto läuft ab
+ace | Access control entry | Zugriffseintrag
+aces | Access control entries | Zugriffseinträge
+active | Active | Aktiv
+address | Address | Adresse
+admin_count | Admin count | Admin-Zähler
+admin_status | Admin status | Admin-Status
+age_seconds | Age (seconds) | Alter (Sekunden)
+alias | Alias | Alias
+allocation_failures | Allocation failures | Belegungsfehler
+allocation_units | Allocation unit | Belegungseinheit
+arch | Architecture | Architektur
+asset_id | Asset id | Inventarnummer
+avail | Available | Verfügbar
+available_kb | Available (KiB) | Verfügbar (KiB)
+basis | Basis | Grundlage
+bios_date | BIOS date | BIOS-Datum
+bios_vendor | BIOS vendor | BIOS-Hersteller
+bios_version | BIOS version | BIOS-Version
+block_inheritance | Blocks inheritance | Vererbung blockiert
+board_name | Board | Hauptplatine
+board_serial | Board serial number | Seriennummer der Hauptplatine
+board_vendor | Board vendor | Hersteller der Hauptplatine
+boot_id | Boot id | Boot-ID
+buffers_kb | Buffers (KiB) | Puffer (KiB)
+bytes | Bytes | Bytes
+cached_kb | Cached (KiB) | Cache (KiB)
+canonical | Canonical name | Kanonischer Name
+capabilities | Capabilities | Fähigkeiten
+chain | Chain | Kette
+chassis_id | Chassis id | Chassis-ID
+chassis_id_subtype | Chassis id type | Art der Chassis-ID
+chassis_serial | Chassis serial number | Seriennummer des Gehäuses
+chassis_type | Chassis type | Gehäusetyp
+class | Class | Klasse
+cn | Common name | Allgemeiner Name
+command | Command | Befehl
+complexity | Complexity required | Komplexität verlangt
+connector_present | Connector present | Anschluss vorhanden
+contact | Contact | Kontakt
+contained_in | Contained in | Enthalten in
+container | Container | Container
+continuous_availability | Continuous availability | Dauerverfügbarkeit
+core_id | Core id | Kern-ID
+cores | Cores | Kerne
+count | Count | Anzahl
+default | Default entry | Standardeintrag
+depth | Depth | Tiefe
+descr | Description | Beschreibung
+description | Description | Beschreibung
+destination | Destination | Ziel
+dev | Device | Gerät
+dfs | DFS | DFS
+direction | Direction | Richtung
+disabled | Disabled | Deaktiviert
+dn | Distinguished name | Eindeutiger Name (DN)
+dns_name | DNS name | DNS-Name
+domain | Domain | Domäne
+domainname | Domain name | Domänenname
+dst | Destination | Ziel
+dynamic | Dynamic | Dynamisch
+effective | Effective | Wirksam
+egress_ifnames | Member interfaces | Mitgliedsschnittstellen
+egress_ports | Member ports | Mitgliedsports
+enabled | Enabled | Aktiviert
+encrypted | Encrypted | Verschlüsselt
+enforced | Enforced | Erzwungen
+enterprise | Enterprise | Unternehmen
+entry | Entry | Eintrag
+error | Error | Fehler
+expire | Expires (day) | Läuft ab (Tag)
+family | Family | Familie
+fdb_id | Forwarding database | Weiterleitungsdatenbank
+file | File | Datei
+fingerprint | Fingerprint | Fingerabdruck
+firmware_rev | Firmware revision | Firmware-Stand
+flags | Flags | Kennzeichen
+free_kb | Free (KiB) | Frei (KiB)
+fstype | Filesystem type | Dateisystemtyp
+functional_level | Functional level | Funktionsebene
+gateway | Gateway | Gateway
+gecos | Full name (GECOS) | Voller Name (GECOS)
+gid | Group id | Gruppen-ID
+gid_number | Group id | Gruppen-ID
+gpo | Group policy | Gruppenrichtlinie
+gpo_name | Group policy name | Name der Gruppenrichtlinie
+group | Group | Gruppe
+group_sid | Group SID | Gruppen-SID
+hardware_rev | Hardware revision | Hardware-Stand
+high_speed_mbps | Speed (Mbit/s) | Geschwindigkeit (Mbit/s)
+home | Home directory | Home-Verzeichnis
+hostname | Host name | Hostname
+how | How | Wie
+hugepage_size_kb | Huge page size (KiB) | Größe großer Seiten (KiB)
+hugepages_total | Huge pages | Große Seiten
+id | Id | ID
+if_index | Interface index | Schnittstellenindex
+if_name | Interface | Schnittstelle
+ifindex | Interface index | Schnittstellenindex
+in_discards | Discarded in | Verworfen eingehend
+in_errors | Errors in | Fehler eingehend
+in_octets | Bytes in | Bytes eingehend
+inactive_days | Inactive days | Inaktive Tage
+index | Index | Index
+inherited | Inherited | Geerbt
+inherited_object_type | Inherited by object type | Vererbt an Objekttyp
+inodes | Inodes | Inodes
+inodes_free | Inodes free | Freie Inodes
+inodes_used | Inodes used | Belegte Inodes
+installed | Installed | Installiert
+interface | Interface | Schnittstelle
+is_fru | Field-replaceable | Vor Ort tauschbar
+issuer | Issuer | Aussteller
+keyword | Keyword | Schlüsselwort
+kernel_name | Kernel name | Kernelname
+kernel_release | Kernel release | Kernel-Release
+kernel_version | Kernel version | Kernelversion
+kind | Kind | Art
+label | Label | Bezeichnung
+label_name | Partition label | Partitionsbezeichnung
+last_change | Password changed | Passwort geändert
+last_change_ticks | Last change (ticks) | Letzte Änderung (Ticks)
+last_logon | Last logon | Letzte Anmeldung
+line | Line | Zeile
+link_target | Link target | Verweisziel
+link_type | Link type | Verbindungsart
+local_address | Local address | Lokale Adresse
+local_port | Local port | Lokaler Port
+local_port_descr | Local port description | Beschreibung des lokalen Ports
+local_port_id | Local port id | Lokale Port-ID
+location | Location | Standort
+locked | Locked | Gesperrt
+lockout_duration_minutes | Lockout duration (minutes) | Sperrdauer (Minuten)
+lockout_threshold | Lockout threshold | Sperrschwelle
+lockout_window_minutes | Lockout window (minutes) | Sperrzeitfenster (Minuten)
+mac | MAC address | MAC-Adresse
+machine_account_quota | Machine account quota | Kontingent für Computerkonten
+machine_id | Machine id | Maschinen-ID
+manager | Package manager | Paketverwaltung
+manufacturer | Manufacturer | Hersteller
+mask | Access mask | Zugriffsmaske
+master | Master interface | Übergeordnete Schnittstelle
+match | Match block | Match-Block
+max_days | Maximum days | Höchstalter (Tage)
+max_password_age_days | Maximum password age (days) | Höchstalter des Passworts (Tage)
+member | Member | Mitglied
+member_kind | Member kind | Art des Mitglieds
+members | Members | Mitglieder
+metric | Metric | Metrik
+mhz | MHz | MHz
+microcode | Microcode | Microcode
+min_days | Minimum days | Mindestalter (Tage)
+min_password_age_days | Minimum password age (days) | Mindestalter des Passworts (Tage)
+min_password_length | Minimum password length | Mindestlänge des Passworts
+mode | Mode | Modus
+model | Model | Modell
+model_name | Model name | Modellname
+mountpoint | Mount point | Einhängepunkt
+moving_value | Moving value | Veränderlicher Wert
+mtime | Modified | Geändert am
+mtu | MTU | MTU
+n | Number | Nummer
+name | Name | Name
+netbios | NetBIOS name | NetBIOS-Name
+next_hop | Next hop | Nächster Hop
+nexthops | Next hops | Nächste Hops
+not_after | Valid until | Gültig bis
+not_before | Valid from | Gültig ab
+object | Object | Objekt
+object_id | Object id | Objekt-ID
+object_kind | Object kind | Objektart
+object_type | Object type | Objekttyp
+oper_status | Operating status | Betriebsstatus
+options | Options | Optionen
+order | Order | Reihenfolge
+origin | Origin | Herkunft
+os | Operating system | Betriebssystem
+os_codename | Code name | Codename
+os_id | Distribution | Distribution
+os_name | Operating system | Betriebssystem
+os_version | Version | Version
+other_size_bytes | Other size (bytes) | Andere Größe (Bytes)
+out_discards | Discarded out | Verworfen ausgehend
+out_errors | Errors out | Fehler ausgehend
+out_octets | Bytes out | Bytes ausgehend
+owner | Owner | Eigentümer
+packets | Packets | Pakete
+parent | Parent | Übergeordnet
+parent_rel_pos | Position in parent | Position im übergeordneten Element
+password_history | Password history | Passwortchronik
+password_last_set | Password last set | Passwort zuletzt gesetzt
+password_never_expires | Password never expires | Passwort läuft nie ab
+password_not_required | Password not required | Passwort nicht erforderlich
+password_state | Password | Passwort
+path | Path | Pfad
+perms | Permissions | Berechtigungen
+physical_id | Socket | Sockel
+pids | Process ids | Prozess-IDs
+port | Port | Port
+port_descr | Port description | Portbeschreibung
+port_id | Port id | Port-ID
+port_id_subtype | Port id type | Art der Port-ID
+position | Position | Position
+prefix_length | Prefix length | Präfixlänge
+prefsrc | Preferred source | Bevorzugte Quelle
+primary_group | Primary group | Primäre Gruppe
+principal | Principal | Prinzipal
+processes | Processes | Prozesse
+processor | Processor | Prozessor
+product_id | Product id | Produkt-ID
+product_name | Model | Modell
+product_serial | Serial number | Seriennummer
+product_uuid | Product UUID | Produkt-UUID
+product_version | Product version | Produktversion
+promiscuous | Promiscuous | Promiscuous-Modus
+protected | Protected | Geschützt
+proto | Protocol | Protokoll
+protocol | Protocol | Protokoll
+pvid | Port VLAN | Port-VLAN
+read_only | Read-only | Schreibgeschützt
+refcount | References | Referenzen
+rem_index | Remote index | Entfernter Index
+remark | Remark | Bemerkung
+remote_address | Remote address | Entfernte Adresse
+reversible_encryption | Reversible encryption | Umkehrbare Verschlüsselung
+rights | Rights | Rechte
+router | Router | Router
+row_status | Row status | Zeilenstatus
+rule | Rule | Regel
+runlevels | Runlevels | Runlevel
+sam | Account name | Kontoname
+schedule | Schedule | Zeitplan
+scope | Scope | Bereich
+serial | Serial number | Seriennummer
+server | Server | Server
+services | Services | Dienste
+sha256 | SHA-256 | SHA-256
+share | Share | Freigabe
+share_acl | Share permissions | Freigabeberechtigungen
+shell | Shell | Shell
+sid | SID | SID
+size | Size | Größe
+size_bytes | Size (bytes) | Größe (Bytes)
+slot | Slot | Slot
+sockets | Sockets | Sockets
+software_rev | Software revision | Software-Stand
+source | Source | Quelle
+special | Special | Sonderfreigabe
+speed_bps | Speed (bit/s) | Geschwindigkeit (bit/s)
+state | State | Zustand
+status | Status | Status
+stepping | Stepping | Stepping
+sub | Sub-state | Unterzustand
+subject | Subject | Inhaber
+swap_free_kb | Swap free (KiB) | Auslagerung frei (KiB)
+swap_total_kb | Swap total (KiB) | Auslagerung gesamt (KiB)
+sys_descr | System description | Systembeschreibung
+sys_name | System name | Systemname
+sys_vendor | Manufacturer | Hersteller
+table | Table | Tabelle
+target | Target | Ziel
+text | Text | Text
+timezone | Time zone | Zeitzone
+total_kb | Total (KiB) | Gesamt (KiB)
+trustee | Trustee | Berechtigter
+trustee_sid | Trustee SID | SID des Berechtigten
+type | Type | Typ
+uid | User id | Benutzer-ID
+uid_number | User id | Benutzer-ID
+untagged_ifnames | Untagged interfaces | Ungetaggte Schnittstellen
+untagged_ports | Untagged ports | Ungetaggte Ports
+upn | User principal name | Benutzerprinzipalname
+uptime_seconds | Uptime (seconds) | Laufzeit (Sekunden)
+uptime_ticks | Uptime (ticks) | Laufzeit (Ticks)
+used | Used | Belegt
+used_by | Used by | Verwendet von
+used_bytes | Used (bytes) | Belegt (Bytes)
+user | User | Benutzer
+uuid | UUID | UUID
+valid_lifetime | Valid lifetime | Gültigkeitsdauer
+value | Value | Wert
+vendor | Vendor | Hersteller
+vendor_type | Vendor type | Herstellertyp
+version | Version | Version
+via | Via | Über
+vlan_id | VLAN id | VLAN-ID
+warn_days | Warning days | Warnfrist (Tage)
+""")
+
+# (table, column) | English | German: where a column name means something else in one table
+COLUMN_OVERRIDES = {
+    tuple(k.split(".")): v for k, v in _parse("""
+filesystems.target | Mount point | Einhängepunkt
+filesystems.size | Size (bytes) | Größe (Bytes)
+filesystems.used | Used (bytes) | Belegt (Bytes)
+filesystems.avail | Available (bytes) | Verfügbar (Bytes)
+files.size | Size (bytes) | Größe (Bytes)
+files.type | File type | Dateityp
+services.active | Active state | Aktivzustand
+users.expire | Account expires (day) | Konto läuft ab (Tag)
+""").items()}
+
+# Words the views and the record use as values of a fixed vocabulary, by group.
+TERMS: dict[str, dict[str, tuple[str, str]]] = {
+    "severity": _parse("""
+critical | critical | kritisch
+high | high | hoch
+medium | medium | mittel
+low | low | niedrig
+info | info | Hinweis
+"""),
+    "status": _parse("""
+ok | ok | ok
+partial | partial | unvollständig
+unreachable | unreachable | nicht erreichbar
+auth-failed | login failed | Anmeldung fehlgeschlagen
+failed | failed | fehlgeschlagen
+timeout | timed out | Zeitüberschreitung
+refused | refused | verweigert
+not-applicable | not applicable | nicht zutreffend
+unsupported | not supported | nicht unterstützt
+missing | missing | fehlt
+skipped | skipped | ausgelassen
+error | error | Fehler
+"""),
+    "edge": _parse("""
+address | address | Adresse
+exposes | offers | bietet an
+connects | connects | verbindet
+route | route | Route
+neighbor | neighbour | Nachbar
+lldp | LLDP neighbour | LLDP-Nachbar
+firewall | firewall | Firewall
+"""),
+    "right": _parse("""
+read | read | lesen
+write | write | schreiben
+execute | execute | ausführen
+delete | delete | löschen
+delete-child | delete contents | Inhalt löschen
+delete-tree | delete subtree | Teilbaum löschen
+full-control | full control | Vollzugriff
+change-permissions | change permissions | Berechtigungen ändern
+take-ownership | take ownership | Besitz übernehmen
+read-control | read permissions | Berechtigungen lesen
+write-dacl | change permissions | Berechtigungen ändern
+write-owner | change owner | Besitzer ändern
+create-child | create objects | Objekte erstellen
+list-children | list contents | Inhalt auflisten
+list-object | list object | Objekt auflisten
+read-property | read properties | Eigenschaften lesen
+write-property | write properties | Eigenschaften schreiben
+self-write | validated write | geprüftes Schreiben
+extended-right | extended right | erweitertes Recht
+sudo | sudo | sudo
+"""),
+    "role": _parse("""
+before | before | vorher
+after | after | nachher
+control | control (start) | Kontrolle (Beginn)
+control-after | control (end) | Kontrolle (Ende)
+"""),
+    "event": _parse("""
+receive | handed over by | übergeben von
+return | returned to | zurückgegeben an
+lost | recorded lost | als verloren vermerkt
+kept | recorded kept | als einbehalten vermerkt
+"""),
+    "target": _parse("""
+local | local machine | lokaler Rechner
+ssh | SSH | SSH
+snmp | SNMP | SNMP
+ldap | LDAP | LDAP
+smb | SMB | SMB
+winrm | WinRM | WinRM
+netdev | network device | Netzwerkgerät
+replay | replay | Wiedergabe
+synthetic | synthetic | synthetisch
+"""),
+}
+
+# phrases the access view writes into a chain of rights (views/access.py)
+PHRASES = _parse("""
+owner mode bits | owner mode bits | Modusbits des Eigentümers
+group mode bits | group mode bits | Modusbits der Gruppe
+other mode bits | other mode bits | Modusbits für alle anderen
+share ACL not read: NTFS rights only | share ACL not read: NTFS rights only | Freigabe-ACL nicht gelesen: nur NTFS-Rechte
+share ACE | share ACE | Freigabe-ACE
+""")
+
+
+def phrases(text: str, lang: str = "en") -> str:
+    """A generated text with the view's fixed phrases in the language."""
+    if lang not in LANGS or lang == "en":
+        return text
+    for en, de in PHRASES.values():
+        text = text.replace(en, de)
+    return text
+
+
+# rule id | German title | German remedy (the English ones are the rules' own)
+FINDINGS_DE: dict[str, tuple[str, str]] = {
+    rule: (title, remedy) for rule, (title, remedy) in _parse("""
+fs-space | Dateisystem zu über 90 % belegt | Vor den Arbeiten Platz schaffen oder das Dateisystem vergrößern; eine volle Platte hält Dienste an.
+fs-inodes | Dateisystem nutzt über 90 % seiner Inodes | Viele kleine Dateien entfernen (Sitzungen, Caches, Mail-Warteschlangen) oder mit mehr Inodes neu anlegen.
+cert-expired | Zertifikat abgelaufen | Zertifikat erneuern und die Dienste neu laden, die es verwenden; ungenutzt entfernen.
+cert-expiring | Zertifikat läuft binnen 30 Tagen ab | Zertifikat vor Ablauf erneuern.
+service-failed | Dienst fehlgeschlagen | Sein Protokoll lesen (journalctl -u NAME), die Ursache beheben, den Dienst neu starten oder abschalten.
+reboot-pending | Neuerer Kernel installiert als laufend (Neustart ausstehend) | Einen Neustart einplanen, damit der installierte Kernel (mit seinen Sicherheitskorrekturen) läuft.
+ssh-password-auth | SSH erlaubt Anmeldung mit Passwort | PasswordAuthentication no setzen, sobald Schlüssel eingerichtet sind.
+ssh-root-login | SSH erlaubt root-Anmeldung mit Passwort | PermitRootLogin no (oder prohibit-password) setzen und persönliche Konten mit sudo nutzen.
+ssh-empty-passwords | SSH erlaubt leere Passwörter | PermitEmptyPasswords no setzen.
+etc-world-writable | Für alle beschreibbare Datei oder Verzeichnis in /etc | Mit chmod o-w schützen und klären, wer den Schreibzugriff brauchte.
+secret-file-readable | Passwort- oder Schlüsseldatei für alle lesbar | Mit chmod o-r schützen (shadow 0640 root:shadow, private Schlüssel 0600).
+sudo-nopasswd-all | sudo-Regel erlaubt ALLE Befehle ohne Passwort | Das Passwort verlangen oder die Regel auf die nötigen Befehle beschränken.
+user-empty-password | Konto mit leerem Passwort | Das Konto sperren (passwd -l) oder ein Passwort setzen.
+user-uid0 | Konto mit UID 0 neben root | Das Konto entfernen oder ihm eine eigene UID geben; zur Verwaltung sudo nutzen.
+user-duplicate-uid | Mehrere Konten teilen eine UID | Jedem Konto eine eigene UID geben; geteilte UIDs verwischen, wer was getan hat.
+time-not-synced | Uhrzeit nicht synchronisiert (keine NTP-Quelle und kein Zeitdienst) | chrony oder systemd-timesyncd einrichten; Protokolle und Zertifikate hängen an der Uhr.
+listen-all-addresses | Dienst lauscht auf allen Adressen | Den Dienst an die Adressen binden, die ihn brauchen (oft 127.0.0.1).
+listen-blocked | Lauschender Dienst von der Host-Firewall nicht zugelassen | Entweder wird der Dienst im Netz nicht gebraucht (an localhost binden oder beenden) oder der Firewall fehlt eine Regel: klären, welches zutrifft, bevor jemand es „repariert“.
+no-host-firewall | Dienste erreichbar und keine Host-Firewall | Einen Eingangsfilter (nftables) einrichten, der nur die nötigen Dienste zulässt.
+package-broken | Paket halb installiert oder halb eingerichtet | Die Installation abschließen oder reparieren (dpkg --configure -a, apt-get -f install).
+snmp-community-public | SNMP-Community „public“ oder „private“ eingerichtet | SNMPv3 mit Authentifizierung nutzen oder zumindest eine zufällige Community, beschränkt auf das Verwaltungsnetz.
+snmp-interface-errors | Schnittstelle mit Fehlern | Verkabelung, Optik und Duplex des Ports prüfen; die Fehler bestanden schon vor den Arbeiten.
+snmp-storage-full | Gerätespeicher zu über 90 % belegt | Auf dem Gerät Platz schaffen (alte Images, Protokolle).
+firmware-drift | Firmware weicht von Geräten desselben Modells ab | Geräte eines Modells auf eine geprüfte Firmware-Version bringen.
+ad-weak-password-policy | Schwache Passwort- oder Sperrrichtlinie der Domäne | Mindestens 8 Zeichen und Komplexität verlangen, eine Sperrschwelle setzen, Passwörter nie umkehrbar speichern (Default Domain Policy oder eine differenzierte Richtlinie).
+ad-password-never-expires | Aktives Konto, dessen Passwort nie abläuft | „Kennwort läuft nie ab“ entfernen oder ein verwaltetes Dienstkonto verwenden.
+ad-password-not-required | Aktives Konto, das ohne Passwort sein darf | PASSWD_NOTREQD (userAccountControl) entfernen und ein Passwort setzen.
+ad-disabled-privileged | Deaktiviertes Konto noch in einer privilegierten Gruppe | Deaktivierte Konten aus privilegierten Gruppen entfernen (eine Reaktivierung stellt die Rechte wieder her).
+""").items()}
+
+
+def table_label(table: str, lang: str = "en") -> str:
+    """A table's label in the language; its name when the catalogue lacks it."""
+    got = TABLES.get(table)
+    return got[LANGS.index(lang)] if got and lang in LANGS else table
+
+
+def column_label(table: str, column: str, lang: str = "en") -> str:
+    got = COLUMN_OVERRIDES.get((table, column)) or COLUMNS.get(column)
+    return got[LANGS.index(lang)] if got and lang in LANGS else column
+
+
+def term(group: str, word: str | None, lang: str = "en") -> str:
+    """A vocabulary word (severity, status, edge, role, event, target) in the language; the word
+    itself when it is not in the group (a value the catalogue does not know is shown as is)."""
+    if word is None:
+        return ""
+    got = TERMS.get(group, {}).get(word)
+    return got[LANGS.index(lang)] if got and lang in LANGS else word
+
+
+def finding_text(rule: str, title: str, remedy: str, lang: str = "en") -> tuple[str, str]:
+    """A finding's title and remedy in the language (German from FINDINGS_DE)."""
+    if lang == "de" and rule in FINDINGS_DE:
+        return FINDINGS_DE[rule]
+    return title, remedy
