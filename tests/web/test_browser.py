@@ -71,7 +71,7 @@ def test_diff_filter_and_config_line_diff(page: Any, made: Made) -> None:
     assert not details.locator("table.sbs").is_visible()
     details.locator("summary").click()
     added = details.locator("table.sbs td.r.add")
-    assert added.first.is_visible()
+    added.first.wait_for()  # loaded when opened
     assert "Port 2222" in added.all_inner_texts()
     assert details.locator("table.sbs td.l.del").count() >= 1
     # the volatile section is there and collapsed

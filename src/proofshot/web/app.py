@@ -14,7 +14,7 @@ import io
 import json
 import math
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import jinja2
+from markupsafe import Markup
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from fastapi import FastAPI, Request
@@ -35,7 +36,8 @@ from fastapi.responses import (
 )
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from proofshot import __version__
 from proofshot.model.errors import BadInput, ProofshotError
@@ -43,7 +45,7 @@ from proofshot.report.i18n import Formats
 from proofshot.report.i18n import translations as report_translations
 from proofshot.views.grant import via_text
 from proofshot.web import auth
-from proofshot.web.data import GROUPS, Data, NotFound, group_of
+from proofshot.web.data import GROUPS, Data, Lru, NotFound, group_of
 from proofshot.web.sbs import side_by_side
 
 HTMX = "vendor/htmx-2.0.11.min.js"
@@ -102,6 +104,7 @@ def _environment() -> dict[str, jinja2.Environment]:
         env.filters["value"] = _value
         env.filters["via"] = via_text
         env.filters["group_of"] = group_of
+        env.globals["line_counts"] = _line_counts
         env.globals["lang"] = lang
         envs[lang] = env
     return envs
@@ -113,6 +116,12 @@ def _value(v: Any) -> str:
     if isinstance(v, str):
         return v
     return json.dumps(v, ensure_ascii=False)
+
+
+def _line_counts(unified: list[str]) -> tuple[int, int]:
+    """(removed, added) lines of a unified diff (its two header lines skipped)."""
+    body = unified[2:]
+    return (sum(1 for x in body if x.startswith("-")), sum(1 for x in body if x.startswith("+")))
 
 
 def _key_text(key: dict[str, Any]) -> str:
@@ -131,16 +140,29 @@ def _int(value: str | None, default: int = 1) -> int:
         return default
 
 
-class Headers(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        resp = await call_next(request)
-        resp.headers["Content-Security-Policy"] = CSP
-        resp.headers["X-Content-Type-Options"] = "nosniff"
-        resp.headers["X-Frame-Options"] = "DENY"
-        resp.headers["Referrer-Policy"] = "no-referrer"
-        resp.headers["Cache-Control"] = ("no-store" if not request.url.path.startswith("/static/")
-                                         else "public, max-age=3600")
-        return resp
+class Headers:
+    """Security headers on every response (a plain ASGI wrapper: no per-request task)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = str(scope.get("path", "")).startswith("/static/")
+
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["Content-Security-Policy"] = CSP
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["X-Frame-Options"] = "DENY"
+                headers["Referrer-Policy"] = "no-referrer"
+                headers["Cache-Control"] = "public, max-age=3600" if static else "no-store"
+            await send(message)
+
+        await self.app(scope, receive, wrapped)
 
 
 def create_app(cfg: Config) -> FastAPI:
@@ -186,6 +208,25 @@ def create_app(cfg: Config) -> FastAPI:
             request_path=request.url.path, user=s, csrf=s.csrf if s else "", htmx=HTMX,
             qs=_qs, key_text=_key_text, **ctx)
         return HTMLResponse(page, status_code=status)
+
+    pages_cache = Lru(256)
+
+    def render_cached(request: Request, tpl: str, key: tuple[Any, ...],
+                      make: Callable[[], dict[str, Any]]) -> HTMLResponse:
+        """A page whose title and main block depend only on immutable snapshots and `key`:
+        those two are rendered once per language and kept; the shell around them (user, CSRF
+        token) is rendered per request."""
+        lang = lang_of(request)
+
+        def build() -> tuple[Markup, Markup]:
+            t = envs[lang].get_template(tpl)
+            ctx = t.new_context({"request_path": request.url.path, "user": None, "csrf": "",
+                                 "htmx": HTMX, "qs": _qs, "key_text": _key_text, **make()})
+            return (Markup("".join(t.blocks["title"](ctx))),
+                    Markup("".join(t.blocks["main"](ctx))))
+
+        title, main = pages_cache.get((tpl, lang, *key), build)
+        return render(request, "shell.html", title=title, main=main)
 
     def check_csrf(s: auth.Session, form: dict[str, str], request: Request) -> None:
         if not auth.same(form.get("csrf") or request.headers.get("x-csrf-token"), s.csrf):
@@ -329,15 +370,20 @@ def create_app(cfg: Config) -> FastAPI:
         session(request)
         sid = data.resolve(snapshot) if snapshot else data.latest_of(name)
         entry = data.target_entry(sid, name)
-        groups: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-        for tname, tab in sorted(entry["tables"].items()):
-            groups.setdefault(group_of(tname), []).append((tname, tab))
-        order = [g for g, _ in GROUPS] + ["other"]
-        findings = [f for f in data.findings(sid) if f.target == name]
-        return render(request, "target.html", name=name, sid=sid, entry=entry,
-                      groups=[(g, groups[g]) for g in order if g in groups],
-                      findings=findings, timeline=data.timeline(name),
-                      snaps=data.snapshots_of(name)[::-1])
+        latest = data.store().latest()
+
+        def make() -> dict[str, Any]:
+            groups: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+            for tname, tab in sorted(entry["tables"].items()):
+                groups.setdefault(group_of(tname), []).append((tname, tab))
+            order = [g for g, _ in GROUPS] + ["other"]
+            findings = [f for f in data.findings(sid) if f.target == name]
+            return {"name": name, "sid": sid, "entry": entry,
+                    "groups": [(g, groups[g]) for g in order if g in groups],
+                    "findings": findings, "timeline": data.timeline(name),
+                    "snaps": data.snapshots_of(name)[::-1]}
+        return render_cached(request, "target.html", (name, sid, latest.id if latest else ""),
+                             make)
 
     @app.get("/snapshots/{ref}/targets/{name}/tables/{table}", response_class=HTMLResponse)
     def table(request: Request, ref: str, name: str, table: str, page: str = "1") -> Response:
@@ -362,31 +408,37 @@ def create_app(cfg: Config) -> FastAPI:
     def diff(request: Request, a: str, b: str, target: str = "", table: str = "",
              kind: str = "", page: str = "1", vpage: str = "1") -> Response:
         session(request)
-        dv = data.diff(a, b)
-        res = dv.result
-        sel = dv.select(target, table, kind)
-        n = _int(page)
-        pages = max(1, math.ceil(len(sel) / PAGE))
-        chunk = sel[(n - 1) * PAGE: n * PAGE]
-        groups: list[tuple[str, str, list[tuple[int, Any, list[Any]]]]] = []
-        index = {id(c): i for i, c in enumerate(res.changes)} if chunk else {}
-        for c in chunk:
-            if not groups or (groups[-1][0], groups[-1][1]) != (c.target, c.table):
-                groups.append((c.target, c.table, []))
-            sbs = {col: side_by_side(c.diff[col]) for col in c.columns if col in c.diff}
-            groups[-1][2].append((index[id(c)], c, sbs))
-        kinds = Counter(c.kind for c in res.changes)
-        per_table = Counter((c.target, c.table) for c in res.changes)
-        vn = _int(vpage)
-        vol = res.volatile[(vn - 1) * PAGE: vn * PAGE]
-        params = {"target": target, "table": table, "kind": kind}
-        return render(request, "diff.html", a=res.from_id, b=res.to_id, res=res,
-                      views=dv.views, groups=groups, kinds=kinds, per_table=per_table,
-                      shown=len(sel), page=n, pages=pages, params=params, vol=vol, vpage=vn,
-                      vpages=max(1, math.ceil(len(res.volatile) / PAGE)),
-                      targets=sorted({c.target for c in res.changes}),
-                      tables=sorted({c.table for c in res.changes}),
-                      body_a=data.manifest(res.from_id), body_b=data.manifest(res.to_id))
+        ia, ib = data.resolve(a), data.resolve(b)
+        n, vn = _int(page), _int(vpage)
+
+        def make() -> dict[str, Any]:
+            dv = data.diff(ia, ib)
+            res = dv.result
+            sel = dv.select(target, table, kind)
+            groups: list[tuple[str, str, list[tuple[int, Any]]]] = []
+            for i, c in sel[(n - 1) * PAGE: n * PAGE]:
+                if not groups or (groups[-1][0], groups[-1][1]) != (c.target, c.table):
+                    groups.append((c.target, c.table, []))
+                groups[-1][2].append((i, c))
+            return {"a": ia, "b": ib, "res": res, "dv": dv, "views": dv.views,
+                    "groups": groups, "shown": len(sel), "page": n,
+                    "pages": max(1, math.ceil(len(sel) / PAGE)),
+                    "params": {"target": target, "table": table, "kind": kind},
+                    "vol": res.volatile[(vn - 1) * PAGE: vn * PAGE], "vpage": vn,
+                    "vpages": max(1, math.ceil(len(res.volatile) / PAGE)),
+                    "body_a": data.manifest(ia), "body_b": data.manifest(ib)}
+        return render_cached(request, "diff.html", (ia, ib, target, table, kind, n, vn), make)
+
+    @app.get("/diff/{a}/{b}/lines/{i}/{col}", response_class=HTMLResponse)
+    def line_diff(request: Request, a: str, b: str, i: int, col: str) -> Response:
+        """One changed text column side by side (loaded when its line diff is opened)."""
+        session(request)
+        c = data.diff(a, b).change(i)
+        if col not in c.diff:
+            raise NotFound(f"change {i} has no line diff of '{col}'")
+        tpl = "_sbs.html" if request.headers.get("hx-request") else "sbs_page.html"
+        return render(request, tpl, rows=side_by_side(c.diff[col]), c=c, col=col,
+                      a=data.resolve(a), b=data.resolve(b))
 
     # -- views -------------------------------------------------------------------------------
     @app.get("/findings/{ref}", response_class=HTMLResponse)

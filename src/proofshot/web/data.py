@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,18 +94,47 @@ class SnapRow:
 
 @dataclass
 class DiffView:
-    """A diff as `proofshot diff --json` prints it, plus the result object for the pages."""
+    """A diff as `proofshot diff --json` prints it, plus the result object for the pages and
+    its counts (computed once: a page of a large diff then costs its own rows only)."""
 
     result: DiffResult
     views: dict[str, Any]
+    kinds: Counter[str] = field(default_factory=Counter)
+    per_table: Counter[tuple[str, str]] = field(default_factory=Counter)
+    targets: list[str] = field(default_factory=list)
+    tables: list[str] = field(default_factory=list)
+    unchanged_rows: int = 0
+    _selected: dict[tuple[str, str, str], list[tuple[int, Change]]] = field(
+        default_factory=dict)
+
+    def __post_init__(self) -> None:
+        ch = self.result.changes
+        self.kinds = Counter(c.kind for c in ch)
+        self.per_table = Counter((c.target, c.table) for c in ch)
+        self.targets = sorted({c.target for c in ch})
+        self.tables = sorted({c.table for c in ch})
+        self.unchanged_rows = sum(u.rows for u in self.result.unchanged)
 
     def to_json(self) -> dict[str, Any]:
         return self.result.to_json() | self.views
 
-    def select(self, target: str = "", table: str = "", kind: str = "") -> list[Change]:
-        return [c for c in self.result.changes
-                if (not target or c.target == target) and (not table or c.table == table)
-                and (not kind or c.kind == kind)]
+    def select(self, target: str = "", table: str = "", kind: str = ""
+               ) -> list[tuple[int, Change]]:
+        """(index in the diff, change) of the changes that pass the filters."""
+        key = (target, table, kind)
+        hit = self._selected.get(key)
+        if hit is None:
+            hit = [(i, c) for i, c in enumerate(self.result.changes)
+                   if (not target or c.target == target) and (not table or c.table == table)
+                   and (not kind or c.kind == kind)]
+            if len(self._selected) < 256:  # filters are few; a page then slices a list
+                self._selected[key] = hit
+        return hit
+
+    def change(self, i: int) -> Change:
+        if not 0 <= i < len(self.result.changes):
+            raise NotFound(f"no change {i} in this diff")
+        return self.result.changes[i]
 
 
 @dataclass
@@ -129,7 +158,7 @@ class Hit:
     row: dict[str, Any]
 
 
-class _Lru:
+class Lru:
     """A small thread-safe LRU of computed results (keys are immutable snapshot ids)."""
 
     def __init__(self, size: int) -> None:
@@ -164,7 +193,7 @@ class Data:
         self.root = root
         Store.open(root).close()  # fail early with the store's own message
         self._local = threading.local()
-        self._cache = _Lru(64)
+        self._cache = Lru(64)
         self._write = threading.Lock()
 
     # -- store -------------------------------------------------------------------------------
