@@ -9,6 +9,8 @@ A store is written in a temporary directory (tests/synth: two snapshots whose di
 the diff (the server keeps a computed diff by snapshot ids). Then --clients clients, each with
 its own keep-alive connection, request in turn random pages of the diff page
 (/diff/A/B?page=N, 100 changes a page) and the target page (/targets/NAME) for --seconds
+(a small keep-alive HTTP/1.1 client on asyncio streams, so the generator leaves the CPU to
+the server)
 (bounded: the run stops by itself). Printed: p50/p95/max latency per page kind, requests/s,
 errors (must be 0), the server's peak RSS; and the CLI's wall time for `proofshot diff A B
 --json` (median of 3), with the ratio web p95 / CLI. Goal: p95 under 300 ms.
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -32,8 +35,9 @@ sys.path.insert(0, str(ROOT))
 
 
 def make_store(root: Path, changes: int) -> None:
-    from proofshot.store.embedded import Store
     from tests.synth import commit, row
+
+    from proofshot.store.embedded import Store
 
     st = Store.create(root)
     commit(st, "before", {"app": {"items": [row(i, text=f"port={i}\nmode=a\n")
@@ -52,17 +56,64 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(xs: list[float], p: float) -> float:
     if not xs:
         return float("nan")
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+    return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
+
+
+class Conn:
+    """A minimal HTTP/1.1 keep-alive client on asyncio streams: the load generator shares the
+    two cores with the server, so it must cost little per request (httpx costs ~10x more)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.cookie = ""
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        cookie = f"Cookie: {self.cookie}\r\n" if self.cookie else ""
+        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\n{cookie}\r\n".encode())
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        headers: dict[str, str] = {}
+        for line in lines[1:]:
+            if ":" in line:
+                k, v = line.split(":", 1)
+                headers.setdefault(k.strip().lower(), v.strip())
+        if "set-cookie" in headers:
+            self.cookie = headers["set-cookie"].split(";", 1)[0]
+        if headers.get("transfer-encoding") == "chunked":
+            body = b""
+            while True:
+                size = int((await self.reader.readuntil(b"\r\n")).strip(), 16)
+                body += await self.reader.readexactly(size + 2)
+                if size == 0:
+                    break
+        else:
+            body = await self.reader.readexactly(int(headers.get("content-length", "0")))
+        return status, headers, body
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
 
 
 async def load(base: str, token: str, clients: int, seconds: float, pages: int
                ) -> dict[str, list[float] | int]:
-    import httpx
-
+    host, port = base.removeprefix("http://").rsplit(":", 1)
     lat: dict[str, list[float]] = {"diff": [], "target": []}
     errors = 0
     deadline = time.monotonic() + seconds
@@ -70,9 +121,10 @@ async def load(base: str, token: str, clients: int, seconds: float, pages: int
     async def one(n: int) -> None:
         nonlocal errors
         rnd = random.Random(n)
-        async with httpx.AsyncClient(base_url=base, timeout=30) as c:
-            r = await c.get(f"/?token={token}", follow_redirects=True)
-            if r.status_code != 200:
+        c = Conn(host, int(port))
+        try:
+            status, _h, _b = await c.get(f"/?token={token}")
+            if status != 303 or not c.cookie:
                 errors += 1
                 return
             i = n
@@ -82,14 +134,18 @@ async def load(base: str, token: str, clients: int, seconds: float, pages: int
                         else "/targets/web1")
                 t0 = time.perf_counter()
                 try:
-                    r = await c.get(path)
-                    ok = r.status_code == 200 and len(r.content) > 1000
-                except httpx.HTTPError:
+                    status, _h, body = await c.get(path)
+                    ok = status == 200 and len(body) > 1000
+                except (OSError, asyncio.IncompleteReadError, ValueError):
                     ok = False
+                    c.close()
+                    c = Conn(host, int(port))
                 lat[kind].append(time.perf_counter() - t0)
                 if not ok:
                     errors += 1
                 i += 1
+        finally:
+            c.close()
 
     await asyncio.gather(*(one(n) for n in range(clients)))
     return {"diff": lat["diff"], "target": lat["target"], "errors": errors}
@@ -141,8 +197,10 @@ def main() -> None:
             cold = time.perf_counter() - t0
             pages = max(1, (args.changes + 99) // 100)
             t0 = time.monotonic()
+            cpu0 = cpu_seconds(proc.pid)
             res = asyncio.run(load(base, token, args.clients, args.seconds, pages))
             wall = time.monotonic() - t0
+            cpu = cpu_seconds(proc.pid) - cpu0
             rss = peak_rss_mb(proc.pid)
         finally:
             proc.terminate()
@@ -160,6 +218,8 @@ def main() -> None:
         "target_page_p50_ms": round(pct(tgt_l, 50) * ms, 1),
         "target_page_p95_ms": round(pct(tgt_l, 95) * ms, 1),
         "all_p95_ms": round(pct(both, 95) * ms, 1), "max_ms": round(max(both) * ms, 1),
+        "server_cpu_ms_per_request": round(cpu / max(1, len(both)) * ms, 2),
+        "load_average_1min": round(os.getloadavg()[0], 1),
         "first_diff_page_cold_s": round(cold, 2), "server_peak_rss_mb": round(rss, 1),
         "cli_diff_json_s": round(cli, 2),
     }
@@ -168,7 +228,9 @@ def main() -> None:
           f"clients, {summary['errors']} errors; diff page p50 {summary['diff_page_p50_ms']} ms "
           f"p95 {summary['diff_page_p95_ms']} ms; target page p50 "
           f"{summary['target_page_p50_ms']} ms p95 {summary['target_page_p95_ms']} ms; "
-          f"server peak RSS {summary['server_peak_rss_mb']} MB")
+          f"server peak RSS {summary['server_peak_rss_mb']} MB, server CPU "
+          f"{summary['server_cpu_ms_per_request']} ms per request (machine load average "
+          f"{summary['load_average_1min']} on {os.cpu_count()} cores)")
     print(f"cli: proofshot diff --json {summary['cli_diff_json_s']} s; first (cold) diff page "
           f"{summary['first_diff_page_cold_s']} s")
     print(f"ratio web p95 (all pages) / cli diff --json: "

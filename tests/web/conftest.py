@@ -23,14 +23,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.e2e import sandbox
+from tests.synth import commit
+from tests.views.test_access_eval import CHANGE, EVERYONE, FULL, READ, ace, ad, files
 
 from proofshot.collectors.ldap import tables as LT
 from proofshot.collectors.smb import tables as ST
 from proofshot.engagement import record
 from proofshot.store.embedded import Store
-from tests.e2e import sandbox
-from tests.synth import commit
-from tests.views.test_access_eval import CHANGE, EVERYONE, FULL, READ, ace, ad, files
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

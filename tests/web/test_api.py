@@ -9,7 +9,6 @@ import sys
 from typing import Any
 
 import httpx
-
 from tests.web.conftest import Made, Server
 
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.web.conftest import XSS_LABEL, XSS_TEXT, Made
 
 from proofshot.web import auth
 from proofshot.web.app import CSP, Config, create_app
-from tests.web.conftest import XSS_LABEL, XSS_TEXT, Made
 
 TOKEN = "test-token-0123456789"
 
@@ -193,7 +193,8 @@ def test_users_with_argon2_and_roles(made: Made, app: Any) -> None:
 
 def test_planted_script_is_escaped_in_every_page(logged: TestClient, made: Made) -> None:
     for path in ("/", f"/snapshots/{made.after}", f"/diff/{made.before}/{made.after}",
-                 f"/diff/{made.before}/{made.after}?table=files", f"/targets/localhost?snapshot={made.after}"):
+                 f"/diff/{made.before}/{made.after}?table=files",
+                 f"/targets/localhost?snapshot={made.after}"):
         html = logged.get(path).text
         assert XSS_LABEL not in html and XSS_TEXT not in html, path
     assert "&lt;script&gt;window.__pwned=2&lt;/script&gt;" in logged.get("/").text

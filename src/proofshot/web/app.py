@@ -13,6 +13,7 @@ import gettext
 import io
 import json
 import math
+import secrets
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,7 +23,6 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import jinja2
-from markupsafe import Markup
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from fastapi import FastAPI, Request
@@ -35,8 +35,9 @@ from fastapi.responses import (
     StreamingResponse,
 )
 from fastapi.staticfiles import StaticFiles
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from markupsafe import Markup
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from proofshot import __version__
@@ -282,7 +283,7 @@ def create_app(cfg: Config) -> FastAPI:
 
     @app.get("/login", response_class=HTMLResponse)
     def login_page(request: Request, next: str = "/") -> Response:
-        nonce = auth.secrets.token_urlsafe(24)
+        nonce = secrets.token_urlsafe(24)
         resp = render(request, "login.html", next=_safe_next(next), login_csrf=nonce,
                       error="")
         resp.set_cookie(LOGIN_COOKIE, nonce, httponly=True, samesite="strict", secure=cfg.tls,
@@ -322,7 +323,8 @@ def create_app(cfg: Config) -> FastAPI:
         form = await form_of(request)
         check_csrf(s, form, request)
         resp = RedirectResponse(_safe_next(form.get("next", "/")), 303)
-        resp.set_cookie(LANG_COOKIE, form.get("lang") if form.get("lang") in envs else "en",
+        lang = form.get("lang", "en")
+        resp.set_cookie(LANG_COOKIE, lang if lang in envs else "en",
                         httponly=True, samesite="strict", secure=cfg.tls, path="/")
         return resp
 

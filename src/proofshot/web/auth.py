@@ -133,7 +133,7 @@ class RateLimit:
             q = self._fails.get(client)
             while q and now - q[0] > self.window:
                 q.popleft()
-            return bool(q) and len(q) >= self.limit
+            return q is not None and len(q) >= self.limit
 
     def failed(self, client: str) -> None:
         with self._lock:

@@ -18,6 +18,7 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -341,10 +342,11 @@ class Data:
     def timeline(self, name: str) -> list[TimelineEntry]:
         """What changed on one target from each snapshot of it to the next, newest first."""
         snaps = self.snapshots_of(name)
-        out = []
-        for prev, cur in zip(snaps, snaps[1:], strict=False):
-            out.append(self._cache.get(("timeline", name, prev.id, cur.id),
-                                       lambda p=prev, c=cur: self._step(name, p, c)))
+        out: list[TimelineEntry] = []
+        for prev, cur in pairwise(snaps):
+            def step(p: SnapRow = prev, c: SnapRow = cur) -> TimelineEntry:
+                return self._step(name, p, c)
+            out.append(self._cache.get(("timeline", name, prev.id, cur.id), step))
         return out[::-1]
 
     def _step(self, name: str, prev: SnapRow, cur: SnapRow) -> TimelineEntry:
