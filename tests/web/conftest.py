@@ -68,6 +68,12 @@ class Made:
 
 def _share(store: Store, label: str, alice_in_team: bool) -> str:
     directory = ad()
+    # a weak policy and a password that never expires: findings of two severities
+    directory["ad_domain_policy"] = [{"id": "domain", "netbios": "PSLAB",
+                                      "min_password_length": 6, "complexity": False,
+                                      "lockout_threshold": 0}]
+    for u in directory["ad_users"]:
+        u["password_never_expires"] = u["sam"] == "bob"
     if not alice_in_team:
         directory["ad_memberships"] = [m for m in directory["ad_memberships"]
                                        if m["member"] != "alice"]

@@ -200,3 +200,30 @@ def test_planted_script_is_escaped_in_every_page(logged: TestClient, made: Made)
     assert "&lt;script&gt;window.__pwned=2&lt;/script&gt;" in logged.get("/").text
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in logged.get(
         f"/diff/{made.before}/{made.after}?table=files").text
+
+
+def test_engagement_start_and_a_refused_close(logged: TestClient, made: Made) -> None:
+    r = logged.post("/engagements", data={"title": "Switch swap", "customer": "Muster GmbH",
+                                          "csrf": csrf_of(logged)})
+    assert r.status_code == 303 and r.headers["location"].startswith("/engagements/")
+    page = logged.get(r.headers["location"]).text
+    assert "Switch swap" in page and "Muster GmbH" in page
+    eid = r.headers["location"].rsplit("/", 1)[1]
+    r = logged.post(f"/engagements/{eid}/receive", data={
+        "label": "Badge 7", "from": "Ms Roth", "due": "2099-01-01", "csrf": csrf_of(logged)})
+    assert r.status_code == 303
+    r = logged.post(f"/engagements/{eid}/close", data={"force_reason": "test",
+                                                       "csrf": csrf_of(logged)})
+    assert r.status_code == 400
+    assert "still holds 1 entrusted item" in r.text and "Badge 7" in r.text
+
+
+def test_findings_filter(logged: TestClient, made: Made) -> None:
+    page = logged.get(f"/findings/{made.share_after}").text
+    sev = re.findall(r'<td><span class="sev sev-(\w+)">', page)
+    assert sev, "the share snapshot has findings"
+    one = sev[0]
+    filtered = logged.get(f"/findings/{made.share_after}?severity={one}").text
+    got = re.findall(r'<td><span class="sev sev-(\w+)">', filtered)
+    assert got and set(got) == {one}
+    assert len(got) == sev.count(one) < len(sev)

@@ -48,15 +48,15 @@ def serve(
     bound = sock.getsockname()[1]
     scheme = "https" if cert else "http"
     shown = f"[{host}]" if family == socket.AF_INET6 else host
-    print(f"{scheme}://{shown}:{bound}/?token={token}", flush=True)
     try:
         loopback = ipaddress.ip_address(host).is_loopback
     except ValueError:
         loopback = host == "localhost"
-    if not loopback:
+    if not loopback:  # said before the URL, so whoever reads the URL has seen it
         err.print(f"[yellow]listening on {host}: reachable from other machines"
                   f"{'' if cert else ', without TLS (use --cert/--key)'}[/yellow]")
     err.print(f"[dim]store {root}; Ctrl-C stops[/dim]")
+    print(f"{scheme}://{shown}:{bound}/?token={token}", flush=True)
     config = uvicorn.Config(app, log_level="warning", access_log=False,
                             ssl_certfile=str(cert) if cert else None,
                             ssl_keyfile=str(key) if key else None, timeout_keep_alive=30)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from proofshot.cli.common import StoreOpt, err, open_store, out
+from proofshot.cli.common import StoreOpt, err, open_store
 from proofshot.model.errors import BadInput
 from proofshot.web import auth
 
@@ -40,4 +40,4 @@ def list_(store: StoreOpt = None) -> None:
     """The web UI's users and their roles."""
     st = open_store(store)
     for name, role in auth.list_users(st.root):
-        out.print(f"{name}\t{role}", markup=False)
+        print(f"{name}\t{role}")
