@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
+from collections.abc import Iterator
 from typing import Any
+
+import pytest
 
 from tests.web.conftest import XSS_FILE, XSS_LABEL, XSS_TEXT, Made, Server, shot
 
@@ -165,3 +169,77 @@ def test_planted_script_is_shown_as_text(page: Any, made: Made) -> None:
     assert page.evaluate("() => window.__pwned") is None
     assert page.dialogs == []
     shot(page, "08-planted-script")
+
+
+def two_hundred_hosts(n: int = 200) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """n hosts (addresses are data only, nothing is contacted): each listens on 22 and 443
+    and talks to the next one on 443."""
+    def ip(i: int) -> str:
+        return f"10.200.{100 + i // 200}.{i % 200 + 1}"
+    out = {}
+    for i in range(n):
+        out[f"host{i:03d}"] = {
+            "addresses": [{"interface": "eth0", "address": ip(i), "family": "inet",
+                           "scope": "global", "label": "eth0", "dynamic": False,
+                           "valid_lifetime": None}],
+            "listening": [{"proto": "tcp", "address": "0.0.0.0", "port": p, "processes": [x],
+                           "sockets": 1, "pids": []} for p, x in ((22, "sshd"), (443, "nginx"))],
+            "connections": [{"direction": "out", "local_address": ip(i),
+                             "remote_address": ip((i + 1) % n), "port": 443,
+                             "processes": ["curl"], "basis": "established", "count": 1}],
+        }
+    return out
+
+
+@pytest.fixture(scope="module")
+def map_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    from proofshot.collectors.linux import tables as LT
+    from proofshot.store.embedded import Store
+    from tests.synth import commit
+
+    root = tmp_path_factory.mktemp("web-map") / "store"
+    st = Store.create(root)
+    sid = commit(st, "map", two_hundred_hosts(), tables={t.name: t for t in LT.TABLES})
+    st.close()
+    proc = subprocess.Popen([sys.executable, "-m", "proofshot", "serve", "--store", str(root),
+                             "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True)
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip()
+    try:
+        yield url, sid
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_a_map_of_200_hosts_stays_readable(browser: Any, map_server: tuple[str, str]) -> None:
+    url, sid = map_server
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = ctx.new_page()
+        page.goto(url)
+        page.goto(url.split("/?")[0] + f"/paths/{sid}")
+        nodes = page.locator("#map svg g.node.host-link")
+        nodes.first.wait_for()
+        assert nodes.count() == 200
+        shot(page, "09-map-200-fit")
+        label = page.locator("#map svg g.node.host-link[data-target=host100] text").first
+        small = label.bounding_box()["height"]
+        box = page.locator("#map").bounding_box()
+        target = label.bounding_box()
+        for _ in range(40):  # wheel-zoom in on host100
+            page.mouse.move(target["x"] + target["width"] / 2, target["y"] + target["height"] / 2)
+            page.mouse.wheel(0, -200)
+            page.wait_for_timeout(30)
+            target = label.bounding_box()
+            if target["height"] >= 12:
+                break
+        assert target["height"] >= 12 > small or small >= 12, (small, target)
+        assert box["x"] <= target["x"] <= box["x"] + box["width"]  # still in view
+        shot(page, "10-map-200-zoomed")
+        page.locator("#map svg g.node.host-link[data-target=host100]").click()
+        page.wait_for_url(re.compile(r"/targets/host100\?snapshot="))
+        assert page.locator("h1").inner_text() == "host100"
+    finally:
+        ctx.close()
