@@ -192,6 +192,8 @@ def create_app(cfg: Config) -> FastAPI:
     def api_session(request: Request) -> None:
         h = request.headers.get("authorization", "")
         if h.lower().startswith("bearer "):
+            if limit.blocked(client(request)):
+                raise LoginRequired()
             if auth.same(h[7:].strip(), cfg.token):
                 return
             limit.failed(client(request))
