@@ -40,6 +40,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "timestamp": ("proofshot.cli.timestamp", "timestamp"),
     "engagement": ("proofshot.cli.engagement", "app"),
     "config": ("proofshot.cli.config", "app"),
+    "serve": ("proofshot.cli.serve", "serve"),
+    "user": ("proofshot.cli.user", "app"),
 }
 
 

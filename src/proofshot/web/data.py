@@ -1,0 +1,487 @@
+"""Every read and the few writes of the web UI, in one module.
+
+The pages and the API call only this module; it calls what the CLI commands call today (diff,
+show, findings, paths, access, engagement, report). When the service layer lands, this is the
+one file to point at it. Nothing here renders HTML.
+
+Stores are opened once per thread (SQLite connections stay in their thread); snapshots are
+immutable, so results computed from them (a diff, a view) are cached by snapshot id.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+from typing import Any, TypeVar
+
+from proofshot.diff.engine import diff_snapshots
+from proofshot.diff.model import Change, DiffResult
+from proofshot.engagement import record
+from proofshot.engagement.model import Engagement, load_all
+from proofshot.engagement.model import load as load_engagement
+from proofshot.model.errors import BadInput, ProofshotError, SnapshotNotFound
+from proofshot.report.render import report as render_report
+from proofshot.store.embedded import Store
+from proofshot.store.tree import children, iter_rows, leaf_rows
+from proofshot.views import access as access_view
+from proofshot.views import paths as paths_view
+from proofshot.views.delta import findings_delta, paths_delta
+from proofshot.views.findings import Finding, evaluate, tables_needed
+from proofshot.views.grant import Grant
+from proofshot.views.pair import load_pair
+from proofshot.views.snapshot import load
+
+T = TypeVar("T")
+READABLE = ("ok", "partial")
+
+
+class NotFound(ProofshotError):
+    """An id, target, table or engagement the store does not hold (HTTP 404)."""
+
+
+# The target page's groups, in their order; a table not named here goes to "other".
+GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("system", ("os", "sysctl", "cpu", "memory", "dmi", "block_devices", "filesystems",
+                "kernel_modules", "time_sync", "snmp_system", "snmp_entities", "snmp_storage",
+                "snmp_processes")),
+    ("software", ("packages", "snmp_software")),
+    ("services", ("services", "listening", "cron")),
+    ("users and groups", ("users", "groups", "group_members", "sudoers", "ad_users",
+                          "ad_groups", "ad_memberships", "ad_computers", "ad_ous",
+                          "ad_gpo_links", "ad_domain_policy", "ad_privileged", "ldap_users",
+                          "ldap_groups")),
+    ("network", ("interfaces", "addresses", "routes", "dns", "hosts", "connections",
+                 "neighbors", "firewall_rules", "snmp_interfaces", "snmp_ip_addresses",
+                 "snmp_routes", "snmp_arp", "snmp_lldp_neighbors", "snmp_vlans",
+                 "snmp_bridge_ports", "snmp_fdb")),
+    ("files", ("files", "ssh_config", "certificates")),
+    ("access", ("posix_acls", "smb_shares", "smb_share_acl", "smb_dirs", "smb_acl", "ad_acl")),
+    ("device config", ("device_config",)),
+)
+GROUP_OF = {t: g for g, ts in GROUPS for t in ts}
+
+# What the global search reads of the latest snapshot of each target (small tables only: a
+# share's folders and ACLs are not searched, their shares are).
+SEARCH_TABLES = ("os", "dmi", "packages", "users", "groups", "interfaces", "addresses", "hosts",
+                 "smb_shares", "ad_users", "ad_groups", "ad_computers", "ldap_users",
+                 "ldap_groups", "snmp_system", "snmp_interfaces", "snmp_ip_addresses",
+                 "snmp_entities", "snmp_software", "listening")
+SEARCH_LIMIT = 200
+
+
+def group_of(table: str) -> str:
+    if table.startswith("device_"):
+        return "device config"
+    return GROUP_OF.get(table, "other")
+
+
+@dataclass
+class SnapRow:
+    id: str
+    seq: int
+    label: str
+    created: str
+    targets: list[tuple[str, str]]  # (name, status)
+    engagement: str | None
+
+
+@dataclass
+class DiffView:
+    """A diff as `proofshot diff --json` prints it, plus the result object for the pages and
+    its counts (computed once: a page of a large diff then costs its own rows only)."""
+
+    result: DiffResult
+    views: dict[str, Any]
+    kinds: Counter[str] = field(default_factory=Counter)
+    per_table: Counter[tuple[str, str]] = field(default_factory=Counter)
+    targets: list[str] = field(default_factory=list)
+    tables: list[str] = field(default_factory=list)
+    unchanged_rows: int = 0
+    _selected: dict[tuple[str, str, str], list[tuple[int, Change]]] = field(
+        default_factory=dict)
+
+    def __post_init__(self) -> None:
+        ch = self.result.changes
+        self.kinds = Counter(c.kind for c in ch)
+        self.per_table = Counter((c.target, c.table) for c in ch)
+        self.targets = sorted({c.target for c in ch})
+        self.tables = sorted({c.table for c in ch})
+        self.unchanged_rows = sum(u.rows for u in self.result.unchanged)
+
+    def to_json(self) -> dict[str, Any]:
+        return self.result.to_json() | self.views
+
+    def select(self, target: str = "", table: str = "", kind: str = ""
+               ) -> list[tuple[int, Change]]:
+        """(index in the diff, change) of the changes that pass the filters."""
+        key = (target, table, kind)
+        hit = self._selected.get(key)
+        if hit is None:
+            hit = [(i, c) for i, c in enumerate(self.result.changes)
+                   if (not target or c.target == target) and (not table or c.table == table)
+                   and (not kind or c.kind == kind)]
+            if len(self._selected) < 256:  # filters are few; a page then slices a list
+                self._selected[key] = hit
+        return hit
+
+    def change(self, i: int) -> Change:
+        if not 0 <= i < len(self.result.changes):
+            raise NotFound(f"no change {i} in this diff")
+        return self.result.changes[i]
+
+
+@dataclass
+class TimelineEntry:
+    from_id: str
+    to_id: str
+    label: str
+    created: str
+    status: str
+    changes: list[Change] = field(default_factory=list)
+    unverifiable: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Hit:
+    target: str
+    snapshot: str
+    table: str
+    column: str
+    value: str
+    row: dict[str, Any]
+
+
+class Lru:
+    """A small thread-safe LRU of computed results (keys are immutable snapshot ids)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[Any, Any] = OrderedDict()
+        self.lock = threading.Lock()
+        self.building: dict[Any, threading.Lock] = {}
+
+    def get(self, key: Any, make: Callable[[], T]) -> T:
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]  # type: ignore[no-any-return]
+            gate = self.building.setdefault(key, threading.Lock())
+        with gate:  # one thread computes, the others wait for its result
+            with self.lock:
+                if key in self.items:
+                    return self.items[key]  # type: ignore[no-any-return]
+            value = make()
+            with self.lock:
+                self.items[key] = value
+                self.building.pop(key, None)
+                while len(self.items) > self.size:
+                    self.items.popitem(last=False)
+            return value
+
+
+class Data:
+    """The web UI's access to one store."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        Store.open(root).close()  # fail early with the store's own message
+        self._local = threading.local()
+        self._cache = Lru(64)
+        self._write = threading.Lock()
+
+    # -- store -------------------------------------------------------------------------------
+    def store(self) -> Store:
+        st: Store | None = getattr(self._local, "store", None)
+        if st is None:
+            st = Store.open(self.root)
+            self._local.store = st
+        return st
+
+    def resolve(self, ref: str) -> str:
+        try:
+            return self.store().resolve(ref)
+        except SnapshotNotFound as exc:
+            raise NotFound(exc.message) from None
+
+    def manifest(self, sid: str) -> dict[str, Any]:
+        return self._cache.get(("manifest", sid), lambda: self.store().manifest(sid))
+
+    def target_entry(self, sid: str, name: str) -> dict[str, Any]:
+        for t in self.manifest(sid)["targets"]:
+            if t["name"] == name:
+                return t  # type: ignore[no-any-return]
+        raise NotFound(f"snapshot {sid[:12]} has no target '{name}'")
+
+    # -- snapshots ---------------------------------------------------------------------------
+    def snapshots(self) -> list[SnapRow]:
+        out = []
+        for info in self.store().snapshots():
+            body = self.manifest(info.id)
+            eng = body.get("engagement")
+            out.append(SnapRow(info.id, info.seq, info.label, info.created,
+                               [(t["name"], t["status"]) for t in body.get("targets", [])],
+                               eng if isinstance(eng, str) and eng else None))
+        return out
+
+    def snapshots_json(self) -> list[dict[str, Any]]:
+        """As `proofshot snapshots --json`."""
+        return [{"id": r.id, "seq": r.seq, "label": r.label, "created": r.created,
+                 "targets": len(r.targets), "not_ok": sum(1 for _, s in r.targets if s != "ok")}
+                for r in self.snapshots()]
+
+    # -- diff --------------------------------------------------------------------------------
+    def diff(self, a: str, b: str) -> DiffView:
+        ia, ib = self.resolve(a), self.resolve(b)
+        return self._cache.get(("diff", ia, ib), lambda: self._diff(ia, ib))
+
+    def _diff(self, ia: str, ib: str) -> DiffView:
+        st = self.store()
+        res = diff_snapshots(st.get, ia, self.manifest(ia), ib, self.manifest(ib))
+        p = load_pair(st, ia, ib)
+        fa, fb = evaluate(p.a, st.keys.keyed_hash), evaluate(p.b, st.keys.keyed_hash)
+        views = {"paths": paths_delta(p.a, p.b), "findings": findings_delta(p.a, p.b, fa, fb),
+                 "access": access_view.access_delta(p.access_a, p.access_b)}
+        return DiffView(res, views)
+
+    # -- show --------------------------------------------------------------------------------
+    def show_json(self, sid: str) -> Iterator[str]:
+        """`proofshot show ID --json` as pieces of text, row by row (a table of a million rows
+        is never held whole)."""
+        body = self.manifest(sid)
+        get = self.store().get
+        yield json.dumps({"id": sid, "label": body.get("label", ""),
+                          "created": body.get("created"), "seq": body.get("seq")},
+                         ensure_ascii=False)[:-1] + ', "targets": ['
+        for i, t in enumerate(body["targets"]):
+            head = {"name": t["name"], "type": t["type"], "status": t["status"],
+                    "reason": t["reason"], "facts": t.get("facts", {})}
+            yield ("" if i == 0 else ", ") + json.dumps(head, ensure_ascii=False)[:-1]
+            yield ', "tables": {'
+            for j, (name, tab) in enumerate(sorted(t["tables"].items())):
+                yield ("" if j == 0 else ", ") + json.dumps(name) + ": ["
+                buf: list[str] = []
+                for k, raw in enumerate(iter_rows(get, tab["root"])):
+                    buf.append(("" if k == 0 else ", ") + json.dumps(json.loads(raw),
+                                                                    ensure_ascii=False))
+                    if len(buf) >= 1000:
+                        yield "".join(buf)
+                        buf = []
+                yield "".join(buf) + "]"
+            yield '}, "unverifiable": ' + json.dumps(t.get("unverifiable", {}),
+                                                     ensure_ascii=False) + "}"
+        yield "]}"
+
+    def table_page(self, sid: str, target: str, table: str, offset: int,
+                   limit: int) -> tuple[list[dict[str, Any]], int]:
+        """Rows [offset, offset+limit) of one table and its row count; subtrees before the
+        offset are skipped by their row counts, so a late page of a huge table is cheap."""
+        entry = self.target_entry(sid, target)
+        tab = entry["tables"].get(table)
+        if tab is None:
+            raise NotFound(f"target '{target}' has no table '{table}' in {sid[:12]}")
+        get = self.store().get
+        rows: list[dict[str, Any]] = []
+
+        def walk(oid: str, skip: int) -> int:
+            data = get(oid)
+            kids = children(data)
+            if kids is None:
+                lr = leaf_rows(data)
+                for raw in lr[skip:]:
+                    if len(rows) >= limit:
+                        break
+                    rows.append(json.loads(raw))
+                return max(0, skip - len(lr))
+            for kid, n in kids:
+                if len(rows) >= limit:
+                    break
+                if skip >= n:
+                    skip -= n
+                    continue
+                skip = walk(kid, skip)
+            return skip
+
+        walk(tab["root"], max(0, offset))
+        return rows, int(tab["rows"])
+
+    def columns(self, sid: str, target: str, table: str) -> list[dict[str, Any]]:
+        tab = self.target_entry(sid, target)["tables"].get(table)
+        if tab is None:
+            raise NotFound(f"no table '{table}'")
+        schema = self._cache.get(("schema", tab["schema"]),
+                                 lambda: json.loads(self.store().get(tab["schema"])))
+        return list(schema.get("columns", []))
+
+    # -- a target across snapshots -------------------------------------------------------------
+    def targets(self) -> list[str]:
+        names: set[str] = set()
+        for r in self.snapshots():
+            names.update(n for n, _ in r.targets)
+        return sorted(names)
+
+    def snapshots_of(self, name: str) -> list[SnapRow]:
+        out = [r for r in self.snapshots() if any(n == name for n, _ in r.targets)]
+        if not out:
+            raise NotFound(f"no snapshot holds a target '{name}'")
+        return out
+
+    def latest_of(self, name: str) -> str:
+        """The newest snapshot that read the target (else the newest that names it)."""
+        snaps = self.snapshots_of(name)
+        read = [r for r in snaps if dict(r.targets).get(name) in READABLE]
+        return (read or snaps)[-1].id
+
+    def timeline(self, name: str) -> list[TimelineEntry]:
+        """What changed on one target from each snapshot of it to the next, newest first."""
+        snaps = self.snapshots_of(name)
+        out: list[TimelineEntry] = []
+        for prev, cur in pairwise(snaps):
+            def step(p: SnapRow = prev, c: SnapRow = cur) -> TimelineEntry:
+                return self._step(name, p, c)
+            out.append(self._cache.get(("timeline", name, prev.id, cur.id), step))
+        return out[::-1]
+
+    def _step(self, name: str, prev: SnapRow, cur: SnapRow) -> TimelineEntry:
+        a = {"targets": [self.target_entry(prev.id, name)]}
+        b = {"targets": [self.target_entry(cur.id, name)]}
+        res = diff_snapshots(self.store().get, prev.id, a, cur.id, b)
+        return TimelineEntry(prev.id, cur.id, cur.label, cur.created, dict(cur.targets)[name],
+                             res.changes,
+                             [f"{u.table or 'target'}: {u.reason}" for u in res.unverifiable])
+
+    # -- views -------------------------------------------------------------------------------
+    def findings(self, sid: str) -> list[Finding]:
+        def make() -> list[Finding]:
+            st = self.store()
+            return evaluate(load(st, sid, tables_needed()), st.keys.keyed_hash)
+        return self._cache.get(("findings", sid), make)
+
+    def paths(self, sid: str) -> dict[str, Any]:
+        return self._cache.get(("paths", sid), lambda: paths_view.to_json(self._graph(sid)))
+
+    def _graph(self, sid: str) -> Any:
+        return paths_view.build(load(self.store(), sid, paths_view.TABLES))
+
+    def paths_svg(self, sid: str) -> str:
+        """The map as Graphviz lays it out (`dot`, Debian package graphviz); each host links to
+        its target page."""
+        def make() -> str:
+            dot = paths_view.to_dot(self._graph(sid))
+            exe = shutil.which("dot")
+            if exe is None:
+                raise BadInput("Graphviz `dot` not found (apt-get install graphviz)")
+            proc = subprocess.run([exe, "-Tsvg"], input=dot.encode(), capture_output=True,
+                                  timeout=120, check=False)
+            if proc.returncode != 0:
+                raise ProofshotError(f"dot failed: {proc.stderr.decode(errors='replace')[-300:]}")
+            return proc.stdout.decode("utf-8", errors="replace")
+        return self._cache.get(("svg", sid), make)
+
+    def grants(self, sid: str) -> list[Grant]:
+        def make() -> list[Grant]:
+            return access_view.grants(load(self.store(), sid, access_view.TABLES))
+        return self._cache.get(("grants", sid), make)
+
+    def access(self, sid: str, principal: str | None, resource: str | None) -> list[Grant]:
+        return access_view.select(self.grants(sid), principal or None, resource or None)
+
+    # -- search ------------------------------------------------------------------------------
+    def latest_targets(self) -> list[tuple[str, str]]:
+        """(target, snapshot id) of the newest snapshot that read each target."""
+        seen: dict[str, str] = {}
+        for r in reversed(self.snapshots()):
+            for n, status in r.targets:
+                if n not in seen and status in READABLE:
+                    seen[n] = r.id
+        return sorted(seen.items())
+
+    def search(self, q: str) -> list[Hit]:
+        q = q.strip().lower()
+        if len(q) < 2:
+            return []
+        latest = tuple(self.latest_targets())
+        index = self._cache.get(("search", latest), lambda: self._search_index(latest))
+        hits = []
+        for text, hit in index:
+            if q in text:
+                hits.append(hit)
+                if len(hits) >= SEARCH_LIMIT:
+                    break
+        return hits
+
+    def _search_index(self, latest: tuple[tuple[str, str], ...]) -> list[tuple[str, Hit]]:
+        get = self.store().get
+        out: list[tuple[str, Hit]] = []
+        for name, sid in latest:
+            entry = self.target_entry(sid, name)
+            out.append((name.lower(), Hit(name, sid, "", "target", name, {})))
+            for k, v in sorted(entry.get("facts", {}).items()):
+                if isinstance(v, str | int) and not isinstance(v, bool):
+                    out.append((str(v).lower(), Hit(name, sid, "", k, str(v), {})))
+            for table in SEARCH_TABLES:
+                tab = entry["tables"].get(table)
+                if tab is None:
+                    continue
+                for raw in iter_rows(get, tab["root"]):
+                    row = json.loads(raw)
+                    for col, v in row.items():
+                        if isinstance(v, str) and v and len(v) <= 300:
+                            out.append((v.lower(), Hit(name, sid, table, col, v, row)))
+        return out
+
+    # -- engagements -------------------------------------------------------------------------
+    def engagements(self) -> list[Engagement]:
+        return load_all(self.store())
+
+    def engagement(self, eid: str) -> Engagement:
+        for g in self.engagements():
+            if g.id == eid:
+                return load_engagement(self.store(), eid)
+        raise NotFound(f"no engagement '{eid}'")
+
+    def engagement_write(self, action: str, eid: str | None, who: str,
+                         fields: dict[str, str]) -> str:
+        """The few writes the web allows: start, note, item receive/return/kept, close. `who` is
+        the logged-in user, recorded as the technician."""
+        st = self.store()
+        with self._write:
+            if action == "start":
+                return record.start(st, fields.get("title", ""), fields.get("customer", ""),
+                                    fields.get("technician") or who)
+            if eid is None:
+                raise BadInput("no engagement given")
+            self.engagement(eid)
+            if action == "note":
+                return record.note(st, eid, fields.get("text", ""), who)
+            if action == "receive":
+                return record.receive(st, eid, fields.get("label", ""), fields.get("from", ""),
+                                      fields.get("due") or None, who)
+            if action in ("return", "kept"):
+                return record.settle(st, fields.get("item", ""), action, eid=eid,
+                                     to=fields.get("to"), reason=fields.get("reason"),
+                                     technician=who)
+            if action == "close":
+                return record.close(st, eid, fields.get("force_reason") or None, who)
+        raise NotFound(f"no engagement action '{action}'")
+
+    # -- reports -----------------------------------------------------------------------------
+    def report(self, a: str, b: str | None, lang: str, fmt: str) -> tuple[bytes, str]:
+        """The evidence report (A and B) or the documentation (A alone): its bytes and a file
+        name."""
+        if lang not in ("de", "en") or fmt not in ("pdf", "html"):
+            raise NotFound("report formats: pdf or html, languages: de or en")
+        ia = self.resolve(a)
+        ib = self.resolve(b) if b else None
+        name = (f"evidence-{ia[:12]}-{ib[:12]}" if ib else f"docs-{ia[:12]}") + f"-{lang}.{fmt}"
+        with tempfile.TemporaryDirectory(prefix="proofshot-web-") as tmp:
+            out = Path(tmp) / name
+            render_report(self.store(), ia, ib, out, lang)
+            return out.read_bytes(), name
