@@ -142,7 +142,7 @@ def test_json_of_init_verify_export_sync(store: Path, tmp_path: Path) -> None:
 
 
 SILENT = {"engagement item return", "engagement item lost", "engagement item kept", "config set",
-          "config unset"}
+          "config unset", "user add"}
 
 
 def test_every_command_that_prints_has_json() -> None:

@@ -4,6 +4,7 @@ on stdout; bound to 127.0.0.1 unless --host says otherwise; HTTPS with --cert an
 from __future__ import annotations
 
 import ipaddress
+import json
 import secrets
 import socket
 import sys
@@ -12,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from proofshot.cli.common import StoreOpt, err
+from proofshot.cli.common import JsonOpt, StoreOpt, err
 from proofshot.model.errors import BadInput
 from proofshot.store.workspace import find_store
 
@@ -26,6 +27,7 @@ def serve(
                                               show_default=False)] = None,
     key: Annotated[Path | None, typer.Option(help="TLS private key (PEM) for HTTPS.",
                                              show_default=False)] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Start the web UI: browse snapshots, diffs, maps, access and the job record."""
     import uvicorn
@@ -56,7 +58,11 @@ def serve(
         err.print(f"[yellow]listening on {host}: reachable from other machines"
                   f"{'' if cert else ', without TLS (use --cert/--key)'}[/yellow]")
     err.print(f"[dim]store {root}; Ctrl-C stops[/dim]")
-    print(f"{scheme}://{shown}:{bound}/?token={token}", flush=True)
+    url = f"{scheme}://{shown}:{bound}/?token={token}"
+    if as_json:  # still one first line, the URL inside
+        print(json.dumps({"url": url, "store": str(root)}), flush=True)
+    else:
+        print(url, flush=True)
     config = uvicorn.Config(app, log_level="warning", access_log=False,
                             ssl_certfile=str(cert) if cert else None,
                             ssl_keyfile=str(key) if key else None, timeout_keep_alive=30)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Annotated
 
 import typer
 
-from proofshot.cli.common import StoreOpt, err, open_store
+from proofshot.cli.common import JsonOpt, StoreOpt, err, open_store
 from proofshot.model.errors import BadInput
 from proofshot.web import auth
 
@@ -36,8 +37,11 @@ def add(
 
 
 @app.command("list")
-def list_(store: StoreOpt = None) -> None:
+def list_(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """The web UI's users and their roles."""
     st = open_store(store)
+    if as_json:
+        print(json.dumps([{"name": n, "role": r} for n, r in auth.list_users(st.root)]))
+        return
     for name, role in auth.list_users(st.root):
         print(f"{name}\t{role}")
