@@ -18,8 +18,10 @@ COLLECTORS = {
     "snmp": "proofshot.collectors.snmp.collector",
     "ldap": "proofshot.collectors.ldap.collector",
     "smb": "proofshot.collectors.smb.collector",
+    "netdev": "proofshot.collectors.netdev.collector",
 }
-FOR_TARGET = {"local": "linux", "ssh": "linux", "snmp": "snmp", "ldap": "ldap", "smb": "smb"}
+FOR_TARGET = {"local": "linux", "ssh": "linux", "snmp": "snmp", "ldap": "ldap", "smb": "smb",
+              "netdev": "netdev"}
 
 
 def collector(name: str) -> Collector | None:
