@@ -42,7 +42,7 @@ from proofshot.transports.ssh import SSHTransport
 DEFAULT_COMMAND_TIMEOUT = 60.0
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024  # one configuration; a 50 MB answer is cut, not kept
 DEFAULT_MAX_PAGES = 2000  # pager prompts answered per command before it counts as endless
-_ANSI = re.compile(rb"\x1b(?:\[[0-9;?]*[A-Za-z]|[=>()][0-9A-Za-z]?)")
+_ANSI = re.compile(rb"\x1b(?:\[[0-9;?]*[A-Za-z]|[()][0-9A-Za-z]|[=>78])")
 
 
 @dataclass(frozen=True)
@@ -136,6 +136,7 @@ class NetdevTransport(SSHTransport):
                 not self._priv_re.search(self.prompt):
             await self._enter_privileged()
         for cmd in self.dialect.session:
+            self._buf = b""
             self._send(cmd + "\n")
             await self._read(self._at_prompt)
 

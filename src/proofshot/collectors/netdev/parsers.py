@@ -98,8 +98,9 @@ def sections(lines: list[str], platform: Platform) -> dict[str, list[str]]:
             words = line.split()
             if words and words[0] in ("set", "delete"):
                 words = words[1:]
-            put(" ".join(w.strip("'\"") for w in words[:platform.section_depth]) or "(empty)",
-                line)
+            # the path without the setting's own last words (leaf and value)
+            n = min(platform.section_depth, max(1, len(words) - 2))
+            put(" ".join(w.strip("'\"") for w in words[:n]) or "(empty)", line)
         return out
     depth = platform.section_depth
     stack: list[tuple[int, str]] = []

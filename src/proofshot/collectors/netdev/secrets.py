@@ -34,19 +34,19 @@ _FREE_TEXT = re.compile(r"^\s*(?:description|remark|alias|banner|name)\b", re.IG
 SHARED_RULES: tuple[str, ...] = (
     # type 0 (cleartext) values may hold spaces: up to the next keyword or the line's end
     rf"\b(?:password|secret|set-key\s+(?:ascii|hex))\s+0\s+(?P<v>\S.*?)(?=\s+{_STOP}\s|\s*\r?$)",
-    rf"(?i)(?<![\w.-])(?:{_KEYWORDS})\s+(?:(?:\d+|ENC|encrypted|ascii-text|hex|ascii)\s+){{0,2}}"
+    rf"(?i)(?<![\w.-])(?:{_KEYWORDS})\s+(?:(?:\d+|ENC|encrypted|ciphertext|plaintext|ascii-text|hex|ascii|md5|sha\d*)\s+){{0,2}}"
     rf"{_VALUE}",
     rf"(?i)\bcommunity\s+(?:(?:\d|community-name)\s+)?{_VALUE}",
-    r"\bsnmp-server host \S+(?:\s+(?:traps|informs))?\s+version\s+(?:1|2c)\s+(?P<v>\S+)",
+    r"\bsnmp-server host \S+(?:\s+vrf\s+\S+)?(?:\s+(?:traps|informs))?\s+version\s+(?:1|2c)"
+    r"\s+(?P<v>\S+)",
     r"\bsnmp-server host \S+\s+(?!version\b|traps\b|informs\b|vrf\b)(?P<v>[^\s\d.]\S*)",
     r"\b(?:auth\s+(?:md5|sha\S*)|priv\s+(?:aes(?:-?\d+)?(?:\s+\d+)?|des\S*|3des))"
     r"\s+(?:\d\s+)?(?P<v>[^\s\d]\S*|\d\S{3,})",
     r"://[^/\s:@\"']+:(?P<v>[^@/\s\"']+)@",
     r"(?i)(?<![\w-])(?:[\w-]*-)?(?:password|passwd|secret|passphrase|pre-shared-key|"
     r"private-key|psk|key)=(?P<v>\"(?:[^\"\\]|\\.)*\"|\S+)",
-    r"<(?P<t>password|passwd|bcrypt-hash|sha512-hash|md5-hash|nt-hash|secret|pre-shared-key|"
-    r"prv|apikey|apisecret|key|rocommunity|rwcommunity|psk|authentication_key|passphrase|"
-    r"ldap_bindpw|radius_secret|otp_seed|encryption_password|tls)>(?P<v>[^<]+)</(?P=t)>",
+    r"<(?P<t>[\w-]*(?:password|passwd|secret|hash|psk|community|apikey|bindpw|passphrase|key"
+    r"|seed)[\w-]*|prv|tls)>(?P<v>[^<]+)</(?P=t)>",
 )
 _PEM = re.compile(r"-----BEGIN ((?:[A-Z]+ )*PRIVATE KEY)-----.*?-----END \1-----", re.DOTALL)
 

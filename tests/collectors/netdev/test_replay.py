@@ -1,0 +1,211 @@
+"""Real device sessions replayed (../shared/recordings/devices/*#simulation.yaml, recorded on
+real devices by the Oxidized project): every platform with a recording is scanned through the
+SSH CLI transport by `proofshot scan`, in one scope, as a technician would scan a site.
+
+For every recording: the stored configuration matches Oxidized's `*#output.txt` in content
+(differences explained below), no `fail:` string of `*#secret.yaml` reaches the store, an idle
+rescan shows no change, and a planted change (one line edited in the replayed answer) is the
+only change in the diff, shown in its section.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from proofshot.collectors.netdev.parsers import text_lines
+from proofshot.collectors.netdev.platforms import platform
+from tests.collectors.netdev.cases import CASES, Case
+from tests.collectors.netdev.conftest import ReplayServer
+from tests.collectors.netdev.replay import PASSWORD
+from tests.storebytes import everything as store_everything
+
+pytestmark = pytest.mark.skipif(not CASES, reason="../shared/recordings/devices not present")
+
+_HMAC = re.compile(r"hmac:[0-9a-f]{64}")
+# Oxidized's own secret markers in *#output.txt: such a line is masked by us differently
+_OXIDIZED_MASK = re.compile(r"<(?:secret|removed|configuration removed|secret hidden|"
+                            r"secret removed)[^>]*>|<removed>|\bENC <|<hidden>")
+
+
+def cli(*args: str, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
+    r = subprocess.run([sys.executable, "-m", "proofshot", *args], capture_output=True,
+                       text=True, env={**os.environ, "NETDEV_PW": PASSWORD}, timeout=600,
+                       check=False)
+    assert r.returncode in ok, f"exit {r.returncode}\n{r.stdout}\n{r.stderr[-3000:]}"
+    return r
+
+
+def user_of(case: Case) -> str:
+    return "c" + str(sorted(CASES).index(case.name))
+
+
+def plant(case: Case, server: ReplayServer) -> tuple[str, str]:
+    """Edit one ordinary configuration line of the replayed answer: (old, new) line text."""
+    dev = server.devices[user_of(case)]
+    p = platform(case.platform)
+    assert p is not None
+    answer = dev.answers[p.config + "\n"][0]
+    lines = answer.split("\n")
+    volatile = [re.compile(v) for v in p.volatile]
+    for i in [*range(len(lines) // 3, len(lines) - 1), *range(1, len(lines) // 3)]:
+        line, nxt = lines[i], lines[i + 1]
+        text = line.strip().rstrip("\r").strip()
+        if p.structure == "indent" and (_ind(nxt) > _ind(line) or text[:1] in "!#:"):
+            continue  # no section's own header (its name is the section's key), no comment
+        if p.structure == "slash" and text.startswith("/"):
+            continue
+        xml = re.fullmatch(r"(<(\w+)>)([\w .-]{4,})(</\2>)", text)
+        if xml and answer.count(text) == 1:  # OPNsense/pfSense: an element's text
+            new = xml.group(1) + xml.group(3) + "9" + xml.group(4)
+            dev.edits.append((text, new))
+            return text, new
+        if (len(text) > 8 and answer.count(text) == 1 and "hmac" not in text
+                and not any(v.search(text) for v in volatile)
+                and not re.search(r"(?i)pass|secret|key|community|psk|ENC|<|>|\\|--More", text)):
+            new = text + "9"
+            dev.edits.append((text, new))
+            return text, new
+    raise AssertionError(f"{case.name}: no line to plant a change in")
+
+
+def _ind(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t"))
+
+
+@pytest.fixture(scope="module")
+def scanned(replay_server: ReplayServer, tmp_path_factory: pytest.TempPathFactory
+            ) -> dict[str, Any]:
+    tmp = tmp_path_factory.mktemp("netdev-replay")
+    store = tmp / "store"
+    cli("init", "--store", str(store))
+    targets = []
+    for name, case in sorted(CASES.items()):
+        replay_server.devices[user_of(case)] = case.device()
+        targets.append({"name": user_of(case), "type": "netdev", "platform": case.platform,
+                        "host": "127.0.0.1", "port": replay_server.port, "user": user_of(case),
+                        "password": "env:NETDEV_PW", "accept_new_host_key": True})
+    scope = tmp / "scope.yaml"
+    scope.write_text(yaml.safe_dump({"defaults": {"timeout": 60}, "targets": targets}))
+    st = ["--store", str(store)]
+    cli("scan", str(scope), "--label", "before", *st, ok=(0, 3))
+    cli("scan", str(scope), "--label", "idle", *st, ok=(0, 3))
+    planted = {name: plant(case, replay_server) for name, case in CASES.items()}
+    cli("scan", str(scope), "--label", "after", *st, ok=(0, 3))
+    before = json.loads(cli("show", "before", "--json", *st).stdout)
+    return {
+        "store": store,
+        "before": {t["name"]: t for t in before["targets"]},
+        "idle": json.loads(cli("diff", "before", "idle", "--json", *st, ok=(0, 1, 3)).stdout),
+        "after": json.loads(cli("diff", "idle", "after", "--json", *st, ok=(0, 1, 3)).stdout),
+        "planted": planted,
+    }
+
+
+def _ours(target: dict[str, Any]) -> list[str]:
+    rows = target["tables"]["device_config"]
+    out: list[str] = []
+    for r in sorted(rows, key=lambda r: r["position"]):
+        for col in ("lines", "volatile_lines"):
+            out += (r[col] or "").split("\n")
+    return [ln.strip() for ln in out if ln.strip()]
+
+
+def _explained(case: Case, line: str) -> bool:
+    """Lines of Oxidized's output.txt that are not configuration lines of ours, and why."""
+    p = platform(case.platform)
+    assert p is not None
+    if p.comment and line.startswith(p.comment):
+        return True  # Oxidized prepends facts (show version, inventory) as comment lines
+    if _OXIDIZED_MASK.search(line):
+        return True  # Oxidized's own secret marker; ours is a keyed hash (checked below)
+    if case.platform in ("opnsense", "pfsense") and line.startswith("<?xml"):
+        return True
+    if case.platform == "routeros" and line.startswith("/system") is False and ": " in line:
+        return True  # Oxidized puts /system resource and history output above the export
+    if case.platform == "aoscx" and not line.startswith(("!", " ")) and ": " in line:
+        return True  # aoscx: facts (show version/system/environment) without a comment mark
+    if case.platform in ("fortios", "fortimanager") and line.startswith("#"):
+        return True
+    if "PRIVATE KEY-----" in line or re.fullmatch(r"[A-Za-z0-9+/=]{16,}", line):
+        return True  # a private key block: ours is one keyed hash in place of the block
+    return False
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_config_matches_oxidized_output(scanned: dict[str, Any], name: str) -> None:
+    case = CASES[name]
+    target = scanned["before"][user_of(case)]
+    assert target["status"] in ("ok", "partial"), target
+    ours = _ours(target)
+    assert ours, f"{name}: no configuration stored"
+    have = set(ours)
+    wild = [re.compile(_HMAC.sub("\x00", re.escape(ln)).replace("\x00", ".+?")) for ln in ours
+            if "hmac:" in ln]
+    p = platform(case.platform)
+    assert p is not None
+    expected = [ln.strip() for ln in text_lines(case.output.read_text(errors="replace"), p)
+                if ln.strip()]
+    missing = [ln for ln in expected if ln not in have and not _explained(case, ln)
+               and not any(w.fullmatch(ln) for w in wild)]
+    # our secret rules mask some values Oxidized keeps (e.g. a 'key' word's argument): such a
+    # line is in ours with a keyed hash in place of a word
+    missing = [ln for ln in missing if not any(
+        _HMAC.sub("", o).split() == [w for w in ln.split() if w in _HMAC.sub("", o).split()]
+        and "hmac:" in o for o in ours)]
+    assert len(missing) <= max(2, len(expected) // 100), \
+        f"{name}: {len(missing)} of {len(expected)} lines of output.txt not stored: {missing[:10]}"
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in CASES.items() if c.secret.exists()))
+def test_no_secret_reaches_the_store(replay_server: ReplayServer, scanned: dict[str, Any],
+                                     tmp_path: Path, name: str) -> None:
+    """A store of its own per recording: a fail string of one device may be plain text of
+    another (Junos's '## SECRET-DATA' comment holds 'SECRET', a failure string of IOS)."""
+    fails = [str(s) for s in (yaml.safe_load(CASES[name].secret.read_text()) or {}).get(
+        "fail", []) or []]
+    case = CASES[name]
+    user = user_of(case)
+    replay_server.devices[user + "s"] = case.device()
+    store = tmp_path / "store"
+    cli("init", "--store", str(store))
+    scope = tmp_path / "scope.yaml"
+    scope.write_text(yaml.safe_dump({"targets": [{
+        "name": "dev", "type": "netdev", "platform": case.platform, "host": "127.0.0.1",
+        "port": replay_server.port, "user": user + "s", "password": "env:NETDEV_PW",
+        "accept_new_host_key": True}]}))
+    cli("scan", str(scope), "--label", "s", "--store", str(store), ok=(0, 3))
+    # the manifest's field for the signer's key is named "public_key": no device text
+    blob = store_everything(store).replace(b'"public_key"', b"")
+    target = json.dumps(scanned["before"][user])
+    assert b"hmac:" in blob  # the secrets are there, as keyed hashes
+    for s in fails:
+        assert s not in target, f"{name}: secret {s!r} in the stored rows"
+        assert s.encode() not in blob, f"{name}: secret {s!r} somewhere in the store"
+
+
+def test_idle_rescan_has_no_change(scanned: dict[str, Any]) -> None:
+    assert scanned["idle"]["changes"] == []
+    assert scanned["idle"]["unverifiable"] == []
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_planted_change_is_the_only_change(scanned: dict[str, Any], name: str) -> None:
+    old, new = scanned["planted"][name]
+    user = user_of(CASES[name])
+    changes = [c for c in scanned["after"]["changes"] if c["target"] == user]
+    assert len(changes) == 1, f"{name}: {changes}"
+    ch = changes[0]
+    assert ch["table"] == "device_config" and ch["kind"] == "changed"
+    assert ch["columns"] == ["lines"]
+    gone = set(ch["before"]["lines"].split("\n")) - set(ch["after"]["lines"].split("\n"))
+    came = set(ch["after"]["lines"].split("\n")) - set(ch["before"]["lines"].split("\n"))
+    assert [g.strip() for g in gone] == [old] and [c.strip() for c in came] == [new]
