@@ -93,11 +93,8 @@ class Device:
 def load(path: Path, platform: str, mode: str = "shell") -> Device:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     cmds = data.get("commands") or {}
-    pairs: list[tuple[str, Any]] = []
-    if isinstance(cmds, dict):
-        pairs = list(cmds.items())
-    else:
-        pairs = [kv for entry in cmds for kv in entry.items()]
+    pairs: list[tuple[str, Any]] = (list(cmds.items()) if isinstance(cmds, dict)
+                                    else [kv for entry in cmds for kv in entry.items()])
     answers: dict[str, list[str]] = {}
     for k, v in pairs:
         answers.setdefault(str(k), []).append(unescape(v or ""))

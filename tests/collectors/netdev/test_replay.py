@@ -88,7 +88,7 @@ def scanned(replay_server: ReplayServer, tmp_path_factory: pytest.TempPathFactor
     store = tmp / "store"
     cli("init", "--store", str(store))
     targets = []
-    for name, case in sorted(CASES.items()):
+    for _name, case in sorted(CASES.items()):
         replay_server.devices[user_of(case)] = case.device()
         targets.append({"name": user_of(case), "type": "netdev", "platform": case.platform,
                         "host": "127.0.0.1", "port": replay_server.port, "user": user_of(case),
@@ -135,9 +135,8 @@ def _explained(case: Case, line: str) -> bool:
         return True  # aoscx: facts (show version/system/environment) without a comment mark
     if case.platform in ("fortios", "fortimanager") and line.startswith("#"):
         return True
-    if "PRIVATE KEY-----" in line or re.fullmatch(r"[A-Za-z0-9+/=]{16,}", line):
-        return True  # a private key block: ours is one keyed hash in place of the block
-    return False
+    # a private key block: ours is one keyed hash in place of the block
+    return "PRIVATE KEY-----" in line or bool(re.fullmatch(r"[A-Za-z0-9+/=]{16,}", line))
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
