@@ -103,12 +103,17 @@ def sections(lines: list[str], platform: Platform) -> dict[str, list[str]]:
             put(" ".join(w.strip("'\"") for w in words[:n]) or "(empty)", line)
         return out
     depth = platform.section_depth
-    stack: list[tuple[int, str]] = []
+    stack: list[tuple[int, str, str]] = []  # open blocks: indent, name, section key
     last_key = "(top)"
     for i, line in enumerate(lines):
         ind = _indent(line)
         if _CLOSERS.match(line):
-            put(last_key, line)
+            # a closer belongs to the block it closes (so a block added after it does not
+            # move it); a last top-level 'end' closes nothing
+            opener = next((k for n, _, k in reversed(stack) if n == ind), None)
+            if ind == 0 and i == len(lines) - 1 and line.strip() == "end":
+                opener = "(end)"
+            put(opener or last_key, line)
             continue
         if platform.comment and ind == 0 and line.startswith(platform.comment):
             put("(header)" if last_key in ("(top)", "(header)") else last_key, line)
@@ -117,13 +122,13 @@ def sections(lines: list[str], platform: Platform) -> dict[str, list[str]]:
             stack.pop()
         nxt = next((ln for ln in lines[i + 1:] if ln.strip()), None)
         has_children = nxt is not None and _indent(nxt) > ind and not _CLOSERS.match(nxt)
-        path = [t for _, t in stack][:depth]
+        path = [t for _, t, _ in stack][:depth]
         if len(path) < depth:
             path.append(_head(line) if has_children else _group(line))
         last_key = " > ".join(path)
         put(last_key, line)
         if has_children:
-            stack.append((ind, _head(line)))
+            stack.append((ind, _head(line), last_key))
     return out
 
 
