@@ -208,3 +208,22 @@ def test_planted_change_is_the_only_change(scanned: dict[str, Any], name: str) -
     gone = set(ch["before"]["lines"].split("\n")) - set(ch["after"]["lines"].split("\n"))
     came = set(ch["after"]["lines"].split("\n")) - set(ch["before"]["lines"].split("\n"))
     assert [g.strip() for g in gone] == [old] and [c.strip() for c in came] == [new]
+
+
+def test_reports_show_section_diffs_and_device_facts(scanned: dict[str, Any],
+                                                     tmp_path: Path) -> None:
+    """Evidence report: the planted lines in their section; documentation: the facts."""
+    st = ["--store", str(scanned["store"])]
+    ev, docs = tmp_path / "evidence.html", tmp_path / "docs.html"
+    cli("report", "idle", "after", "--out", str(ev), *st)
+    cli("report", "before", "--out", str(docs), *st)
+    import html
+
+    ev_text, docs_text = html.unescape(ev.read_text()), html.unescape(docs.read_text())
+    ios = "ios#C9200L-24P-4G_17.09.04a"
+    old, new = scanned["planted"][ios]
+    assert old in ev_text and new in ev_text
+    facts = scanned["before"][user_of(CASES[ios])]["tables"]["device_facts"][0]
+    assert facts["model"] == "C9200L-24P-4G" and facts["serial"] == "JAE24FFFFFF"
+    assert facts["os_version"] == "17.09.04a"
+    assert "C9200L-24P-4G" in docs_text and "JAE24FFFFFF" in docs_text
