@@ -5,7 +5,7 @@ service (a listening socket of a target; id "TARGET:PROTO/PORT"), external (an a
 neighbour that belongs to no target; `target` None).
 
 Edges (attribute `kind`, each with the evidence rows it came from):
-- address   host -> its address (addresses, snmp_ip_addresses)
+- address   host -> its address (addresses, snmp_ip_addresses, device_addresses)
 - exposes   host -> service (listening), with `allowed` by the host's own firewall
 - connects  client host/external -> service (connections, from either side), never per
             ephemeral port
@@ -29,7 +29,7 @@ from proofshot.views.snapshot import SnapshotData, TargetData
 # Tables the graph reads (the loader can skip the others).
 TABLES = ("addresses", "listening", "connections", "routes", "neighbors", "firewall_rules",
           "os", "snmp_system", "snmp_ip_addresses", "snmp_routes", "snmp_arp",
-          "snmp_lldp_neighbors")
+          "snmp_lldp_neighbors", "device_addresses")
 
 if TYPE_CHECKING:
     Graph: TypeAlias = nx.MultiDiGraph[str]
@@ -111,7 +111,8 @@ class _Builder:
             for r in t.rows("snmp_system"):
                 if r.get("name"):
                     self.names.setdefault(str(r["name"]).lower(), t.name)
-            for table, col in (("addresses", "address"), ("snmp_ip_addresses", "address")):
+            for table, col in (("addresses", "address"), ("snmp_ip_addresses", "address"),
+                               ("device_addresses", "address")):
                 for r in t.rows(table):
                     a = _bare(str(r.get(col) or ""))
                     if routable(a):
@@ -127,7 +128,7 @@ class _Builder:
         return self.g
 
     def addresses(self, t: TargetData) -> None:
-        for table in ("addresses", "snmp_ip_addresses"):
+        for table in ("addresses", "snmp_ip_addresses", "device_addresses"):
             for r in t.rows(table):
                 a = _bare(str(r.get("address") or ""))
                 if routable(a) and self.owner.get(a) == t.name:

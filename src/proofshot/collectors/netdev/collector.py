@@ -74,12 +74,16 @@ class NetdevCollector:
                 raise NotCollected(f"no inventory command answered ({why})", "failed")
             yield from P.inventory_rows(a[ok[0]].text, p)
 
+        def build_addresses(a: Answers) -> Iterator[Row]:
+            yield from P.address_rows(a["config"].text, p)
+
         specs = [
             TableSpec(T.DEVICE_CONFIG, ("config",), build_config),
             TableSpec(T.DEVICE_FACTS, ("config", *facts), build_facts,
                       optional=("config", *facts)),
             TableSpec(T.DEVICE_INVENTORY, tuple(dict.fromkeys(inv_q)), build_inventory,
                       optional=tuple(dict.fromkeys(inv_q)) if len(inv_q) > 1 else ()),
+            TableSpec(T.DEVICE_ADDRESSES, ("config",), build_addresses),
         ]
         return Plan(steps=steps, specs=specs)
 

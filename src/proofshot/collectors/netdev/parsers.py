@@ -175,7 +175,7 @@ def inventory_rows(text: str, platform: Platform) -> Iterator[Row]:
         yield from _eos_inventory(lines)
 
 
-_CISCO_NAME = re.compile(r'NAME:\s*"(?P<name>[^"]*)"\s*,\s*DESCR:\s*"(?P<descr>[^"]*)"')
+_CISCO_NAME = re.compile(r'NAME:\s*"(?P<name>[^"]*)"\s*,\s*DESCR:\s*"(?P<descr>[^"]*)"', re.I)
 _CISCO_PID = re.compile(r"PID:\s*(?P<pid>[^,]*?)\s*,\s*VID:\s*(?P<vid>[^,]*?)\s*,\s*SN:\s*"
                         r"(?P<sn>\S*)")
 
@@ -231,3 +231,61 @@ def _eos_inventory(lines: list[str]) -> Iterator[Row]:
                    "version": ser[0] if len(ser) > 1 else None,
                    "serial": ser[1] if len(ser) > 1 else None}
             break
+
+
+# interface addresses in the configuration (the paths view reads them): per structure
+_IF_SECTION = re.compile(r'^(?:interface (?P<a>\S+(?: \S+)?)|interfaces > (?P<b>\S+)'
+                         r'|config system interface > edit "(?P<c>[^"]+)")$')
+_ADDR_LINE = re.compile(
+    r"^\s*(?:ip(?:v4)? address |ipv6 address |address |set ip )"
+    r"(?P<a>[\d.]+|[0-9a-fA-F:]+:[0-9a-fA-F:.]*)(?:/(?P<len>\d+)| (?P<mask>[\d.]+))?"
+    r"(?:[;\s]|$)")
+_JUNOS_UNIT = re.compile(r"^\s*unit (\d+)")
+_VYOS_ADDR = re.compile(r"^set interfaces \S+ (?P<if>\S+)(?: vif (?P<vif>\d+))? address "
+                        r"'?(?P<a>[\d.]+|[0-9a-fA-F:]+:[0-9a-fA-F:.]*)/(?P<len>\d+)'?")
+_ROS_ADDR = re.compile(r"^add address=(?P<a>[\d.]+)/(?P<len>\d+).*?\binterface=(?P<if>\S+)")
+
+
+def _prefix(mask: str) -> int | None:
+    try:
+        bits = "".join(f"{int(o):08b}" for o in mask.split("."))
+    except ValueError:
+        return None
+    return bits.count("1") if len(bits) == 32 and "01" not in bits else None
+
+
+def address_rows(text: str, platform: Platform) -> Iterator[Row]:
+    lines = config_lines(text, platform)
+
+    def row(iface: str, addr: str, length: str | None, mask: str | None) -> Row:
+        plen = int(length) if length else (_prefix(mask) if mask else None)
+        return {"interface": iface, "address": addr, "prefix_length": plen,
+                "family": "inet6" if ":" in addr else "inet"}
+
+    if platform.structure == "words":
+        for ln in lines:
+            m = _VYOS_ADDR.match(ln)
+            if m:
+                name = m["if"] + (f".{m['vif']}" if m["vif"] else "")
+                yield row(name, m["a"], m["len"], None)
+        return
+    for key, body in sections(lines, platform).items():
+        if platform.structure == "slash":
+            if key == "/ip address":
+                for ln in body:
+                    m = _ROS_ADDR.match(ln)
+                    if m:
+                        yield row(m["if"], m["a"], m["len"], None)
+            continue
+        sec = _IF_SECTION.match(key)
+        if not sec:
+            continue
+        iface = sec["a"] or sec["b"] or sec["c"]
+        unit = ""
+        for ln in body:
+            u = _JUNOS_UNIT.match(ln)
+            if u:
+                unit = "." + u.group(1)
+            m = _ADDR_LINE.match(ln)
+            if m and m["a"] and not ln.strip().startswith("no "):
+                yield row(iface + unit, m["a"], m["len"], m["mask"])

@@ -61,4 +61,15 @@ DEVICE_INVENTORY = table(
         col("serial", doc="Serial number."),
     ], platforms=P, collector=C)
 
-TABLES = (DEVICE_CONFIG, DEVICE_FACTS, DEVICE_INVENTORY)
+DEVICE_ADDRESSES = table(
+    "device_addresses",
+    "Interface addresses as the device's configuration sets them (for the paths view).",
+    ["interface", "address"], [
+        col("interface", doc="Interface name as configured (e.g. GigabitEthernet1/0/1, "
+            "ge-0/0/0.0, port1, eth0)."),
+        col("address", doc="IP address."),
+        col("prefix_length", "int", "Prefix length."),
+        col("family", doc="inet or inet6."),
+    ], platforms=P, collector=C)
+
+TABLES = (DEVICE_CONFIG, DEVICE_FACTS, DEVICE_INVENTORY, DEVICE_ADDRESSES)
