@@ -37,6 +37,7 @@ from proofshot.transports.netdev import NetdevTransport  # noqa: E402
 
 
 async def scan_one(port: int, user: str, plat: str, kh: str) -> tuple[float, str]:
+    """One device: connect, log in, learn the prompt, run its commands, build its rows."""
     p = platform(plat)
     assert p is not None
     t = NetdevTransport(user, "127.0.0.1", port, dialect=p.dialect_for_scan(), user=user,
@@ -51,6 +52,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--devices", type=int, default=100)
     ap.add_argument("--quick", action="store_true", help="20 devices")
+    ap.add_argument("--servers", type=int, default=1,
+                    help="replay server processes (the devices' side; not measured)")
     args = ap.parse_args()
     n = 20 if args.quick else args.devices
     names = sorted(CASES)
@@ -58,22 +61,32 @@ def main() -> None:
         sys.exit("no recordings in ../shared/recordings/devices")
     chosen = [names[i % len(names)] for i in range(n)]
     tmp = Path(tempfile.mkdtemp(prefix="netdev-bench-"))
-    portfile = tmp / "port"
-    server = subprocess.Popen([sys.executable, "-m", "tests.collectors.netdev.replay",
-                               str(portfile), *chosen], cwd=ROOT,
-                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    k = max(1, args.servers)
+    # device i is served by server i % k as its user dev<i // k>
+    servers = []
+    for j in range(k):
+        mine = chosen[j::k]
+        servers.append(subprocess.Popen(
+            [sys.executable, "-m", "tests.collectors.netdev.replay", str(tmp / f"port{j}"),
+             *mine], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}))
     try:
-        for _ in range(300):
-            if portfile.exists() and portfile.read_text():
-                break
-            time.sleep(0.05)
-        port = int(portfile.read_text())
+        ports = []
+        for j in range(k):
+            pf = tmp / f"port{j}"
+            for _ in range(300):
+                if pf.exists() and pf.read_text():
+                    break
+                time.sleep(0.05)
+            ports.append(int(pf.read_text()))
         kh = str(tmp / "known_hosts")
+
+        def where(i: int) -> tuple[int, str]:
+            return ports[i % k], f"dev{i // k}"
 
         async def singles() -> list[float]:
             out = []
             for i, name in enumerate(chosen[:len(names)]):
-                dt, _ = await scan_one(port, f"dev{i}", CASES[name].platform, kh)
+                dt, _ = await scan_one(*where(i), CASES[name].platform, kh)
                 out.append(dt)
             return out
 
@@ -81,8 +94,8 @@ def main() -> None:
         slowest = max(single)
 
         async def together() -> list[tuple[float, str]]:
-            return list(await asyncio.gather(*(scan_one(port, f"dev{i}", CASES[name].platform,
-                                                        kh) for i, name in enumerate(chosen))))
+            return list(await asyncio.gather(*(scan_one(*where(i), CASES[name].platform, kh)
+                                               for i, name in enumerate(chosen))))
 
         cpu0 = time.process_time()
         t0 = time.monotonic()
@@ -90,8 +103,10 @@ def main() -> None:
         wall = time.monotonic() - t0
         cpu = time.process_time() - cpu0
     finally:
-        server.terminate()
-        server.wait(10)
+        for srv in servers:
+            srv.terminate()
+            srv.wait(10)
+    server_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     ok = sum(1 for _, st in got if st == "ok")
     worst = max(dt for dt, _ in got)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -101,6 +116,9 @@ def main() -> None:
     print(f"slowest single device alone: {slowest:.2f} s; slowest of the {n} together: "
           f"{worst:.2f} s = {worst / slowest:.2f}x (goal <= 2x)")
     print(f"peak client memory (RSS): {peak:.0f} MiB")
+    print(f"replay servers' CPU (the devices' side, whole run): "
+          f"{server_cpu.ru_utime + server_cpu.ru_stime:.2f} s on {os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.1f}")
     print("Oxidized (context, not measured here): one thread per device, default 'threads: 30'"
           f" -> {n} devices in {-(-n // 30)} waves of up to 30 sessions")
 
