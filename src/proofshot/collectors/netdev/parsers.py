@@ -115,8 +115,12 @@ def sections(lines: list[str], platform: Platform) -> dict[str, list[str]]:
                 opener = "(end)"
             put(opener or last_key, line)
             continue
+        header = last_key in ("(top)", "(header)")
         if platform.comment and ind == 0 and line.startswith(platform.comment):
-            put("(header)" if last_key in ("(top)", "(header)") else last_key, line)
+            put("(header)" if header else last_key, line)
+            continue
+        if header and ind == 0 and any(re.search(v, line) for v in platform.volatile):
+            put("(header)", line)  # "Building configuration...", "Current configuration : N"
             continue
         while stack and stack[-1][0] >= ind:
             stack.pop()
