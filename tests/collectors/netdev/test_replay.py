@@ -247,3 +247,9 @@ def test_device_addresses_feed_the_paths_view(scanned: dict[str, Any]) -> None:
         "device_addresses"]
     assert {"interface": "Vlan2", "address": "10.42.11.42", "prefix_length": 24,
             "family": "inet"} in rows
+
+
+def test_store_verifies_and_rows_rederive_from_the_transcripts(scanned: dict[str, Any]) -> None:
+    """Rows were built from the masked answers as stored: re-deriving them gives the same."""
+    r = cli("verify", "--rederive", "--store", str(scanned["store"]))
+    assert r.returncode == 0
