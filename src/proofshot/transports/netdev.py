@@ -55,7 +55,7 @@ class Dialect:
     privileged: str | None = None  # a prompt that is privileged; None: no such mode
     enable: str | None = None  # the command that enters privileged mode
     password_prompt: str = r"[Pp]assword: ?$"
-    more: str | None = r"-+ ?\(?[Mm]ore\b.*$"  # a pager prompt ending the output so far
+    more: str | None = r"-+ ?\(?[Mm]ore\b.*$"  # a pager prompt (the whole last line so far)
     more_key: str = " "
     session: tuple[str, ...] = ()  # session-only commands (paging off), sent after login
     commands: frozenset[str] = frozenset()  # the declared show-class commands
@@ -267,7 +267,7 @@ class NetdevTransport(SSHTransport):
 
     def _at_more(self) -> bool:
         return (self._more_re is not None and len(self._buf) > self._paged_at
-                and bool(self._more_re.search(self._last_line())))
+                and bool(self._more_re.match(self._last_line().strip())))
 
     @staticmethod
     def _strip(buf: bytes, cmd: str) -> bytes:

@@ -113,6 +113,9 @@ def test_reasons_name_what_happened(hostile: dict[str, Any]) -> None:
         assert "config: timed out after" in line or "answer cut at" in line \
             or "paging did not stop" in line, line
     assert "not-the-secret" not in err
+    stored = b"".join(p.read_bytes() for p in hostile["store"].rglob("*") if p.is_file())
+    for secret in (ENABLE_SECRET, "not-the-secret"):
+        assert secret.encode() not in stored
 
 
 def test_a_banner_line_that_looks_like_a_prompt_is_not_taken_for_it(

@@ -29,7 +29,7 @@ def text_lines(text: str, platform: Platform) -> list[str]:
     out = []
     for raw in text.split("\n"):
         line = clean_line(raw.encode("utf-8", errors="replace")).rstrip()
-        if more is not None and more.search(line) and len(line) < 40:
+        if more is not None and more.match(line.strip()) and len(line) < 40:
             continue
         out.append(line)
     while out and not out[0].strip():
