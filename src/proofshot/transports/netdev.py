@@ -42,6 +42,7 @@ from proofshot.transports.ssh import SSHTransport
 DEFAULT_COMMAND_TIMEOUT = 60.0
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024  # one configuration; a 50 MB answer is cut, not kept
 DEFAULT_MAX_PAGES = 2000  # pager prompts answered per command before it counts as endless
+LOGIN_CAP = 1 << 20  # banner and prompts at login: more is no device we can talk to
 _ANSI = re.compile(rb"\x1b(?:\[[0-9;?]*[A-Za-z]|[()][0-9A-Za-z]|[=>78])")
 
 
@@ -130,7 +131,7 @@ class NetdevTransport(SSHTransport):
         assert self._conn is not None
         self._proc = await self._conn.create_process(term_type="vt100", term_size=(511, 24),
                                                      encoding=None)
-        await self._read(self._is_prompt, quiet=True)  # banner, then a prompt, then silence
+        await self._login_read(self._is_prompt, quiet=True)  # banner, a prompt, silence
         await self._learn_prompt()
         if self._priv_re is not None and self.dialect.enable and \
                 not self._priv_re.search(self.prompt):
@@ -138,24 +139,24 @@ class NetdevTransport(SSHTransport):
         for cmd in self.dialect.session:
             self._buf = b""
             self._send(cmd + "\n")
-            await self._read(self._at_prompt)
+            await self._login_read(self._at_prompt)
 
     async def _learn_prompt(self) -> None:
         """An empty line answers with the prompt alone: that exact text ends every answer."""
         self._buf = b""
         self._send("\n")
-        await self._read(self._is_prompt, quiet=True)
+        await self._login_read(self._is_prompt, quiet=True)
         self.prompt = self._last_line()
 
     async def _enter_privileged(self) -> None:
         assert self.dialect.enable is not None
         self._buf = b""
         self._send(self.dialect.enable + "\n")
-        await self._read(lambda: self._is_prompt() or self._is_password_prompt())
+        await self._login_read(lambda: self._is_prompt() or self._is_password_prompt())
         if self._is_password_prompt():
             self._buf = b""
             self._send((self._enable or "") + "\n")
-            await self._read(lambda: self._is_prompt() or self._is_password_prompt())
+            await self._login_read(lambda: self._is_prompt() or self._is_password_prompt())
             if self._is_password_prompt():  # asked again: the secret was wrong (or none given)
                 raise AuthFailed(self._msg(
                     "privileged mode refused: enable secret " +
@@ -164,6 +165,11 @@ class NetdevTransport(SSHTransport):
         assert self._priv_re is not None
         if not self._priv_re.search(self.prompt):
             raise AuthFailed(self._msg(f"privileged mode refused (prompt {self.prompt!r})"))
+
+    async def _login_read(self, done: Any, quiet: bool = False) -> None:
+        if not await self._read(done, quiet=quiet, cap=LOGIN_CAP):
+            raise TransportError(self._msg(f"no prompt in the first {LOGIN_CAP} bytes after "
+                                           "login"))
 
     def _send(self, text: str) -> None:
         self._proc.stdin.write(text.encode())
