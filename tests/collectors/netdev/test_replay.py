@@ -272,3 +272,33 @@ def test_store_verifies_and_rows_rederive_from_the_transcripts(scanned: dict[str
     """Rows were built from the masked answers as stored: re-deriving them gives the same."""
     r = cli("verify", "--rederive", "--store", str(scanned["store"]))
     assert r.returncode == 0
+
+
+def test_the_diff_says_who_changed_the_device(replay_server: ReplayServer,
+                                              tmp_path: Path) -> None:
+    """IOS's '! Last configuration change at ... by USER': after a change by another account
+    the diff names it (device_facts.changed_by) beside the changed lines."""
+    case = CASES["ios#asr920_16.8.1b"]
+    dev = case.device()
+    replay_server.devices["attrib"] = dev
+    store, scope = tmp_path / "store", tmp_path / "scope.yaml"
+    scope.write_text(yaml.safe_dump({"targets": [{
+        "name": "asr", "type": "netdev", "platform": "ios", "host": "127.0.0.1",
+        "port": replay_server.port, "user": "attrib", "password": "env:NETDEV_PW",
+        "accept_new_host_key": True}]}))
+    st = ["--store", str(store)]
+    cli("init", *st)
+    cli("scan", str(scope), "--label", "a", *st, ok=(0, 3))
+    dev.edits += [("11:54:34 UTC Thu Aug 29 2024 by 123456", "09:01:02 UTC Mon Sep 2 2024 by alice"),
+                  ("hostname hostname", "hostname asr-core-1")]
+    cli("scan", str(scope), "--label", "b", *st, ok=(0, 3))
+    diff = json.loads(cli("diff", "a", "b", "--json", *st, ok=(0, 1, 3)).stdout)
+    by_table = {c["table"]: c for c in diff["changes"]}
+    assert set(by_table) == {"device_config", "device_facts"}, diff["changes"]
+    facts = by_table["device_facts"]
+    assert facts["before"]["changed_by"] == "123456" and facts["after"]["changed_by"] == "alice"
+    assert set(facts["columns"]) == {"changed_by", "last_change"}
+    cfg = by_table["device_config"]
+    assert cfg["key"] == {"section": "hostname"}
+    assert (cfg["before"]["lines"], cfg["after"]["lines"]) == ("hostname hostname",
+                                                               "hostname asr-core-1")

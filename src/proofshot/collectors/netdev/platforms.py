@@ -162,7 +162,7 @@ PLATFORMS: tuple[Platform, ...] = (
             "serial": r"(?m)^Serial-Number: (\S+)",
         },
         volatile=(r"^#conf_file_ver=", r"^#buildno=", r"^#config-version="),
-        attribution=r"^#config-version=(?P<at>[^:]+):.*?user=(?P<by>[^:\s]+)",
+        attribution=r"^#config-version=.*?:user=(?P<by>[^:\s]+)",
         secrets=(r"\bset \S+ ENC (?P<v>\S+)",),
         aliases=("fortigate",),
     ),

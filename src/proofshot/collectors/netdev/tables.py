@@ -43,8 +43,9 @@ DEVICE_FACTS = table(
         col("image", doc="Boot image file, where the device names it."),
         col("uptime", doc="Uptime as the device words it.", volatile=True),
         col("last_change", doc="When the configuration was changed last, as the device "
-            "says it ('! Last configuration change at', Junos '## Last commit:', FortiOS "
-            "'#config-version=').", volatile=True),
+            "says it ('! Last configuration change at', Junos '## Last commit:'). Not "
+            "volatile: it moves only when someone changes the configuration, and with "
+            "changed_by it is the diff's attribution."),
         col("changed_by", doc="Account that changed the configuration last, where the "
             "device says so: the change attribution of a diff."),
         col("config_sections", "int", "Sections in device_config."),
