@@ -302,3 +302,18 @@ def test_the_diff_says_who_changed_the_device(replay_server: ReplayServer,
     assert cfg["key"] == {"section": "hostname"}
     assert (cfg["before"]["lines"], cfg["after"]["lines"]) == ("hostname hostname",
                                                                "hostname asr-core-1")
+
+
+def test_findings_on_recorded_configurations(scanned: dict[str, Any]) -> None:
+    """The C9200L recording has 'snmp-server community public RW 5': found through the store's
+    keyed hash of 'public' (the value itself was never stored)."""
+    found = json.loads(cli("findings", "before", "--json", "--store",
+                           str(scanned["store"])).stdout)
+    ios = user_of(CASES["ios#C9200L-24P-4G_17.09.04a"])
+    rules = {f["rule"] for f in found if f["target"] == ios}
+    assert {"netdev-snmp-default-community", "netdev-snmp-write"} <= rules, rules
+    assert "netdev-no-aaa" not in rules  # it has aaa new-model
+    drift = [f for f in found if f["rule"] == "netdev-firmware-drift"]
+    # the AOS-CX recordings include one model on two firmware versions (R8N85A: PL.10.13.0005
+    # and PL.10.08.1010)
+    assert drift, [f["rule"] for f in found]
