@@ -151,8 +151,9 @@ def config_rows(text: str, platform: Platform) -> list[Row]:
 def facts_row(platform: Platform, facts_text: str, config_text: str | None) -> Row:
     row: dict[str, Any] = {"platform": platform.name, "vendor": platform.vendor}
     clean = "\n".join(text_lines(facts_text, platform))
+    cfg = "\n".join(text_lines(config_text, platform)) if config_text is not None else ""
     for fact, pattern in platform.fact_patterns.items():
-        m = re.search(pattern, clean)
+        m = re.search(pattern, clean) or re.search(pattern, cfg)
         row[fact] = m.group(1).strip() if m else None
     if config_text is not None:
         lines = config_lines(config_text, platform)
@@ -227,6 +228,7 @@ def _eos_inventory(lines: list[str]) -> Iterator[Row]:
     whose last three columns are model, serial and date."""
     for i, line in enumerate(lines):
         if line.strip().startswith("Model") and "Description" in line and i + 2 < len(lines):
+            # 'System Information': the chassis (model, description; HW version and serial)
             model = lines[i + 2].split(None, 1)
             ser = next((lines[j + 2].split() for j in range(i, min(i + 8, len(lines) - 2))
                         if "Serial Number" in lines[j]), [])

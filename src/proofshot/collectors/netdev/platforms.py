@@ -40,7 +40,7 @@ class Platform:
     structure: Structure = "indent"
     section_depth: int = 1  # levels of the configuration's hierarchy that name a section
     comment: str = "!"  # a line of only this is a separator, no content ("": none)
-    # fact -> regex over the facts answers (first group of the first match)
+    # fact -> regex over the facts answers, then the configuration (first group, first match)
     fact_patterns: dict[str, str] = field(default_factory=dict)
     volatile: tuple[str, ...] = ()  # regexes of configuration lines that move by themselves
     attribution: str | None = None  # regex with groups 'at' and 'by' (who changed it last)
@@ -125,10 +125,11 @@ PLATFORMS: tuple[Platform, ...] = (
         config="show running-config | no-more | exclude ! Time:",
         facts=("show inventory | no-more",), inventory=("show inventory | no-more",),
         inventory_format="eos",
-        fact_patterns={
-            "model": r"(?m)^\s*System information.*\n.*\n.*?\n\s*(\S+)",
-            "serial": r"(?m)^\s*Model\s+Description\s*\n\s*-+.*\n\s*\S+.*?\n(?:.*\n)*?\s*"
-                      r"HW Version\s+Serial Number.*\n\s*-+.*\n\s*\S+\s+(\S+)",
+        fact_patterns={  # the configuration's first line: '! device: NAME (MODEL, EOS-VER)'
+            "hostname": r"(?m)^! device: (\S+) \(",
+            "model": r"(?m)^! device: \S+ \(([^,]+),",
+            "os_version": r"(?m)^! device: \S+ \([^,]+, EOS-([^)\s]+)\)",
+            "serial": r"(?mi)^\s*HW Version\s+Serial Number.*\n\s*-+.*\n\s*\S+\s+(\S+)",
         },
         volatile=(r"^! Time:", r"^! Startup-config last modified at"),
         attribution=r"^! Startup-config last modified at (?P<at>.+?) by (?P<by>\S+)",
@@ -140,7 +141,7 @@ PLATFORMS: tuple[Platform, ...] = (
         facts=("show version", "show chassis hardware"), inventory=("show chassis hardware",),
         inventory_format="junos", section_depth=2, comment="#",
         fact_patterns={
-            "hostname": r"(?m)^Hostname: (\S+)",
+            "hostname": r"(?m)^\s*(?:Hostname: |host-name )([^;\s]+)",
             "model": r"(?m)^Model: (\S+)",
             "os_version": r"(?m)^Junos: (\S+)",
             "serial": r"(?m)^Chassis\s+(\S+)",
@@ -187,6 +188,7 @@ PLATFORMS: tuple[Platform, ...] = (
         facts=("/system resource print", "/system package update print"),
         structure="slash", comment="#",
         fact_patterns={
+            "hostname": r"(?m)^/system identity\nset name=(\S+)",
             "os_version": r"(?m)^\s*version: (.+?)\s*$",
             "model": r"(?m)^\s*board-name: (.+?)\s*$",
             "uptime": r"(?m)^\s*uptime: (\S+)",
@@ -213,6 +215,7 @@ PLATFORMS: tuple[Platform, ...] = (
         config="show configuration commands | no-more", facts=("show version",),
         structure="words", section_depth=3, comment="#",
         fact_patterns={
+            "hostname": r"(?m)^set system host-name '?([^'\s]+)",
             "os_version": r"(?m)^Version:\s+(.+?)\s*$",
             "model": r"(?m)^Hardware model:\s+(.+?)\s*$",
             "serial": r"(?m)^Hardware S/N:\s+(\S+)",
@@ -225,7 +228,8 @@ PLATFORMS: tuple[Platform, ...] = (
         config="cat /conf/config.xml",
         facts=('opnsense-version || echo "OPNsense "`cat /usr/local/opnsense/version/opnsense`',),
         section_depth=2, comment="",
-        fact_patterns={"os_version": r"(?m)^(OPNsense \S+)"},
+        fact_patterns={"os_version": r"(?m)^(OPNsense \S+)",
+                       "hostname": r"<hostname>([^<]+)</hostname>"},
         volatile=(r"^\s*<time>\d+(?:\.\d+)?</time>$",),
     ),
     Platform(
@@ -233,7 +237,8 @@ PLATFORMS: tuple[Platform, ...] = (
         _d("pfsense", mode="exec", errors=(r"^cat: .*: No such file",)),
         config="cat /cf/conf/config.xml", facts=("cat /etc/version",),
         section_depth=2, comment="",
-        fact_patterns={"os_version": r"(?m)^(\S+)"},
+        fact_patterns={"os_version": r"(?m)^(\S+)",
+                       "hostname": r"<hostname>([^<]+)</hostname>"},
         volatile=(r"^\s*<lastchange>", r"^\s*<time>\d+</time>"),
     ),
     Platform(
