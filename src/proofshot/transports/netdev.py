@@ -58,6 +58,7 @@ class Dialect:
     password_prompt: str = r"[Pp]assword: ?$"
     more: str | None = r"-+ ?\(?[Mm]ore\b.*$"  # a pager prompt (the whole last line so far)
     more_key: str = " "
+    press_key: str | None = None  # a login screen that wants a key first (ProCurve)
     session: tuple[str, ...] = ()  # session-only commands (paging off), sent after login
     commands: frozenset[str] = frozenset()  # the declared show-class commands
     errors: tuple[str, ...] = ()  # a line matching one means the command failed
@@ -131,7 +132,13 @@ class NetdevTransport(SSHTransport):
         assert self._conn is not None
         self._proc = await self._conn.create_process(term_type="vt100", term_size=(511, 24),
                                                      encoding=None)
-        await self._login_read(self._is_prompt, quiet=True)  # banner, a prompt, silence
+        await self._login_read(self._is_prompt_or_key, quiet=True)  # banner, prompt, silence
+        for _ in range(3):  # "Press any key to continue": the key, then the prompt
+            if self._is_prompt() or self.dialect.press_key is None:
+                break
+            self._buf = b""
+            self._send("\n")
+            await self._login_read(self._is_prompt_or_key, quiet=True)
         await self._learn_prompt()
         if self._priv_re is not None and self.dialect.enable and \
                 not self._priv_re.search(self.prompt):
@@ -179,6 +186,11 @@ class NetdevTransport(SSHTransport):
 
     def _is_prompt(self) -> bool:
         return bool(self._prompt_re.search(self._last_line()))
+
+    def _is_prompt_or_key(self) -> bool:
+        key = self.dialect.press_key
+        return self._is_prompt() or (key is not None and re.search(key, self._last_line())
+                                     is not None)
 
     def _is_password_prompt(self) -> bool:
         return bool(self._pw_re.search(self._last_line()))

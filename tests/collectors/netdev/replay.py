@@ -71,7 +71,7 @@ class Device:
     init: str
     answers: dict[str, list[str]]
     mode: str = "shell"  # shell | exec
-    behaviour: str = "replay"  # replay | noprompt | endless | huge | enable | fakeprompt
+    behaviour: str = "replay"  # replay | noprompt | endless | huge | enable | fakeprompt | presskey
     edits: list[tuple[str, str]] = field(default_factory=list)  # planted changes (old, new)
 
     @property
@@ -154,6 +154,11 @@ async def _shell(process: asyncssh.SSHServerProcess[str], dev: Device) -> None:
         await asyncio.sleep(0.05)
         out.write("\r\n(this line above is part of the banner)\r\n")
         await asyncio.sleep(0.3)
+    if dev.behaviour == "presskey":  # ProCurve-style login screen
+        out.write("HP J9773A 2530-24G-PoEP Switch\r\nPress any key to continue")
+        if not await process.stdin.read(1):
+            return
+        out.write("\r\n")
     if dev.behaviour == "enable":
         prompt = prompt.rstrip().rstrip("#") + ">"
     out.write(dev.init.rsplit("\n", 1)[0] + "\n" + prompt if "\n" in dev.init else prompt)

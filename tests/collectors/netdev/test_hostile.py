@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from proofshot.collectors.netdev.platforms import platform
+from proofshot.model.errors import TransportError
 from proofshot.model.transcript import Query
 from proofshot.transports.netdev import NetdevTransport
 from tests.collectors.netdev.cases import CASES
@@ -175,3 +176,26 @@ def test_caps_and_page_limit(replay_server: ReplayServer, tmp_path: Path) -> Non
     assert after.status() == "error" and "session closed earlier" in (after.error or "")
     paged, _ = asyncio.run(one("h-pages", max_pages=50))
     assert paged.status() == "error" and "paging did not stop after 50 pages" in paged.reason()
+
+
+def test_a_press_any_key_login_screen(replay_server: ReplayServer, tmp_path: Path) -> None:
+    """ProCurve asks for a key before its prompt (declared as `press_key`): the transport
+    sends one and reads the configuration; without the declaration it is a clear no-prompt."""
+    replay_server.devices["h-key"] = _device("presskey")
+    p, ios = platform("procurve"), platform("ios")
+    assert p is not None and ios is not None
+
+    async def go(dialect: Any) -> Any:
+        t = NetdevTransport("u", "127.0.0.1", replay_server.port, dialect=dialect,
+                            user="h-key", password=PASSWORD, known_hosts_path=tmp_path / "kh",
+                            accept_new_key=True, login_timeout=3)
+        try:
+            await t.open()
+            return await t.run(Query("c", ("cli", "show running-config")))
+        finally:
+            await t.close()
+
+    got = asyncio.run(go(p.dialect_for_scan()))
+    assert got.status() == "ok" and b"interface GigabitEthernet1/0/1" in got.stdout
+    with pytest.raises(TransportError, match="no prompt within 3s"):
+        asyncio.run(go(ios.dialect_for_scan()))

@@ -208,6 +208,20 @@ PLATFORMS: tuple[Platform, ...] = (
         },
         volatile=(r"^Current configuration:",),
     ),
+    Platform(  # no recorded session: declared from Oxidized's procurve model
+        "procurve", "HPE Aruba",
+        _d("procurve", prompt=r"^[\w.()-]+[#>] ?$", privileged=r"#\s*$", enable="enable",
+           session=("no page",), press_key=r"Press any key to continue",
+           errors=(r"^Invalid input:",)),
+        config="show running-config", facts=("show version", "show system-information"),
+        fact_patterns={
+            "hostname": r"(?m)^\s*System Name\s*:\s*(\S+)",
+            "os_version": r"(?m)^\s*Software revision\s*:\s*(\S+)",
+            "serial": r"(?m)^\s*Serial Number\s*:\s*(\S+)",
+            "uptime": r"(?m)^\s*Up Time\s*:\s*(.+?)\s*$",
+        },
+        volatile=(r"^Running configuration:",),
+    ),
     Platform(
         "vyos", "VyOS",
         _d("vyos", prompt=r"^[\w.-]+@[\w.-]+:[~/\w.-]*[$#] ?$", more=r"^:$|\(END\)$",
