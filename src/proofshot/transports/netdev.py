@@ -29,6 +29,7 @@ import asyncio
 import contextlib
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -240,6 +241,10 @@ class NetdevTransport(SSHTransport):
             if self._broken or self._proc is None:
                 return Answer.failed(query, error=f"session closed earlier: {self._broken}")
             return await self._run_shell(query, cmd, timeout, limit)
+
+    async def run_batch(self, queries: Sequence[Query]) -> list[Answer | None]:
+        """No shell framing on a device: every query runs alone (None = run it alone)."""
+        return [None] * len(queries)
 
     async def _run_shell(self, query: Query, cmd: str, timeout: float, limit: int) -> Answer:
         t0 = time.monotonic()

@@ -15,7 +15,7 @@ transport refuses anything not declared here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from proofshot.transports.netdev import Dialect
@@ -53,8 +53,7 @@ class Platform:
         return tuple(dict.fromkeys((self.config, *self.facts, *self.inventory)))
 
     def dialect_for_scan(self) -> Dialect:
-        from dataclasses import replace
-
+        """The dialect with the allow-list of commands the transport may send."""
         return replace(self.dialect, commands=frozenset(self.commands))
 
 
