@@ -161,7 +161,11 @@ PLATFORMS: tuple[Platform, ...] = (
             "model": r"(?m)^Version: (\S+) v",
             "serial": r"(?m)^Serial-Number: (\S+)",
         },
-        volatile=(r"^#conf_file_ver=", r"^#buildno=", r"^#config-version="),
+        # FortiOS re-encrypts ENC values (random salt) and re-exports encrypted private keys
+        # at every read, and FortiGuard updates internet-service ids by itself: their
+        # movement says nothing about the device (Oxidized's significant_changes agree)
+        volatile=(r"^#conf_file_ver=", r"^#buildno=", r"^#config-version=", r"^set \S+ ENC ",
+                  r"^set private-key ", r"^set internet-service-id "),
         attribution=r"^#config-version=.*?:user=(?P<by>[^:\s]+)",
         secrets=(r"\bset \S+ ENC (?P<v>\S+)",),
         aliases=("fortigate",),
@@ -177,7 +181,8 @@ PLATFORMS: tuple[Platform, ...] = (
             "model": r"(?m)^Platform Type\s*: (\S+)",
             "serial": r"(?m)^Serial Number\s*: (\S+)",
         },
-        volatile=(r"^#config-version=", r"^#branch_pt=", r"^#conf_file_ver="),
+        volatile=(r"^#config-version=", r"^#branch_pt=", r"^#conf_file_ver=", r"^set \S+ ENC ",
+                  r"^set private-key "),
         secrets=(r"\bset \S+ ENC (?P<v>\S+)",),
     ),
     Platform(
