@@ -12,6 +12,7 @@ from proofshot.scan.masking import mask_text
 from proofshot.views.findings import evaluate
 from proofshot.views.rules import RULES
 from proofshot.views.snapshot import from_plain
+from tests.collectors.netdev.rule_cases import NETDEV_CASES, NETDEV_PEERS
 from tests.collectors.windows.rule_cases import CASES as WINDOWS_CASES
 
 CREATED = "2026-06-01T12:00:00Z"
@@ -162,6 +163,8 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
 }
 CASES.update(WINDOWS_CASES)  # tests/collectors/windows/rule_cases.py
 PEERS = {"p1": {"snmp_entities": [ent("15.2(7)")]}, "p2": {"snmp_entities": [ent("15.2(7)")]}}
+CASES.update(NETDEV_CASES)  # device configurations (views/rules/netdev.py)
+PEERS.update(NETDEV_PEERS)
 
 
 def test_every_rule_has_a_case_and_metadata() -> None:

@@ -481,13 +481,19 @@ def data_sheet(store: Store, t: Mapping[str, Any]) -> dict[str, Any]:
     groups = rows("groups")
     fw = rows("firewall_rules")
     tables = t.get("tables", {})
+    dev = _first(rows("device_facts"))  # a switch, router or firewall (netdev)
+    dev_os = [(k, fmt_value(dev.get(k))) for k in ("hostname", "platform", "os_version",
+                                                   "image", "uptime", "changed_by")
+              if dev.get(k) is not None]
+    dev_hw = [(k, fmt_value(dev.get(k))) for k in ("vendor", "model", "serial")
+              if dev.get(k) is not None]
     return {
         "name": t["name"], "type": t.get("type"), "status": t.get("status"),
         "reason": t.get("reason") or "", "facts": t.get("facts", {}),
         "os": [(k, fmt_value(os_row.get(k))) for k in
                ("hostname", "os_name", "kernel_release", "arch", "timezone", "machine_id")
-               if os_row.get(k) is not None],
-        "hardware": [(k, fmt_value(v)) for k, v in (
+               if os_row.get(k) is not None] + dev_os,
+        "hardware": dev_hw + [(k, fmt_value(v)) for k, v in (
             ("sys_vendor", dmi.get("sys_vendor")), ("product_name", dmi.get("product_name")),
             ("product_serial", dmi.get("product_serial")),
             ("bios_version", dmi.get("bios_version")),

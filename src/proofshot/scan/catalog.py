@@ -19,9 +19,10 @@ COLLECTORS = {
     "ldap": "proofshot.collectors.ldap.collector",
     "smb": "proofshot.collectors.smb.collector",
     "windows": "proofshot.collectors.windows.collector",
+    "netdev": "proofshot.collectors.netdev.collector",
 }
 FOR_TARGET = {"local": "linux", "ssh": "linux", "snmp": "snmp", "ldap": "ldap", "smb": "smb",
-              "winrm": "windows"}
+              "winrm": "windows", "netdev": "netdev"}
 
 
 def collector(name: str) -> Collector | None:

@@ -59,15 +59,17 @@ def transcript_record(ans: Answer, put: Callable[[bytes], str]) -> bytes:
     return canonical(rec)
 
 
-def mask_answer(ans: Answer, keyed_hash: Hasher) -> tuple[Answer, str]:
+def mask_answer(ans: Answer, keyed_hash: Hasher,
+                mask: Callable[[bytes, Hasher], bytes] = mask_bytes) -> tuple[Answer, str]:
     """The answer as it may be stored (secret-looking values replaced by keyed hashes), and
-    the keyed hash of the unmasked record, kept so the original can be matched if produced."""
+    the keyed hash of the unmasked record, kept so the original can be matched if produced.
+    `mask`: a collector's own rules (device configurations) instead of the generic ones."""
     answer_hmac = keyed_hash(canonical(ans.to_record()).decode())
     masked = replace(
         ans,
-        stdout=mask_bytes(ans.stdout, keyed_hash),
-        stderr=mask_bytes(ans.stderr, keyed_hash),
-        stdin=mask_bytes(ans.stdin, keyed_hash) if ans.stdin is not None else None,
+        stdout=mask(ans.stdout, keyed_hash),
+        stderr=mask(ans.stderr, keyed_hash),
+        stdin=mask(ans.stdin, keyed_hash) if ans.stdin is not None else None,
     )
     return masked, answer_hmac
 

@@ -18,7 +18,7 @@ from proofshot.model.errors import ScopeError
 if TYPE_CHECKING:
     import yaml
 
-SECRET_FIELDS = ("password", "community", "auth_key", "priv_key", "passphrase")
+SECRET_FIELDS = ("password", "community", "auth_key", "priv_key", "passphrase", "enable")
 _REF_PREFIXES = ("env:", "file:", "keyring:")
 
 
@@ -142,8 +142,25 @@ class ReplayTarget(_Base):
     options: dict[str, Any] | None = None
 
 
+class NetdevTarget(_Base):
+    """A switch, router or firewall over its SSH CLI (collectors/netdev/platforms.py)."""
+
+    type: Literal["netdev"]
+    platform: str = Field(min_length=1)
+    host: str = Field(min_length=1)
+    port: int = Field(default=22, ge=1, le=65535)
+    user: str = Field(min_length=1)
+    key: str | None = None
+    password: str | None = None
+    enable: str | None = None  # privileged-mode secret
+    accept_new_host_key: bool = False
+
+    _ref = field_validator("password", "enable")(classmethod(lambda cls, v: _check_ref(v)))
+
+
 Target = Annotated[
-    LocalTarget | SSHTarget | SNMPTarget | LDAPTarget | SMBTarget | WinRMTarget | ReplayTarget,
+    LocalTarget | SSHTarget | SNMPTarget | LDAPTarget | SMBTarget | WinRMTarget | NetdevTarget
+    | ReplayTarget,
     Field(discriminator="type"),
 ]
 
@@ -250,7 +267,7 @@ def load_scope(path: str | Path) -> Scope:
         if err["type"] == "union_tag_invalid":
             msg = (
                 f"unknown target type {err.get('input', {}).get('type')!r}; "
-                "expected local, ssh, snmp, ldap, smb, winrm or replay"
+                "expected local, ssh, snmp, ldap, smb, winrm, netdev or replay"
             )
         elif err["type"] == "extra_forbidden":
             msg = "unknown field"
@@ -271,7 +288,7 @@ def _clean_loc(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
             out.append(part)
             node = node[part]
         elif isinstance(node, dict) and isinstance(part, str) and part in (
-            "local", "ssh", "snmp", "ldap", "smb", "winrm", "replay"
+            "local", "ssh", "snmp", "ldap", "smb", "winrm", "netdev", "replay"
         ):
             continue
         else:

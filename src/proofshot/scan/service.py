@@ -134,8 +134,11 @@ async def _scan_all(store: Store, scope: Scope, creds: dict[str, dict[str, Any]]
             else:
                 transport = transport_for(target, creds[target.name], store.root, timeout)
                 spooler, sorters = files(target.name)
+                own = getattr(collector, "masker", None)  # a collector's own secret rules
+                mk = masker if own is None else (
+                    lambda a, m=own(options_for(target)): mask_answer(a, kh, m))
                 res = await run_target(target.name, target.type, transport, collector,
-                                       options_for(target), masker=masker, spooler=spooler,
+                                       options_for(target), masker=mk, spooler=spooler,
                                        sorters=sorters)
             if on_done:
                 on_done(res)

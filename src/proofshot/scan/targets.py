@@ -12,6 +12,7 @@ from proofshot.scan.catalog import for_target_type
 from proofshot.scan.scope import (
     LDAPTarget,
     LocalTarget,
+    NetdevTarget,
     ReplayTarget,
     SMBTarget,
     SNMPTarget,
@@ -49,6 +50,19 @@ def preflight(target: Any, where: str) -> dict[str, Any]:
         creds["password"] = resolve(target.password, f"{where}: target '{target.name}'")
         if not (target.key or target.password or target.agent):
             creds["use_agent"] = True
+    if isinstance(target, NetdevTarget):
+        from proofshot.collectors.netdev.platforms import names, platform
+
+        w = f"{where}: target '{target.name}'"
+        if platform(target.platform) is None:
+            raise BadInput(f"{w}: unknown platform '{target.platform}'; known: "
+                           + ", ".join(names()))
+        if target.key:
+            creds["key_path"] = check_key_file(target.key, w)
+        creds["password"] = resolve(target.password, w)
+        creds["enable"] = resolve(target.enable, w)
+        if not (target.key or target.password):
+            raise BadInput(f"{w}: needs 'password' (env:NAME or file:PATH) or 'key'")
     if isinstance(target, SNMPTarget):
         w = f"{where}: target '{target.name}'"
         for fld in ("community", "auth_key", "priv_key"):
@@ -102,6 +116,19 @@ def transport_for(target: Any, creds: dict[str, Any], store_root: Path,
             accept_new_key=target.accept_new_host_key,
             timeout=timeout,
         )
+    if isinstance(target, NetdevTarget):
+        from proofshot.collectors.netdev.platforms import platform
+        from proofshot.transports.netdev import NetdevTransport
+
+        found = platform(target.platform)
+        assert found is not None  # checked in preflight
+        return NetdevTransport(
+            target.name, host=target.host, port=target.port, dialect=found.dialect_for_scan(),
+            user=target.user, key_path=creds.get("key_path"), password=creds.get("password"),
+            enable_secret=creds.get("enable"), known_hosts_path=str(store_root / "known_hosts"),
+            accept_new_key=target.accept_new_host_key, command_timeout=timeout,
+            login_timeout=min(timeout, 30.0),
+        )
     if isinstance(target, SNMPTarget):
         from proofshot.transports.snmp import SNMPAuth, SNMPTransport
 
@@ -133,5 +160,5 @@ def options_for(target: Any) -> dict[str, Any]:
     if isinstance(target, ReplayTarget):  # the recorded target's options (see preflight)
         return {**(target.options or {}), "name": target.name}
     data: dict[str, Any] = target.model_dump(exclude={"password", "community", "auth_key",
-                                                       "priv_key"})
+                                                       "priv_key", "enable"})
     return data

@@ -5,7 +5,7 @@ service (a listening socket of a target; id "TARGET:PROTO/PORT"), external (an a
 neighbour that belongs to no target; `target` None).
 
 Edges (attribute `kind`, each with the evidence rows it came from):
-- address   host -> its address (addresses, snmp_ip_addresses)
+- address   host -> its address (addresses, snmp_ip_addresses, device_addresses)
 - exposes   host -> service (listening), with `allowed` by the host's own firewall
 - connects  client host/external -> service (connections, from either side), never per
             ephemeral port
@@ -30,7 +30,7 @@ from proofshot.views.snapshot import SnapshotData, TargetData
 TABLES = ("addresses", "listening", "connections", "routes", "neighbors", "firewall_rules",
           "os", "snmp_system", "snmp_ip_addresses", "snmp_routes", "snmp_arp",
           "snmp_lldp_neighbors", "win_addresses", "win_listeners", "win_connections",
-          "win_routes", "win_os", "win_firewall_rules", "win_firewall_profiles")
+          "win_routes", "win_os", "win_firewall_rules", "win_firewall_profiles", "device_addresses")
 
 if TYPE_CHECKING:
     Graph: TypeAlias = nx.MultiDiGraph[str]
@@ -116,7 +116,7 @@ class _Builder:
                 if r.get("hostname"):
                     self.names.setdefault(str(r["hostname"]).lower(), t.name)
             for table, col in (("addresses", "address"), ("snmp_ip_addresses", "address"),
-                               ("win_addresses", "address")):
+                               ("win_addresses", "address"), ("device_addresses", "address")):
                 for r in t.rows(table):
                     a = _bare(str(r.get(col) or ""))
                     if routable(a):
@@ -134,7 +134,7 @@ class _Builder:
         return self.g
 
     def addresses(self, t: TargetData) -> None:
-        for table in ("addresses", "snmp_ip_addresses", "win_addresses"):
+        for table in ("addresses", "snmp_ip_addresses", "win_addresses", "device_addresses"):
             for r in t.rows(table):
                 a = _bare(str(r.get("address") or ""))
                 if routable(a) and self.owner.get(a) == t.name:

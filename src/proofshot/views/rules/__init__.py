@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from proofshot.views.rules import ad, linux, snmp, windows
+from proofshot.views.rules import ad, linux, netdev, snmp, windows
 from proofshot.views.rules.base import SEVERITIES, Context, Hit, Rule
 
-RULES: tuple[Rule, ...] = (*linux.RULES, *snmp.RULES, *ad.RULES, *windows.RULES)
+RULES: tuple[Rule, ...] = (*linux.RULES, *snmp.RULES, *ad.RULES, *windows.RULES, *netdev.RULES)
 
 if len({r.id for r in RULES}) != len(RULES):  # pragma: no cover - a programming error
     raise RuntimeError("duplicate rule id")

@@ -1,0 +1,1 @@
+"""Switches, routers and firewalls: their configuration, facts and inventory over the SSH CLI."""
