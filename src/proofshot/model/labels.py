@@ -545,6 +545,8 @@ wins | WINS server | WINS-Server
 COLUMN_OVERRIDES = {
     tuple(k.split(".")): v for k, v in _parse("""
 filesystems.target | Mount point | Einhängepunkt
+device_facts.last_change | Configuration changed | Konfiguration geändert
+device_inventory.version | Hardware version | Hardware-Version
 filesystems.size | Size (bytes) | Größe (Bytes)
 filesystems.used | Used (bytes) | Belegt (Bytes)
 filesystems.avail | Available (bytes) | Verfügbar (Bytes)
@@ -722,6 +724,17 @@ win-defender | Defender-Echtzeitschutz aus oder Signaturen veraltet | Den Echtze
 win-hotfix-old | Seit über 60 Tagen kein Windows-Update installiert | Das aktuelle kumulative Update installieren.
 win-bitlocker-off | BitLocker auf dem Systemlaufwerk aus | Das Systemlaufwerk verschlüsseln (BitLocker mit TPM) und den Wiederherstellungsschlüssel sicher verwahren.
 win-service-account-never-expires | Dienst meldet sich mit einem Domänenkonto an, dessen Passwort nie abläuft | Ein gruppenverwaltetes Dienstkonto (gMSA) verwenden oder das Passwort planmäßig wechseln.
+netdev-telnet | Telnet-Verwaltungszugang aktiviert | Auf den VTY-Lines und Verwaltungsschnittstellen nur SSH zulassen (transport input ssh).
+netdev-http-mgmt | Unverschlüsselte HTTP-Verwaltung aktiviert | Den unverschlüsselten HTTP-Server abschalten; zur Verwaltung HTTPS (oder SSH) verwenden.
+netdev-ssh-v1 | SSH-Protokollversion 1 erlaubt | Nur SSH-Version 2 zulassen (ip ssh version 2).
+netdev-snmp-default-community | SNMP-Community „public“ oder „private“ | SNMPv3 verwenden oder zumindest eine lange, zufällige Community mit ACL.
+netdev-snmp-write | SNMP-v1/v2c-Schreibzugriff | Schreibende Communities (RW) entfernen; wo Schreibzugriff nötig ist, SNMPv3 mit authPriv verwenden.
+netdev-weak-password-type | Passwort als Typ 0 (Klartext) oder 7 (umkehrbar) gespeichert | Passwörter als Secret vom Typ 8/9 speichern (username X secret ..., enable secret).
+netdev-no-aaa | Kein AAA (nur lokale Benutzer) | Administratoren über TACACS+/RADIUS authentifizieren, mit lokalen Konten als Rückfallebene.
+netdev-no-ntp | Kein NTP-Server | NTP-Server einrichten, damit Protokolle und Zertifikate die richtige Zeit haben.
+netdev-no-remote-logging | Keine Protokollierung auf einen zentralen Server | Protokolle an einen zentralen Syslog-Server senden, damit sie den Ausfall des Geräts überdauern.
+netdev-default-account | Standard-Kontoname in Verwendung | Persönliche Konten verwenden; Standardkonten (admin, cisco, root, manager) entfernen oder umbenennen.
+netdev-firmware-drift | Firmware weicht zwischen Geräten desselben Modells ab | Geräte eines Modells auf eine geprüfte Firmware-Version bringen.
 """).items()}
 
 
