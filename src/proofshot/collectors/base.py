@@ -43,7 +43,12 @@ class Step:
 class TableSpec:
     """Binds a table declaration to the queries it needs and its pure builder.
 
-    `optional` queries may fail without making the table unverifiable (e.g. rpm on Debian).
+    Whether an answer counts is declared on its Query (exit codes, failure strings, emptiness,
+    format: see model.transcript.judge), never decided in the runner. A `queries` entry that
+    fails makes the table unreadable (no rows, the reason in coverage); one that is absent
+    (the source does not exist here) makes the table "unsupported", quietly. An `optional`
+    query that is absent is skipped quietly; one that FAILS still leaves rows, but the table is
+    "partial" (the diff then compares it only with a table read from the same sources).
     `large`: the rows can outgrow memory (they come from streamed answers): the builder must
     yield them lazily (reading `Answer.lines()`), and the scan sorts them on disk.
     """

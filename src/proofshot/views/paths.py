@@ -11,7 +11,7 @@ Edges (attribute `kind`, each with the evidence rows it came from):
             ephemeral port
 - route     host -> gateway address (routes, snmp_routes)
 - neighbor  host -> address seen in its ARP/NDP cache (neighbors, snmp_arp)
-- lldp      device -> neighbour device (snmp_lldp_neighbors)
+- lldp      device -> neighbour device (snmp_lldp_neighbors, lldp_neighbors from lldpd)
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from proofshot.views.snapshot import SnapshotData, TargetData
 # Tables the graph reads (the loader can skip the others).
 TABLES = ("addresses", "listening", "connections", "routes", "neighbors", "firewall_rules",
           "os", "snmp_system", "snmp_ip_addresses", "snmp_routes", "snmp_arp",
-          "snmp_lldp_neighbors")
+          "snmp_lldp_neighbors", "lldp_neighbors")
 
 if TYPE_CHECKING:
     Graph: TypeAlias = nx.MultiDiGraph[str]
@@ -215,18 +215,22 @@ class _Builder:
                           mac=[r.get("mac")])
 
     def lldp(self, t: TargetData) -> None:
-        for r in t.rows("snmp_lldp_neighbors"):
-            name = str(r.get("sys_name") or "")
-            peer = self.names.get(name.lower()) or self.names.get(name.split(".")[0].lower())
-            if peer is None:
-                nid = f"lldp:{name or r.get('chassis_id')}"
-                if nid not in self.g:
-                    self.g.add_node(nid, kind="external", target=None, name=name,
-                                    chassis_id=r.get("chassis_id"))
-            else:
-                nid = peer
-            self.edge(t.name, nid, "lldp", evidence(t.name, "snmp_lldp_neighbors", r),
-                      local_port=[r.get("local_port_id")], remote_port=[r.get("port_id")])
+        for table in ("snmp_lldp_neighbors", "lldp_neighbors"):
+            for r in t.rows(table):
+                self.lldp_row(t, table, r)
+
+    def lldp_row(self, t: TargetData, table: str, r: Mapping[str, Any]) -> None:
+        name = str(r.get("sys_name") or "")
+        peer = self.names.get(name.lower()) or self.names.get(name.split(".")[0].lower())
+        if peer is None:
+            nid = f"lldp:{name or r.get('chassis_id')}"
+            if nid not in self.g:
+                self.g.add_node(nid, kind="external", target=None, name=name,
+                                chassis_id=r.get("chassis_id"))
+        else:
+            nid = peer
+        self.edge(t.name, nid, "lldp", evidence(t.name, table, r),
+                  local_port=[r.get("local_port_id")], remote_port=[r.get("port_id")])
 
 
 def build(snap: SnapshotData) -> Graph:

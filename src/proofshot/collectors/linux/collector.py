@@ -27,15 +27,12 @@ from proofshot.collectors.linux.parsers import (
 )
 from proofshot.collectors.linux.queries import DEFAULT_FILES, DEFAULT_MAX_TEXT, queries
 from proofshot.model.table import Row, Table
-from proofshot.model.transcript import Query
-
-# Queries whose scripts keep going past unreadable paths: "Permission denied" on stderr
-# means the answer is incomplete, so it counts as refused.
-_STRICT_READ = frozenset({"sudoers", "cron", "sshd_config", "certs", "files_meta", "getfacl"})
+from proofshot.model.transcript import Query, judge
 
 
 class _Reader:
-    """Gives builders the text of answers that are usable, by the query's own ok codes."""
+    """Gives builders the text of answers that are usable, by the query's declared notion of
+    success (model.transcript.judge: exit codes, failure strings, emptiness, format)."""
 
     def __init__(self, declared: Mapping[str, Query], answers: Answers) -> None:
         self.declared = declared
@@ -47,14 +44,12 @@ class _Reader:
             if required:
                 raise NotCollected(f"query {qid} has no answer", "error")
             return None
-        status = answer.status(self.declared[qid].ok_codes)
-        if status == "ok" and qid in _STRICT_READ and b"permission denied" in answer.stderr.lower():
-            status = "refused"
+        status, reason = judge(self.declared.get(qid), answer)
         if status == "ok":
             return answer.text
         if required:
-            reason = answer.reason() or f"{qid}: {status}"
-            raise NotCollected(f"{qid}: {reason}", status)
+            raise NotCollected(f"{qid}: {reason}",
+                               "unsupported" if status == "absent" else status)
         return None
 
     def text(self, qid: str) -> str:
@@ -87,7 +82,7 @@ class LinuxCollector:
     """Linux and other GNU userlands, over the local or the SSH transport."""
 
     name = "linux"
-    version = "2"  # 2: posix_acls
+    version = "3"  # 2: posix_acls; 3: declared success (formats, emptiness), lldp_neighbors
 
     def tables(self) -> Sequence[Table]:
         return T.TABLES
@@ -148,14 +143,12 @@ class LinuxCollector:
                  optional=["files_sha256", "files_text"],
                  note="Without root, unreadable files have sha256 None."),
             spec(T.POSIX_ACLS, ["getfacl"], _build_posix_acls),
+            spec(T.LLDP_NEIGHBORS, ["lldp"], req("lldp", peers.parse_lldpcli)),
         ]
         return Plan(steps=[Step(q) for q in qs], specs=specs)
 
 
 def _build_dmi(r: _Reader) -> list[Row]:
-    answer = r.answers.get("dmi")
-    if answer is not None and answer.exit_code == 3:
-        raise NotCollected("no DMI data on this host (/sys/class/dmi/id absent)")
     return system.parse_dmi(r.text("dmi"))
 
 
@@ -229,9 +222,6 @@ def _build_sshd(r: _Reader) -> list[Row]:
 
 
 def _build_posix_acls(r: _Reader) -> list[Row]:
-    answer = r.answers.get("getfacl")
-    if answer is not None and answer.exit_code == 3:
-        raise NotCollected("getfacl is not installed on this host (package acl)")
     return acl.parse_getfacl(r.text("getfacl"))
 
 

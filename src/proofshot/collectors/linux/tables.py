@@ -371,9 +371,28 @@ NEIGHBORS = table("neighbors", "Neighbour (ARP/NDP) cache (ip -j neigh): who ans
         volatile=True),
 ], collector=C, volatile_rows=True)
 
+LLDP_NEIGHBORS = table("lldp_neighbors", "LLDP neighbours that lldpd heard on each local "
+                       "interface (lldpcli -f json show neighbors details); the same rows the "
+                       "paths view draws from a switch's LLDP-MIB.",
+                       ["local_port_id", "chassis_id", "port_id"], [
+    col("local_port_id", doc="Local interface the neighbour was heard on."),
+    col("chassis_id", doc="Neighbour chassis id (MAC aa:bb:.., address, or text)."),
+    col("chassis_id_subtype", doc="mac, ip, ifname, local, ... (lldpd's names)."),
+    col("port_id", doc="Neighbour port id (name, MAC or text)."),
+    col("port_id_subtype", doc="mac, ifname, ifalias, local, ... (lldpd's names)."),
+    col("port_descr", doc="Neighbour port description."),
+    col("sys_name", doc="Neighbour system name."),
+    col("sys_descr", doc="Neighbour system description."),
+    col("capabilities", "list", "Enabled system capabilities (bridge, router, ...)."),
+    col("mgmt_addresses", "list", "Management addresses the neighbour announces."),
+    col("via", doc="Protocol the neighbour was heard by (LLDP, CDPv2, ...)."),
+    col("age", doc="Time since the neighbour was first heard (moves by itself).",
+        volatile=True),
+], collector=C)
+
 TABLES: tuple[Table, ...] = (
     OS, SYSCTL, CPU, MEMORY, DMI, BLOCK_DEVICES, FILESYSTEMS, PACKAGES, USERS, GROUPS,
     GROUP_MEMBERS, SUDOERS, SERVICES, LISTENING, INTERFACES, ADDRESSES, ROUTES, DNS, HOSTS,
     TIME_SYNC, FIREWALL_RULES, CRON, SSH_CONFIG, KERNEL_MODULES, CERTIFICATES, FILES,
-    POSIX_ACLS, CONNECTIONS, NEIGHBORS,
+    POSIX_ACLS, CONNECTIONS, NEIGHBORS, LLDP_NEIGHBORS,
 )
