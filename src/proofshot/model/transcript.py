@@ -22,6 +22,9 @@ FAILED_STATUSES = frozenset({"failed", "refused", "timeout", "missing", "truncat
                              "garbage", "implausible"})
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+# What a command transport (local, SSH) keeps of one answer; past it the answer is cut (its
+# table is then unreadable), and only the size and SHA-256 of the whole answer are recorded.
+DEFAULT_KEEP_BYTES = 16 * 1024 * 1024
 DEFAULT_TIMEOUT = 60.0
 
 
@@ -167,6 +170,8 @@ class Answer:
     batched: bool = False
     # stdout of a streamed query (Query.stream): then `stdout` is empty and this holds it
     body: Body | None = field(default=None, repr=False)
+    # a cut answer: {"bytes", "sha256", "complete"} of the whole of it (only `stdout` is kept)
+    whole: dict[str, Any] | None = None
 
     @classmethod
     def failed(cls, query: Query, *, error: str | None = None, timed_out: bool = False,
@@ -231,6 +236,10 @@ class Answer:
         if st == "timeout":
             return f"timed out after {self.duration:.1f}s"
         if st == "truncated":
+            if self.whole:
+                more = "" if self.whole.get("complete") else "more than "
+                return (f"answer cut at {self.size} bytes (of {more}{self.whole['bytes']} "
+                        f"bytes, sha256 {str(self.whole['sha256'])[:16]}...)")
             return f"answer cut at {self.size} bytes"
         if st == "missing":
             return f"command not found: {last or (self.argv[0] if self.argv else '?')}"
@@ -246,7 +255,8 @@ class Answer:
             "query": self.query,
             "argv": self.argv,
             "exit": self.exit_code,
-            "stdout": self.body.stdout_record() if self.body is not None else _enc(self.stdout),
+            "stdout": self.body.stdout_record() if self.body is not None
+            else _enc(self.stdout, self.truncated),
             "stderr": _enc(self.stderr),
             "stdin": _enc(self.stdin) if self.stdin is not None else None,
             "duration_ms": round(self.duration * 1000),
@@ -255,6 +265,7 @@ class Answer:
             "error": self.error,
             "sudo": self.sudo,
             **({"batched": True} if self.batched else {}),
+            **({"whole": self.whole} if self.whole else {}),
         }
 
     @classmethod
@@ -280,15 +291,19 @@ class Answer:
             error=rec["error"],
             sudo=rec.get("sudo", False),
             batched=rec.get("batched", False),
+            whole=rec.get("whole"),
             stdin=_dec(rec["stdin"]) if rec.get("stdin") is not None else None,
         )
 
 
-def _enc(data: bytes) -> dict[str, str]:
-    try:
-        return {"text": data.decode("utf-8")}
-    except UnicodeDecodeError:
-        return {"b64": base64.b64encode(data).decode("ascii")}
+def _enc(data: bytes, flood: bool = False) -> dict[str, str]:
+    """`flood`: a cut answer; with NULs in it (escaped six-fold in JSON) it goes as base64."""
+    if not (flood and b"\x00" in data):
+        try:
+            return {"text": data.decode("utf-8")}
+        except UnicodeDecodeError:
+            pass
+    return {"b64": base64.b64encode(data).decode("ascii")}
 
 
 def _dec(rec: dict[str, str]) -> bytes:
