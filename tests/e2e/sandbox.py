@@ -25,6 +25,8 @@ mount --bind "$WORK/etc" /etc
 mkdir -p "$WORK/dpkg" && cp -a /var/lib/dpkg/status "$WORK/dpkg/status"
 mount --bind "$WORK/dpkg/status" /var/lib/dpkg/status
 ip link set lo up
+# a /run of our own, as a booted host has it (sshd -T needs /run/sshd, which this machine may lack)
+mount -t tmpfs tmpfs /run && mkdir -p /run/sshd
 sandboxed() { :; }
 """
 

@@ -38,8 +38,7 @@ CASES = [
 MOUNTED = ("/var/lib/dpkg", "/usr/sbin", "/usr/bin/", "/bin/", "/sbin/")
 
 SCRIPT = sandbox.GUARD + r"""
-# /run of our own (sshd -T needs /run/sshd; the tests below take it away, or fake systemd)
-mount -t tmpfs tmpfs /run && mkdir -p /run/sshd
+# /run is our own (sandbox.PROLOGUE, with /run/sshd): the cases below take it away, or fake systemd
 mkdir -p "$WORK/bin"
 cat > "$WORK/scope.yaml" <<'YAML'
 defaults: {timeout: 8}
