@@ -59,6 +59,9 @@ class TableSpec:
     optional: tuple[str, ...] = ()
     note: str = ""
     large: bool = False
+    # a table that always has rows where it applies (root in /etc/passwd, the DC among an
+    # AD's computers): fewer rows is an implausible answer, the table unreadable, never empty
+    min_rows: int = 0
 
 
 @dataclass

@@ -261,6 +261,10 @@ def build_table(spec: TableSpec, answers: Mapping[str, Answer],
     except Exception as exc:
         return TableResult(t, None, "error", f"parser error: {type(exc).__name__}: {exc}",
                            spec.queries)
+    if len(rows) < spec.min_rows:
+        return TableResult(t, None, "implausible", f"{len(rows)} row(s), where this table "
+                           f"always has at least {spec.min_rows}: the answer cannot be whole",
+                           spec.queries, failed=tuple(failed))
     if dupes:
         notes.append(f"{dupes} row(s) with a duplicate key dropped")
     return TableResult(t, rows, status, "; ".join(notes), spec.queries,

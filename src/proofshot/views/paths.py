@@ -150,14 +150,17 @@ class _Builder:
             loopback = ip is not None and ip.is_loopback
             ev = [evidence(t.name, "listening", r)]
             allowed: bool | None = None
+            host_fw: bool | None = None  # None: the host's firewall was not read
             if loopback:
                 allowed = False
             elif has_fw:
                 v = firewall.verdict(fw_rows, proto, port,
                                      "ip6" if ip is not None and ip.version == 6 else "ip")
-                allowed = v.allowed
+                allowed, host_fw = v.allowed, v.firewall
                 ev += [evidence(t.name, "firewall_rules", fr) for fr in v.rules]
             data = self.edge(t.name, nid, "exposes", ev[0], port, proto)
+            if not loopback:
+                data["host_firewall"] = host_fw
             for e in ev[1:]:
                 if e not in data["evidence"]:
                     data["evidence"].append(e)
@@ -260,6 +263,18 @@ def edge_id(e: Mapping[str, Any]) -> tuple[str, str, str, int | None, str | None
     return (e["kind"], e["from"], e["to"], e["port"], e["proto"])
 
 
+def exposure(e: Mapping[str, Any]) -> str:
+    """How an `exposes` edge is reachable, in words: never "allowed by host firewall" where
+    there is no host firewall, nor "blocked" where the firewall was not read."""
+    if e.get("loopback_only"):
+        return "loopback only"
+    if e.get("allowed") is None:
+        return "host firewall not read"
+    if e.get("host_firewall") is False:
+        return "no host firewall"
+    return "allowed by host firewall" if e.get("allowed") else "blocked by host firewall"
+
+
 def text_lines(g: Graph) -> list[str]:
     """A readable listing per host."""
     lines: list[str] = []
@@ -274,9 +289,7 @@ def text_lines(g: Graph) -> list[str]:
         for _, b, e in out:
             if e["kind"] == "exposes":
                 sn = g.nodes[b]
-                state = ("loopback only" if e.get("loopback_only") else
-                         "allowed by host firewall" if e.get("allowed") else
-                         "blocked by host firewall")
+                state = exposure(e)
                 lines.append(f"  exposes {e['proto']}/{e['port']} on {', '.join(sn['bind'])} "
                              f"({', '.join(sn['processes']) or '?'}) - {state}")
         for _, b, e in out:

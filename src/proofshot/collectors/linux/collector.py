@@ -93,12 +93,12 @@ class LinuxCollector:
         declared = {q.id: q for q in qs}
 
         def spec(table: Table, needs: Sequence[str], build: Callable[[_Reader], list[Row]],
-                 optional: Sequence[str] = (), note: str = "") -> TableSpec:
+                 optional: Sequence[str] = (), note: str = "", min_rows: int = 0) -> TableSpec:
             def builder(answers: Answers) -> list[Row]:
                 return build(_Reader(declared, answers))
 
             return TableSpec(table, tuple(needs) + tuple(optional), builder, tuple(optional),
-                             note)
+                             note, min_rows=min_rows)
 
         def req(qid: str, parse: Callable[[str], list[Row]]) -> Callable[[_Reader], list[Row]]:
             def build(r: _Reader) -> list[Row]:
@@ -112,18 +112,21 @@ class LinuxCollector:
             spec(T.MEMORY, ["meminfo"], req("meminfo", system.parse_meminfo)),
             spec(T.DMI, ["dmi"], _build_dmi),
             spec(T.BLOCK_DEVICES, ["lsblk"], req("lsblk", storage.parse_lsblk)),
-            spec(T.FILESYSTEMS, ["findmnt"], _build_filesystems, optional=["df_inodes"]),
+            spec(T.FILESYSTEMS, ["findmnt"], _build_filesystems, optional=["df_inodes"],
+                 min_rows=1),
             spec(T.PACKAGES, [], _build_packages, optional=["dpkg", "rpm"],
                  note="dpkg and rpm are each optional; the table needs one of them."),
             spec(T.USERS, ["passwd"], _build_users, optional=["shadow"],
-                 note="Without /etc/shadow the password columns are None."),
-            spec(T.GROUPS, ["group"], req("group", accounts.parse_group)),
+                 note="Without /etc/shadow the password columns are None.", min_rows=1),
+            spec(T.GROUPS, ["group"], req("group", accounts.parse_group), min_rows=1),
             spec(T.GROUP_MEMBERS, ["passwd", "group"], _build_group_members),
             spec(T.SUDOERS, ["sudoers"], req("sudoers", accounts.parse_sudoers)),
             spec(T.SERVICES, ["sysv"], _build_services,
                  optional=["systemd_unit_files", "systemd_units", "unit_files"],
                  note="Without a running systemd, active/sub are None."),
-            spec(T.LISTENING, ["ss"], req("ss", net.parse_ss)),
+            spec(T.LISTENING, ["ss"], _build_listening, optional=["port_range"],
+                 note="Without the ephemeral port range, client UDP sockets stay in it."),
+            spec(T.UDP_CLIENTS, ["ss", "port_range"], _build_udp_clients),
             spec(T.CONNECTIONS, ["ss_established"], _build_connections, optional=["ss"],
                  note="Without the listening sockets the service side is the lower port."),
             spec(T.NEIGHBORS, ["ip_neigh"], req("ip_neigh", peers.parse_ip_neigh)),
@@ -185,6 +188,14 @@ def _build_services(r: _Reader) -> list[Row]:
                                      r.get("systemd_units", required=False),
                                      r.get("unit_files", required=False))
     return rows + services.parse_sysv(sysv)
+
+
+def _build_listening(r: _Reader) -> list[Row]:
+    return net.split_listening(r.text("ss"), r.get("port_range", required=False))[0]
+
+
+def _build_udp_clients(r: _Reader) -> list[Row]:
+    return net.split_listening(r.text("ss"), r.text("port_range"))[1]
 
 
 def _build_connections(r: _Reader) -> list[Row]:
