@@ -76,10 +76,21 @@ def _diff_target(get: Get, name: str, x: Manifest, y: Manifest, result: DiffResu
         # tables unverifiable on both sides were never observed: nothing to compare
         elif xu.get(table, {}).get("status") != "unsupported" or \
                 yu.get(table, {}).get("status") != "unsupported":
-            m = yu.get(table) or xu.get(table) or {}
-            result.unverifiable.append(Unverifiable(
-                name, table, f"{m.get('status', 'failed')} in both snapshots: {m.get('reason', '')}"
-            ))
+            result.unverifiable.append(Unverifiable(name, table, _both_unread(
+                xu.get(table) or {}, yu.get(table) or {})))
+
+
+def _both_unread(mx: Mapping[str, Any], my: Mapping[str, Any]) -> str:
+    """Why a table read on neither side is unverifiable, saying "both" only when it is so."""
+    sx, sy = mx.get("status", "failed"), my.get("status", "failed")
+    if sx == sy:
+        return f"{sy} in both snapshots: {my.get('reason', '')}"
+    if sx == "unsupported":  # not there before, now there but unreadable
+        return f"{sy} in second snapshot: {my.get('reason', '')} (not present in first)"
+    if sy == "unsupported":
+        return f"{sx} in first snapshot: {mx.get('reason', '')} (not present in second)"
+    return (f"{sx} in first snapshot: {mx.get('reason', '')}; {sy} in second snapshot: "
+            f"{my.get('reason', '')}")
 
 
 def read_alike(x: Mapping[str, Any], y: Mapping[str, Any]) -> str:
