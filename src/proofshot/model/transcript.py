@@ -327,18 +327,18 @@ def judge(query: Query | None, answer: Answer) -> tuple[QueryStatus, str]:
     if answer.exit_code is not None and answer.exit_code in q.absent_codes \
             and not answer.timed_out and not answer.truncated:
         return "absent", f"not present on this host: {last}".rstrip(": ")
+    said = " ".join(ln.strip() for ln in answer.stderr.decode("utf-8", "replace").splitlines()
+                    if any(p in ln.lower() for p in q.fail_patterns))[:200] or last
     if st != "ok":
         if st in ("failed", "refused") and any(p.encode() in err for p in q.absent_patterns):
             return "absent", f"not present on this host: {last}"
         return st, answer.reason() if st != "failed" else \
-            f"failed (exit {answer.exit_code}): {last}".rstrip(": ")
+            f"failed (exit {answer.exit_code}): {said}".rstrip(": ")
     for p in q.fail_patterns:
         if p.encode() in err:
-            hit = next((ln for ln in answer.stderr.decode("utf-8", "replace").splitlines()
-                        if p in ln.lower()), p)
             kind: QueryStatus = "refused" if ("denied" in p or "not permitted" in p) \
                 else "failed"
-            return kind, f"{kind} (exit {answer.exit_code}): {hit.strip()[:200]}"
+            return kind, f"{kind} (exit {answer.exit_code}): {said}"
     if q.nonempty and answer.size == 0:
         return "implausible", "empty answer from a tool that always answers something here"
     if q.format is not None:
