@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -81,7 +80,7 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
 
 def cli(store: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "proofshot", *args, "--store", str(store)],
-                          env={**os.environ, **env}, capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "400", **env}, capture_output=True, text=True,
                           timeout=300, check=False)
 
 
