@@ -24,7 +24,7 @@ from proofshot.views.snapshot import load
 from tests.e2e import sandbox
 
 # (label, table that must be unverifiable, words its reason must name); ss answers two queries
-# (listening sockets and connections), so its flood makes both tables unverifiable
+# (listening sockets, UDP client sockets, connections): its flood makes all three unverifiable
 CASES = [
     ("no-run-sshd", "ssh_config", "/run/sshd"),
     ("no-bus", "services", "connect to bus"),
@@ -132,7 +132,7 @@ def test_a_failure_on_one_side_is_unverifiable_never_a_change(
     d = _diff(work, label)
     unv = [u for u in d["unverifiable"] if u["table"] == table]
     assert len(unv) == 1 and why in unv[0]["reason"] and "second" in unv[0]["reason"], d
-    also = {"flooded-ss": {"connections"}}.get(label, set())
+    also = {"flooded-ss": {"connections", "udp_client_sockets"}}.get(label, set())
     assert {u["table"] for u in d["unverifiable"]} == {table} | also, d["unverifiable"]
     # the only true changes: the mounts that made the failure (a bind mount over a tool or a
     # database is a new filesystem row, as it should be), never a row of the failed table
