@@ -21,10 +21,14 @@ set -eu
 STORE="$1"; WORK="$2"; PS="$3"
 cp -a /etc "$WORK/etc"
 mount --bind "$WORK/etc" /etc
-# a private package database too, so an apt run elsewhere on this machine is not our change
+# a private package database too, so an apt run elsewhere on this machine is not our change;
+# over the directory, not the file: dpkg replaces status by a rename, which would detach a
+# mount on the file itself (and show this machine's packages again in the middle of a test)
 mkdir -p "$WORK/dpkg" && cp -a /var/lib/dpkg/status "$WORK/dpkg/status"
-mount --bind "$WORK/dpkg/status" /var/lib/dpkg/status
+mount --bind "$WORK/dpkg" /var/lib/dpkg
 ip link set lo up
+# a /run of our own, as a booted host has it (sshd -T needs /run/sshd, which this machine may lack)
+mount -t tmpfs tmpfs /run && mkdir -p /run/sshd
 sandboxed() { :; }
 """
 

@@ -20,6 +20,11 @@ PLANTED = "PlantedSecret-93f1c2"
 SHADOW_HASH = "$6$pstest$Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg"
 
 SCRIPT = sandbox.GUARD + r"""
+# 1,200 packages more in the sandbox's own dpkg database: a table of over a thousand rows
+# whatever this machine has installed (the report test reads its count, "1.2xx Zeilen")
+python3 -c 'for i in range(1200): print(f"\nPackage: ps-planted-{i:04d}\nStatus: install ok \
+installed\nArchitecture: all\nVersion: 1.0-{i}\nDescription: planted by the test")' \
+  >> /var/lib/dpkg/status
 printf 'db_host=localhost\npassword=%s\n' "$PLANTED" > /etc/proofshot-planted.conf
 chmod 0644 /etc/proofshot-planted.conf
 $PS init --store "$STORE" >/dev/null

@@ -173,7 +173,7 @@ def test_a_streamed_snapshot_verifies_and_keeps_no_secret(tmp_path: Path) -> Non
     for i in range(500):
         srt.add_row(ITEMS.validate(row(i)))
     res = TargetResult(name="files", type="smb", collector="smb", collector_version="1",
-                       answers={"walk": ans}, ok_codes={"walk": (0,)},
+                       answers={"walk": ans},
                        tables=[TableResult(ITEMS, None, "ok", "", ("walk",), sorted=srt)])
     w = store.writer()
     entry = target_entry(res, w, store.keys)
@@ -201,7 +201,7 @@ def test_a_bundle_carries_the_pieces_and_its_verifier_names_a_missing_one(tmp_pa
                  body=spool_of(tmp_path, answer_text(), block=2048,
                                hasher=store.keys.keyed_hash))
     res = TargetResult(name="files", type="smb", collector="smb", collector_version="1",
-                       answers={"walk": ans}, ok_codes={"walk": (0,)})
+                       answers={"walk": ans})
     w = store.writer()
     entry = target_entry(res, w, store.keys)
     sid = store.commit(manifest_body("s", [entry], "0" * 64, w.put_json({"s": 1}), None, "t",

@@ -160,7 +160,7 @@ def test_delta_unreadable_acls_make_the_target_unverifiable() -> None:
                     unverifiable={"posix_acls": {"status": "refused", "reason": "getfacl"}})
     d = access_delta(before, refused)
     assert d == {"gained": [], "lost": [],
-                 "unverifiable": [{"target": H, "reason": "not readable in both snapshots"}]}
+                 "unverifiable": [{"target": H, "reason": "not readable in the second snapshot"}]}
     # no getfacl on the host: coverage says unsupported, which is no gap in the access view
     absent = _snap(BASE, None, sid="c",
                    unverifiable={"posix_acls": {"status": "unsupported", "reason": "no acl"}})

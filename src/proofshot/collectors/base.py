@@ -43,7 +43,12 @@ class Step:
 class TableSpec:
     """Binds a table declaration to the queries it needs and its pure builder.
 
-    `optional` queries may fail without making the table unverifiable (e.g. rpm on Debian).
+    Whether an answer counts is declared on its Query (exit codes, failure strings, emptiness,
+    format: see model.transcript.judge), never decided in the runner. A `queries` entry that
+    fails makes the table unreadable (no rows, the reason in coverage); one that is absent
+    (the source does not exist here) makes the table "unsupported", quietly. An `optional`
+    query that is absent is skipped quietly; one that FAILS still leaves rows, but the table is
+    "partial" (the diff then compares it only with a table read from the same sources).
     `large`: the rows can outgrow memory (they come from streamed answers): the builder must
     yield them lazily (reading `Answer.lines()`), and the scan sorts them on disk.
     """
@@ -54,6 +59,9 @@ class TableSpec:
     optional: tuple[str, ...] = ()
     note: str = ""
     large: bool = False
+    # a table that always has rows where it applies (root in /etc/passwd, the DC among an
+    # AD's computers): fewer rows is an implausible answer, the table unreadable, never empty
+    min_rows: int = 0
 
 
 @dataclass

@@ -5,7 +5,10 @@ Rules (all read from the table declarations stored with each snapshot):
 - a row whose only differences are volatile (or detail) columns is a volatile movement, never a
   change; so is a row appearing or vanishing in a table of volatile rows (ARP caches);
 - columns marked `lines` get a unified line diff;
-- a target or table that could not be read on either side is unverifiable, never removed.
+- a target or table that could not be read on either side is unverifiable, never removed;
+- so is a table read only in part (a source of it failed: "partial") or from other sources on
+  the two sides (e.g. `sshd -T` answered on one side only): its rows are compared only when both
+  sides rest on the same sources, with the same failures.
 """
 
 from __future__ import annotations
@@ -59,6 +62,10 @@ def _diff_target(get: Get, name: str, x: Manifest, y: Manifest, result: DiffResu
     xu, yu = x.get("unverifiable", {}), y.get("unverifiable", {})
     for table in sorted(xt.keys() | yt.keys() | xu.keys() | yu.keys()):
         if table in xt and table in yt:
+            why = read_alike(xt[table], yt[table])
+            if why:
+                result.unverifiable.append(Unverifiable(name, table, why))
+                continue
             _diff_table(get, name, table, xt[table], yt[table], result)
             continue
         if table in xt or table in yt:
@@ -69,10 +76,39 @@ def _diff_target(get: Get, name: str, x: Manifest, y: Manifest, result: DiffResu
         # tables unverifiable on both sides were never observed: nothing to compare
         elif xu.get(table, {}).get("status") != "unsupported" or \
                 yu.get(table, {}).get("status") != "unsupported":
-            m = yu.get(table) or xu.get(table) or {}
-            result.unverifiable.append(Unverifiable(
-                name, table, f"{m.get('status', 'failed')} in both snapshots: {m.get('reason', '')}"
-            ))
+            result.unverifiable.append(Unverifiable(name, table, _both_unread(
+                xu.get(table) or {}, yu.get(table) or {})))
+
+
+def _both_unread(mx: Mapping[str, Any], my: Mapping[str, Any]) -> str:
+    """Why a table read on neither side is unverifiable, saying "both" only when it is so."""
+    sx, sy = mx.get("status", "failed"), my.get("status", "failed")
+    if sx == sy:
+        return f"{sy} in both snapshots: {my.get('reason', '')}"
+    if sx == "unsupported":  # not there before, now there but unreadable
+        return f"{sy} in second snapshot: {my.get('reason', '')} (not present in first)"
+    if sy == "unsupported":
+        return f"{sx} in first snapshot: {mx.get('reason', '')} (not present in second)"
+    return (f"{sx} in first snapshot: {mx.get('reason', '')}; {sy} in second snapshot: "
+            f"{my.get('reason', '')}")
+
+
+def read_alike(x: Mapping[str, Any], y: Mapping[str, Any]) -> str:
+    """'' when two stored tables were read alike (same sources answered, same ones failed),
+    else why their rows cannot be compared. Manifests from before sources were recorded have
+    no "sources": they compare as before."""
+    fx, fy = list(x.get("failed") or []), list(y.get("failed") or [])
+    sx, sy = x.get("sources"), y.get("sources")
+    if fx != fy:
+        side, t = ("first", x) if fx else ("second", y)
+        if fx and fy:
+            return (f"partial in both snapshots, differently: first {'; '.join(fx)}, "
+                    f"second {'; '.join(fy)}")
+        return f"partial in {side} snapshot: {t.get('reason') or '; '.join(fx or fy)}"
+    if sx is not None and sy is not None and sorted(sx) != sorted(sy):
+        return (f"read from other sources: first {', '.join(sorted(sx)) or 'none'}, "
+                f"second {', '.join(sorted(sy)) or 'none'}")
+    return ""
 
 
 # Facts about the scan rather than the target: `host_key_replaced` is set only by the scan that

@@ -547,6 +547,7 @@ COLUMN_OVERRIDES = {
 filesystems.target | Mount point | Einhängepunkt
 device_facts.last_change | Configuration changed | Konfiguration geändert
 device_inventory.version | Hardware version | Hardware-Version
+lldp_neighbors.via | Heard via | Erkannt über
 filesystems.size | Size (bytes) | Größe (Bytes)
 filesystems.used | Used (bytes) | Belegt (Bytes)
 filesystems.avail | Available (bytes) | Verfügbar (Bytes)

@@ -17,7 +17,7 @@ from typing import Any
 from proofshot import __version__
 from proofshot.model.canonical import CANON_VERSION, canonical
 from proofshot.model.table import Row, Table
-from proofshot.model.transcript import Answer
+from proofshot.model.transcript import Answer, judge
 from proofshot.scan.masking import mask_bytes
 from proofshot.scan.rows import row_pair
 from proofshot.scan.runner import TargetResult
@@ -81,11 +81,11 @@ def target_entry(res: TargetResult, writer: ObjectWriter, keys: Keys,
     coverage = []
     for qid, ans in sorted(res.answers.items()):
         answer_hmac = res.answer_hmacs.get(qid) or kh(canonical(ans.to_record()).decode())
-        status = ans.status(res.ok_codes.get(qid, (0,)))
+        status, why = judge(res.declared.get(qid), ans)
         coverage.append({
             "query": qid,
             "status": status,
-            "reason": ans.reason() if status != "ok" else "",
+            "reason": why,
             "duration_ms": round(ans.duration * 1000),
             "bytes": ans.size,
             "truncated": ans.truncated,
@@ -112,6 +112,10 @@ def target_entry(res: TargetResult, writer: ObjectWriter, keys: Keys,
             "schema": writer.put_json(tr.table.to_data()),
             "queries": list(tr.queries),
             "note": note,
+            # what the rows rest on: the diff compares a table only with one read alike
+            "sources": list(tr.sources),
+            **({"status": tr.status, "reason": tr.reason, "failed": list(tr.failed)}
+               if tr.status != "ok" else {}),
         }
     return {
         "name": res.name,

@@ -73,8 +73,7 @@ def _rederive(store: Store, sid: str, sorters: Sorters) -> RederiveReport:
                                f"{collector.name} {collector.version}")
             continue
         plan = collector.plan(options)
-        ok_codes = {s.query.id: s.query.ok_codes for s in plan.steps}
-        absent = {s.query.id: s.query.absent_codes for s in plan.steps}
+        declared = {s.query.id: s.query for s in plan.steps}
         answers = {c["query"]: Answer.from_record(store.get_json(c["transcript"]), store.get)
                    for c in t["coverage"]}
         for spec in plan.specs:
@@ -82,7 +81,7 @@ def _rederive(store: Store, sid: str, sorters: Sorters) -> RederiveReport:
             if stored is None:
                 continue
             rep.tables += 1
-            tr = build_table(spec, answers, ok_codes, absent, sorters)
+            tr = build_table(spec, answers, declared, sorters)
             rows = tr.sorted if tr.sorted is not None else tr.rows
             if rows is None:
                 rep.problems.append(f"{t['name']}/{spec.table.name}: cannot re-derive: "

@@ -15,7 +15,7 @@ from typing import Any
 from proofshot.collectors.base import Collector, NotCollected, Step, TableSpec
 from proofshot.model.errors import RowInvalid, TransportError
 from proofshot.model.table import Row, Table
-from proofshot.model.transcript import Answer
+from proofshot.model.transcript import Answer, Query, judge
 from proofshot.scan.sorter import Sorter
 from proofshot.scan.spool import Spool
 from proofshot.transports.base import Transport
@@ -33,6 +33,9 @@ class TableResult:
     reason: str = ""
     queries: tuple[str, ...] = ()
     sorted: Sorter | None = None  # a large table's rows, on disk (then `rows` is None)
+    # the queries whose answers the rows rest on, and those that failed ("qid: status")
+    sources: tuple[str, ...] = ()
+    failed: tuple[str, ...] = ()
 
     @property
     def collected(self) -> bool:
@@ -57,8 +60,7 @@ class TargetResult:
     facts: dict[str, str] = field(default_factory=dict)
     answers: dict[str, Answer] = field(default_factory=dict)  # masked, as stored
     answer_hmacs: dict[str, str] = field(default_factory=dict)  # keyed hash of each raw answer
-    ok_codes: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    absent_codes: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    declared: dict[str, Query] = field(default_factory=dict)  # query id -> its declaration
     tables: list[TableResult] = field(default_factory=list)
     started: float = 0.0
     duration: float = 0.0
@@ -92,20 +94,21 @@ async def run_target(
         return res
     try:
         plan = collector.plan(options)
-        res.ok_codes = {s.query.id: s.query.ok_codes for s in plan.steps}
-        res.absent_codes = {s.query.id: s.query.absent_codes for s in plan.steps}
+        res.declared = {s.query.id: s.query for s in plan.steps}
         raw = await _run_steps(transport, plan.steps, concurrency, spooler)
         for qid, ans in raw.items():
             if masker is None:
                 res.answers[qid] = ans
             else:
                 res.answers[qid], res.answer_hmacs[qid] = masker(ans)
-        res.tables = [build_table(spec, res.answers, res.ok_codes, res.absent_codes, sorters)
+        res.tables = [build_table(spec, res.answers, res.declared, sorters)
                       for spec in plan.specs]
         res.status = target_status(res.tables)
-        bad = [t for t in res.tables if t.status not in ("ok", "unsupported")]
+        bad = [t for t in res.tables if t.status not in QUIET]
         if bad:
-            res.reason = "; ".join(f"{t.table.name}: {t.reason}" for t in bad[:5])
+            res.reason = "; ".join(f"{t.table.name} {t.status}: {t.reason}" for t in bad[:8])
+            if len(bad) > 8:
+                res.reason += f"; and {len(bad) - 8} more table(s)"
     except TransportError as exc:
         res.status, res.reason = exc.status, exc.message
     finally:
@@ -185,39 +188,60 @@ async def _run_steps(transport: Transport, steps: Sequence[Step], concurrency: i
     return answers
 
 
+QUIET = ("ok", "unsupported")  # table statuses that leave a target "ok"
+
+
 def build_table(spec: TableSpec, answers: Mapping[str, Answer],
-                ok_codes: Mapping[str, tuple[int, ...]],
-                absent_codes: Mapping[str, tuple[int, ...]] | None = None,
+                declared: Mapping[str, Query],
                 sorters: Sorters | None = None) -> TableResult:
     """Answers in, validated rows (or the reason there are none) out. Pure, except that with
-    `sorters` the rows of a large table go to an on-disk sorter instead of a list."""
+    `sorters` the rows of a large table go to an on-disk sorter instead of a list.
+
+    Each answer is judged by its query's declaration (model.transcript.judge): a required
+    query that failed leaves no rows; one that is absent makes the table unsupported; an
+    optional query that failed leaves the rows but makes the table partial."""
     t = spec.table
     notes: list[str] = []
+    failed: list[str] = []
+    sources: list[str] = []
+    hidden: set[str] = set()  # optional answers the builder must not see (failed or absent)
     for qid in spec.queries:
         ans = answers.get(qid)
         if ans is None:
-            return TableResult(t, None, "failed", f"query {qid} was not run", spec.queries)
-        st = ans.status(ok_codes.get(qid, (0,)))
+            return TableResult(t, None, "failed", f"query {qid} was not run", spec.queries,
+                               failed=(f"{qid}: failed",))
+        st, why = judge(declared.get(qid), ans)
         if st == "ok":
+            sources.append(qid)
             continue
-        if ans.exit_code is not None and ans.exit_code in (absent_codes or {}).get(qid, ()):
+        if st == "absent":
             if qid in spec.optional:
+                hidden.add(qid)
                 continue
-            return TableResult(t, None, "unsupported", f"{qid}: not present on this host: "
-                               f"{ans.reason().split(': ', 1)[-1]}", spec.queries)
+            return TableResult(t, None, "unsupported", f"{qid}: {why}", spec.queries)
         if qid in spec.optional:
-            notes.append(f"{qid}: {ans.reason()}")
+            notes.append(f"{qid}: {why}")
+            failed.append(f"{qid}: {st}")
+            hidden.add(qid)
             continue
-        return TableResult(t, None, st, f"{qid}: {ans.reason()}", spec.queries)
+        return TableResult(t, None, st, f"{qid}: {why}", spec.queries, failed=(f"{qid}: {st}",))
+    usable = {q: a for q, a in answers.items() if q not in hidden}
     try:
-        raw_rows = spec.build(answers)
+        raw_rows = spec.build(usable)
     except NotCollected as exc:
+        if failed:  # nothing to build from because a source failed: not "not applicable"
+            return TableResult(t, None, failed[0].split(": ")[-1], "; ".join(notes),
+                               spec.queries, failed=tuple(failed))
         return TableResult(t, None, exc.status, exc.reason, spec.queries)
     except Exception as exc:  # a parser bug must not lose the rest of the scan
         return TableResult(t, None, "error", f"parser error: {type(exc).__name__}: {exc}",
                            spec.queries)
+    status = "partial" if failed else "ok"
     if spec.large and sorters is not None:
-        return _build_sorted(spec, raw_rows, sorters(t), notes)
+        res = _build_sorted(spec, raw_rows, sorters(t), notes)
+        if res.collected:
+            res.status, res.sources, res.failed = status, tuple(sources), tuple(failed)
+        return res
     rows: list[Row] = []
     seen: set[tuple[Any, ...]] = set()
     dupes = 0
@@ -237,9 +261,14 @@ def build_table(spec: TableSpec, answers: Mapping[str, Answer],
     except Exception as exc:
         return TableResult(t, None, "error", f"parser error: {type(exc).__name__}: {exc}",
                            spec.queries)
+    if len(rows) < spec.min_rows:
+        return TableResult(t, None, "implausible", f"{len(rows)} row(s), where this table "
+                           f"always has at least {spec.min_rows}: the answer cannot be whole",
+                           spec.queries, failed=tuple(failed))
     if dupes:
         notes.append(f"{dupes} row(s) with a duplicate key dropped")
-    return TableResult(t, rows, "ok", "; ".join(notes), spec.queries)
+    return TableResult(t, rows, status, "; ".join(notes), spec.queries,
+                       sources=tuple(sources), failed=tuple(failed))
 
 
 def _build_sorted(spec: TableSpec, raw_rows: Iterable[Row], sorter: Sorter,
@@ -264,6 +293,6 @@ def _build_sorted(spec: TableSpec, raw_rows: Iterable[Row], sorter: Sorter,
 
 
 def target_status(tables: Sequence[TableResult]) -> str:
-    if any(t.status not in ("ok", "unsupported") for t in tables):
+    if any(t.status not in QUIET for t in tables):
         return "partial"
     return "ok"

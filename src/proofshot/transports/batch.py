@@ -75,10 +75,13 @@ class _Stream:
         self.over = False
 
     def feed(self, block: bytes) -> bool:
-        """Take bytes; False once the current part is over its limit (or garbled)."""
+        """Take bytes; False once the current part is over its limit (or garbled). Only the
+        new bytes (and a marker's length before them) are searched: a flood costs linear time."""
+        start = max(0, len(self.buf) - len(self.marker) - 32)
         self.buf += block
         while True:
-            i = self.buf.find(self.marker)
+            i = self.buf.find(self.marker, start)
+            start = 0
             if i < 0:
                 break
             j = self.buf.find(b"\n", i)

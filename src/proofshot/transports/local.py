@@ -9,9 +9,9 @@ import shutil
 import time
 from collections.abc import Sequence
 
-from proofshot.model.transcript import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Answer, Query
+from proofshot.model.transcript import DEFAULT_KEEP_BYTES, DEFAULT_TIMEOUT, Answer, Query
 from proofshot.transports import batch
-from proofshot.transports.limits import STDERR_LIMIT, read_bounded
+from proofshot.transports.limits import STDERR_LIMIT, Whole, drain, read_bounded
 
 _ENV = {"LC_ALL": "C", "LANG": "C", "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 
@@ -25,7 +25,7 @@ class LocalTransport:
         *,
         sudo: bool = False,
         timeout: float = DEFAULT_TIMEOUT,
-        max_bytes: int = DEFAULT_MAX_BYTES,
+        max_bytes: int = DEFAULT_KEEP_BYTES,
         env: dict[str, str] | None = None,
     ) -> None:
         self.name = name
@@ -63,9 +63,10 @@ class LocalTransport:
             return Answer(query.id, list(query.argv), None, b"", str(exc).encode(), 0.0,
                           error=f"cannot start: {exc.strerror}", sudo=use_sudo, stdin=stdin)
         timed_out = False
+        whole = Whole()
 
         async def read_out() -> tuple[bytes, bool]:
-            data = await read_bounded(proc.stdout, limit)
+            data = await read_bounded(proc.stdout, limit, whole)
             if data[1]:  # a flood: stop the writer now, or stderr never reaches EOF
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, 9)
@@ -87,6 +88,7 @@ class LocalTransport:
         if timed_out or truncated:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, 9)
+            await drain(proc.stdout, proc.stderr)
         code = await proc.wait()
         return Answer(
             query=query.id,
@@ -99,6 +101,7 @@ class LocalTransport:
             timed_out=timed_out,
             sudo=use_sudo,
             stdin=stdin,
+            whole=whole.record() if truncated else None,
         )
 
     async def run_batch(self, queries: Sequence[Query]) -> list[Answer | None]:
@@ -132,6 +135,7 @@ class LocalTransport:
         if not complete:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, 9)
+            await drain(proc.stdout, proc.stderr)
         await proc.wait()
         for i, q, f in zip(todo, sub, run.results, strict=True):
             if f is not None:

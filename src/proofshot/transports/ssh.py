@@ -27,9 +27,9 @@ from typing import Any
 import asyncssh
 
 from proofshot.model.errors import AuthFailed, HostKeyChanged, TransportError, Unreachable
-from proofshot.model.transcript import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Answer, Query
+from proofshot.model.transcript import DEFAULT_KEEP_BYTES, DEFAULT_TIMEOUT, Answer, Query
 from proofshot.transports import batch
-from proofshot.transports.limits import CHUNK, STDERR_LIMIT
+from proofshot.transports.limits import STDERR_LIMIT, Whole, read_capped
 
 _OPEN_RETRIES = 6
 # sshd's default MaxSessions is 10 channels per connection; stay below it.
@@ -89,7 +89,7 @@ class SSHTransport:
         connect_timeout: float = 10.0,
         login_timeout: float = 30.0,
         timeout: float = DEFAULT_TIMEOUT,
-        max_bytes: int = DEFAULT_MAX_BYTES,
+        max_bytes: int = DEFAULT_KEEP_BYTES,
         retries: int = 2,
         backoff: float = 0.25,
         max_channels: int = DEFAULT_MAX_CHANNELS,
@@ -339,20 +339,13 @@ class SSHTransport:
         out: list[bytes] = []
         err: list[bytes] = []
         cut = {"out": False}
+        whole = Whole()  # size and hash of a cut stdout, read on past what is kept
 
         async def pump(stream: Any, sink: list[bytes], cap: int, key: str | None) -> None:
-            size = 0
-            while True:
-                block = await stream.read(CHUNK)
-                if not block:
-                    return
-                if size + len(block) > cap:
-                    sink.append(block[: cap - size])
-                    if key:
-                        cut[key] = True
-                    return
-                sink.append(block)
-                size += len(block)
+            data, over = await read_capped(stream.read, cap, whole if key else None)
+            sink.append(data)
+            if over and key:
+                cut[key] = True
 
         async def feed() -> None:
             with contextlib.suppress(OSError, asyncssh.Error, BrokenPipeError):
@@ -399,7 +392,8 @@ class SSHTransport:
             elif any(r in head for r in _SUDO_REFUSALS):
                 error = "refused"
         result: Answer = answer(exit_code=code, stdout=stdout, stderr=stderr,
-                                truncated=cut["out"], timed_out=timed_out, error=error)
+                                truncated=cut["out"], timed_out=timed_out, error=error,
+                                whole=whole.record() if cut["out"] else None)
         return result
 
 

@@ -293,7 +293,9 @@ def access_delta(a: SnapshotData, b: SnapshotData) -> dict[str, Any]:
     for name in sorted(set(sa) | set(sb)):
         if not (sa.get(name) and sb.get(name)):
             bad.add(name)
-            unverifiable.append({"target": name, "reason": "not readable in both snapshots"})
+            which = ("both snapshots" if not (sa.get(name) or sb.get(name)) else
+                     "the first snapshot" if not sa.get(name) else "the second snapshot")
+            unverifiable.append({"target": name, "reason": f"not readable in {which}"})
             continue
         # a table one side's collector did not have (an older version): its rights were not
         # observed there, so they would all read as gained or lost

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from proofshot.diff.engine import read_alike
 from proofshot.views import paths
 from proofshot.views.findings import Finding
 from proofshot.views.rules import RULES
@@ -27,8 +28,16 @@ def _sources(ev: Iterable[Mapping[str, Any]]) -> set[tuple[str, str]]:
     return {(e["target"], e["table"]) for e in ev}
 
 
-def _comparable(other: SnapshotData, sources: set[tuple[str, str]]) -> bool:
-    return all(_observed(other, t, tab) for t, tab in sources)
+def _comparable(a: SnapshotData, b: SnapshotData, sources: set[tuple[str, str]]) -> bool:
+    """Every table the statement rests on was read on both sides, and read alike (a table
+    read in part, or from other sources, on one side cannot prove an edge or finding new or
+    gone: it "could not be checked")."""
+    for t, tab in sources:
+        if not (_observed(a, t, tab) and _observed(b, t, tab)):
+            return False
+        if read_alike(a.targets[t].reads.get(tab, {}), b.targets[t].reads.get(tab, {})):
+            return False
+    return True
 
 
 def _short(e: Mapping[str, Any]) -> dict[str, Any]:
@@ -47,10 +56,10 @@ def paths_delta(a: SnapshotData, b: SnapshotData, ga: Mapping[str, Any] | None =
     lost: list[dict[str, Any]] = []
     unverifiable: list[dict[str, Any]] = []
     for k in sorted(eb.keys() - ea.keys(), key=str):
-        (new if _comparable(a, _sources(eb[k]["evidence"])) else unverifiable).append(
+        (new if _comparable(a, b, _sources(eb[k]["evidence"])) else unverifiable).append(
             _short(eb[k]))
     for k in sorted(ea.keys() - eb.keys(), key=str):
-        (lost if _comparable(b, _sources(ea[k]["evidence"])) else unverifiable).append(
+        (lost if _comparable(a, b, _sources(ea[k]["evidence"])) else unverifiable).append(
             _short(ea[k]))
     exposed = [e for e in new if e["kind"] == "exposes" and e.get("allowed")]
     blocked = []
@@ -82,10 +91,11 @@ def findings_delta(a: SnapshotData, b: SnapshotData, fa: list[Finding],
     unverifiable: list[dict[str, Any]] = []
     for k in sorted(ib.keys() - ia.keys()):
         f = ib[k]
-        (appeared if _comparable(a, _finding_sources(f)) else unverifiable).append(f.to_json())
+        (appeared if _comparable(a, b, _finding_sources(f)) else unverifiable).append(
+            f.to_json())
     for k in sorted(ia.keys() - ib.keys()):
         f = ia[k]
-        (disappeared if _comparable(b, _finding_sources(f)) else unverifiable).append(
+        (disappeared if _comparable(a, b, _finding_sources(f)) else unverifiable).append(
             f.to_json())
     return {"appeared": appeared, "disappeared": disappeared, "unverifiable": unverifiable,
             "unchanged": len(ia.keys() & ib.keys())}

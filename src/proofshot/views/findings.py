@@ -47,10 +47,17 @@ def evaluate(snap: SnapshotData, keyed_hash: Hasher | None = None,
     """Every rule over the snapshot; sorted by severity, target, rule, subject."""
     ctx = Context(snap, keyed_hash)
     out: list[Finding] = []
+    seen: dict[tuple[str, str, str], Finding] = {}
     for rule in rules:
         for h in rule.check(ctx):
-            out.append(Finding(rule.id, rule.severity, h.target, rule.title, h.subject,
-                               rule.remedy, h.evidence, h.detail))
+            f = Finding(rule.id, rule.severity, h.target, rule.title, h.subject,
+                        rule.remedy, h.evidence, h.detail)
+            first = seen.get(f.ident)
+            if first is not None:  # one finding per (rule, target, subject): evidence joined
+                first.evidence += [e for e in f.evidence if e not in first.evidence]
+                continue
+            seen[f.ident] = f
+            out.append(f)
     order: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
     out.sort(key=lambda f: (order.get(f.severity, 9), f.target, f.rule, f.subject))
     return out

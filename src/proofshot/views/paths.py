@@ -11,7 +11,7 @@ Edges (attribute `kind`, each with the evidence rows it came from):
             ephemeral port
 - route     host -> gateway address (routes, snmp_routes)
 - neighbor  host -> address seen in its ARP/NDP cache (neighbors, snmp_arp)
-- lldp      device -> neighbour device (snmp_lldp_neighbors)
+- lldp      device -> neighbour device (snmp_lldp_neighbors, lldp_neighbors from lldpd)
 """
 
 from __future__ import annotations
@@ -29,8 +29,9 @@ from proofshot.views.snapshot import SnapshotData, TargetData
 # Tables the graph reads (the loader can skip the others).
 TABLES = ("addresses", "listening", "connections", "routes", "neighbors", "firewall_rules",
           "os", "snmp_system", "snmp_ip_addresses", "snmp_routes", "snmp_arp",
-          "snmp_lldp_neighbors", "win_addresses", "win_listeners", "win_connections",
-          "win_routes", "win_os", "win_firewall_rules", "win_firewall_profiles", "device_addresses")
+          "snmp_lldp_neighbors", "lldp_neighbors", "win_addresses", "win_listeners",
+          "win_connections", "win_routes", "win_os", "win_firewall_rules", "win_firewall_profiles",
+          "device_addresses")
 
 if TYPE_CHECKING:
     Graph: TypeAlias = nx.MultiDiGraph[str]
@@ -157,14 +158,17 @@ class _Builder:
             loopback = ip is not None and ip.is_loopback
             ev = [evidence(t.name, "listening", r)]
             allowed: bool | None = None
+            host_fw: bool | None = None  # None: the host's firewall was not read
             if loopback:
                 allowed = False
             elif has_fw:
                 v = firewall.verdict(fw_rows, proto, port,
                                      "ip6" if ip is not None and ip.version == 6 else "ip")
-                allowed = v.allowed
+                allowed, host_fw = v.allowed, v.firewall
                 ev += [evidence(t.name, "firewall_rules", fr) for fr in v.rules]
             data = self.edge(t.name, nid, "exposes", ev[0], port, proto)
+            if not loopback:
+                data["host_firewall"] = host_fw
             for e in ev[1:]:
                 if e not in data["evidence"]:
                     data["evidence"].append(e)
@@ -288,18 +292,22 @@ class _Builder:
                           mac=[r.get("mac")])
 
     def lldp(self, t: TargetData) -> None:
-        for r in t.rows("snmp_lldp_neighbors"):
-            name = str(r.get("sys_name") or "")
-            peer = self.names.get(name.lower()) or self.names.get(name.split(".")[0].lower())
-            if peer is None:
-                nid = f"lldp:{name or r.get('chassis_id')}"
-                if nid not in self.g:
-                    self.g.add_node(nid, kind="external", target=None, name=name,
-                                    chassis_id=r.get("chassis_id"))
-            else:
-                nid = peer
-            self.edge(t.name, nid, "lldp", evidence(t.name, "snmp_lldp_neighbors", r),
-                      local_port=[r.get("local_port_id")], remote_port=[r.get("port_id")])
+        for table in ("snmp_lldp_neighbors", "lldp_neighbors"):
+            for r in t.rows(table):
+                self.lldp_row(t, table, r)
+
+    def lldp_row(self, t: TargetData, table: str, r: Mapping[str, Any]) -> None:
+        name = str(r.get("sys_name") or "")
+        peer = self.names.get(name.lower()) or self.names.get(name.split(".")[0].lower())
+        if peer is None:
+            nid = f"lldp:{name or r.get('chassis_id')}"
+            if nid not in self.g:
+                self.g.add_node(nid, kind="external", target=None, name=name,
+                                chassis_id=r.get("chassis_id"))
+        else:
+            nid = peer
+        self.edge(t.name, nid, "lldp", evidence(t.name, table, r),
+                  local_port=[r.get("local_port_id")], remote_port=[r.get("port_id")])
 
 
 def build(snap: SnapshotData) -> Graph:
@@ -329,6 +337,18 @@ def edge_id(e: Mapping[str, Any]) -> tuple[str, str, str, int | None, str | None
     return (e["kind"], e["from"], e["to"], e["port"], e["proto"])
 
 
+def exposure(e: Mapping[str, Any]) -> str:
+    """How an `exposes` edge is reachable, in words: never "allowed by host firewall" where
+    there is no host firewall, nor "blocked" where the firewall was not read."""
+    if e.get("loopback_only"):
+        return "loopback only"
+    if e.get("allowed") is None:
+        return "host firewall not read"
+    if e.get("host_firewall") is False:
+        return "no host firewall"
+    return "allowed by host firewall" if e.get("allowed") else "blocked by host firewall"
+
+
 def text_lines(g: Graph) -> list[str]:
     """A readable listing per host."""
     lines: list[str] = []
@@ -343,9 +363,7 @@ def text_lines(g: Graph) -> list[str]:
         for _, b, e in out:
             if e["kind"] == "exposes":
                 sn = g.nodes[b]
-                state = ("loopback only" if e.get("loopback_only") else
-                         "allowed by host firewall" if e.get("allowed") else
-                         "blocked by host firewall")
+                state = exposure(e)
                 lines.append(f"  exposes {e['proto']}/{e['port']} on {', '.join(sn['bind'])} "
                              f"({', '.join(sn['processes']) or '?'}) - {state}")
         for _, b, e in out:

@@ -28,6 +28,8 @@ class TargetData:
     facts: dict[str, Any] = field(default_factory=dict)
     tables: dict[str, list[Row]] = field(default_factory=dict)
     unverifiable: dict[str, Any] = field(default_factory=dict)
+    # how each table was read (the manifest's sources / failed / status / reason of it)
+    reads: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def readable(self) -> bool:
@@ -90,5 +92,7 @@ def load(store: Store, sid: str, tables: Collection[str] | None = None,
                           if read else [])
         snap.targets[t["name"]] = TargetData(
             t["name"], t.get("type", ""), t.get("status", ""), dict(t.get("facts", {})), rows,
-            dict(t.get("unverifiable", {})))
+            dict(t.get("unverifiable", {})),
+            {n: {k: v for k, v in tab.items() if k in ("sources", "failed", "status", "reason")}
+             for n, tab in t.get("tables", {}).items()})
     return snap

@@ -35,8 +35,7 @@ def _plan(roots: list[str]) -> tuple[Query, TableSpec]:
 
 
 def _table(query: Query, spec: TableSpec, answer: Answer) -> TableResult:
-    return build_table(spec, {"getfacl": answer}, {"getfacl": query.ok_codes},
-                       {"getfacl": query.absent_codes})
+    return build_table(spec, {"getfacl": answer}, {"getfacl": query})
 
 
 def _run(query: Query, prefix: tuple[str, ...] = (), env: dict[str, str] | None = None

@@ -17,7 +17,7 @@ from proofshot.collectors.base import Answers, NotCollected, Plan, Step, TableSp
 from proofshot.collectors.ldap import parsers as P
 from proofshot.collectors.ldap import tables as T
 from proofshot.model.table import Row, Table
-from proofshot.model.transcript import Query
+from proofshot.model.transcript import Query, judge
 
 USER_ATTRS = ("sAMAccountName", "userPrincipalName", "userAccountControl", "lockoutTime",
               "pwdLastSet", "lastLogonTimestamp", "accountExpires", "objectSid", "primaryGroupID",
@@ -71,6 +71,7 @@ class _Reader:
     def __init__(self, answers: Answers, base: str) -> None:
         self.answers = answers
         self.base = base
+        self.declared = {q.id: q for q in queries(base)}
         self._cache: dict[str, list[P.Entry]] = {}
         self._dir: P.Directory | None = None
 
@@ -80,9 +81,9 @@ class _Reader:
         ans = self.answers.get(qid)
         if ans is None:
             raise NotCollected(f"{qid}: not run", "failed")
-        st = ans.status()
+        st, why = judge(self.declared.get(qid), ans)
         if st != "ok":
-            raise NotCollected(f"{qid}: {ans.reason()}", st)
+            raise NotCollected(f"{qid}: {why}", "unsupported" if st == "absent" else st)
         self._cache[qid] = P.parse_entries(ans.text)
         return self._cache[qid]
 
@@ -164,22 +165,30 @@ class LDAPCollector:
                 shared[:] = [(answers, _Reader(answers, base))]
             return shared[0][1]
 
-        def spec(table: Table, qids: Sequence[str], build: Build) -> TableSpec:
+        def spec(table: Table, qids: Sequence[str], build: Build, min_rows: int = 0
+                 ) -> TableSpec:
             def builder(answers: Answers) -> list[Row]:
                 return build(reader(answers))
-            return TableSpec(table, ("rootdse", *qids), builder, ("rootdse", *qids))
+            return TableSpec(table, ("rootdse", *qids), builder, ("rootdse", *qids),
+                             min_rows=min_rows)
 
         dir_q = ("users", "groups", "computers", "partitions")
         specs = [
-            spec(T.AD_USERS, dir_q, _ad(lambda r: P.users(r.entries("users"), r.directory()))),
-            spec(T.AD_GROUPS, ("groups",), _ad(lambda r: P.groups(r.entries("groups")))),
-            spec(T.AD_MEMBERSHIPS, dir_q, _ad(lambda r: P.memberships(r.directory()))),
+            # an AD always has users (krbtgt), groups (the builtin ones) and computers (the
+            # DC itself): none at all is a search that went wrong, not an empty directory
+            spec(T.AD_USERS, dir_q, _ad(lambda r: P.users(r.entries("users"), r.directory())),
+                 min_rows=1),
+            spec(T.AD_GROUPS, ("groups",), _ad(lambda r: P.groups(r.entries("groups"))),
+                 min_rows=1),
+            spec(T.AD_MEMBERSHIPS, dir_q, _ad(lambda r: P.memberships(r.directory())),
+                 min_rows=1),
             spec(T.AD_COMPUTERS, ("computers",),
-                 _ad(lambda r: P.computers(r.entries("computers")))),
+                 _ad(lambda r: P.computers(r.entries("computers"))), min_rows=1),
             spec(T.AD_OUS, ("ous",), _ad(lambda r: P.ous(r.entries("ous")))),
             spec(T.AD_GPO_LINKS, ("domain", "ous", "gpos"), _ad(_gpo_links)),
             spec(T.AD_DOMAIN_POLICY, ("domain", "partitions"), _ad(_policy)),
-            spec(T.AD_PRIVILEGED, dir_q, _ad(lambda r: P.privileged(r.directory()))),
+            spec(T.AD_PRIVILEGED, dir_q, _ad(lambda r: P.privileged(r.directory())),
+                 min_rows=1),
             spec(T.AD_ACL, ("acl", *dir_q),
                  _ad(lambda r: P.acl(r.entries("acl"), r.directory()))),
             spec(T.LDAP_USERS, ("posix_accounts",),

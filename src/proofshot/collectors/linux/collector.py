@@ -27,15 +27,12 @@ from proofshot.collectors.linux.parsers import (
 )
 from proofshot.collectors.linux.queries import DEFAULT_FILES, DEFAULT_MAX_TEXT, queries
 from proofshot.model.table import Row, Table
-from proofshot.model.transcript import Query
-
-# Queries whose scripts keep going past unreadable paths: "Permission denied" on stderr
-# means the answer is incomplete, so it counts as refused.
-_STRICT_READ = frozenset({"sudoers", "cron", "sshd_config", "certs", "files_meta", "getfacl"})
+from proofshot.model.transcript import Query, judge
 
 
 class _Reader:
-    """Gives builders the text of answers that are usable, by the query's own ok codes."""
+    """Gives builders the text of answers that are usable, by the query's declared notion of
+    success (model.transcript.judge: exit codes, failure strings, emptiness, format)."""
 
     def __init__(self, declared: Mapping[str, Query], answers: Answers) -> None:
         self.declared = declared
@@ -47,14 +44,12 @@ class _Reader:
             if required:
                 raise NotCollected(f"query {qid} has no answer", "error")
             return None
-        status = answer.status(self.declared[qid].ok_codes)
-        if status == "ok" and qid in _STRICT_READ and b"permission denied" in answer.stderr.lower():
-            status = "refused"
+        status, reason = judge(self.declared.get(qid), answer)
         if status == "ok":
             return answer.text
         if required:
-            reason = answer.reason() or f"{qid}: {status}"
-            raise NotCollected(f"{qid}: {reason}", status)
+            raise NotCollected(f"{qid}: {reason}",
+                               "unsupported" if status == "absent" else status)
         return None
 
     def text(self, qid: str) -> str:
@@ -87,7 +82,7 @@ class LinuxCollector:
     """Linux and other GNU userlands, over the local or the SSH transport."""
 
     name = "linux"
-    version = "2"  # 2: posix_acls
+    version = "3"  # 2: posix_acls; 3: declared success (formats, emptiness), lldp_neighbors
 
     def tables(self) -> Sequence[Table]:
         return T.TABLES
@@ -98,12 +93,12 @@ class LinuxCollector:
         declared = {q.id: q for q in qs}
 
         def spec(table: Table, needs: Sequence[str], build: Callable[[_Reader], list[Row]],
-                 optional: Sequence[str] = (), note: str = "") -> TableSpec:
+                 optional: Sequence[str] = (), note: str = "", min_rows: int = 0) -> TableSpec:
             def builder(answers: Answers) -> list[Row]:
                 return build(_Reader(declared, answers))
 
             return TableSpec(table, tuple(needs) + tuple(optional), builder, tuple(optional),
-                             note)
+                             note, min_rows=min_rows)
 
         def req(qid: str, parse: Callable[[str], list[Row]]) -> Callable[[_Reader], list[Row]]:
             def build(r: _Reader) -> list[Row]:
@@ -117,18 +112,21 @@ class LinuxCollector:
             spec(T.MEMORY, ["meminfo"], req("meminfo", system.parse_meminfo)),
             spec(T.DMI, ["dmi"], _build_dmi),
             spec(T.BLOCK_DEVICES, ["lsblk"], req("lsblk", storage.parse_lsblk)),
-            spec(T.FILESYSTEMS, ["findmnt"], _build_filesystems, optional=["df_inodes"]),
+            spec(T.FILESYSTEMS, ["findmnt"], _build_filesystems, optional=["df_inodes"],
+                 min_rows=1),
             spec(T.PACKAGES, [], _build_packages, optional=["dpkg", "rpm"],
                  note="dpkg and rpm are each optional; the table needs one of them."),
             spec(T.USERS, ["passwd"], _build_users, optional=["shadow"],
-                 note="Without /etc/shadow the password columns are None."),
-            spec(T.GROUPS, ["group"], req("group", accounts.parse_group)),
+                 note="Without /etc/shadow the password columns are None.", min_rows=1),
+            spec(T.GROUPS, ["group"], req("group", accounts.parse_group), min_rows=1),
             spec(T.GROUP_MEMBERS, ["passwd", "group"], _build_group_members),
             spec(T.SUDOERS, ["sudoers"], req("sudoers", accounts.parse_sudoers)),
             spec(T.SERVICES, ["sysv"], _build_services,
                  optional=["systemd_unit_files", "systemd_units", "unit_files"],
                  note="Without a running systemd, active/sub are None."),
-            spec(T.LISTENING, ["ss"], req("ss", net.parse_ss)),
+            spec(T.LISTENING, ["ss"], _build_listening, optional=["port_range"],
+                 note="Without the ephemeral port range, client UDP sockets stay in it."),
+            spec(T.UDP_CLIENTS, ["ss", "port_range"], _build_udp_clients),
             spec(T.CONNECTIONS, ["ss_established"], _build_connections, optional=["ss"],
                  note="Without the listening sockets the service side is the lower port."),
             spec(T.NEIGHBORS, ["ip_neigh"], req("ip_neigh", peers.parse_ip_neigh)),
@@ -148,14 +146,12 @@ class LinuxCollector:
                  optional=["files_sha256", "files_text"],
                  note="Without root, unreadable files have sha256 None."),
             spec(T.POSIX_ACLS, ["getfacl"], _build_posix_acls),
+            spec(T.LLDP_NEIGHBORS, ["lldp"], req("lldp", peers.parse_lldpcli)),
         ]
         return Plan(steps=[Step(q) for q in qs], specs=specs)
 
 
 def _build_dmi(r: _Reader) -> list[Row]:
-    answer = r.answers.get("dmi")
-    if answer is not None and answer.exit_code == 3:
-        raise NotCollected("no DMI data on this host (/sys/class/dmi/id absent)")
     return system.parse_dmi(r.text("dmi"))
 
 
@@ -194,6 +190,14 @@ def _build_services(r: _Reader) -> list[Row]:
     return rows + services.parse_sysv(sysv)
 
 
+def _build_listening(r: _Reader) -> list[Row]:
+    return net.split_listening(r.text("ss"), r.get("port_range", required=False))[0]
+
+
+def _build_udp_clients(r: _Reader) -> list[Row]:
+    return net.split_listening(r.text("ss"), r.text("port_range"))[1]
+
+
 def _build_connections(r: _Reader) -> list[Row]:
     text = r.text("ss_established")
     listening = r.get("ss", required=False)
@@ -229,9 +233,6 @@ def _build_sshd(r: _Reader) -> list[Row]:
 
 
 def _build_posix_acls(r: _Reader) -> list[Row]:
-    answer = r.answers.get("getfacl")
-    if answer is not None and answer.exit_code == 3:
-        raise NotCollected("getfacl is not installed on this host (package acl)")
     return acl.parse_getfacl(r.text("getfacl"))
 
 

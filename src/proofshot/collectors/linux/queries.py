@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from proofshot.model.transcript import Query
+from proofshot.model.transcript import Format, Query
 
 DEFAULT_FILES = ("/etc",)
 DEFAULT_MAX_TEXT = 64 * 1024
@@ -111,6 +111,44 @@ done
 exit 0
 """
 
+# A Debian host's package database cannot be empty (dpkg is a package in it): an empty or
+# missing /var/lib/dpkg/status (a broken mount, a restored image) is a failure (exit 4), never
+# "no packages". Not a dpkg host at all: absent (exit 3).
+_DPKG_SCRIPT = r"""command -v dpkg-query >/dev/null 2>&1 || { echo 'dpkg-query: not installed' >&2; exit 3; }
+[ -d /var/lib/dpkg ] || [ -e /etc/debian_version ] || { echo 'not a dpkg host' >&2; exit 3; }
+[ -s /var/lib/dpkg/status ] || {
+  echo 'dpkg database /var/lib/dpkg/status is missing or empty' >&2; exit 4; }
+exec dpkg-query -W -f '${Package}\t${Architecture}\t${Version}\t${db:Status-Abbrev}\t${Source}\n'
+"""
+
+# rpm on a dpkg host (installed as a tool, no database) is not applicable; on an rpm host a
+# missing or empty database is a failure (exit 4), never "no packages".
+_RPM_DBS = ("/var/lib/rpm/rpmdb.sqlite /var/lib/rpm/Packages /var/lib/rpm/Packages.db "
+            "/usr/lib/sysimage/rpm/rpmdb.sqlite /usr/lib/sysimage/rpm/Packages.db")
+_RPM_SCRIPT = r"""command -v rpm >/dev/null 2>&1 || { echo 'rpm: not installed' >&2; exit 3; }
+db=; for f in """ + _RPM_DBS + r"""; do [ -s "$f" ] && db=$f; done
+if [ -z "$db" ]; then
+  if [ -s /var/lib/dpkg/status ] || [ -e /etc/debian_version ]; then
+    echo 'rpm installed, but no rpm database: a dpkg host' >&2; exit 3; fi
+  echo 'rpm database missing or empty' >&2; exit 4
+fi
+exec rpm -qa --qf '%{NAME}\t%{ARCH}\t%{EPOCH}:%{VERSION}-%{RELEASE}\tii\t%{SOURCERPM}\n'
+"""
+
+# With systemd running (/run/systemd/system exists) its answer is required: "Failed to
+# connect to bus" is a failure, not "no units". Without systemd: absent (exit 3).
+_SYSTEMD_UNITS_SCRIPT = r"""[ -d /run/systemd/system ] || {
+  echo 'systemd is not running (no /run/systemd/system)' >&2; exit 3; }
+exec systemctl list-units --type=service --all --no-legend --no-pager --plain
+"""
+
+# lldpd's neighbours, where lldpd runs (its control socket answers); else absent (exit 3).
+_LLDP_SCRIPT = r"""command -v lldpcli >/dev/null 2>&1 || { echo 'lldpcli: not installed' >&2; exit 3; }
+[ -S /run/lldpd.socket ] || [ -S /var/run/lldpd.socket ] || {
+  echo 'lldpd is not running (no /run/lldpd.socket)' >&2; exit 3; }
+exec lldpcli -f json show neighbors details
+"""
+
 _GREP_FILES = _EXISTING + "grep -H -Z -e '' \"$@\""
 RESOLVER_FILES = ("/etc/resolv.conf", "/etc/nsswitch.conf")
 TIME_FILES = (
@@ -177,76 +215,108 @@ _GETFACL = _EXISTING + r"""command -v getfacl >/dev/null 2>&1 || {
 exec getfacl --absolute-names --skip-base --physical --recursive --one-file-system -- "$@"
 """
 
+# The declared shapes of the tools' answers (model.transcript.Format): an answer that does not
+# have its tool's shape (garbage, a wrong encoding, a lost header) makes the table unreadable.
+_PAIRS = Format(line=r'(?:[A-Z][A-Z0-9:%_-]*="[^"]*"\s*)+')
+_JSON_LIST = Format(json=True, json_type="list")
+_DENIED = ("permission denied",)
+_IPTABLES = Format(line=r"(#.*|\*\w+|:\S+ .*|-[AINP] .*|COMMIT)")
+
 
 def queries(files: Sequence[str] = DEFAULT_FILES, max_text: int = DEFAULT_MAX_TEXT) -> list[Query]:
     """All queries of one plan. `files`: trees to inventory; `max_text`: largest file whose
     text is kept."""
     roots = tuple(files)
     return [
-        Query("os", sh(_OS_SCRIPT), "os-release, uname, host name, machine id, uptime."),
+        Query("os", sh(_OS_SCRIPT), "os-release, uname, host name, machine id, uptime.",
+              format=Format(header=r"==> os-release <==")),
         Query("sysctl", ("sysctl", "-a"), "All kernel parameters.", privileged=True,
-              batch=False),
-        Query("cpuinfo", ("cat", "/proc/cpuinfo"), "Logical processors."),
-        Query("meminfo", ("cat", "/proc/meminfo"), "Memory and swap sizes."),
+              batch=False, nonempty=True, format=Format(line=r"\S+ =.*")),
+        Query("cpuinfo", ("cat", "/proc/cpuinfo"), "Logical processors.", nonempty=True,
+              format=Format(line=r"[^:]+:.*")),
+        Query("meminfo", ("cat", "/proc/meminfo"), "Memory and swap sizes.", nonempty=True,
+              format=Format(line=r"[\w()]+:\s+\d+( kB)?")),
         Query("dmi", sh(_DMI_SCRIPT), "DMI/SMBIOS identity (serials need root).",
-              privileged=True, absent_codes=(3,)),
+              privileged=True, absent_codes=(3,), format=Format(line=r"\w+=.*")),
         Query("lsblk", ("lsblk", "-P", "-b", "-o",
                         "NAME,KNAME,PKNAME,TYPE,SIZE,FSTYPE,MOUNTPOINT,UUID,LABEL,MODEL,"
-                        "SERIAL,RO"), "Block devices."),
+                        "SERIAL,RO"), "Block devices.", format=_PAIRS),
         Query("findmnt", ("findmnt", "-P", "-b", "-o",
                           "TARGET,SOURCE,FSTYPE,OPTIONS,SIZE,USED,AVAIL"),
-              "Mounted filesystems with sizes."),
-        Query("df_inodes", ("df", "-P", "-i"), "Inode use per filesystem.", ok_codes=(0, 1)),
-        Query("dpkg", ("dpkg-query", "-W", "-f",
-                       "${Package}\\t${Architecture}\\t${Version}\\t${db:Status-Abbrev}\\t"
-                       "${Source}\\n"), "Debian packages."),
-        Query("rpm", ("rpm", "-qa", "--qf",
-                      "%{NAME}\\t%{ARCH}\\t%{EPOCH}:%{VERSION}-%{RELEASE}\\tii\\t"
-                      "%{SOURCERPM}\\n"), "RPM packages."),
-        Query("passwd", ("cat", "/etc/passwd"), "Local accounts."),
+              "Mounted filesystems with sizes.", nonempty=True, format=_PAIRS),
+        Query("df_inodes", ("df", "-P", "-i"), "Inode use per filesystem.", ok_codes=(0, 1),
+              format=Format(header=r"Filesystem\s+Inodes.*")),
+        Query("dpkg", sh(_DPKG_SCRIPT), "Debian packages (exit 4: the database is missing or "
+              "empty, a failure; exit 3: not a dpkg host).", absent_codes=(3,), nonempty=True,
+              format=Format(line=r"[^\t]+\t[^\t]*\t[^\t]*\t[^\t]*\t[^\t]*")),
+        Query("rpm", sh(_RPM_SCRIPT), "RPM packages (exit 4: an rpm host whose database is "
+              "missing or empty; exit 3: not an rpm host).", absent_codes=(3,), nonempty=True,
+              format=Format(line=r"[^\t]+\t[^\t]*\t[^\t]*\t[^\t]*\t[^\t]*")),
+        Query("passwd", ("cat", "/etc/passwd"), "Local accounts.", nonempty=True,
+              format=Format(utf8=False, line=r"[^:]*:[^:]*:-?\d+:-?\d+:[^:]*:[^:]*:[^:]*")),
         Query("shadow", sh(_SHADOW_SCRIPT), "Password state and aging per account, derived "
-              "on the target; the hash is never printed.", privileged=True),
-        Query("group", ("cat", "/etc/group"), "Local groups."),
+              "on the target; the hash is never printed.", privileged=True, nonempty=True,
+              format=Format(utf8=False, line=r"[^:]*:(empty|none|locked|set):.*")),
+        Query("group", ("cat", "/etc/group"), "Local groups.", nonempty=True,
+              format=Format(utf8=False, line=r"[^:]*:[^:]*:-?\d+:[^:]*")),
         Query("sudoers", sh(_SUDOERS_SCRIPT, *SUDOERS_PATHS), "sudoers and sudoers.d lines.",
-              privileged=True, ok_codes=(0, 1)),
+              privileged=True, ok_codes=(0, 1), fail_patterns=_DENIED),
         Query("systemd_unit_files", sh(_SYSTEMCTL_FILES_SCRIPT),
               "Service unit files and their enablement, from systemctl when systemd runs "
-              "(else derived from unit_files: offline systemctl is slow).", absent_codes=(3,)),
-        Query("systemd_units", ("systemctl", "list-units", "--type=service", "--all",
-                                "--no-legend", "--no-pager", "--plain"),
-              "Runtime state of service units (needs systemd as PID 1)."),
+              "(else derived from unit_files: offline systemctl is slow).", absent_codes=(3,),
+              fail_patterns=("failed to connect to bus",)),
+        Query("systemd_units", sh(_SYSTEMD_UNITS_SCRIPT),
+              "Runtime state of service units (needs systemd as PID 1; where it runs, a "
+              "failed answer is a failure).", absent_codes=(3,),
+              fail_patterns=("failed to connect to bus",)),
         Query("unit_files", sh(_UNIT_FILES_SCRIPT, *UNIT_DIRS),
               "Service unit files on disk (when systemctl is absent)."),
-        Query("sysv", sh(_SYSV_SCRIPT), "SysV init scripts and their start links."),
+        Query("sysv", sh(_SYSV_SCRIPT), "SysV init scripts and their start links.",
+              format=Format(utf8=False, header=r"==> scripts <==")),
         Query("ss", ("ss", "-tulpn"), "Listening TCP/UDP sockets with processes.",
-              privileged=True),
+              privileged=True, format=Format(header=r"Netid\s+State\s.*")),
+        Query("port_range", ("cat", "/proc/sys/net/ipv4/ip_local_port_range"),
+              "The ephemeral port range (tells client UDP sockets from services).",
+              format=Format(line=r"\d+\s+\d+")),
         Query("ss_established", ("ss", "-H", "-tnp", "state", "established"),
-              "Established TCP connections with processes.", privileged=True),
-        Query("ip_neigh", ("ip", "-j", "neigh", "show"), "Neighbour (ARP/NDP) cache."),
-        Query("ip_link", ("ip", "-j", "-d", "link", "show"), "Interfaces."),
-        Query("ip_addr", ("ip", "-j", "addr", "show"), "Addresses."),
-        Query("ip_route4", ("ip", "-j", "-4", "route", "show", "table", "all"), "IPv4 routes."),
-        Query("ip_route6", ("ip", "-j", "-6", "route", "show", "table", "all"), "IPv6 routes."),
+              "Established TCP connections with processes.", privileged=True,
+              format=Format(line=r"\d+\s+\d+\s+\S+\s+\S+.*")),
+        Query("ip_neigh", ("ip", "-j", "neigh", "show"), "Neighbour (ARP/NDP) cache.", format=_JSON_LIST),
+        Query("ip_link", ("ip", "-j", "-d", "link", "show"), "Interfaces.", format=_JSON_LIST),
+        Query("ip_addr", ("ip", "-j", "addr", "show"), "Addresses.", format=_JSON_LIST),
+        Query("ip_route4", ("ip", "-j", "-4", "route", "show", "table", "all"), "IPv4 routes.",
+              format=_JSON_LIST),
+        Query("ip_route6", ("ip", "-j", "-6", "route", "show", "table", "all"), "IPv6 routes.",
+              format=_JSON_LIST),
         Query("resolver", sh(_GREP_FILES, *RESOLVER_FILES), "resolv.conf and nsswitch.conf.",
               ok_codes=(0, 1)),
         Query("etc_hosts", ("cat", "/etc/hosts"), "Static host names."),
         Query("time_sync", sh(_TIME_SCRIPT, *TIME_FILES), "NTP client configuration.",
               ok_codes=(0, 1)),
-        Query("nft", ("nft", "list", "ruleset"), "nftables ruleset.", privileged=True),
-        Query("iptables", ("iptables-save",), "IPv4 iptables rules.", privileged=True),
-        Query("ip6tables", ("ip6tables-save",), "IPv6 ip6tables rules.", privileged=True),
+        Query("nft", ("nft", "list", "ruleset"), "nftables ruleset.", privileged=True,
+              absent_if_missing=True),
+        Query("iptables", ("iptables-save",), "IPv4 iptables rules.", privileged=True,
+              absent_if_missing=True, format=_IPTABLES),
+        Query("ip6tables", ("ip6tables-save",), "IPv6 ip6tables rules.", privileged=True,
+              absent_if_missing=True, format=_IPTABLES),
         Query("cron", sh(_CRON_SCRIPT), "System and user crontabs, cron.* directories.",
-              privileged=True),
-        Query("sshd_effective", ("sshd", "-T"), "sshd's effective settings.", privileged=True),
+              privileged=True, fail_patterns=_DENIED,
+              format=Format(utf8=False, header=r"==> lines <==")),
+        Query("sshd_effective", ("sshd", "-T"), "sshd's effective settings (no sshd installed: "
+              "not applicable; sshd installed but -T failing, e.g. no /run/sshd: a failure).",
+              privileged=True, absent_if_missing=True, nonempty=True,
+              format=Format(line=r"[a-z0-9]+( .*)?")),
         Query("sshd_config", sh(_SSHD_SCRIPT, *SSHD_FILES), "sshd_config and its .d files.",
-              privileged=True, ok_codes=(0, 1)),
+              privileged=True, ok_codes=(0, 1), fail_patterns=_DENIED),
         Query("modules", sh("[ -e /proc/modules ] || { echo 'no /proc/modules' >&2; exit 3; }\n"
-                            "cat /proc/modules"), "Loaded kernel modules.", absent_codes=(3,)),
+                            "cat /proc/modules"), "Loaded kernel modules.", absent_codes=(3,),
+              format=Format(line=r"\S+ \d+ \d+ .*")),
         Query("certs", sh(_CERTS_SCRIPT, *roots), "X.509 certificates in the trees.",
-              privileged=True, timeout=300.0, batch=False),
+              privileged=True, timeout=300.0, batch=False, fail_patterns=_DENIED),
         Query("files_meta", sh(_FILES_META, *roots), "Metadata of every file in the trees "
               "(privileged: root-only directories such as /etc/ssl/private are descended).",
-              privileged=True, ok_codes=(0, 1), timeout=300.0, batch=False),
+              privileged=True, ok_codes=(0, 1), timeout=300.0, batch=False,
+              fail_patterns=_DENIED),
         Query("files_sha256", sh(_FILES_SHA, *roots), "SHA-256 of every regular file; "
               "unreadable files are left out (exit 123).", privileged=True,
               ok_codes=(0, 123), timeout=600.0, batch=False),
@@ -256,5 +326,8 @@ def queries(files: Sequence[str] = DEFAULT_FILES, max_text: int = DEFAULT_MAX_TE
         Query("getfacl", sh(_GETFACL, *roots), "POSIX ACLs of every file in the trees that has "
               "more than the base entries (exit 1: some part could not be read; exit 3: no "
               "getfacl).", privileged=True, ok_codes=(0, 1), absent_codes=(3,), timeout=300.0,
-              batch=False),
+              batch=False, fail_patterns=_DENIED),
+        Query("lldp", sh(_LLDP_SCRIPT), "lldpd's LLDP neighbours, where lldpd runs (its "
+              "socket is root's and group _lldpd's).", privileged=True, absent_codes=(3,),
+              format=Format(json=True, json_type="dict")),
     ]

@@ -177,7 +177,8 @@ SERVICES = table("services", "Services: systemd units and SysV init scripts.",
     col("runlevels", "list", "SysV runlevels with a start link."),
 ], collector=C)
 
-LISTENING = table("listening", "Listening TCP and bound UDP sockets (ss -tulpn).",
+LISTENING = table("listening", "Listening TCP and bound UDP sockets (ss -tulpn), without "
+                  "the UDP sockets of clients (see udp_client_sockets).",
                   ["proto", "address", "port"], [
     col("proto", doc="tcp or udp (tcp6/udp6 are folded in: see address)."),
     col("address", doc="Local address (0.0.0.0, ::, *, 127.0.0.1, maybe with %interface)."),
@@ -186,6 +187,19 @@ LISTENING = table("listening", "Listening TCP and bound UDP sockets (ss -tulpn).
     col("sockets", "int", "Number of sockets on this address (SO_REUSEPORT).", volatile=True),
     col("pids", "list", "Process ids holding the socket.", volatile=True),
 ], collector=C)
+
+UDP_CLIENTS = table("udp_client_sockets", "Unconnected UDP sockets of clients (ss -tulpn): "
+                    "bound by a process on a port of the host's ephemeral range "
+                    "(net.ipv4.ip_local_port_range), e.g. one per snmpbulkwalk run. Not "
+                    "services: kept apart from `listening`, and their coming and going is "
+                    "volatile.", ["proto", "address", "port"], [
+    col("proto", doc="udp."),
+    col("address", doc="Local address."),
+    col("port", "int", "Local port, inside the ephemeral range."),
+    col("processes", "list", "Process names holding the socket."),
+    col("sockets", "int", "Number of sockets on this address.", volatile=True),
+    col("pids", "list", "Process ids holding the socket.", volatile=True),
+], collector=C, volatile_rows=True)
 
 INTERFACES = table("interfaces", "Network interfaces (ip -d link).", ["name"], [
     col("name", doc="Interface name."),
@@ -371,9 +385,28 @@ NEIGHBORS = table("neighbors", "Neighbour (ARP/NDP) cache (ip -j neigh): who ans
         volatile=True),
 ], collector=C, volatile_rows=True)
 
+LLDP_NEIGHBORS = table("lldp_neighbors", "LLDP neighbours that lldpd heard on each local "
+                       "interface (lldpcli -f json show neighbors details); the same rows the "
+                       "paths view draws from a switch's LLDP-MIB.",
+                       ["local_port_id", "chassis_id", "port_id"], [
+    col("local_port_id", doc="Local interface the neighbour was heard on."),
+    col("chassis_id", doc="Neighbour chassis id (MAC aa:bb:.., address, or text)."),
+    col("chassis_id_subtype", doc="mac, ip, ifname, local, ... (lldpd's names)."),
+    col("port_id", doc="Neighbour port id (name, MAC or text)."),
+    col("port_id_subtype", doc="mac, ifname, ifalias, local, ... (lldpd's names)."),
+    col("port_descr", doc="Neighbour port description."),
+    col("sys_name", doc="Neighbour system name."),
+    col("sys_descr", doc="Neighbour system description."),
+    col("capabilities", "list", "Enabled system capabilities (bridge, router, ...)."),
+    col("mgmt_addresses", "list", "Management addresses the neighbour announces."),
+    col("via", doc="Protocol the neighbour was heard by (LLDP, CDPv2, ...)."),
+    col("age", doc="Time since the neighbour was first heard (moves by itself).",
+        volatile=True),
+], collector=C)
+
 TABLES: tuple[Table, ...] = (
     OS, SYSCTL, CPU, MEMORY, DMI, BLOCK_DEVICES, FILESYSTEMS, PACKAGES, USERS, GROUPS,
     GROUP_MEMBERS, SUDOERS, SERVICES, LISTENING, INTERFACES, ADDRESSES, ROUTES, DNS, HOSTS,
     TIME_SYNC, FIREWALL_RULES, CRON, SSH_CONFIG, KERNEL_MODULES, CERTIFICATES, FILES,
-    POSIX_ACLS, CONNECTIONS, NEIGHBORS,
+    POSIX_ACLS, CONNECTIONS, NEIGHBORS, LLDP_NEIGHBORS, UDP_CLIENTS,
 )

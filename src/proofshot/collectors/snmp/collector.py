@@ -19,11 +19,15 @@ from proofshot.collectors.snmp import rows as R
 from proofshot.collectors.snmp import tables as T
 from proofshot.collectors.snmp.parsers import Walk, parse_walk
 from proofshot.model.table import Row, Table
-from proofshot.model.transcript import Query
+from proofshot.model.transcript import Query, judge
+
+# Net-SNMP's words for an answer that is not a full walk, whatever its exit code: an error
+# status in a response (genError, tooBig, ...), a request that got no response
+WALK_FAILURES = ("error in packet", "timeout: no response", "reason: (")
 
 
 def walk(qid: str, oid: str, doc: str) -> Query:
-    return Query(qid, ("snmpbulkwalk", "." + oid), doc=doc)
+    return Query(qid, ("snmpbulkwalk", "." + oid), doc=doc, fail_patterns=WALK_FAILURES)
 
 
 QUERIES: tuple[Query, ...] = (
@@ -72,11 +76,11 @@ class _Reader:
         if ans is None:
             self.failures.append((qid, "failed: not run"))
         else:
-            status = ans.status(_DECLARED[qid].ok_codes)
+            status, why = judge(_DECLARED[qid], ans)
             if status == "ok":
                 result = parse_walk(ans.text)
             else:
-                self.failures.append((qid, f"{status}: {ans.reason()}"))
+                self.failures.append((qid, f"{status}: {why}"))
         self._cache[qid] = result
         return result
 

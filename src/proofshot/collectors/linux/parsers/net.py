@@ -40,6 +40,30 @@ def parse_ss(text: str) -> list[Row]:
     return list(merged.values())
 
 
+def parse_port_range(text: str) -> tuple[int, int] | None:
+    """/proc/sys/net/ipv4/ip_local_port_range: 'LOW\tHIGH'."""
+    parts = text.split()
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        return None
+    return int(parts[0]), int(parts[1])
+
+
+def is_udp_client(row: Row, ports: tuple[int, int] | None) -> bool:
+    """An unconnected UDP socket of a client, not a service: bound on a port of the host's
+    ephemeral range (the kernel picked it, e.g. for each snmpbulkwalk run) by a process. Kernel
+    sockets (WireGuard on 51820) and sockets whose process is unknown (no root) stay services."""
+    return (ports is not None and row.get("proto") == "udp" and bool(row.get("processes"))
+            and ports[0] <= int(row["port"]) <= ports[1])
+
+
+def split_listening(text: str, port_range: str | None) -> tuple[list[Row], list[Row]]:
+    """`ss -tulpn` as (services, UDP client sockets); see is_udp_client."""
+    ports = parse_port_range(port_range) if port_range is not None else None
+    rows = parse_ss(text)
+    clients = [r for r in rows if is_udp_client(r, ports)]
+    return [r for r in rows if not is_udp_client(r, ports)], clients
+
+
 def _json_list(text: str) -> list[dict[str, Any]]:
     try:
         data = json.loads(text)

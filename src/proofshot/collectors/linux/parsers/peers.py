@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from proofshot.collectors.linux.parsers.common import to_int
 from proofshot.model.table import Row
@@ -98,3 +99,63 @@ def parse_ip_neigh(text: str) -> list[Row]:
             "state": ",".join(states) or None,
         }
     return [rows[k] for k in sorted(rows)]
+
+
+def _as_list(x: object) -> list[Any]:
+    if x is None:
+        return []
+    return x if isinstance(x, list) else [x]
+
+
+def _named(x: object) -> list[tuple[str, dict[str, Any]]]:
+    """lldpcli's JSON names objects by a key (`{"eth1": {...}}`) and turns a repeated one into
+    a list of such objects; an unnamed one is the object itself (name '')."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    for item in _as_list(x):
+        if not isinstance(item, dict):
+            raise ValueError(f"lldpcli: unexpected {type(item).__name__} where an object is")
+        if len(item) == 1 and isinstance(next(iter(item.values())), dict) \
+                and next(iter(item)) not in ("id",):
+            name, body = next(iter(item.items()))
+            out.append((str(name), body))
+        else:
+            out.append(("", item))
+    return out
+
+
+def _idv(x: object) -> tuple[str | None, str | None]:
+    if isinstance(x, dict):
+        v = x.get("value")
+        return (str(v) if v is not None else None,
+                str(x["type"]) if x.get("type") is not None else None)
+    return (str(x) if x is not None else None), None
+
+
+def parse_lldpcli(text: str) -> list[Row]:
+    """`lldpcli -f json show neighbors details` (lldpd 1.0): one row per neighbour and local
+    interface. An answer without the top-level "lldp" object is not lldpcli's: ValueError."""
+    doc = json.loads(text)
+    if not isinstance(doc, dict) or "lldp" not in doc:
+        raise ValueError("lldpcli: no top-level 'lldp' object")
+    rows: list[Row] = []
+    for lldp in _as_list(doc["lldp"]):
+        if not isinstance(lldp, dict):
+            raise ValueError("lldpcli: 'lldp' is not an object")
+        for ifname, body in _named(lldp.get("interface")):
+            chassis = _named(body.get("chassis"))
+            sys_name, ch = chassis[0] if chassis else ("", {})
+            chassis_id, chassis_sub = _idv(ch.get("id"))
+            port = body.get("port") or {}
+            port_id, port_sub = _idv(port.get("id"))
+            caps = sorted(str(c.get("type", "")).lower() for c in _as_list(ch.get("capability"))
+                          if isinstance(c, dict) and c.get("enabled"))
+            rows.append({
+                "local_port_id": ifname, "chassis_id": chassis_id or sys_name or None,
+                "chassis_id_subtype": chassis_sub, "port_id": port_id or None,
+                "port_id_subtype": port_sub, "port_descr": port.get("descr"),
+                "sys_name": sys_name or None, "sys_descr": ch.get("descr"),
+                "capabilities": caps,
+                "mgmt_addresses": sorted(str(a) for a in _as_list(ch.get("mgmt-ip"))),
+                "via": body.get("via"), "age": body.get("age"),
+            })
+    return rows
