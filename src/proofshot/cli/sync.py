@@ -7,7 +7,6 @@ the copy does not verify, 1 when an ssh:// destination cannot be reached or logg
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -44,7 +43,7 @@ def sync(
         res = sync_ssh(st, target, key_path=key_path, password=secret,
                        accept_host_key=accept_host_key)
         err.print(f"uploaded {res.packs} packs, {res.manifests} manifests, {res.other} other "
-                  f"files ({res.bytes} bytes)")
+                  f"files ({res.bytes} bytes)" + _repaired(res.repaired))
         if res.report is not None:
             out.print(f"OK: copy at {target} verifies: {res.report.snapshots} snapshots "
                       f"(ids, signatures, chain), {res.report.packs} packs (hashed on the "
@@ -56,10 +55,14 @@ def sync(
     from proofshot.store.sync import sync as run_sync
 
     st = open_store(store)
-    res = run_sync(st, Path(dest))
+    res = run_sync(st, dest)
     rep = res.report
     err.print(f"copied {res.packs} packs, {res.manifests} manifests, {res.other} other files "
-              f"({res.bytes} bytes)")
+              f"({res.bytes} bytes)" + _repaired(res.repaired))
     if rep is not None:
         out.print(f"OK: copy at {dest} verifies: {rep.snapshots} snapshots, {rep.objects} "
                   f"objects; key {st.keys.fingerprint}")
+
+
+def _repaired(n: int) -> str:
+    return f"; repaired {n} pack(s) that failed their hash at the destination" if n else ""
