@@ -115,7 +115,7 @@ def flip_pg(url: str, kind: Kind, name: str, where: float) -> None:
         "manifest": ("manifests", "doc", "id=%s", [name]),
     }.get(kind, ("vals", "data", "kind=%s AND name=%s", [kind, name]))
     with _conn(url) as c:
-        c.execute(f"UPDATE {table} SET {col} = set_byte({col}, "  # noqa: S608 - test's own names
+        c.execute(f"UPDATE {table} SET {col} = set_byte({col}, "
                   f"(length({col}) * %s)::int, get_byte({col}, (length({col}) * %s)::int) # 1) "
                   f"WHERE {cond}", [min(where, 0.999), min(where, 0.999), *args])
 

@@ -36,6 +36,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "timestamp": ("proofshot.cli.timestamp", "timestamp"),
     "engagement": ("proofshot.cli.engagement", "app"),
     "config": ("proofshot.cli.config", "app"),
+    "key": ("proofshot.cli.key", "app"),
+    "db": ("proofshot.cli.db", "app"),
 }
 
 

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from proofshot.store.embedded import Store
-from proofshot.store.workspace import WORKSPACE_DIR, find_store
+from proofshot.store.workspace import WORKSPACE_DIR, find_location, find_store, is_pg_url
 
 out = Console(soft_wrap=True, highlight=False, emoji=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
@@ -23,11 +23,16 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines."
 
 
 def open_store(explicit: str | None) -> Store:
+    loc = find_location(explicit)
+    if is_pg_url(loc):
+        return Store.open(loc)  # postgresql://user@host:port/db (password: PGPASSWORD/.pgpass)
     return Store.open(find_store(explicit))
 
 
 def open_or_create_store(explicit: str | None) -> Store:
     """Scan creates the store on first use, so the first command on a new machine just works."""
+    if is_pg_url(find_location(explicit)):
+        return open_store(explicit)
     path = find_store(explicit)
     if path.exists() and not path.is_dir():
         return Store.open(path)  # raises the clear "is a file" error

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from proofshot.cli.common import StoreOpt, err, init_path, out
 from proofshot.store.embedded import Store
+from proofshot.store.workspace import is_pg_url
 
 
 def init(store: StoreOpt = None) -> None:
     """Create a store (objects, manifests, index) and its Ed25519 signing key."""
-    path = init_path(store)
-    s = Store.create(path)
+    path: object = store if store and is_pg_url(store) else init_path(store)
+    s = Store.create(str(path))
     err.print(f"key fingerprint {s.keys.fingerprint}")
-    out.print(f"initialised store at {path}")
+    out.print(f"initialised store at {str(path).split('@')[-1]}")

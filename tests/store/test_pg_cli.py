@@ -1,0 +1,56 @@
+"""The team store on a real PostgreSQL (started by the tests): every command takes
+--store postgresql://..., the password only from PGPASSWORD, a laptop's snapshots are
+accepted only once its key is enrolled, and sync into it goes through the one copy."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from proofshot.store.embedded import Store
+from tests.store.pg import PASSWORD, Cluster, pg_cluster, pg_env  # noqa: F401 - a fixture
+from tests.synth import commit, row
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "proofshot", *args], cwd=ROOT, text=True,
+                          capture_output=True, env={**os.environ, **env}, timeout=120)
+
+
+def test_laptop_syncs_into_the_team_store_once_enrolled(pg_cluster: Cluster,  # noqa: F811
+                                                        tmp_path: Path) -> None:
+    url = pg_cluster.url(pg_cluster.new_db())
+    owner = pg_env(tmp_path / "owner")
+    assert run(owner, "init", "--store", url).returncode == 0
+    assert run(owner, "db", "migrate", "--store", url).stdout.strip().endswith("(up to date)")
+    laptop = Store.create(tmp_path / "laptop")
+    commit(laptop, "before", {"web1": {"items": [row(i) for i in range(40)]}})
+    commit(laptop, "after", {"web1": {"items": [row(i) for i in range(41)]}})
+    tech = {**owner, "PROOFSHOT_WORKSPACE": str(laptop.root)}
+    refused = run(tech, "sync", url, "--store", str(laptop.root))
+    assert refused.returncode == 2 and "enroll it first" in refused.stderr
+    trust = run(owner, "key", "trust", str(laptop.root / "keys" / "signing.pub"), "--name",
+                "laptop", "--store", url)
+    assert trust.returncode == 0, trust.stderr
+    done = run(tech, "sync", url, "--store", str(laptop.root))
+    assert done.returncode == 0, done.stderr
+    assert run(owner, "verify", "--store", url).returncode == 0
+    diff = run(owner, "diff", "before", "after", "--json", "--store", url)
+    assert diff.returncode == 0, diff.stderr
+    assert [c["kind"] for c in json.loads(diff.stdout)["changes"]] == ["added"]
+    listed = json.loads(run(owner, "key", "list", "--json", "--store", url).stdout)
+    assert {k["name"] for k in listed} >= {"laptop", "owner"}
+    # a password in the URL is refused before anything connects; none is in any argv here
+    bad = run(owner, "verify", "--store", url.replace("proofshot@", f"proofshot:{PASSWORD}@"))
+    assert bad.returncode == 2 and PASSWORD not in bad.stderr
+    # revoked: what it signed stays valid, its next snapshot is refused
+    assert run(owner, "key", "revoke", "laptop", "--store", url).returncode == 0
+    assert run(owner, "verify", "--store", url).returncode == 0
+    commit(laptop, "later", {"web1": {"items": [row(i) for i in range(42)]}})
+    again = run(tech, "sync", url, "--store", str(laptop.root))
+    assert again.returncode == 2 and "enroll it first" in again.stderr
