@@ -54,3 +54,36 @@ def test_laptop_syncs_into_the_team_store_once_enrolled(pg_cluster: Cluster,  # 
     commit(laptop, "later", {"web1": {"items": [row(i) for i in range(42)]}})
     again = run(tech, "sync", url, "--store", str(laptop.root))
     assert again.returncode == 2 and "enroll it first" in again.stderr
+
+
+def test_two_laptops_push_into_one_team_chain(pg_cluster: Cluster,  # noqa: F811
+                                              tmp_path: Path) -> None:
+    url = pg_cluster.url(pg_cluster.new_db())
+    owner = pg_env(tmp_path / "owner")
+    assert run(owner, "init", "--store", url).returncode == 0
+    laptops = [Store.create(tmp_path / f"laptop{i}") for i in range(2)]
+    for i, lap in enumerate(laptops):
+        commit(lap, f"before-{i}", {f"web{i}": {"items": [row(k) for k in range(30)]}})
+        commit(lap, f"after-{i}", {f"web{i}": {"items": [row(k) for k in range(31)]}})
+    envs = [{**owner, "PROOFSHOT_WORKSPACE": str(lap.root)} for lap in laptops]
+    refused = run(envs[0], "push", url, "--store", str(laptops[0].root))
+    assert refused.returncode == 2 and "enroll it first" in refused.stderr
+    for i, lap in enumerate(laptops):
+        assert run(owner, "key", "trust", str(lap.root / "keys" / "signing.pub"), "--name",
+                   f"tech{i}", "--store", url).returncode == 0
+    procs = [subprocess.Popen([sys.executable, "-m", "proofshot", "push", url, "--store",
+                               str(lap.root)], cwd=ROOT, env={**os.environ, **env}, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for lap, env in zip(laptops, envs, strict=True)]
+    for p in procs:
+        _, stderr = p.communicate(timeout=120)
+        assert p.returncode == 0, stderr
+    assert run(owner, "verify", "--store", url).returncode == 0
+    listed = run(owner, "snapshots", "--store", url)
+    assert listed.returncode == 0, listed.stderr
+    for label in ("before-0", "after-0", "before-1", "after-1"):
+        assert label in listed.stdout
+    diff = run(owner, "diff", "before-1", "after-1", "--json", "--store", url)
+    assert [c["kind"] for c in json.loads(diff.stdout)["changes"]] == ["added"]
+    again = run(envs[0], "push", url, "--store", str(laptops[0].root))
+    assert again.returncode == 0 and "0 snapshot(s) pushed, 2 already there" in again.stdout

@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "timestamp": ("proofshot.cli.timestamp", "timestamp"),
     "engagement": ("proofshot.cli.engagement", "app"),
     "config": ("proofshot.cli.config", "app"),
+    "push": ("proofshot.cli.push", "push"),
     "key": ("proofshot.cli.key", "app"),
     "db": ("proofshot.cli.db", "app"),
 }

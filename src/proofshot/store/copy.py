@@ -171,13 +171,16 @@ def _why(sid: str, raw: bytes) -> str:
 
 def copy(src: Store, dst: Sink, *, chain: Iterable[str] | None = None,
          objects: Iterable[str] | None = None, logs: Iterable[str] | None = None,
-         result: CopyResult | None = None) -> CopyResult:
+         result: CopyResult | None = None, mirror: bool = True) -> CopyResult:
     """Send dst what it lacks. `chain` (ids, oldest first; default: the whole chain),
     `objects` (raw-object sinks: which objects) and `logs` (default: every entry) select a
-    part, as an evidence bundle does. Call under src.lock()."""
+    part, as an evidence bundle does. `mirror=False` (push): dst keeps a chain of its own, so
+    it is not checked against ours and gets no manifests here (push re-chains them). Call
+    under src.lock()."""
     res = result or CopyResult(dst.location)
-    res.other += dst.adopt(src)  # another key: refused before anything is written
-    check_destination(src, dst)
+    if mirror:
+        res.other += dst.adopt(src)  # another key: refused before anything is written
+        check_destination(src, dst)
     sb = src.backend
     if dst.takes_packs:
         have = set(dst.list("pack"))
@@ -200,7 +203,8 @@ def copy(src: Store, dst: Sink, *, chain: Iterable[str] | None = None,
             dst.put("log", name, data)
             res.other += 1
             res.bytes += len(data)
-    ids = list(chain) if chain is not None else [s.id for s in src.snapshots()]
+    ids = list(chain) if chain is not None else [s.id for s in src.snapshots()] if mirror \
+        else []
     have_tokens = set(dst.list("token"))
     for sid in ids:
         if sid not in have_tokens and sb.has("token", sid):

@@ -25,7 +25,7 @@ from typing import Any
 import zstandard
 
 from proofshot.model.canonical import canonical, sha256_hex
-from proofshot.model.errors import IntegrityError, SnapshotNotFound
+from proofshot.model.errors import BadInput, IntegrityError, SnapshotNotFound
 from proofshot.store.backend import Backend, ChainMoved, SealedPack, SnapshotInfo
 from proofshot.store.dirbackend import STORE_FORMAT, DirBackend, atomic_write, info_of
 from proofshot.store.keys import salt_fingerprint, verify_signature
@@ -236,9 +236,13 @@ class Store:
             self.backend.add_pack(pack)
         writer.sealed = []
         with self.lock():
+            if not self.accepts(self.keys.public_b64, {"seq": 1 << 62}):  # from now on
+                raise BadInput(f"{self.location.split('@')[-1]} does not accept this "
+                               f"workspace's key {self.keys.fingerprint}: the store's owner "
+                               "must enroll it first (proofshot key trust FILE.pub)")
             for _ in range(1000):
                 self.reconcile()
-                tip = self.latest()
+                tip = self.backend.tip()  # the chain's head, even where rows are hidden
                 full = dict(body)
                 full["format"] = MANIFEST_FORMAT
                 full["seq"] = tip.seq + 1 if tip else 1
@@ -271,7 +275,10 @@ class Store:
         return self.backend.snapshots()
 
     def latest(self) -> SnapshotInfo | None:
-        return self.backend.tip()
+        """The newest snapshot this reader may see (a technician limited to some customers
+        sees theirs only); the chain's head is `backend.tip()`."""
+        snaps = self.backend.snapshots()
+        return snaps[-1] if snaps else None
 
     def manifest_doc(self, sid: str) -> dict[str, Any]:
         try:

@@ -262,9 +262,11 @@ class PgBackend:
         return [SnapshotInfo(*r) for r in rows]
 
     def tip(self) -> SnapshotInfo | None:
-        row = self.conn.execute("SELECT id, seq, label, created, prev, customer FROM manifests "
-                                "ORDER BY seq DESC LIMIT 1").fetchone()
-        return SnapshotInfo(*row) if row else None
+        """The chain's head (from the chain row: it may be a manifest this reader cannot see)."""
+        row = self.conn.execute("SELECT tip, seq FROM chain WHERE one").fetchone()
+        if row is None or row[0] is None:
+            return None
+        return SnapshotInfo(str(row[0]), int(row[1]), "", "", None)
 
     def advance(self, prev: str | None, info: SnapshotInfo, doc: bytes) -> None:
         with self.conn.transaction():

@@ -109,10 +109,15 @@ def check_records(store: Store) -> tuple[dict[str, Signer], list[str]]:
 
 
 def trusted_keys(store: Store) -> dict[str, Signer]:
-    own = store.keys.public_b64
+    """A directory store accepts its own key and the enrolled ones; a PostgreSQL store only
+    the enrolled ones (its owner's included: enrolled when it was created)."""
+    from proofshot.store.dirbackend import DirBackend
+
     found, _ = check_records(store)
-    found[own] = Signer(own, fingerprint(own), "this workspace", "", None, own=True) \
-        if own not in found else found[own]
+    if isinstance(store.backend, DirBackend):
+        own = store.keys.public_b64
+        if own not in found:
+            found[own] = Signer(own, fingerprint(own), "this workspace", "", None, own=True)
     return found
 
 
