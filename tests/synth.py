@@ -35,7 +35,8 @@ def row(i: int, **over: Any) -> dict[str, Any]:
 
 def commit(store: Store, label: str, targets: dict[str, dict[str, list[dict[str, Any]]]],
            status: dict[str, str] | None = None, tables: dict[str, Table] | None = None,
-           unverifiable: dict[str, dict[str, Any]] | None = None) -> str:
+           unverifiable: dict[str, dict[str, Any]] | None = None,
+           customer: str | None = None) -> str:
     """targets: name -> table name -> rows. status: target -> status (default ok)."""
     w = store.writer()
     entries = []
@@ -56,7 +57,8 @@ def commit(store: Store, label: str, targets: dict[str, dict[str, list[dict[str,
                                           "queries": [], "note": ""}
         entries.append(entry)
     scope_oid = w.put_json({"scope": "synthetic"})
-    body = manifest_body(label, entries, "0" * 64, scope_oid, None, "tester", {"synthetic": "1"})
+    body = manifest_body(label, entries, "0" * 64, scope_oid, customer, "tester",
+                         {"synthetic": "1"})
     assert body["merkle_root"] == merkle_root(entries, scope_oid)
     sid = store.commit(body, w)
     stamp_after_commit(store, sid)  # as the scan service does after a commit

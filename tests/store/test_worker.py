@@ -48,3 +48,38 @@ def test_site_worker_runs_due_schedules_signed_by_its_enrolled_key(
     assert again.returncode == 0 and "snapshot" not in again.stderr
     listed = json.loads(run(owner, "schedule", "list", "--json", "--store", url).stdout)
     assert len(listed) == 1 and listed[0]["customer"] == "Muster GmbH"
+
+
+def test_technician_limited_to_customer_a_never_sees_customer_b(
+        pg_cluster: Cluster, tmp_path: Path) -> None:  # noqa: F811
+    from proofshot.store.embedded import Store
+    from tests.synth import commit, row
+
+    url = pg_cluster.url(pg_cluster.new_db())
+    owner = pg_env(tmp_path / "owner")
+    assert run(owner, "init", "--store", url).returncode == 0
+    laptop = Store.create(tmp_path / "laptop")
+    for cust in ("A", "B"):
+        for n, label in enumerate(("before", "after")):
+            commit(laptop, f"{cust.lower()}-{label}",
+                   {f"srv-{cust}": {"items": [row(k) for k in range(20 + n)]}}, customer=cust)
+    assert run(owner, "key", "trust", str(laptop.root / "keys" / "signing.pub"), "--store", url
+               ).returncode == 0
+    tech = {**owner, "PROOFSHOT_WORKSPACE": str(laptop.root)}
+    assert run(tech, "push", url, "--store", str(laptop.root)).returncode == 0
+    pg_cluster.psql("CREATE ROLE tech_a LOGIN PASSWORD 'tech-a-pw'")
+    granted = run(owner, "db", "grant", "tech_a", "--customer", "A", "--store", url)
+    assert granted.returncode == 0, granted.stderr
+    as_a = {**pg_env(tmp_path / "tech-a"), "PGPASSWORD": "tech-a-pw"}
+    url_a = url.replace("proofshot@", "tech_a@")
+    listed = run(as_a, "snapshots", "--store", url_a)
+    assert listed.returncode == 0, listed.stderr
+    assert "a-before" in listed.stdout and "b-before" not in listed.stdout
+    hidden = run(as_a, "show", "b-after", "--json", "--store", url_a)
+    assert hidden.returncode == 2 and "no snapshot matches" in hidden.stderr
+    diff = run(as_a, "diff", "a-before", "a-after", "--json", "--store", url_a)
+    assert diff.returncode == 0, diff.stderr
+    assert {c["target"] for c in json.loads(diff.stdout)["changes"]} == {"srv-A"}
+    assert run(as_a, "verify", "--store", url_a).returncode == 0
+    # the owner's role has no grants: it sees every customer
+    assert "b-before" in run(owner, "snapshots", "--store", url).stdout

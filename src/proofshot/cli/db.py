@@ -3,6 +3,8 @@ own: pg_dump for a copy, base backups with WAL archiving for point-in-time recov
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from proofshot.cli.common import StoreOpt, out
@@ -23,3 +25,21 @@ def migrate(store: StoreOpt = None) -> None:
     before, after = run(loc)
     out.print(f"schema at version {after}" + (f" (was {before})" if before != after else
                                                 " (up to date)"))
+
+
+@app.command("grant")
+def grant(
+    role: Annotated[str, typer.Argument(help="A PostgreSQL login role (a technician).")],
+    customer: Annotated[list[str], typer.Option("--customer", help="A customer this role may "
+                                                "see (repeat for more).")],
+    store: StoreOpt = None,
+) -> None:
+    """Limit a technician's role to some customers: it then sees (and writes) those customers'
+    snapshots only (row-level security), and may scan and push for them."""
+    loc = find_location(store)
+    if not is_pg_url(loc):
+        raise BadInput("db grant applies to a PostgreSQL store (--store postgresql://...)")
+    from proofshot.store.pgbackend import grant as run
+
+    run(loc, role, customer)
+    out.print(f"{role} may see {', '.join(customer)}")

@@ -344,6 +344,8 @@ class DirBackend:
 
 def info_of(sid: str, body: dict[str, Any]) -> SnapshotInfo:
     prev = body.get("prev")
+    scope = body.get("scope")
+    customer = scope.get("customer") if isinstance(scope, dict) else None
     return SnapshotInfo(sid, int(body["seq"]), str(body.get("label", "")),
                         str(body.get("created", "")), prev if isinstance(prev, str) else None,
-                        str(body.get("customer") or ""))
+                        str(customer or ""))

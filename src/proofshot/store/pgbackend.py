@@ -95,8 +95,9 @@ def _connect(url: str) -> psycopg.Connection[Any]:
 
 
 def schema_version(conn: psycopg.Connection[Any]) -> int:
-    conn.execute("CREATE TABLE IF NOT EXISTS proofshot_schema (version integer PRIMARY KEY, "
-                 "applied timestamptz NOT NULL DEFAULT now())")
+    exists = conn.execute("SELECT to_regclass('proofshot_schema') IS NOT NULL").fetchone()
+    if not exists or not exists[0]:
+        return 0
     row = conn.execute("SELECT coalesce(max(version), 0) FROM proofshot_schema").fetchone()
     return int(row[0]) if row else 0
 
@@ -106,6 +107,8 @@ def migrate(url: str) -> tuple[int, int]:
     conn = _connect(url)
     try:
         conn.execute("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
+        conn.execute("CREATE TABLE IF NOT EXISTS proofshot_schema (version integer PRIMARY KEY, "
+                     "applied timestamptz NOT NULL DEFAULT now())")
         before = schema_version(conn)
         for n, sql in enumerate(MIGRATIONS, start=1):
             if n <= before:
@@ -118,6 +121,29 @@ def migrate(url: str) -> tuple[int, int]:
                 conn.execute(sql)
                 conn.execute("INSERT INTO proofshot_schema(version) VALUES (%s)", (n,))
         return before, len(MIGRATIONS)
+    finally:
+        conn.close()
+
+
+def grant(url: str, role: str, customers: list[str]) -> None:
+    """Let a login role read and write the store, limited to some customers' snapshots."""
+    from psycopg import sql
+
+    conn = _connect(url)
+    try:
+        if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is None:
+            raise BadInput(f"no PostgreSQL role {role!r} (create it first: CREATE ROLE {role} "
+                           "LOGIN PASSWORD '...')")
+        r = sql.Identifier(role)
+        with conn.transaction():
+            conn.execute(sql.SQL("GRANT SELECT, INSERT ON manifests, packs, objects, vals TO {}"
+                                 ).format(r))
+            conn.execute(sql.SQL("GRANT SELECT, UPDATE ON chain TO {}").format(r))
+            conn.execute(sql.SQL("GRANT SELECT ON grants, schedules, proofshot_schema TO {}"
+                                 ).format(r))
+            for c in customers:
+                conn.execute("INSERT INTO grants(role, customer) VALUES (%s, %s) "
+                             "ON CONFLICT DO NOTHING", (role, c))
     finally:
         conn.close()
 
