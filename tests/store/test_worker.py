@@ -83,3 +83,53 @@ def test_technician_limited_to_customer_a_never_sees_customer_b(
     assert run(as_a, "verify", "--store", url_a).returncode == 0
     # the owner's role has no grants: it sees every customer
     assert "b-before" in run(owner, "snapshots", "--store", url).stdout
+
+
+def test_worker_killed_mid_job_the_job_is_retried_nothing_half_written(
+        pg_cluster: Cluster, tmp_path: Path) -> None:  # noqa: F811
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psycopg
+
+    from tests.store.pg import PASSWORD
+    from tests.store.test_pg_cli import ROOT
+
+    url = pg_cluster.url(pg_cluster.new_db())
+    owner = pg_env(tmp_path / "owner")
+    assert run(owner, "init", "--store", url).returncode == 0
+    scope = tmp_path / "big.yaml"  # a scan that takes seconds: time to kill it mid-job
+    scope.write_text("targets:\n  - name: big\n    type: local\n    files: [/usr/lib/python3]\n")
+    assert run(owner, "schedule", "add", str(scope), "--customer", "C", "--every", "1d",
+               "--site", "sued", "--store", url).returncode == 0
+    site = {**pg_env(tmp_path / "site"), "PROOFSHOT_WORKER_STALLED_AFTER": "3"}
+    first = run(site, "worker", "--site", "sued", "--once", "--store", url)
+    assert first.returncode == 2  # not enrolled yet; its workspace and key now exist
+    pub = tmp_path / "site" / "workspace" / "keys" / "signing.pub"
+    assert run(owner, "key", "trust", str(pub), "--store", url).returncode == 0
+    proc = subprocess.Popen([sys.executable, "-m", "proofshot", "worker", "--site", "sued",
+                             "--once", "--store", url], cwd=ROOT, env={**os.environ, **site},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with psycopg.connect(url, password=PASSWORD, autocommit=True) as c:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            row = c.execute("SELECT status FROM procrastinate_jobs").fetchone()
+            if row and row[0] == "doing":
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("the job never started")
+        time.sleep(1.0)  # inside the scan
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert c.execute("SELECT count(*) FROM manifests").fetchone() == (0,)
+        time.sleep(4)  # its heartbeat is now older than the stalled limit
+        again = run(site, "worker", "--site", "sued", "--once", "--store", url)
+        assert again.returncode == 0, again.stderr
+        assert "retried 1 job" in again.stderr
+        assert c.execute("SELECT count(*) FROM manifests").fetchone() == (1,)
+        assert c.execute("SELECT status FROM procrastinate_jobs").fetchone() == ("succeeded",)
+    assert run(owner, "verify", "--store", url).returncode == 0

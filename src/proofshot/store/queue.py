@@ -14,6 +14,7 @@ by the next worker that starts; a half-done scan leaves nothing behind but unref
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from proofshot.model.errors import BadInput
 from proofshot.store.pgbackend import PgBackend
 
 TASK = "proofshot.scheduled_scan"
-STALLED_AFTER = 15.0
+STALLED_AFTER = float(os.environ.get("PROOFSHOT_WORKER_STALLED_AFTER", "15"))
 HEARTBEAT = 2.0
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
