@@ -71,6 +71,8 @@ MIGRATIONS: list[str] = [
     "procrastinate",
 ]
 _LOCK_KEY = zlib.crc32(b"proofshot store lock")
+_CACHE_PACK = 8 << 20    # packs up to this size are read whole on first use
+_CACHE_TOTAL = 64 << 20  # at most this much cached
 
 
 def check_url(url: str) -> str:
@@ -154,6 +156,9 @@ class PgBackend:
         self.conn = conn
         self._lock_depth = 0
         self._scratch: Path | None = None
+        self._packs: dict[str, bytes] = {}  # small packs read whole (read-only cache)
+        self._where: dict[str, tuple[str, int, int]] = {}
+        self._cached = 0
 
     @classmethod
     def create(cls, url: str) -> PgBackend:
@@ -289,6 +294,21 @@ class PgBackend:
                                  (bytes.fromhex(oid),)).fetchone() is not None
 
     def object_payload(self, oid: str) -> bytes:
+        """One object's payload. Small packs are fetched whole, with their index, on first
+        use (one round trip serves every later object of that pack, as a diff walks them)."""
+        hit = self._where.get(oid)
+        if hit is not None:
+            data = self._packs[hit[0]][hit[1]:hit[1] + hit[2]]
+            if len(data) == hit[2]:
+                return data
+        row = self.conn.execute(
+            "SELECT o.pack, length(p.data) FROM objects o JOIN packs p ON p.name = o.pack "
+            "WHERE o.id = %s", (bytes.fromhex(oid),)).fetchone()
+        if row is not None and row[1] <= _CACHE_PACK and row[0] not in self._packs:
+            self._cache_pack(str(row[0]))
+            hit = self._where.get(oid)
+            if hit is not None:
+                return self._packs[hit[0]][hit[1]:hit[1] + hit[2]]
         row = self.conn.execute(
             "SELECT substring(p.data FROM o.off + 1 FOR o.len), o.len FROM objects o "
             "JOIN packs p ON p.name = o.pack WHERE o.id = %s", (bytes.fromhex(oid),)).fetchone()
@@ -298,6 +318,18 @@ class PgBackend:
         if len(data) != row[1]:
             raise IntegrityError(f"object {oid}: its pack is truncated")
         return data
+
+    def _cache_pack(self, name: str) -> None:
+        while self._packs and self._cached + 1 > _CACHE_TOTAL - _CACHE_PACK:
+            old, data = next(iter(self._packs.items()))
+            del self._packs[old]
+            self._cached -= len(data)
+            self._where = {k: v for k, v in self._where.items() if v[0] != old}
+        data = self.get("pack", name)
+        self._packs[name] = data
+        self._cached += len(data)
+        for oid, off, ln in self.index_entries(name):
+            self._where[oid] = (name, off, ln)
 
     def object_ids(self) -> Iterator[str]:
         for (oid,) in self.conn.execute("SELECT id FROM objects").fetchall():
