@@ -27,5 +27,5 @@ def push(
         err.print(f"sent {c.packs} packs, {c.other} job-record entries ({c.bytes} bytes)")
     for ours, theirs in res.sent:
         err.print(f"pushed {short(ours)} as {short(theirs)}")
-    out.print(f"OK: {len(res.sent)} snapshot(s) pushed, {res.already} already there; "
-              f"{dest.split('@')[-1]} verifies")
+    out.print(f"OK: {len(res.sent)} snapshot(s) pushed, {res.already} already there; read "
+              f"back and verified at {dest.split('@')[-1]}")

@@ -127,7 +127,10 @@ def enrolled_signers(be: Backend) -> dict[str, Signer]:
     from proofshot.store.trust import check_records
     from proofshot.store.workspace import Workspace
 
-    return check_records(Store(be, Workspace(Path("/nonexistent"))))[0]
+    # a directory store is its own workspace (its owner key is keys/signing.pub there); a
+    # PostgreSQL store names its owner in its records
+    ws = Workspace(be.root if isinstance(be, DirBackend) else Path("/nonexistent"))
+    return check_records(Store(be, ws))[0]
 
 
 def check_destination(store: Store, dst: Sink) -> None:

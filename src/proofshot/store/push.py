@@ -7,7 +7,9 @@ destination lacks). Each snapshot not yet there is then appended to the destinat
 the same body (targets, tables, Merkle root, label, customer) plus `origin` (the id and number
 it has in our chain), chained after the destination's tip and signed by this workspace's key,
 which the destination's owner must have enrolled (`proofshot key trust`); otherwise nothing is
-appended (exit 2). Pushing again sends nothing twice. Time-stamp tokens stamp the original
+appended (exit 2). Pushing again sends nothing twice. Afterwards what was pushed is read back
+and checked there (`verify_snapshots`: manifests, links, every referenced object); `proofshot
+verify --store DEST` checks the whole store. Time-stamp tokens stamp the original
 manifests and stay with them.
 """
 
@@ -20,7 +22,7 @@ from pathlib import Path
 from proofshot.model.errors import BadInput, IntegrityError
 from proofshot.store.copy import BackendSink, CopyResult, copy, enrolled_signers
 from proofshot.store.embedded import Store, open_backend
-from proofshot.store.verify import verify_store
+from proofshot.store.verify import verify_snapshots
 
 _CHAIN_FIELDS = ("format", "seq", "prev", "key", "salt")
 
@@ -76,11 +78,10 @@ def push(src: Store, dest: str) -> PushResult:
                 fresh = {k: v for k, v in body.items() if k not in _CHAIN_FIELDS}
                 fresh["origin"] = {"id": info.id, "seq": info.seq}
                 res.sent.append((info.id, dst.commit(fresh, dst.writer())))
-        rep = verify_store(dst)
-        res.problems = rep.problems
-        if not rep.ok:
+        res.problems = verify_snapshots(dst, [theirs for _, theirs in res.sent])
+        if res.problems:
             raise IntegrityError(f"{dest.split('@')[-1]} does not verify after the push: "
-                                 f"{rep.problems[0]}")
+                                 f"{res.problems[0]}")
     finally:
         backend.close()
     return res
