@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from proofshot.store.embedded import Store
+from tests.store.backends import Made
 from tests.store.pg import PASSWORD, Cluster, pg_cluster, pg_env  # noqa: F401 - a fixture
 from tests.synth import commit, row
 
@@ -87,3 +88,38 @@ def test_two_laptops_push_into_one_team_chain(pg_cluster: Cluster,  # noqa: F811
     assert [c["kind"] for c in json.loads(diff.stdout)["changes"]] == ["added"]
     again = run(envs[0], "push", url, "--store", str(laptops[0].root))
     assert again.returncode == 0 and "0 snapshot(s) pushed, 2 already there" in again.stdout
+
+
+def test_two_scans_at_once_into_the_team_store(pg_cluster: Cluster,  # noqa: F811
+                                               tmp_path: Path) -> None:
+    url = pg_cluster.url(pg_cluster.new_db())
+    owner = pg_env(tmp_path / "owner")
+    assert run(owner, "init", "--store", url).returncode == 0
+    scopes = []
+    for name in ("left", "right"):
+        tree = tmp_path / f"tree-{name}"
+        tree.mkdir()
+        (tree / "a.conf").write_text(f"who={name}\n")
+        scope = tmp_path / f"{name}.yaml"
+        scope.write_text(f"customer: {name}\ntargets:\n  - name: {name}\n    type: local\n"
+                         f"    files: [{tree}]\n")
+        scopes.append(scope)
+    procs = [subprocess.Popen([sys.executable, "-m", "proofshot", "scan", str(scope), "--label",
+                               scope.stem, "--store", url], cwd=ROOT, text=True,
+                              env={**os.environ, **owner}, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE) for scope in scopes]
+    ids = []
+    for p in procs:
+        out, errs = p.communicate(timeout=180)
+        assert p.returncode in (0, 3), errs
+        ids.append(out.split()[-1])
+    listed = run(owner, "snapshots", "--store", url)
+    assert "left" in listed.stdout and "right" in listed.stdout
+    assert run(owner, "verify", "--store", url).returncode == 0
+    team = Made("pg", url, owner).open()
+    try:
+        assert sorted(s.seq for s in team.snapshots()) == [1, 2]
+        assert {s.id for s in team.snapshots()} == set(ids)
+        assert {s.customer for s in team.snapshots()} == {"left", "right"}
+    finally:
+        team.close()
