@@ -44,6 +44,11 @@ def test_laptop_syncs_into_the_team_store_once_enrolled(pg_cluster: Cluster,  # 
     diff = run(owner, "diff", "before", "after", "--json", "--store", url)
     assert diff.returncode == 0, diff.stderr
     assert [c["kind"] for c in json.loads(diff.stdout)["changes"]] == ["added"]
+    # the team store backed up to a directory by its owner: the copy verifies on its own
+    backup = tmp_path / "backup"
+    saved = run(owner, "sync", str(backup), "--store", url)
+    assert saved.returncode == 0, saved.stderr
+    assert run(owner, "verify", "--store", str(backup)).returncode == 0
     listed = json.loads(run(owner, "key", "list", "--json", "--store", url).stdout)
     assert {k["name"] for k in listed} >= {"laptop", "owner"}
     # a password in the URL is refused before anything connects; none is in any argv here
@@ -123,3 +128,24 @@ def test_two_scans_at_once_into_the_team_store(pg_cluster: Cluster,  # noqa: F81
         assert {s.customer for s in team.snapshots()} == {"left", "right"}
     finally:
         team.close()
+
+
+def test_db_migrate_brings_an_old_schema_up(pg_cluster: Cluster,  # noqa: F811
+                                            tmp_path: Path) -> None:
+    import psycopg
+
+    from proofshot.store.pgbackend import MIGRATIONS
+
+    url = pg_cluster.url(pg_cluster.new_db())
+    owner = pg_env(tmp_path / "owner")
+    with psycopg.connect(url, password=PASSWORD, autocommit=True) as c:  # a version-1 store
+        c.execute("CREATE TABLE proofshot_schema (version integer PRIMARY KEY, "
+                  "applied timestamptz NOT NULL DEFAULT now())")
+        c.execute(MIGRATIONS[0])
+        c.execute("INSERT INTO proofshot_schema(version) VALUES (1)")
+    old = run(owner, "snapshots", "--store", url)
+    assert old.returncode == 1 and "proofshot db migrate" in old.stderr
+    up = run(owner, "db", "migrate", "--store", url)
+    assert up.returncode == 0 and f"version {len(MIGRATIONS)} (was 1)" in up.stdout, up.stderr
+    assert run(owner, "snapshots", "--store", url).returncode == 0
+    assert "up to date" in run(owner, "db", "migrate", "--store", url).stdout

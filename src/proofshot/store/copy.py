@@ -199,6 +199,14 @@ def copy(src: Store, dst: Sink, *, chain: Iterable[str] | None = None,
             dst.put_object(oid, raw)
             res.objects += 1
             res.bytes += len(raw)
+    if mirror and dst.takes_packs:  # enrolled signers go along: the copy accepts them too
+        have_keys = set(dst.list("key"))
+        for name in sb.list("key"):
+            if name not in have_keys:
+                data = sb.get("key", name)
+                dst.put("key", name, data)
+                res.other += 1
+                res.bytes += len(data)
     have_logs = set(dst.list("log"))
     for name in logs if logs is not None else sb.list("log"):
         if name not in have_logs:
