@@ -1,7 +1,10 @@
 """proofshot sync: copy the store to a second place, incrementally, and verify the copy.
 
-DEST is a directory (NAS mount, USB disk) or ssh://[user@]host[:port]/path (SFTP; host key
-pinned in the store's known_hosts on first use). Exit 2 (nothing written) when the destination
+DEST is a directory (NAS mount, USB disk), ssh://[user@]host[:port]/path (SFTP; host key
+pinned in the workspace's known_hosts on first use) or postgresql://user@host:port/db (a team
+store that mirrors this chain; `proofshot push` appends to a team store's own chain instead).
+A pack that fails its hash at the destination is repaired from this store; a manifest altered
+there is broken (exit 4). Exit 2 (nothing written) when the destination
 has diverged (holds snapshots or job-record entries this store lacks, or another key), 4 when
 the copy does not verify, 1 when an ssh:// destination cannot be reached or logged into."""
 
@@ -17,8 +20,8 @@ from proofshot.model.errors import BadInput
 
 def sync(
     dest: Annotated[str, typer.Argument(
-        help="Destination: a directory (NAS mount, USB disk) or ssh://[user@]host[:port]/path "
-             "(ssh://host/~/dir: relative to the home directory).")],
+        help="Destination: a directory (NAS mount, USB disk), ssh://[user@]host[:port]/path "
+             "(ssh://host/~/dir: relative to the home directory) or postgresql://user@host/db.")],
     key: Annotated[str | None, typer.Option(
         "--key", help="ssh://: private key file (default: the ssh-agent).",
         show_default=False)] = None,

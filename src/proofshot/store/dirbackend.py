@@ -132,7 +132,11 @@ class DirBackend:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
             db.executescript(_SCHEMA)
+            cols = {r[1] for r in db.execute("PRAGMA table_info(snapshots)")}
+            if "customer" not in cols:  # an index from before customers: refilled below
+                db.execute("ALTER TABLE snapshots ADD COLUMN customer TEXT")
             self._db = db
+            self._fill_customers(db)
         return self._db
 
     @contextlib.contextmanager
@@ -277,13 +281,14 @@ class DirBackend:
     # -- the chain ---------------------------------------------------------------------------
     def snapshots(self) -> builtins.list[SnapshotInfo]:
         rows = self.db().execute(
-            "SELECT id, seq, label, created, prev FROM snapshots ORDER BY seq").fetchall()
+            "SELECT id, seq, label, created, prev, coalesce(customer, '') FROM snapshots "
+            "ORDER BY seq").fetchall()
         return [SnapshotInfo(*r) for r in rows]
 
     def tip(self) -> SnapshotInfo | None:
         row = self.db().execute(
-            "SELECT id, seq, label, created, prev FROM snapshots ORDER BY seq DESC LIMIT 1"
-        ).fetchone()
+            "SELECT id, seq, label, created, prev, coalesce(customer, '') FROM snapshots "
+            "ORDER BY seq DESC LIMIT 1").fetchone()
         return SnapshotInfo(*row) if row else None
 
     def advance(self, prev: str | None, info: SnapshotInfo, doc: bytes) -> None:
@@ -305,8 +310,20 @@ class DirBackend:
 
     def _index_manifest(self, db: sqlite3.Connection, info: SnapshotInfo) -> None:
         db.execute(
-            "INSERT OR IGNORE INTO snapshots(id, seq, label, created, prev) VALUES (?,?,?,?,?)",
-            (info.id, info.seq, info.label, info.created, info.prev))
+            "INSERT OR IGNORE INTO snapshots(id, seq, label, created, prev, customer) "
+            "VALUES (?,?,?,?,?,?)",
+            (info.id, info.seq, info.label, info.created, info.prev, info.customer))
+
+    def _fill_customers(self, db: sqlite3.Connection) -> None:
+        """Index rows written before the customer column: read it from their manifests."""
+        ids = [r[0] for r in db.execute("SELECT id FROM snapshots WHERE customer IS NULL")]
+        for sid in ids:
+            try:
+                info = info_of(sid, json.loads((self.snap_dir / f"{sid}.json").read_bytes())[
+                    "body"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            db.execute("UPDATE snapshots SET customer=? WHERE id=?", (info.customer, sid))
 
     def refresh(self) -> None:
         """Bring the index up to the files: packs and manifests written before a crash."""
