@@ -23,3 +23,16 @@ def test_customer_in_the_index_also_after_an_upgrade(tmp_path: Path) -> None:
     again = Store.open(tmp_path / "s")
     assert [i.customer for i in again.snapshots()] == ["Muster GmbH", ""]
     again.close()
+
+
+def test_snapshots_lists_one_customer(tmp_path: Path) -> None:
+    import json
+
+    from tests.cli.test_errors import ps
+
+    s = Store.create(tmp_path / "s")
+    commit(s, "a", {"h": {"items": [row(1)]}}, customer="A")
+    commit(s, "b", {"h": {"items": [row(2)]}}, customer="B")
+    proc = ps("snapshots", "--customer", "B", "--json", "--store", str(s.root))
+    assert proc.returncode == 0, proc.stderr
+    assert [(r["label"], r["customer"]) for r in json.loads(proc.stdout)] == [("b", "B")]
