@@ -149,3 +149,26 @@ def test_db_migrate_brings_an_old_schema_up(pg_cluster: Cluster,  # noqa: F811
     assert up.returncode == 0 and f"version {len(MIGRATIONS)} (was 1)" in up.stdout, up.stderr
     assert run(owner, "snapshots", "--store", url).returncode == 0
     assert "up to date" in run(owner, "db", "migrate", "--store", url).stdout
+
+
+def test_an_unenrolled_writer_leaves_nothing_behind(pg_cluster: Cluster,  # noqa: F811
+                                                    tmp_path: Path) -> None:
+    import pytest
+
+    from proofshot.model.errors import BadInput
+    from proofshot.store.trust import revoke
+    from proofshot.store.workspace import Workspace
+
+    url = pg_cluster.url(pg_cluster.new_db())
+    owner = pg_env(tmp_path / "owner")
+    assert run(owner, "init", "--store", url).returncode == 0
+    team = Made("pg", url, owner).open()
+    try:
+        stranger = Store(team.backend, Workspace.create(tmp_path / "stranger"))
+        with pytest.raises(BadInput, match="enroll it first"):
+            commit(stranger, "sneaky", {"h": {"items": [row(k) for k in range(50)]}})
+        assert team.backend.list("pack") == [] and team.snapshots() == []
+        with pytest.raises(BadInput, match="cannot be revoked"):
+            revoke(team, "owner")
+    finally:
+        team.close()

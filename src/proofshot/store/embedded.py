@@ -232,14 +232,15 @@ class Store:
     # -- snapshots -------------------------------------------------------------------------
     def commit(self, body: dict[str, Any], writer: ObjectWriter) -> str:
         """Store the objects, then chain, sign and store the manifest. Returns the id."""
+        if not self.accepts(self.keys.public_b64, {"seq": 1 << 62}):  # from now on
+            writer.abort()  # nothing of a refused signer enters the store
+            raise BadInput(f"{self.location.split('@')[-1]} does not accept this "
+                           f"workspace's key {self.keys.fingerprint}: the store's owner "
+                           "must enroll it first (proofshot key trust FILE.pub)")
         for pack in writer.seal():
             self.backend.add_pack(pack)
         writer.sealed = []
         with self.lock():
-            if not self.accepts(self.keys.public_b64, {"seq": 1 << 62}):  # from now on
-                raise BadInput(f"{self.location.split('@')[-1]} does not accept this "
-                               f"workspace's key {self.keys.fingerprint}: the store's owner "
-                               "must enroll it first (proofshot key trust FILE.pub)")
             for _ in range(1000):
                 self.reconcile()
                 tip = self.backend.tip()  # the chain's head, even where rows are hidden

@@ -173,7 +173,10 @@ def revoke(store: Store, ref: str) -> Signer:
             raise BadInput(f"no single enrolled key matches '{ref}' (fingerprint or name; see "
                            "'proofshot key list')")
         s = hits[0]
-        tip = store.latest()
+        if s.public_key == owner_key(store):
+            raise BadInput("the owner key signs the enrolments: it cannot be revoked (create a "
+                           "new store to hand ownership over)")
+        tip = store.backend.tip()
         _write(store, {"format": KEY_FORMAT, "public_key": s.public_key,
                        "fingerprint": s.fingerprint, "name": s.name, "owner": False,
                        "enrolled": s.enrolled,
