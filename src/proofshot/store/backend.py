@@ -100,7 +100,13 @@ class Backend(Protocol):
     def object_ids(self) -> Iterator[str]: ...
 
     def index_entries(self, pack: str) -> builtins.list[tuple[str, int, int]]:
-        """What the index says a pack holds (verify compares it with the pack itself)."""
+        """What the index says a pack holds."""
+        ...
+
+    def check_index(self, pack: str, records: builtins.list[tuple[str, int, int]]
+                    ) -> builtins.list[str]:
+        """Ids the index places in this pack other than where the pack holds them (verify
+        hands over what it read from the pack: (id, offset, length) of each record)."""
         ...
 
     # -- the chain ---------------------------------------------------------------------------

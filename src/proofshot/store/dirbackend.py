@@ -278,6 +278,16 @@ class DirBackend:
         rows = self.db().execute("SELECT id, offset, length FROM objects WHERE pack=?", (pack,))
         return sorted((bytes(r[0]).hex(), r[1], r[2]) for r in rows)
 
+    def check_index(self, pack: str, records: builtins.list[tuple[str, int, int]]
+                    ) -> builtins.list[str]:
+        """One primary-key lookup per record (no index on the pack column is kept)."""
+        wrong = []
+        for oid, off, ln in records:
+            loc = self.locate(oid)
+            if loc is not None and loc[0] == pack and (loc[1], loc[2]) != (off, ln):
+                wrong.append(oid)
+        return wrong
+
     # -- the chain ---------------------------------------------------------------------------
     def snapshots(self) -> builtins.list[SnapshotInfo]:
         rows = self.db().execute(

@@ -340,6 +340,11 @@ class PgBackend:
                                  (pack,)).fetchall()
         return sorted((bytes(r[0]).hex(), int(r[1]), int(r[2])) for r in rows)
 
+    def check_index(self, pack: str, records: builtins.list[tuple[str, int, int]]
+                    ) -> builtins.list[str]:
+        """One query per pack (objects_pack index)."""
+        return sorted({oid for oid, _, _ in set(self.index_entries(pack)) - set(records)})
+
     # -- the chain ---------------------------------------------------------------------------
     def snapshots(self) -> builtins.list[SnapshotInfo]:
         rows = self.conn.execute("SELECT id, seq, label, created, prev, customer FROM manifests "

@@ -229,10 +229,9 @@ def verify_store(store: Store, progress: Callable[[str], None] | None = None) ->
         except ValueError as exc:
             rep.problems.append(f"pack {name[:12]}: {exc}")
             continue
-        indexed = set(be.index_entries(name))
-        wrong = indexed - set(found)
+        wrong = be.check_index(name, found)
         if wrong:
-            oid = sorted(wrong)[0][0]
+            oid = wrong[0]
             rep.problems.append(f"index of pack {name[:12]} was altered: it places object "
                                 f"{oid[:16]} where the pack does not hold it")
     # 2. manifests: id, signature (a key the store accepts), format
