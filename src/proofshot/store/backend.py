@@ -57,6 +57,10 @@ class SealedPack:
     path: Path
     entries: list[tuple[str, int, int]]  # object id, offset of its payload, payload length
 
+    def __iter__(self) -> Iterator[object]:
+        """Unpacks as (name, entries), as the writer's list of sealed packs always did."""
+        return iter((self.name, self.entries))
+
 
 class Backend(Protocol):
     """What a store needs from where it keeps its bytes."""

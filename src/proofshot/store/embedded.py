@@ -239,7 +239,6 @@ class Store:
                            "must enroll it first (proofshot key trust FILE.pub)")
         for pack in writer.seal():
             self.backend.add_pack(pack)
-        writer.sealed = []
         with self.lock():
             for _ in range(1000):
                 self.reconcile()
