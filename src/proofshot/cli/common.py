@@ -16,8 +16,9 @@ err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 StoreOpt = Annotated[
     str | None,
-    typer.Option("--store", help="Store directory (default: PROOFSHOT_STORE, the workspace "
-                 "found upwards, else the per-user store).", show_default=False),
+    typer.Option("--store", help="Store directory or postgresql://user@host:port/db (default: "
+                 "PROOFSHOT_STORE, the workspace found upwards, else the per-user store).",
+                 show_default=False),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
