@@ -159,6 +159,7 @@ class PgBackend:
         self._packs: dict[str, bytes] = {}  # small packs read whole (read-only cache)
         self._where: dict[str, tuple[str, int, int]] = {}
         self._cached = 0
+        self._listed: tuple[Any, builtins.list[SnapshotInfo]] | None = None
 
     @classmethod
     def create(cls, url: str) -> PgBackend:
@@ -347,9 +348,17 @@ class PgBackend:
 
     # -- the chain ---------------------------------------------------------------------------
     def snapshots(self) -> builtins.list[SnapshotInfo]:
+        """The snapshots this role may see, oldest first. Kept while the chain's head stays
+        where it was (one small query instead of the whole list: resolving two references
+        for a diff lists them twice)."""
+        head = self.conn.execute("SELECT tip, seq FROM chain WHERE one").fetchone()
+        if self._listed is not None and self._listed[0] == head:
+            return list(self._listed[1])
         rows = self.conn.execute("SELECT id, seq, label, created, prev, customer FROM manifests "
                                  "ORDER BY seq").fetchall()
-        return [SnapshotInfo(*r) for r in rows]
+        infos = [SnapshotInfo(*r) for r in rows]
+        self._listed = (head, infos)
+        return list(infos)
 
     def tip(self) -> SnapshotInfo | None:
         """The chain's head (from the chain row: it may be a manifest this reader cannot see)."""
