@@ -10,6 +10,7 @@ from typing import Any
 from proofshot.model.table import Table, col, table
 from proofshot.scan.record import manifest_body, merkle_root, write_table
 from proofshot.store.embedded import Store
+from proofshot.store.timestamp import stamp_after_commit
 
 ITEMS = table(
     "items", "Synthetic rows for store and diff tests.", ["id"],
@@ -34,7 +35,8 @@ def row(i: int, **over: Any) -> dict[str, Any]:
 
 def commit(store: Store, label: str, targets: dict[str, dict[str, list[dict[str, Any]]]],
            status: dict[str, str] | None = None, tables: dict[str, Table] | None = None,
-           unverifiable: dict[str, dict[str, Any]] | None = None) -> str:
+           unverifiable: dict[str, dict[str, Any]] | None = None,
+           customer: str | None = None) -> str:
     """targets: name -> table name -> rows. status: target -> status (default ok)."""
     w = store.writer()
     entries = []
@@ -55,6 +57,9 @@ def commit(store: Store, label: str, targets: dict[str, dict[str, list[dict[str,
                                           "queries": [], "note": ""}
         entries.append(entry)
     scope_oid = w.put_json({"scope": "synthetic"})
-    body = manifest_body(label, entries, "0" * 64, scope_oid, None, "tester", {"synthetic": "1"})
+    body = manifest_body(label, entries, "0" * 64, scope_oid, customer, "tester",
+                         {"synthetic": "1"})
     assert body["merkle_root"] == merkle_root(entries, scope_oid)
-    return store.commit(body, w)
+    sid = store.commit(body, w)
+    stamp_after_commit(store, sid)  # as the scan service does after a commit
+    return sid

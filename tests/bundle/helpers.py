@@ -12,6 +12,7 @@ from typing import Any
 from proofshot.model.table import col, table
 from proofshot.scan.record import manifest_body, write_table
 from proofshot.store.embedded import Store
+from proofshot.store.timestamp import stamp_after_commit
 
 SECRET = "hunter2-very-secret"
 ITEMS = table("items", "Rows without sensitive columns.", ["id"],
@@ -48,7 +49,9 @@ def commit(store: Store, label: str, n: int, pin: str = SECRET) -> str:
     scope_oid = w.put_json({"scope": "synthetic"})
     body = manifest_body(label, [entry], "0" * 64, scope_oid, "Muster GmbH", "tester",
                          {"synthetic": "1"})
-    return store.commit(body, w)
+    sid = store.commit(body, w)
+    stamp_after_commit(store, sid)  # as the scan service does after a commit
+    return sid
 
 
 def verifier(bundle: Path, where: Path) -> Path:

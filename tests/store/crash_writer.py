@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import random
 import sys
-from pathlib import Path
 
 from proofshot.store.embedded import Store
 from tests.synth import commit, row
 
 
 def main() -> None:
-    store = Store.open(Path(sys.argv[1]))
+    store = Store.open(sys.argv[1])
     seed = int(sys.argv[2])
     count = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
     rnd = random.Random(seed)

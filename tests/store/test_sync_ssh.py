@@ -111,7 +111,7 @@ def test_diverged_foreign_or_rotten_destination(lab: Lab, tmp_path: Path,
     assert proc.returncode == 2 and "another signing key" in proc.stderr
     proc = ps("sync", f"ssh://audit@{h.ip}/home/audit", "--key", key, "--store", str(src.root))
     assert proc.returncode == 2 and "neither empty nor" in proc.stderr
-    # a pack that rotted on the destination since the last sync: the copy does not verify
+    # a pack that rotted on the destination since the last sync: repaired from ours
     good = tmp_path / "good"
     shutil.copytree(src.root, good)
     path2 = path + "-2"
@@ -121,10 +121,19 @@ def test_diverged_foreign_or_rotten_destination(lab: Lab, tmp_path: Path,
     h.exec(["sh", "-c", 'printf x | dd of="$1" bs=1 seek=10 conv=notrunc 2>/dev/null',
             "sh", f"{path2}/{pack}"], check=True)
     proc = ps("sync", url2, "--key", key, "--store", str(good))
-    assert proc.returncode == 4, proc.stderr
-    assert "altered on the destination" in one_error_line(proc)
+    assert proc.returncode == 0, proc.stderr
+    assert "repaired 1 pack" in proc.stderr
+    name = pack.removeprefix("packs/").removesuffix(".pack")
+    assert h.exec(["sha256sum", f"{path2}/{pack}"], check=True).stdout.split()[0].decode() == name
     # the same when the remote cannot hash (no sha256sum, an SFTP-only account): read back here
+    h.exec(["sh", "-c", 'printf x | dd of="$1" bs=1 seek=10 conv=notrunc 2>/dev/null',
+            "sh", f"{path2}/{pack}"], check=True)
     monkeypatch.setattr(sftp_sync, "_HASH_SCRIPT", "exit 127")
+    res = sync_ssh(Store.open(good), parse_dest(url2), key_path=key)
+    assert res.repaired == 1 and res.report is not None and res.report.ok
+    # a pack that only the destination holds cannot be repaired from here: named, exit 4
+    lone = "packs/" + "ab" * 32 + ".pack"
+    h.exec(["sh", "-c", 'printf junk > "$1"', "sh", f"{path2}/{lone}"], check=True)
     with pytest.raises(IntegrityError, match="altered on the destination"):
         sync_ssh(Store.open(good), parse_dest(url2), key_path=key)
 

@@ -42,6 +42,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "config": ("proofshot.cli.config", "app"),
     "serve": ("proofshot.cli.serve", "serve"),
     "user": ("proofshot.cli.user", "app"),
+    "push": ("proofshot.cli.push", "push"),
+    "key": ("proofshot.cli.key", "app"),
+    "db": ("proofshot.cli.db", "app"),
+    "schedule": ("proofshot.cli.schedule", "app"),
+    "worker": ("proofshot.cli.worker", "worker"),
 }
 
 

@@ -9,25 +9,37 @@ import typer
 from rich.console import Console
 
 from proofshot.store.embedded import Store
-from proofshot.store.workspace import WORKSPACE_DIR, find_store, store_location
+from proofshot.store.workspace import (
+    WORKSPACE_DIR,
+    find_location,
+    find_store,
+    is_pg_url,
+    store_location,
+)
 
 out = Console(soft_wrap=True, highlight=False, emoji=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 StoreOpt = Annotated[
     str | None,
-    typer.Option("--store", help="Store directory (default: PROOFSHOT_STORE, the workspace "
-                 "found upwards, else the per-user store).", show_default=False),
+    typer.Option("--store", help="Store directory or postgresql://user@host:port/db (default: "
+                 "PROOFSHOT_STORE, the workspace found upwards, else the per-user store).",
+                 show_default=False),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
 
 def open_store(explicit: str | None) -> Store:
+    loc = find_location(explicit)
+    if is_pg_url(loc):
+        return Store.open(loc)  # postgresql://user@host:port/db (password: PGPASSWORD/.pgpass)
     return Store.open(find_store(explicit))
 
 
 def open_or_create_store(explicit: str | None) -> Store:
     """Scan creates the store on first use, so the first command on a new machine just works."""
+    if is_pg_url(find_location(explicit)):
+        return open_store(explicit)
     path = find_store(explicit)
     if path.exists() and not path.is_dir():
         return Store.open(path)  # raises the clear "is a file" error
@@ -40,11 +52,11 @@ def open_or_create_store(explicit: str | None) -> Store:
 
 def init_path(explicit: str | None) -> Path:
     if explicit:
-        return store_location(explicit)
+        return Path(store_location(explicit))
     import os
 
     env = os.environ.get("PROOFSHOT_STORE")
-    return store_location(env) if env else Path.cwd() / WORKSPACE_DIR
+    return Path(store_location(env)) if env else Path.cwd() / WORKSPACE_DIR
 
 
 def short(sid: str) -> str:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 
 from proofshot.cli.common import JsonOpt, StoreOpt, err, init_path, out
 from proofshot.store.embedded import Store
+from proofshot.store.workspace import is_pg_url
 
 
 def init(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """Create a store (objects, manifests, index) and its Ed25519 signing key."""
-    path = init_path(store)
-    s = Store.create(path)
+    given = store or os.environ.get("PROOFSHOT_STORE")
+    path: object = given if is_pg_url(given) else init_path(store)
+    s = Store.create(str(path))
     if as_json:
-        print(json.dumps({"store": str(path), "key": s.keys.fingerprint}))
+        print(json.dumps({"store": str(path).split("@")[-1], "key": s.keys.fingerprint}))
         return
     err.print(f"key fingerprint {s.keys.fingerprint}")
-    out.print(f"initialised store at {path}")
+    out.print(f"initialised store at {str(path).split('@')[-1]}")

@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
+import typer
 from rich.table import Table as RichTable
 
 from proofshot.cli.common import JsonOpt, StoreOpt, open_store, out, short
 
 
-def snapshots(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+def snapshots(store: StoreOpt = None, as_json: JsonOpt = False,
+              customer: Annotated[str | None, typer.Option(
+                  "--customer", help="Only this customer's snapshots.")] = None) -> None:
     """List snapshots: id, sequence, label, time, targets and their status."""
     st = open_store(store)
     rows: list[dict[str, Any]] = []
     for info in st.snapshots():
+        if customer is not None and info.customer != customer:
+            continue
         body = st.manifest(info.id, check=False)
         statuses = [t["status"] for t in body.get("targets", [])]
         rows.append({
             "id": info.id, "seq": info.seq, "label": info.label, "created": info.created,
-            "targets": len(statuses),
+            "customer": info.customer, "targets": len(statuses),
             "not_ok": sum(1 for s in statuses if s != "ok"),
         })
     if as_json:

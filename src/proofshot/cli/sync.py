@@ -1,14 +1,16 @@
 """proofshot sync: copy the store to a second place, incrementally, and verify the copy.
 
-DEST is a directory (NAS mount, USB disk) or ssh://[user@]host[:port]/path (SFTP; host key
-pinned in the store's known_hosts on first use). Exit 2 (nothing written) when the destination
+DEST is a directory (NAS mount, USB disk), ssh://[user@]host[:port]/path (SFTP; host key
+pinned in the workspace's known_hosts on first use) or postgresql://user@host:port/db (a team
+store that mirrors this chain; `proofshot push` appends to a team store's own chain instead).
+A pack that fails its hash at the destination is repaired from this store; a manifest altered
+there is broken (exit 4). Exit 2 (nothing written) when the destination
 has diverged (holds snapshots or job-record entries this store lacks, or another key), 4 when
 the copy does not verify, 1 when an ssh:// destination cannot be reached or logged into."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,8 +21,8 @@ from proofshot.model.errors import BadInput
 
 def sync(
     dest: Annotated[str, typer.Argument(
-        help="Destination: a directory (NAS mount, USB disk) or ssh://[user@]host[:port]/path "
-             "(ssh://host/~/dir: relative to the home directory).")],
+        help="Destination: a directory (NAS mount, USB disk), ssh://[user@]host[:port]/path "
+             "(ssh://host/~/dir: relative to the home directory) or postgresql://user@host/db.")],
     key: Annotated[str | None, typer.Option(
         "--key", help="ssh://: private key file (default: the ssh-agent).",
         show_default=False)] = None,
@@ -53,7 +55,7 @@ def sync(
                               "key": st.keys.fingerprint}))
             return
         err.print(f"uploaded {res.packs} packs, {res.manifests} manifests, {res.other} other "
-                  f"files ({res.bytes} bytes)")
+                  f"files ({res.bytes} bytes)" + _repaired(res.repaired))
         if res.report is not None:
             out.print(f"OK: copy at {target} verifies: {res.report.snapshots} snapshots "
                       f"(ids, signatures, chain), {res.report.packs} packs (hashed on the "
@@ -65,7 +67,7 @@ def sync(
     from proofshot.store.sync import sync as run_sync
 
     st = open_store(store)
-    res = run_sync(st, Path(dest))
+    res = run_sync(st, dest)
     rep = res.report
     if as_json:
         print(json.dumps({"dest": dest, "packs": res.packs, "manifests": res.manifests,
@@ -75,7 +77,11 @@ def sync(
                           "key": st.keys.fingerprint}))
         return
     err.print(f"copied {res.packs} packs, {res.manifests} manifests, {res.other} other files "
-              f"({res.bytes} bytes)")
+              f"({res.bytes} bytes)" + _repaired(res.repaired))
     if rep is not None:
         out.print(f"OK: copy at {dest} verifies: {rep.snapshots} snapshots, {rep.objects} "
                   f"objects; key {st.keys.fingerprint}")
+
+
+def _repaired(n: int) -> str:
+    return f"; repaired {n} pack(s) that failed their hash at the destination" if n else ""

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from proofshot.cli.common import JsonOpt, StoreOpt, err, open_store, short
-from proofshot.store.timestamp import stamp, token_path
+from proofshot.store.timestamp import stamp, token
 
 
 def timestamp(
@@ -23,7 +23,7 @@ def timestamp(
     the manifests (snapshots/<id>.tsr) and checked by `proofshot verify`."""
     st = open_store(store)
     ids = [st.resolve(s) for s in snapshots] if snapshots else [
-        s.id for s in st.snapshots() if not token_path(st, s.id).is_file()]
+        s.id for s in st.snapshots() if token(st, s.id) is None]
     for sid in ids:
         stamp(st, sid, tsa)
         if not as_json:

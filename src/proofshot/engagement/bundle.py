@@ -25,13 +25,15 @@ import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from proofshot.engagement.model import Engagement, load, load_all, log
 from proofshot.model.canonical import canonical
 from proofshot.model.errors import BadInput
+from proofshot.store.backend import Kind
+from proofshot.store.copy import copy
 from proofshot.store.embedded import Store, _utcnow
-from proofshot.store.timestamp import token_path, tsa_ca
+from proofshot.store.timestamp import tsa_ca
 from proofshot.store.tree import iter_objects
 from proofshot.store.verify_bundle import BUNDLE_FORMAT, transcript_pieces
 from proofshot.store.verify_bundle import __file__ as _verifier_file
@@ -88,12 +90,6 @@ def export(store: Store, a: str, b: str, out: Path, *, redact: bool = False,
         raise BadInput(f"--report {report}: no such file")
     bodies = _chain_manifests(store, a, b)  # checked: id and signature
     chain = list(bodies)
-    files: dict[str, bytes] = {}
-    for sid in chain:
-        files[f"manifests/{sid}.json"] = store.manifest_doc_bytes(sid)
-        tsr = token_path(store, sid)
-        if tsr.is_file():
-            files[f"timestamps/{sid}.tsr"] = tsr.read_bytes()
     absent: list[dict[str, Any]] = []
     objects: set[str] = set()
     for sid in dict.fromkeys([a, b]):
@@ -116,19 +112,18 @@ def export(store: Store, a: str, b: str, out: Path, *, redact: bool = False,
     # a transcript shared with a kept query stays; only what is absent is listed as absent
     absent = [x for x in absent if x["id"] not in objects]
     absent = list({(x["id"], x["snapshot"], x["query"]): x for x in absent}.values())
-    for oid in sorted(objects):
-        files[f"objects/{oid}"] = store.get(oid)
     eng = (load(store, engagement) if engagement is not None
            else linked_engagement(store, set(chain)))
-    if eng is not None:
-        for did, doc in log(store).chain_docs(eng.id).items():
-            files[f"engagement/{did}.json"] = canonical(doc)
+    job = log(store)
+    entries = [f"{job.name}/{did}" for did in job.chain_docs(eng.id)] if eng else []
+    sink = BundleSink()
+    copy(store, sink, chain=chain, objects=objects, logs=entries)
+    files = sink.files
     ca = tsa_ca(store)
     if ca is not None:
         files["tsa-ca.pem"] = ca
     if report is not None:
         files[f"report/{report.name}"] = report.read_bytes()
-    files["public_key.txt"] = (store.keys.public_b64 + "\n").encode()
     files[VERIFIER_NAME] = Path(_verifier_file).read_bytes()
     files["README.txt"] = _readme(store, chain, redact, absent, eng, report).encode()
     body = {
@@ -152,6 +147,46 @@ def export(store: Store, a: str, b: str, out: Path, *, redact: bool = False,
         tmp.unlink(missing_ok=True)
     return BundleResult(out, chain, len(objects), absent, eng.id if eng else None,
                         sum(1 for n in files if n.startswith("timestamps/")))
+
+
+class BundleSink:
+    """The bundle being written, as a copy destination: raw objects (not packs), the chain's
+    manifests, their tokens and one job-record chain, under the bundle's file names."""
+
+    takes_packs = False
+    location = "the evidence bundle"
+    _DIRS: ClassVar[dict[str, tuple[str, str]]] = {
+        "manifest": ("manifests/", ".json"), "token": ("timestamps/", ".tsr"),
+        "log": ("engagement/", ".json"), "pack": ("packs/", ".pack"), "key": ("keys/", ".json")}
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    def _name(self, kind: Kind, name: str) -> str:
+        pre, suf = self._DIRS[kind]
+        if kind == "log":
+            name = name.rpartition("/")[2]  # one log (the job record) per bundle
+        return f"{pre}{name}{suf}"
+
+    def list(self, kind: Kind) -> list[str]:
+        pre, suf = self._DIRS[kind]
+        return [f[len(pre):-len(suf)] for f in self.files if f.startswith(pre)]
+
+    def get(self, kind: Kind, name: str) -> bytes:
+        return self.files[self._name(kind, name)]
+
+    def put(self, kind: Kind, name: str, data: bytes, *, replace: bool = False) -> None:
+        self.files[self._name(kind, name)] = data
+
+    def put_object(self, oid: str, raw: bytes) -> None:
+        self.files[f"objects/{oid}"] = raw
+
+    def advance_doc(self, prev: str | None, sid: str, doc: bytes) -> None:
+        self.files[self._name("manifest", sid)] = doc
+
+    def adopt(self, store: Store) -> int:
+        self.files["public_key.txt"] = (store.keys.public_b64 + "\n").encode()
+        return 0
 
 
 def _readme(store: Store, chain: list[str], redact: bool, absent: list[dict[str, Any]],

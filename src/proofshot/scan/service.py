@@ -21,6 +21,7 @@ from proofshot.scan.sorter import Sorter, table_sorter
 from proofshot.scan.spool import Spool
 from proofshot.scan.targets import Unsupported, collector_for, options_for, preflight, transport_for
 from proofshot.store.embedded import Store
+from proofshot.store.timestamp import stamp_after_commit
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_CONCURRENCY = 32
@@ -83,6 +84,7 @@ def _record(store: Store, scope: Scope, label: str, results: list[TargetResult],
     except BaseException:
         writer.abort()
         raise
+    stamp_after_commit(store, sid)  # the commit never talks to a TSA; a failure only warns
     return sid
 
 

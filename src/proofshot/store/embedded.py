@@ -1,81 +1,46 @@
-"""The embedded store: a directory with pack files, signed manifests and a SQLite index.
+"""The store: evidence in a `Backend` (objects in packs, signed manifests, the chain, the job
+record), signed with the key of a `Workspace`.
 
-    config.json          format marker
-    keys/                signing.key (0600), signing.pub, salt (0600)
-    packs/<sha>.pack     immutable object packs (see packs.py)
-    snapshots/<id>.json  immutable signed manifests; <id> = SHA-256 of the canonical body
-    index.sqlite         where each object lives, and the snapshot list; rebuilt from the
-                         files above if it lags behind them (it is never the truth)
-    lock                 flock: one commit at a time, so the chain never forks
-    tmp/                 packs and manifests being written
+    Store.open("DIR")                       a directory store (DirBackend; its own workspace)
+    Store.open("postgresql://u@h:5432/db")  a PostgreSQL store (PgBackend), signed by the local
+                                            workspace (PROOFSHOT_WORKSPACE or .proofshot upwards)
 
-Write order, each step durable before the next: packs (fsync, rename) -> manifest (fsync,
-rename) -> index (one SQLite transaction). A kill at any point leaves either the old state or
-the new one plus unreferenced packs, which the next open indexes.
+`commit` writes a scan's packs, then signs the manifest and advances the chain with the
+backend's compare-and-swap (retried when another writer won the race). It does nothing else:
+time-stamping is the caller's (`proofshot.store.timestamp.stamp_after_commit`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
 import re
 import shutil
-import sqlite3
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import zstandard
 
 from proofshot.model.canonical import canonical, sha256_hex
-from proofshot.model.errors import BadInput, IntegrityError, SnapshotNotFound, StoreError
-from proofshot.store.keys import Keys, create_keys, verify_signature
-from proofshot.store.packs import (
-    MAX_DEPTH,
-    PACK_LIMIT,
-    PackWriter,
-    decode,
-    delta_header,
-    fsync_dir,
-    read_records,
-)
+from proofshot.model.errors import BadInput, IntegrityError, SnapshotNotFound
+from proofshot.store.backend import Backend, ChainMoved, SealedPack, SnapshotInfo
+from proofshot.store.dirbackend import STORE_FORMAT, DirBackend, atomic_write, info_of
+from proofshot.store.keys import salt_fingerprint, verify_signature
+from proofshot.store.packs import MAX_DEPTH, PACK_LIMIT, PackWriter, decode, delta_header, read_records
+from proofshot.store.workspace import Workspace, find_workspace, is_pg_url
 
-STORE_FORMAT = "proofshot-store/1"
+__all__ = ["MANIFEST_FORMAT", "STORE_FORMAT", "ObjectWriter", "SnapshotInfo", "Store",
+           "manifest_id"]
+
 MANIFEST_FORMAT = "proofshot-manifest/1"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS packs (name TEXT PRIMARY KEY);
-CREATE TABLE IF NOT EXISTS objects (
-    id BLOB PRIMARY KEY, pack TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS snapshots (
-    id TEXT PRIMARY KEY, seq INTEGER NOT NULL, label TEXT, created TEXT, prev TEXT
-);
-"""
-
-
-@dataclass(frozen=True)
-class SnapshotInfo:
-    id: str
-    seq: int
-    label: str
-    created: str
-    prev: str | None
 
 
 def _atomic_write(path: Path, data: bytes, tmp_dir: Path) -> None:
-    tmp = tmp_dir / f"{path.name}.{os.getpid()}.tmp"
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    fsync_dir(path.parent)
+    atomic_write(path, data, tmp_dir)
 
 
 def manifest_id(body: dict[str, Any]) -> str:
@@ -88,7 +53,7 @@ class ObjectWriter:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.pack: PackWriter | None = None
-        self.sealed: list[tuple[str, list[tuple[str, int, int]]]] = []
+        self.sealed: list[SealedPack] = []
         self.seen: set[str] = set()
         self.bytes_new = 0
 
@@ -101,7 +66,8 @@ class ObjectWriter:
             return oid
         self.seen.add(oid)
         if self.pack is None:
-            self.pack = PackWriter(self.store.tmp_dir, self.store.packs_dir)
+            scratch = self.store.backend.scratch()
+            self.pack = PackWriter(scratch, scratch)
         based: tuple[str, bytes, int] | None = None
         if base is not None and self.store.has(base):
             depth = self.store.depth(base)
@@ -110,16 +76,16 @@ class ObjectWriter:
         self.pack.add(oid, raw, based)
         self.bytes_new += len(raw)
         if self.pack.size >= PACK_LIMIT:
-            self.sealed.append(self.pack.seal())
+            self.sealed.append(self.pack.seal_here())
             self.pack = None
         return oid
 
     def put_json(self, value: Any) -> str:
         return self.put(canonical(value))
 
-    def seal(self) -> list[tuple[str, list[tuple[str, int, int]]]]:
+    def seal(self) -> list[SealedPack]:
         if self.pack is not None:
-            self.sealed.append(self.pack.seal())
+            self.sealed.append(self.pack.seal_here())
             self.pack = None
         return self.sealed
 
@@ -127,115 +93,97 @@ class ObjectWriter:
         if self.pack is not None:
             self.pack.abort()
             self.pack = None
+        for p in self.sealed:
+            p.path.unlink(missing_ok=True)
+        self.sealed = []
 
 
 class Store:
-    """One technician's store on disk. Open with `Store.open`, create with `Store.create`."""
+    """Evidence in a backend, signed by a workspace. Open with `Store.open`, create with
+    `Store.create`."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.packs_dir = root / "packs"
-        self.snap_dir = root / "snapshots"
-        self.tmp_dir = root / "tmp"
-        self.keys = Keys(root / "keys")
-        self._db: sqlite3.Connection | None = None
-        self._fds: dict[str, int] = {}
+    def __init__(self, backend: Backend, workspace: Workspace) -> None:
+        self.backend = backend
+        self.workspace = workspace
+        self.keys = workspace.keys
         self._bases: dict[str, bytes] = {}  # raw bytes of recently used delta bases
         self._depths: dict[str, int] = {}
+        self._trusted: dict[str, Any] | None = None
+
+    # -- where things are (workspace first: a PostgreSQL store has no directory) -------------
+    @property
+    def root(self) -> Path:
+        return self.workspace.root
+
+    @property
+    def tmp_dir(self) -> Path:
+        return self.workspace.scratch()
+
+    @property
+    def location(self) -> str:
+        return self.backend.location
+
+    @property
+    def packs_dir(self) -> Path:
+        return self._dir().packs_dir
+
+    @property
+    def snap_dir(self) -> Path:
+        return self._dir().snap_dir
+
+    def _dir(self) -> DirBackend:
+        if not isinstance(self.backend, DirBackend):
+            raise TypeError(f"{self.location} is not a directory store")
+        return self.backend
 
     # -- lifecycle -------------------------------------------------------------------------
     @classmethod
-    def create(cls, root: Path) -> Store:
-        if root.exists() and not root.is_dir():
-            raise BadInput(f"store path {root} exists and is not a directory")
-        if (root / "config.json").exists():
-            raise BadInput(f"a store already exists at {root}")
-        if root.exists() and any(p for p in root.iterdir() if p.name != ".gitignore"):
-            raise BadInput(f"store path {root} is a directory that is not empty")
-        root.mkdir(parents=True, exist_ok=True)
-        for d in ("packs", "snapshots", "tmp"):
-            (root / d).mkdir(exist_ok=True)
-        create_keys(root / "keys")
-        cfg = {"format": STORE_FORMAT, "created": _utcnow()}
-        _atomic_write(root / "config.json", json.dumps(cfg, indent=2).encode(), root / "tmp")
-        store = cls(root)
-        store.db()
+    def create(cls, location: Path | str) -> Store:
+        if is_pg_url(location):
+            return cls._create_pg(str(location))
+        root = Path(location)
+        backend = DirBackend.create(root, _utcnow())
+        return cls(backend, Workspace.create(root))
+
+    @classmethod
+    def open(cls, location: Path | str) -> Store:
+        if is_pg_url(location):
+            return cls._open_pg(str(location))
+        root = Path(location)
+        backend = DirBackend.open(root)
+        return cls(backend, Workspace(root))
+
+    @classmethod
+    def _create_pg(cls, url: str) -> Store:
+        from proofshot.store.pgbackend import PgBackend
+        from proofshot.store.trust import enroll_owner
+
+        ws = Workspace.open_or_create(find_workspace())
+        store = cls(PgBackend.create(url), ws)
+        enroll_owner(store)  # the creating workspace's key signs enrolments
         return store
 
     @classmethod
-    def open(cls, root: Path) -> Store:
-        if root.exists() and not root.is_dir():
-            raise BadInput(f"store path {root} is a file, not a store directory")
-        cfg_path = root / "config.json"
-        if not cfg_path.is_file():
-            raise BadInput(f"no proofshot store at {root} (run 'proofshot init --store {root}')")
-        try:
-            cfg = json.loads(cfg_path.read_text())
-        except (OSError, ValueError) as exc:
-            raise StoreError(f"{cfg_path}: unreadable store config: {exc}") from None
-        if cfg.get("format") != STORE_FORMAT:
-            raise StoreError(f"{cfg_path}: unknown store format {cfg.get('format')!r}")
-        store = cls(root)
-        store.reconcile()
-        return store
+    def _open_pg(cls, url: str) -> Store:
+        from proofshot.store.pgbackend import PgBackend
+
+        return cls(PgBackend.open(url), Workspace.open_or_create(find_workspace()))
 
     def close(self) -> None:
-        for fd in self._fds.values():
-            os.close(fd)
-        self._fds.clear()
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        self.backend.close()
 
-    def db(self) -> sqlite3.Connection:
-        if self._db is None:
-            try:
-                db = sqlite3.connect(self.root / "index.sqlite", timeout=60, isolation_level=None)
-            except sqlite3.Error as exc:
-                raise StoreError(f"cannot open index of {self.root}: {exc}") from None
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")
-            db.executescript(_SCHEMA)
-            self._db = db
-        return self._db
+    def lock(self) -> contextlib.AbstractContextManager[None]:
+        return self.backend.lock()
 
-    @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
-        with open(self.root / "lock", "a+b") as fh:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    def reconcile(self) -> None:
+        self.backend.refresh()
 
     # -- objects ---------------------------------------------------------------------------
     def has(self, oid: str) -> bool:
-        cur = self.db().execute("SELECT 1 FROM objects WHERE id=?", (bytes.fromhex(oid),))
-        return cur.fetchone() is not None
-
-    def locate(self, oid: str) -> tuple[str, int, int] | None:
-        cur = self.db().execute(
-            "SELECT pack, offset, length FROM objects WHERE id=?", (bytes.fromhex(oid),)
-        )
-        row = cur.fetchone()
-        return (row[0], row[1], row[2]) if row else None
+        return self.backend.has_object(oid)
 
     def get_compressed(self, oid: str) -> bytes:
-        loc = self.locate(oid)
-        if loc is None:
-            raise IntegrityError(f"object {oid} is missing from the store")
-        pack, offset, length = loc
-        fd = self._fds.get(pack)
-        if fd is None:
-            try:
-                fd = os.open(self.packs_dir / f"{pack}.pack", os.O_RDONLY)
-            except OSError:
-                raise IntegrityError(f"pack {pack} holding object {oid} is missing") from None
-            self._fds[pack] = fd
-        data = os.pread(fd, length, offset)
-        if len(data) != length:
-            raise IntegrityError(f"object {oid}: pack {pack} is truncated")
-        return data
+        return self.backend.object_payload(oid)
 
     def get(self, oid: str) -> bytes:
         """The raw object, checked against its id (a flipped byte never goes unnoticed)."""
@@ -255,9 +203,10 @@ class Store:
 
     def raw_objects(self) -> Iterator[tuple[str, bytes]]:
         """Every object in every pack, decoded (for searching a store for a secret)."""
-        for pack in sorted(self.packs_dir.glob("*.pack")):
-            for oid, _off, payload in read_records(pack):
-                yield oid, decode(payload, self._base)
+        for name in self.backend.list("pack"):
+            with self.backend.open_pack(name) as fh:
+                for oid, _off, payload in read_records(fh):
+                    yield oid, decode(payload, self._base)
 
     def _base(self, oid: str) -> bytes:
         raw = self._bases.get(oid)
@@ -283,88 +232,38 @@ class Store:
 
     # -- snapshots -------------------------------------------------------------------------
     def commit(self, body: dict[str, Any], writer: ObjectWriter) -> str:
-        """Seal the objects, then chain, sign and write the manifest, then index. Returns the id."""
-        sealed = writer.seal()
+        """Store the objects, then chain, sign and store the manifest. Returns the id."""
+        if not self.accepts(self.keys.public_b64, {"seq": 1 << 62}):  # from now on
+            writer.abort()  # nothing of a refused signer enters the store
+            raise BadInput(f"{self.location.split('@')[-1]} does not accept this "
+                           f"workspace's key {self.keys.fingerprint}: the store's owner "
+                           "must enroll it first (proofshot key trust FILE.pub)")
+        for pack in writer.seal():
+            self.backend.add_pack(pack)
         with self.lock():
-            self.reconcile()
-            tip = self.latest()
-            body = dict(body)
-            body["format"] = MANIFEST_FORMAT
-            body["seq"] = tip.seq + 1 if tip else 1
-            body["prev"] = tip.id if tip else None
-            body["key"] = self.keys.fingerprint
-            sid = manifest_id(body)
-            doc = {
-                "body": body,
-                "signature": self.keys.sign(canonical(body)),
-                "public_key": self.keys.public_b64,
-            }
-            _atomic_write(self.snap_dir / f"{sid}.json", canonical(doc), self.tmp_dir)
-            db = self.db()
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                for pack, entries in sealed:
-                    self._index_pack(db, pack, entries)
-                self._index_manifest(db, sid, body)
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            self._clean_tmp()
-        from proofshot.store.timestamp import stamp_after_commit
-
-        stamp_after_commit(self, sid)
-        return sid
-
-    def _index_pack(
-        self, db: sqlite3.Connection, pack: str, entries: list[tuple[str, int, int]]
-    ) -> None:
-        db.execute("INSERT OR IGNORE INTO packs(name) VALUES (?)", (pack,))
-        db.executemany(
-            "INSERT OR IGNORE INTO objects(id, pack, offset, length) VALUES (?,?,?,?)",
-            ((bytes.fromhex(o), pack, off, ln) for o, off, ln in entries),
-        )
-
-    def _index_manifest(self, db: sqlite3.Connection, sid: str, body: dict[str, Any]) -> None:
-        db.execute(
-            "INSERT OR IGNORE INTO snapshots(id, seq, label, created, prev) VALUES (?,?,?,?,?)",
-            (sid, body["seq"], body.get("label", ""), body.get("created", ""), body.get("prev")),
-        )
-
-    def reconcile(self) -> None:
-        """Bring the index up to the files: packs and manifests written before a crash."""
-        db = self.db()
-        known_packs = {r[0] for r in db.execute("SELECT name FROM packs")}
-        known_snaps = {r[0] for r in db.execute("SELECT id FROM snapshots")}
-        new_packs = [
-            p for p in self.packs_dir.glob("*.pack") if p.stem not in known_packs
-        ] if self.packs_dir.is_dir() else []
-        new_snaps = [
-            p for p in self.snap_dir.glob("*.json") if p.stem not in known_snaps
-        ] if self.snap_dir.is_dir() else []
-        if not new_packs and not new_snaps:
-            return
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            for p in new_packs:
+            for _ in range(1000):
+                self.reconcile()
+                tip = self.backend.tip()  # the chain's head, even where rows are hidden
+                full = dict(body)
+                full["format"] = MANIFEST_FORMAT
+                full["seq"] = tip.seq + 1 if tip else 1
+                full["prev"] = tip.id if tip else None
+                full["key"] = self.keys.fingerprint
+                full["salt"] = salt_fingerprint(self.keys.salt)
+                sid = manifest_id(full)
+                doc = {"body": full, "signature": self.keys.sign(canonical(full)),
+                       "public_key": self.keys.public_b64}
                 try:
-                    entries = [(o, off, len(d)) for o, off, d in read_records(p)]
-                except ValueError:
-                    continue  # verify reports it; a broken pack must not block reading others
-                self._index_pack(db, p.stem, entries)
-            for p in new_snaps:
-                try:
-                    doc = json.loads(p.read_bytes())
-                    self._index_manifest(db, p.stem, doc["body"])
-                except (ValueError, KeyError, TypeError):
+                    self.backend.advance(full["prev"], info_of(sid, full), canonical(doc))
+                except ChainMoved:
                     continue
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+                self._clean_tmp()
+                return sid
+        raise ChainMoved("the chain kept moving: 1000 commits raced this one")
 
     def _clean_tmp(self) -> None:
-        for p in self.tmp_dir.glob("*.tmp"):
+        tmp = self.workspace.tmp_dir
+        for p in tmp.glob("*.tmp") if tmp.is_dir() else []:
             parts = p.name.split(".")[-2:-1] + p.name.split("-")[1:2]
             pids = [int(x) for x in parts if x.isdigit()]
             if pids and not _alive(pids[0]):
@@ -374,16 +273,13 @@ class Store:
                     p.unlink(missing_ok=True)
 
     def snapshots(self) -> list[SnapshotInfo]:
-        rows = self.db().execute(
-            "SELECT id, seq, label, created, prev FROM snapshots ORDER BY seq"
-        ).fetchall()
-        return [SnapshotInfo(*r) for r in rows]
+        return self.backend.snapshots()
 
     def latest(self) -> SnapshotInfo | None:
-        row = self.db().execute(
-            "SELECT id, seq, label, created, prev FROM snapshots ORDER BY seq DESC LIMIT 1"
-        ).fetchone()
-        return SnapshotInfo(*row) if row else None
+        """The newest snapshot this reader may see (a technician limited to some customers
+        sees theirs only); the chain's head is `backend.tip()`."""
+        snaps = self.backend.snapshots()
+        return snaps[-1] if snaps else None
 
     def manifest_doc(self, sid: str) -> dict[str, Any]:
         try:
@@ -393,11 +289,24 @@ class Store:
         return doc
 
     def manifest_doc_bytes(self, sid: str) -> bytes:
-        """The signed manifest file as stored (for export and sync)."""
-        try:
-            return (self.snap_dir / f"{sid}.json").read_bytes()
-        except FileNotFoundError:
-            raise IntegrityError(f"manifest of snapshot {sid[:12]} is missing") from None
+        """The signed manifest as stored (for export and sync)."""
+        if not self.backend.has("manifest", sid):
+            raise IntegrityError(f"manifest of snapshot {sid[:12]} is missing")
+        return self.backend.get("manifest", sid)
+
+    def signers(self) -> dict[str, Any]:
+        """public key (base64) -> its enrolment record; this workspace's own key first."""
+        if self._trusted is None:
+            from proofshot.store.trust import trusted_keys
+
+            self._trusted = trusted_keys(self)
+        return self._trusted
+
+    def accepts(self, pub: str, body: dict[str, Any]) -> bool:
+        """Whether a manifest signed by pub belongs here (own or enrolled, not revoked then)."""
+        from proofshot.store.trust import accepts
+
+        return accepts(self.signers(), pub, body)
 
     def manifest(self, sid: str, check: bool = True) -> dict[str, Any]:
         """The manifest body; checked against its id and signature unless check=False."""
@@ -406,10 +315,9 @@ class Store:
         if check:
             if manifest_id(body) != sid:
                 raise IntegrityError(f"manifest {sid[:12]} does not match its id (altered)")
-            pub = self.keys.public_b64
-            if doc.get("public_key") != pub or not verify_signature(
-                pub, doc.get("signature", ""), canonical(body)
-            ):
+            pub = doc.get("public_key")
+            if not isinstance(pub, str) or not self.accepts(pub, body) or not verify_signature(
+                    pub, doc.get("signature", ""), canonical(body)):
                 raise IntegrityError(f"manifest {sid[:12]}: signature does not verify")
         return body
 
@@ -446,6 +354,15 @@ class Store:
             if len(hits) > 1:
                 raise SnapshotNotFound(f"'{ref}' matches {len(hits)} snapshots; give more of the id")
         raise SnapshotNotFound(f"no snapshot matches '{ref}' (id, id prefix, label, latest, previous)")
+
+
+def open_backend(location: str) -> Backend:
+    """The backend at a location (a directory or a postgresql:// URL), without a workspace."""
+    if is_pg_url(location):
+        from proofshot.store.pgbackend import PgBackend
+
+        return PgBackend.open(location)
+    return DirBackend.open(Path(location))
 
 
 def _utcnow() -> str:

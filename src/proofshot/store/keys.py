@@ -103,3 +103,12 @@ def verify_signature(pub_b64: str, signature_b64: str, data: bytes) -> bool:
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+SALT_CONSTANT = b"proofshot salt fingerprint/1"
+
+
+def salt_fingerprint(salt: bytes) -> str:
+    """What a manifest records of the salt: a keyed hash of a constant (never the salt), so
+    verify can tell that the salt it holds is the one the snapshot's keyed hashes used."""
+    return "hmac:" + hmac.new(salt, SALT_CONSTANT, hashlib.sha256).hexdigest()[:32]

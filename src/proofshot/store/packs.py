@@ -27,6 +27,8 @@ from typing import BinaryIO
 
 import zstandard
 
+from proofshot.store.backend import SealedPack
+
 MAGIC = b"PSPACK1\n"
 DELTA = b"PSD1"
 MAX_DEPTH = 12
@@ -80,29 +82,48 @@ class PackWriter:
         fsync_dir(self.packs_dir)
         return name, self.entries
 
+    def seal_here(self) -> SealedPack:
+        """fsync and close, leaving the file where it was written (a backend's scratch space)
+        for `Backend.add_pack`."""
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        self.fh.close()
+        name = self.hasher.hexdigest()
+        final = self.tmp_path.with_name(f"pack-{os.getpid()}-{name}.tmp")
+        os.replace(self.tmp_path, final)
+        return SealedPack(name, final, self.entries)
+
     def abort(self) -> None:
         self.fh.close()
         self.tmp_path.unlink(missing_ok=True)
 
 
-def read_records(path: Path) -> Iterator[tuple[str, int, bytes]]:
-    """Every (id, data offset, compressed bytes) of a pack; raises ValueError on a broken pack."""
-    with open(path, "rb") as fh:
-        if fh.read(len(MAGIC)) != MAGIC:
-            raise ValueError(f"{path.name}: not a pack file")
-        offset = len(MAGIC)
-        while True:
-            hdr = fh.read(_HDR.size)
-            if not hdr:
-                return
-            if len(hdr) < _HDR.size:
-                raise ValueError(f"{path.name}: truncated record header at byte {offset}")
-            raw_id, length = _HDR.unpack(hdr)
-            data = fh.read(length)
-            if len(data) < length:
-                raise ValueError(f"{path.name}: truncated object at byte {offset}")
-            yield raw_id.hex(), offset + _HDR.size, data
-            offset += _HDR.size + length
+def read_records(src: Path | BinaryIO) -> Iterator[tuple[str, int, bytes]]:
+    """Every (id, data offset, compressed bytes) of a pack (a path or an open file); raises
+    ValueError on a broken pack."""
+    if isinstance(src, Path):
+        with open(src, "rb") as fh:
+            yield from _records(fh, src.name)
+    else:
+        yield from _records(src, "pack")
+
+
+def _records(fh: BinaryIO, name: str) -> Iterator[tuple[str, int, bytes]]:
+    if fh.read(len(MAGIC)) != MAGIC:
+        raise ValueError(f"{name}: not a pack file")
+    offset = len(MAGIC)
+    while True:
+        hdr = fh.read(_HDR.size)
+        if not hdr:
+            return
+        if len(hdr) < _HDR.size:
+            raise ValueError(f"{name}: truncated record header at byte {offset}")
+        raw_id, length = _HDR.unpack(hdr)
+        data = fh.read(length)
+        if len(data) < length:
+            raise ValueError(f"{name}: truncated object at byte {offset}")
+        yield raw_id.hex(), offset + _HDR.size, data
+        offset += _HDR.size + length
 
 
 def delta_header(payload: bytes) -> tuple[str, int] | None:

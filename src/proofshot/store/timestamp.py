@@ -2,7 +2,9 @@
 
 With a TSA URL configured (`proofshot config set tsa URL`, or PROOFSHOT_TSA), each committed
 manifest's id (the SHA-256 of its canonical body) is sent to the TSA and the signed response is
-kept beside the manifest as snapshots/<id>.tsr: the manifest itself never changes. `verify`
+kept as the backend's "token" value of that id (snapshots/<id>.tsr in a directory store): the
+manifest itself never changes. Stamping is the caller's step after `Store.commit`
+(`stamp_after_commit`); the commit never talks to a TSA. `verify`
 checks that each token stamps exactly its manifest's hash, that the TSA's signature holds and,
 with a TSA CA configured (`proofshot config set tsa-ca FILE`, copied to tsa-ca.pem in the
 store), that the TSA certificate was issued by that CA.
@@ -10,7 +12,6 @@ store), that the TSA certificate was issued by that CA.
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import sys
@@ -20,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from proofshot.model.errors import BadInput, StoreError
-from proofshot.store.embedded import Store, _atomic_write
+from proofshot.store.dirbackend import atomic_write
+from proofshot.store.embedded import Store
 from proofshot.store.verify_bundle import Broken, TokenInfo, check_timestamp
 
 SETTINGS = {"tsa": "URL of an RFC 3161 time-stamping authority (http/https)",
@@ -30,19 +32,15 @@ _SHA256_ALG = bytes.fromhex("300d06096086480165030402010500")
 
 
 def config(store: Store) -> dict[str, Any]:
-    try:
-        data: dict[str, Any] = json.loads((store.root / "config.json").read_text())
-    except (OSError, ValueError) as exc:
-        raise StoreError(f"cannot read store config: {exc}") from None
-    return data
+    return store.workspace.config()
 
 
 def set_setting(store: Store, name: str, value: str | None) -> None:
     if name not in SETTINGS:
         raise BadInput(f"unknown setting '{name}' (known: {', '.join(SETTINGS)})")
+    ws = store.workspace
     with store.lock():
-        cfg = config(store)
-        settings = dict(cfg.get("settings", {}))
+        settings = ws.settings()
         if name == "tsa-ca" and value is not None:
             try:
                 pem = Path(value).expanduser().read_bytes()
@@ -50,36 +48,40 @@ def set_setting(store: Store, name: str, value: str | None) -> None:
                 raise BadInput(f"tsa-ca: cannot read {value}: {exc.strerror}") from None
             if b"-----BEGIN CERTIFICATE-----" not in pem:
                 raise BadInput(f"tsa-ca: {value} holds no PEM certificate")
-            _atomic_write(store.root / TSA_CA_FILE, pem, store.tmp_dir)
+            atomic_write(ws.root / TSA_CA_FILE, pem, ws.scratch())
             value = TSA_CA_FILE
         if name == "tsa" and value is not None and not value.startswith(("http://", "https://")):
             raise BadInput(f"tsa: '{value}' is not an http(s) URL")
         if value is None:
             settings.pop(name, None)
             if name == "tsa-ca":
-                (store.root / TSA_CA_FILE).unlink(missing_ok=True)
+                (ws.root / TSA_CA_FILE).unlink(missing_ok=True)
         else:
             settings[name] = value
-        cfg["settings"] = settings
-        _atomic_write(store.root / "config.json", json.dumps(cfg, indent=2).encode(),
-                      store.tmp_dir)
+        ws.write_settings(settings)
 
 
 def tsa_url(store: Store) -> str | None:
     env = os.environ.get("PROOFSHOT_TSA")
     if env:
         return env
-    url = config(store).get("settings", {}).get("tsa")
+    url = store.workspace.settings().get("tsa")
     return str(url) if url else None
 
 
 def tsa_ca(store: Store) -> bytes | None:
-    path = store.root / TSA_CA_FILE
+    path = store.workspace.root / TSA_CA_FILE
     return path.read_bytes() if path.is_file() else None
 
 
 def token_path(store: Store, sid: str) -> Path:
+    """Where a directory store keeps a token (tests and tools that look at the files)."""
     return store.snap_dir / f"{sid}.tsr"
+
+
+def token(store: Store, sid: str) -> bytes | None:
+    be = store.backend
+    return be.get("token", sid) if be.has("token", sid) else None
 
 
 def _der_len(n: int) -> bytes:
@@ -116,29 +118,27 @@ def request_token(url: str, digest: bytes, timeout: float = 30.0) -> bytes:
     return data
 
 
-def stamp(store: Store, sid: str, url: str | None = None) -> Path:
-    """Timestamp one manifest; returns the token's path. Raises StoreError if the TSA fails."""
+def stamp(store: Store, sid: str, url: str | None = None) -> None:
+    """Timestamp one manifest. Raises StoreError if the TSA fails."""
     url = url or tsa_url(store)
     if not url:
         raise BadInput("no time-stamping authority configured (proofshot config set tsa URL)")
     store.manifest(sid)  # only a manifest that verifies gets stamped
-    token = request_token(url, bytes.fromhex(sid))
-    path = token_path(store, sid)
-    _atomic_write(path, token, store.tmp_dir)
-    return path
+    store.backend.put("token", sid, request_token(url, bytes.fromhex(sid)))
 
 
 def check(store: Store, sid: str) -> TokenInfo | None:
     """The token's details, None if the snapshot has none; raises Broken if it does not hold."""
-    path = token_path(store, sid)
-    if not path.is_file():
+    data = token(store, sid)
+    if data is None:
         return None
-    return check_timestamp(path.read_bytes(), bytes.fromhex(sid), tsa_ca(store))
+    return check_timestamp(data, bytes.fromhex(sid), tsa_ca(store))
 
 
 def stamp_after_commit(store: Store, sid: str) -> None:
-    """Called by Store.commit: with a TSA configured, stamp the new manifest. A TSA that fails
-    does not undo the snapshot; it is named on stderr and `proofshot timestamp` retries."""
+    """Called by the service right after Store.commit: with a TSA configured, stamp the new
+    manifest. A TSA that fails does not undo the snapshot; it is named on stderr and
+    `proofshot timestamp` retries."""
     url = tsa_url(store)
     if not url:
         return

@@ -7,17 +7,19 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import zstandard
 
 from proofshot.model.canonical import canonical
-from proofshot.model.errors import IntegrityError
+from proofshot.model.errors import IntegrityError, StoreError
 from proofshot.store.doclog import verify_logs
 from proofshot.store.embedded import MANIFEST_FORMAT, Store, manifest_id
-from proofshot.store.keys import verify_signature
+from proofshot.store.keys import salt_fingerprint, verify_signature
 from proofshot.store.packs import decode, read_records
 from proofshot.store.timestamp import tsa_ca
 from proofshot.store.tree import LEAF_MAGIC, NODE_MAGIC, children
+from proofshot.store.trust import check_records
 from proofshot.store.verify_bundle import Broken, check_timestamp, transcript_pieces
 
 
@@ -80,9 +82,11 @@ def _first_gap(body: dict[str, object], present: set[str], links: _Links) -> str
     return None
 
 
-def check_manifest(sid: str, raw: bytes, pub: str) -> tuple[dict[str, object] | None, str | None]:
-    """One manifest file's bytes against its name (id = hash of the canonical body), the store's
-    key and its signature: (body, None) when it holds, else (None, the problem)."""
+def check_manifest(sid: str, raw: bytes, pub: str | Callable[[str, dict[str, Any]], bool]
+                   ) -> tuple[dict[str, object] | None, str | None]:
+    """One manifest's bytes against its name (id = hash of the canonical body), the key(s) the
+    store accepts (one public key, or a predicate over key and body) and its signature:
+    (body, None) when it holds, else (None, the problem)."""
     try:
         doc = json.loads(raw)
         body = doc["body"]
@@ -90,9 +94,11 @@ def check_manifest(sid: str, raw: bytes, pub: str) -> tuple[dict[str, object] | 
         return None, f"manifest {sid[:12]} is unreadable"
     if manifest_id(body) != sid:
         return None, f"manifest {sid[:12]} was altered (content does not match its id)"
-    if doc.get("public_key") != pub:
+    signer = doc.get("public_key")
+    ok = signer == pub if isinstance(pub, str) else isinstance(signer, str) and pub(signer, body)
+    if not ok or not isinstance(signer, str):
         return None, f"manifest {sid[:12]} is signed by another key"
-    if not verify_signature(pub, doc.get("signature", ""), canonical(body)):
+    if not verify_signature(signer, doc.get("signature", ""), canonical(body)):
         return None, f"manifest {sid[:12]}: signature does not verify"
     if body.get("format") != MANIFEST_FORMAT:
         return None, f"manifest {sid[:12]}: unknown format {body.get('format')!r}"
@@ -134,57 +140,120 @@ def _seq(body: dict[str, object]) -> int:
     return seq if isinstance(seq, int) else 0
 
 
+def _hash_pack(store: Store, name: str) -> str:
+    h = hashlib.sha256()
+    with store.backend.open_pack(name) as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def check_salt(store: Store, bodies: dict[str, dict[str, object]]) -> list[str]:
+    """The salt of keyed hashes must be the one each snapshot used (its fingerprint in the
+    manifest): a lost or replaced salt turns every masked value into a false change."""
+    try:
+        own = store.keys.fingerprint
+    except StoreError:
+        own = None
+    # only what this workspace signed used its salt (other signers of a team store keep theirs)
+    bodies = {sid: b for sid, b in bodies.items()
+              if isinstance(b.get("salt"), str) and b.get("key") in (own, None)}
+    if not bodies:
+        return []
+    try:
+        salt = store.keys.salt
+    except StoreError:
+        return [f"the salt of keyed hashes is missing ({store.keys.dir / 'salt'}): masked values "
+                "can no longer be matched (restore keys/salt from a copy of this store)"]
+    mine = salt_fingerprint(salt)
+    wrong = sorted(sid for sid, b in bodies.items()
+                   if isinstance(b.get("salt"), str) and b["salt"] != mine)
+    if not wrong:
+        return []
+    names = ", ".join(w[:12] for w in wrong[:3])
+    return [f"the salt of keyed hashes changed: {len(wrong)} snapshot(s) ({names}) were "
+            "hashed with another salt (fingerprint "
+        f"{str(bodies[wrong[0]]['salt'])[5:17]}, here {mine[5:17]}); restore keys/salt from a "
+        "copy of this store"]
+
+
+def _der_whole(data: bytes) -> bool:
+    """The token is exactly one DER SEQUENCE (the bundle's DER reader does not check the outer
+    tag, so a flipped tag bit would otherwise pass)."""
+    if len(data) < 2 or data[0] != 0x30:
+        return False
+    n = data[1]
+    if n < 0x80:
+        return 2 + n == len(data)
+    k = n & 0x7F
+    return 0 < k <= 4 and 2 + k + int.from_bytes(data[2:2 + k], "big") == len(data)
+
+
 def verify_store(store: Store, progress: Callable[[str], None] | None = None) -> VerifyReport:
     rep = VerifyReport()
-    pub = store.keys.public_b64
-    # 1. objects: every pack record decompresses to bytes whose SHA-256 is its id
+    be = store.backend
+    store.reconcile()
+    # 1. objects: every pack hashes to its name, every record decompresses to bytes whose
+    #    SHA-256 is its id, and the index says exactly what the pack holds
     present: set[str] = set()
     links = _Links()
-    for pack in sorted(store.packs_dir.glob("*.pack")):
+    for name in be.list("pack"):
         rep.packs += 1
-        h = hashlib.sha256()
-        with open(pack, "rb") as fh:
-            for block in iter(lambda fh=fh: fh.read(1 << 20), b""):  # type: ignore[misc]
-                h.update(block)
-        if h.hexdigest() != pack.stem:
-            rep.problems.append(f"pack {pack.stem[:12]} was altered (its hash does not match)")
+        if _hash_pack(store, name) != name:
+            rep.problems.append(f"pack {name[:12]} was altered (its hash does not match)")
+        found: list[tuple[str, int, int]] = []
         try:
-            for oid, _off, data in read_records(pack):
-                rep.objects += 1
-                try:
-                    raw = decode(data, store.get)
-                except (zstandard.ZstdError, ValueError, IntegrityError) as exc:
-                    why = exc.message if isinstance(exc, IntegrityError) else "cannot decompress"
-                    rep.problems.append(f"object {oid} in pack {pack.stem[:12]} is corrupt "
-                                        f"({why})")
-                    continue
-                if hashlib.sha256(raw).hexdigest() != oid:
-                    rep.problems.append(f"object {oid} in pack {pack.stem[:12]} does not match "
-                                        "its id")
-                    continue
-                try:
-                    links.learn(oid, raw)
-                except ValueError:
-                    rep.problems.append(f"object {oid} in pack {pack.stem[:12]} is a tree node "
-                                        "that cannot be read")
-                    continue
-                present.add(oid)
+            with be.open_pack(name) as fh:
+                for oid, off, data in read_records(fh):
+                    found.append((oid, off, len(data)))
+                    rep.objects += 1
+                    try:
+                        raw = decode(data, store.get)
+                    except (zstandard.ZstdError, ValueError, IntegrityError) as exc:
+                        why = exc.message if isinstance(exc, IntegrityError) \
+                            else "cannot decompress"
+                        rep.problems.append(f"object {oid} in pack {name[:12]} is corrupt "
+                                            f"({why})")
+                        continue
+                    if hashlib.sha256(raw).hexdigest() != oid:
+                        rep.problems.append(f"object {oid} in pack {name[:12]} does not match "
+                                            "its id")
+                        continue
+                    try:
+                        links.learn(oid, raw)
+                    except ValueError:
+                        rep.problems.append(f"object {oid} in pack {name[:12]} is a tree node "
+                                            "that cannot be read")
+                        continue
+                    present.add(oid)
         except ValueError as exc:
-            rep.problems.append(f"pack {exc}")
-    # 2. manifests: id, signature, format
+            rep.problems.append(f"pack {name[:12]}: {exc}")
+            continue
+        wrong = be.check_index(name, found)
+        if wrong:
+            oid = wrong[0]
+            rep.problems.append(f"index of pack {name[:12]} was altered: it places object "
+                                f"{oid[:16]} where the pack does not hold it")
+    # 2. manifests: id, signature (a key the store accepts), format
     bodies: dict[str, dict[str, object]] = {}
-    for path in sorted(store.snap_dir.glob("*.json")):
-        body, problem = check_manifest(path.stem, path.read_bytes(), pub)
+    for sid in be.list("manifest"):
+        body, problem = check_manifest(sid, be.get("manifest", sid), store.accepts)
         if problem is not None:
             rep.problems.append(problem)
         elif body is not None:
-            bodies[path.stem] = body
+            bodies[sid] = body
     rep.snapshots = len(bodies)
     # 3. the chain: one genesis, each link's previous present, seq consecutive, no fork
-    rep.problems.extend(check_chain(bodies))
+    limited = getattr(be, "limited", None)
+    if callable(limited) and limited():
+        # a technician limited to some customers: links to snapshots of others are hidden
+        rep.problems.extend(p for p in check_chain(bodies)
+                            if "missing or invalid" not in p and "has no previous" not in p)
+    else:
+        rep.problems.extend(check_chain(bodies))
     # 4. the index names no snapshot that is gone, and every object it lists exists
     for info in store.snapshots():
-        if info.id not in bodies and not (store.snap_dir / f"{info.id}.json").exists():
+        if info.id not in bodies and not be.has("manifest", info.id):
             rep.problems.append(f"snapshot {info.id[:12]} (#{info.seq}, {info.label}) was "
                                 "deleted from the store")
         elif info.id in bodies and bodies[info.id].get("seq") != info.seq:
@@ -198,14 +267,61 @@ def verify_store(store: Store, progress: Callable[[str], None] | None = None) ->
         gap = _first_gap(body, present, links)
         if gap:
             rep.problems.append(f"snapshot {sid[:12]}: {gap}")
-    # 6. RFC 3161 tokens stamp exactly their manifest's hash, signed by the (configured) TSA
+    # 6. the salt of keyed hashes is the one the snapshots were made with
+    rep.problems.extend(check_salt(store, bodies))
+    # 7. RFC 3161 tokens stamp exactly their manifest's hash, signed by the (configured) TSA
     ca = tsa_ca(store)
-    for tsr in sorted(store.snap_dir.glob("*.tsr")):
+    for sid in be.list("token"):
         try:
-            check_timestamp(tsr.read_bytes(), bytes.fromhex(tsr.stem), ca)
+            data = be.get("token", sid)
+            if not _der_whole(data):
+                raise Broken("not one DER SEQUENCE (altered)")
+            check_timestamp(data, bytes.fromhex(sid), ca)
             rep.timestamps += 1
         except (Broken, ValueError) as exc:
-            rep.problems.append(f"timestamp of snapshot {tsr.stem[:12]}: {exc}")
-    # 7. signed document logs (the job record): ids, signatures, chains
+            rep.problems.append(f"timestamp of snapshot {sid[:12]}: {exc}")
+    # 8. enrolled signers' records, and signed document logs (the job record)
+    rep.problems.extend(check_records(store)[1])
     rep.problems.extend(verify_logs(store))
     return rep
+
+
+def verify_snapshots(store: Store, ids: list[str]) -> list[str]:
+    """Just these snapshots, end to end (after a push: O(what was sent), not O(store)): each
+    manifest's id, signature and link to its predecessor, and every object it references read
+    back and checked against its id."""
+    from proofshot.store.tree import iter_objects
+
+    problems: list[str] = []
+    seen: set[str] = set()
+    limited = getattr(store.backend, "limited", None)
+    hidden = bool(callable(limited) and limited())  # links to other customers are hidden
+    for sid in ids:
+        body, problem = check_manifest(sid, store.backend.get("manifest", sid), store.accepts)
+        if problem is not None or body is None:
+            problems.append(problem or f"manifest {sid[:12]} is unreadable")
+            continue
+        prev = body.get("prev")
+        if isinstance(prev, str) and not hidden and not store.backend.has("manifest", prev):
+            problems.append(f"chain broken: snapshot {sid[:12]} follows {prev[:12]}, which is "
+                            "missing")
+        try:
+            roots: list[str] = []
+            scope = body.get("scope")
+            if isinstance(scope, dict) and isinstance(scope.get("object"), str):
+                roots.append(scope["object"])
+            targets = body.get("targets")
+            for t in targets if isinstance(targets, list) else []:
+                for c in t.get("coverage", []):
+                    raw = store.get(c["transcript"])
+                    roots += transcript_pieces(raw)
+                for tab in t.get("tables", {}).values():
+                    roots.append(tab["schema"])
+                    roots += [o for o in iter_objects(store.get, tab["root"]) if o not in seen]
+            for oid in roots:
+                if oid not in seen:
+                    store.get(oid)  # raises when missing or not matching its id
+                    seen.add(oid)
+        except IntegrityError as exc:
+            problems.append(f"snapshot {sid[:12]}: {exc.message}")
+    return problems

@@ -1,0 +1,182 @@
+"""Issue 17's benchmark: the team store on PostgreSQL against the directory stores it replaces.
+
+N snapshots of C customers are made by W workers, each in its own directory store (synthetic
+scans through the real record and store code: the lab is not the bottleneck), then pushed
+concurrently by the W workers into one PostgreSQL store (a throw-away cluster started here,
+as the tests do). Printed, side by side in one run:
+
+    push throughput            snapshots/s into the team store (W concurrent pushes)
+    size                       the team database's growth vs the directory stores' total
+    diff latency               one diff of two snapshots, team store vs a directory store
+    snapshots latency          listing every snapshot, team store vs a directory store
+
+Goal (issue 17): team store within 1.5x the directory store's latency and 1.2x its size.
+
+    python bench/team_scale.py            # 1,000 snapshots, 200 customers, 8 workers
+    python bench/team_scale.py --quick    # 80 snapshots, 20 customers, 4 workers
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.store.pg import PASSWORD, start_cluster  # noqa: E402
+from tests.synth import commit, row  # noqa: E402
+
+from proofshot.diff.engine import diff_snapshots  # noqa: E402
+from proofshot.store.embedded import Store  # noqa: E402
+
+
+def make_laptop(args: tuple[Path, int, int, int, int]) -> list[str]:
+    """One worker's directory store: its share of the snapshots, rows per customer."""
+    root, worker, per_worker, customers, rows = args
+    store = Store.create(root)
+    ids = []
+    for n in range(per_worker):
+        cust = (worker * per_worker + n) // 2 % customers  # before/after pairs per customer
+        items = [row(k, name=f"c{cust}-{k}" + ("-new" if n % 2 and k % 40 == 0 else ""))
+                 for k in range(rows)]
+        ids.append(commit(store, f"w{worker}-{n}", {f"host-{cust}": {"items": items}},
+                          customer=f"customer-{cust}"))
+    store.close()
+    return ids
+
+
+def push_one(args: tuple[Path, str, dict[str, str]]) -> float:
+    laptop, url, env = args
+    os.environ.update(env)
+    from proofshot.store.push import push
+
+    store = Store.open(laptop)
+    t0 = time.perf_counter()
+    res = push(store, url)
+    dt = time.perf_counter() - t0
+    store.close()
+    assert len(res.sent) > 0
+    return dt
+
+
+def du(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def timed(fn: object, repeat: int = 7) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()  # type: ignore[operator]
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def diff_latency(store: Store, a: str, b: str) -> tuple[float, float]:
+    """(first run, median of the next ones): the first reads from a freshly opened store."""
+    ma, mb = store.manifest(a), store.manifest(b)
+    t0 = time.perf_counter()
+    diff_snapshots(store.get, a, ma, b, mb)
+    first = time.perf_counter() - t0
+    return first, timed(lambda: diff_snapshots(store.get, a, ma, b, mb))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--snapshots", type=int)
+    ap.add_argument("--customers", type=int)
+    ap.add_argument("--workers", type=int)
+    ap.add_argument("--rows", type=int, default=1000)
+    a = ap.parse_args()
+    snaps = a.snapshots or (80 if a.quick else 1000)
+    customers = a.customers or (20 if a.quick else 200)
+    workers = a.workers or (4 if a.quick else 8)
+    per_worker = snaps // workers
+    tmp = Path(tempfile.mkdtemp(prefix="proofshot-bench-team-"))
+    laptops = [tmp / f"laptop{w}" for w in range(workers)]
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(workers) as ex:
+        list(ex.map(make_laptop, [(p, w, per_worker, customers, a.rows)
+                                  for w, p in enumerate(laptops)]))
+    print(f"made {per_worker * workers} snapshots of {customers} customers in {workers} "
+          f"directory stores ({time.perf_counter() - t0:.1f} s)")
+    gen = start_cluster()
+    cluster = next(gen)
+    try:
+        db = cluster.new_db()
+        url = cluster.url(db)
+        owner_ws = tmp / "owner"
+        env = {"PGPASSWORD": PASSWORD, "PROOFSHOT_WORKSPACE": str(owner_ws)}
+        os.environ.update(env)
+        team = Store.create(url)
+        from proofshot.store.trust import enroll
+
+        for p in laptops:
+            enroll(team, (p / "keys" / "signing.pub").read_text().strip(), p.name)
+        t0 = time.perf_counter()
+        with ProcessPoolExecutor(workers) as ex:
+            list(ex.map(push_one, [(p, url, {**env, "PROOFSHOT_WORKSPACE": str(p)})
+                                   for p in laptops]))
+        wall = time.perf_counter() - t0
+        total = per_worker * workers
+        conn = team.backend.conn  # type: ignore[attr-defined]
+        conn.execute("VACUUM ANALYZE")
+        size = conn.execute(
+            "SELECT sum(pg_total_relation_size(c)) FROM unnest(ARRAY['packs', 'objects', "
+            "'manifests', 'chain', 'vals']::regclass[]) AS c").fetchone()[0]
+        size = int(size)
+        dirs = sum(du(p) for p in laptops)
+        print(f"push: {total} snapshots by {workers} concurrent workers in {wall:.1f} s = "
+              f"{total / wall:.1f} snapshots/s")
+        print(f"size: team store tables {size / 1e6:.2f} MB (after VACUUM; indexes and TOAST "
+              f"included) vs directory stores {dirs / 1e6:.2f} MB (files, SQLite index "
+              f"included): ratio {size / dirs:.2f} (goal <= 1.2)")
+        local = Store.open(laptops[0])
+        la, lb = local.snapshots()[0], local.snapshots()[1]
+        by_label = {s.label: s.id for s in team.snapshots()}
+        team.close()
+        team = Store.open(url)  # nothing cached from the push
+        (f_dir, d_dir) = diff_latency(local, la.id, lb.id)
+        (f_team, d_team) = diff_latency(team, by_label[la.label], by_label[lb.label])
+        print(f"diff ({a.rows} rows, {a.rows // 40} changed), first run: directory "
+              f"{f_dir * 1e3:.1f} ms, team {f_team * 1e3:.1f} ms: ratio {f_team / f_dir:.2f}; "
+              f"median of 7 more: directory {d_dir * 1e3:.1f} ms, team {d_team * 1e3:.1f} ms: "
+              f"ratio {d_team / d_dir:.2f} (goal <= 1.5)")
+        local.close()
+        # listing: a directory store holding as many snapshots as the team store
+        one = tmp / "one-laptop"
+        make_laptop((one, 0, total, customers, 20))
+        team.close()
+        team = Store.open(url)
+        big = Store.open(one)
+        t0 = time.perf_counter()
+        n_dir = len(big.snapshots())
+        c_dir = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        n_team = len(team.snapshots())
+        c_team = time.perf_counter() - t0
+        s_dir = timed(big.snapshots)
+        s_team = timed(team.snapshots)
+        print(f"snapshots ({n_dir} vs {n_team}), first call: directory {c_dir * 1e3:.2f} ms, "
+              f"team {c_team * 1e3:.2f} ms: ratio {c_team / c_dir:.2f}; median of 7 more "
+              f"(team: the list is kept while the chain's head stays): directory "
+              f"{s_dir * 1e3:.2f} ms, team {s_team * 1e3:.2f} ms: ratio {s_team / s_dir:.2f} "
+              "(goal <= 1.5)")
+        big.close()
+        team.close()
+    finally:
+        gen.close()
+        subprocess.run(["rm", "-rf", str(tmp)], check=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""`proofshot push DEST`: hand this workspace's snapshots to another store that keeps a chain
+of its own (a team store on PostgreSQL, a colleague's directory store), where `sync` mirrors
+our chain into a copy of it.
+
+The objects go with the one copy (`copy(..., mirror=False)`: packs and job-record entries the
+destination lacks). Each snapshot not yet there is then appended to the destination's chain:
+the same body (targets, tables, Merkle root, label, customer) plus `origin` (the id and number
+it has in our chain), chained after the destination's tip and signed by this workspace's key,
+which the destination's owner must have enrolled (`proofshot key trust`); otherwise nothing is
+appended (exit 2). Pushing again sends nothing twice. Afterwards what was pushed is read back
+and checked there (`verify_snapshots`: manifests, links, every referenced object); `proofshot
+verify --store DEST` checks the whole store. Time-stamp tokens stamp the original
+manifests and stay with them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from proofshot.model.errors import BadInput, IntegrityError
+from proofshot.store.copy import BackendSink, CopyResult, copy, enrolled_signers
+from proofshot.store.embedded import Store, open_backend
+from proofshot.store.verify import verify_snapshots
+
+_CHAIN_FIELDS = ("format", "seq", "prev", "key", "salt")
+
+
+@dataclass
+class PushResult:
+    dest: str
+    sent: list[tuple[str, str]] = field(default_factory=list)  # (our id, id there)
+    already: int = 0
+    copy: CopyResult | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def pushed_origins(dst: Store) -> dict[str, str]:
+    """origin id -> id at the destination, for snapshots pushed there before."""
+    out: dict[str, str] = {}
+    for sid in dst.backend.list("manifest"):
+        try:
+            origin = json.loads(dst.backend.get("manifest", sid))["body"].get("origin")
+        except (ValueError, KeyError, TypeError):
+            continue
+        if isinstance(origin, dict) and isinstance(origin.get("id"), str):
+            out[origin["id"]] = sid
+    return out
+
+
+def push(src: Store, dest: str) -> PushResult:
+    if str(dest).startswith("ssh:"):
+        raise BadInput("push goes to a store that keeps its own chain (a directory or "
+                       "postgresql://); for an ssh:// copy of this store use 'proofshot sync'")
+    if Path(dest).expanduser().resolve() == src.root.resolve() and src.location == dest:
+        raise BadInput("the destination is this store itself")
+    backend = open_backend(dest)
+    res = PushResult(dest)
+    dst = Store(backend, src.workspace)
+    try:
+        signer = enrolled_signers(backend).get(src.keys.public_b64)
+        if signer is None or signer.revoked:
+            raise BadInput(f"{dest.split('@')[-1]} does not accept this workspace's key "
+                           f"{src.keys.fingerprint}: the store's owner must enroll it first "
+                           "(proofshot key trust FILE.pub)")
+        with src.lock():
+            src.reconcile()
+            res.copy = copy(src, BackendSink(backend), mirror=False, result=CopyResult(dest))
+            done = pushed_origins(dst)
+            for info in src.snapshots():
+                if info.id in done:
+                    res.already += 1
+                    continue
+                body = src.manifest(info.id)  # checked: id and signature
+                if body.get("key") != src.keys.fingerprint:
+                    continue  # pushed to us by someone else: theirs to push
+                fresh = {k: v for k, v in body.items() if k not in _CHAIN_FIELDS}
+                fresh["origin"] = {"id": info.id, "seq": info.seq}
+                res.sent.append((info.id, dst.commit(fresh, dst.writer())))
+        res.problems = verify_snapshots(dst, [theirs for _, theirs in res.sent])
+        if res.problems:
+            raise IntegrityError(f"{dest.split('@')[-1]} does not verify after the push: "
+                                 f"{res.problems[0]}")
+    finally:
+        backend.close()
+    return res
