@@ -5,6 +5,7 @@ its public key (keys/signing.pub of its workspace); the store's owner enrolls it
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +24,7 @@ def trust(
     name: Annotated[str | None, typer.Option("--name", help="What to call it (default: the "
                                              "file name).")] = None,
     store: StoreOpt = None,
+    json_: JsonOpt = False,
 ) -> None:
     """Enroll another signer's public key: its snapshots are then accepted (sync, push)."""
     try:
@@ -32,14 +34,15 @@ def trust(
     pub = parse_public(text, str(file))
     st = open_store(store)
     s = enroll(st, pub, name or file.stem)
+    if json_:
+        print(json.dumps({"fingerprint": s.fingerprint, "name": s.name}))
+        return
     out.print(f"trusted {s.fingerprint} ({s.name})")
 
 
 @app.command("list")
 def list_(store: StoreOpt = None, json_: JsonOpt = False) -> None:
     """The signers this store accepts, and those revoked."""
-    import json
-
     st = open_store(store)
     signers = list(trusted_keys(st).values())
     if json_:

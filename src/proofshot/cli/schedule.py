@@ -4,6 +4,7 @@ secret references (env:, file:, keyring:) only; the credentials stay with the si
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -37,6 +38,7 @@ def add(
     label: Annotated[str | None, typer.Option("--label", help="Label of the snapshots "
                                               "(default: scheduled).")] = None,
     store: StoreOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Scan SCOPE for CUSTOMER every so often, at SITE."""
     sc = load_scope(scope)  # every error at once, exit 2, before anything is stored
@@ -45,8 +47,6 @@ def add(
                        f"{customer!r}")
     text = sc.source or scope.read_text()
     if not sc.customer:
-        import json
-
         text = f"customer: {json.dumps(customer)}\n{text}"
     be = _pg(store)
     try:
@@ -54,6 +54,10 @@ def add(
                       every_s=queue.parse_every(every), label=label or "scheduled")
     finally:
         be.close()
+    if as_json:
+        print(json.dumps({"id": s.id, "customer": customer, "site": site, "every": every,
+                          "next_run": f"{s.next_run:%Y-%m-%dT%H:%M:%SZ}"}))
+        return
     err.print(f"schedule #{s.id}: {scope.name} for {customer} every {every} at site {site}, "
               f"first run {s.next_run:%Y-%m-%d %H:%M} UTC")
     out.print(str(s.id))
@@ -69,8 +73,6 @@ def list_(site: Annotated[str | None, typer.Option("--site")] = None, store: Sto
     finally:
         be.close()
     if json_:
-        import json
-
         print(json.dumps([{"id": s.id, "customer": s.customer, "site": s.site,
                            "label": s.label, "scope": s.scope_name, "every_s": s.every_s,
                            "next_run": s.next_run.isoformat()} for s in rows], indent=1))
