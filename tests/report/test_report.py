@@ -128,7 +128,8 @@ def test_documentation_report_and_side_files(made: dict[str, Any]) -> None:
     pk = made["out"] / "docs-de.packages.csv"
     lines = pk.read_text().splitlines()
     assert lines[0].startswith("target,manager,name,arch")
-    assert len(lines) > 50 and all(ln.startswith("localhost,") for ln in lines[1:])
+    assert len(lines) - 1 == sandbox.packages_in(made["work"]) > 0  # a header, a line each
+    assert all(ln.startswith("localhost,") for ln in lines[1:])
     html = made["files"]["docs-en-html"].read_text()
     assert "IT documentation" in html and "docs-en.files.csv" in html
     assert (made["out"] / "docs-en.files.csv").is_file()
