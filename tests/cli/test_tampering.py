@@ -11,15 +11,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import zstandard
 
 from proofshot.model.canonical import canonical
+from proofshot.scan.scope import load_scope
+from proofshot.scan.service import scan
 from proofshot.store.embedded import Store, manifest_id
 from proofshot.store.packs import MAGIC, decode, delta_header, read_records
 from proofshot.store.verify import check_manifest
@@ -138,3 +142,49 @@ def test_index_order_altered(three: tuple[Path, list[str]]) -> None:
     proc = verify(root)
     assert proc.returncode == 4, proc.stdout + proc.stderr
     assert f"snapshot {ids[1][:12]}: index says #7, manifest says #2" in proc.stderr
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """A real local scan (transcripts, schemas, trees, the scope object), kept pristine."""
+    work = tmp_path_factory.mktemp("scanned")
+    tree = work / "tree"
+    tree.mkdir()
+    (tree / "a.conf").write_text("x=1\n")
+    scope = work / "scope.yaml"
+    scope.write_text(f"targets:\n  - {{name: here, type: local, files: ['{tree}']}}\n")
+    store = Store.create(work / "store")
+    try:
+        sid = scan(store, load_scope(scope), "one").snapshot
+        body = store.manifest(sid)
+    finally:
+        store.close()
+    return work / "store", body
+
+
+def referenced(body: dict[str, Any], what: str) -> str:
+    (t,) = body["targets"]
+    return {"transcript": t["coverage"][0]["transcript"], "scope": body["scope"]["object"],
+            "schema": t["tables"]["users"]["schema"], "table root": t["tables"]["users"]["root"]
+            }[what]
+
+
+@pytest.mark.parametrize("what", ["transcript", "scope", "schema", "table root"])
+def test_object_taken_out_and_pack_renamed(scanned: tuple[Path, dict[str, Any]],
+                                          tmp_path: Path, what: str) -> None:
+    """An object a snapshot points at, removed from its pack, the pack rewritten and renamed
+    to its new hash (so every remaining object and the pack's own hash hold): verify names the
+    missing object."""
+    shutil.copytree(scanned[0], tmp_path / "store")
+    root = tmp_path / "store"
+    oid = referenced(scanned[1], what)
+    pack = next(p for p in (root / "packs").glob("*.pack")
+                if any(o == oid for o, _, _ in read_records(p)))
+    records = [(o, d) for o, _, d in read_records(pack) if o != oid]
+    bases = {delta_header(d)[0] for _, d in records if delta_header(d)}  # type: ignore[index]
+    assert oid not in bases  # nothing else is stored as a delta against it
+    pack.unlink()
+    write_pack(root / "packs", records)
+    proc = verify(root)
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    assert f"object {oid[:16]} is missing or corrupt" in proc.stderr
