@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 from pathlib import Path
 
@@ -92,8 +93,15 @@ def test_altered_token_and_foreign_tsa_are_caught(stamped: tuple[Store, list[str
 def test_tsa_down_keeps_the_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                      capfd: pytest.CaptureFixture[str]) -> None:
     store = Store.create(tmp_path / "store")
-    monkeypatch.setenv("PROOFSHOT_TSA", "http://127.0.0.1:9/nothing")
-    sid = commit(store, "x", 5)
+    # a loopback port held by a socket of ours that never listens: connections are refused
+    # (port 9 of the machine may have a discard service, or anything)
+    dead = socket.socket()
+    dead.bind(("127.0.0.1", 0))
+    monkeypatch.setenv("PROOFSHOT_TSA", f"http://127.0.0.1:{dead.getsockname()[1]}/nothing")
+    try:
+        sid = commit(store, "x", 5)
+    finally:
+        dead.close()
     assert not timestamp.token_path(store, sid).exists()
     assert "not timestamped" in capfd.readouterr().err
     assert verify_store(store).ok

@@ -93,9 +93,19 @@ def test_truncated_object_is_found_by_verify(store: Path, tmp_path: Path) -> Non
     assert "object" in one_error_line(proc)
 
 
-def test_usage_error_is_exit_2() -> None:
-    proc = ps("diff", "onlyone")
-    assert proc.returncode == 2
+def test_usage_error_is_exit_2(tmp_path: Path) -> None:
+    """Bad command lines: exit 2, the error names what is wrong, nothing is written (the
+    store is not even created), stdout stays empty for the machine that reads it."""
+    env = {"PROOFSHOT_STORE": str(tmp_path / "store"), "HOME": str(tmp_path)}
+    for args, needle in ((["diff", "onlyone"], "Missing argument 'b'"),
+                         (["diff", "a", "b", "--jsn"], "No such option: --jsn"),
+                         (["scan", "--label"], "Option '--label' requires an argument"),
+                         (["nosuchcommand"], "No such command 'nosuchcommand'")):
+        proc = ps(*args, cwd=tmp_path, env=env)
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert needle in proc.stderr, (args, proc.stderr)
+        assert proc.stdout == "" and "Traceback" not in proc.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_tables_docs_from_declarations() -> None:

@@ -48,3 +48,11 @@ def run(script: str, work: Path, needs: tuple[str, ...] = (),
         env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=600,
         check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+def packages_in(work: Path) -> int:
+    """Packages in the sandbox's copy of the dpkg database, counted from the file itself (one
+    `Package:` stanza each): an oracle for package counts apart from our collector, and true
+    on any machine, however many packages it has."""
+    text = (work / "dpkg" / "status").read_text(errors="replace")
+    return sum(1 for line in text.splitlines() if line.startswith("Package:"))

@@ -31,8 +31,11 @@ NAMES = ("h1", "h2", "h3")
 NEW_USER = "psnew"
 HTTP_PORT = 48765
 NFT_TABLE = "pstest"
-CRON_FILE = "/etc/cron.d/e2scrub_all"
-MODE_FILE = "/etc/issue.net"
+# planted by prepare() before the first scan, not taken from the machine's defaults
+CRON_FILE = "/etc/cron.d/ps-e2e"
+MODE_FILE = "/etc/ps-e2e-mode.conf"
+PRIVATE_DIR = "/etc/ps-e2e-private"  # mode 0700, root's: listed only with sudo
+SSHD_DEFAULT = "#MaxAuthTries 6"  # the commented default the work then sets
 PW_ENV = "PSLAB_PW"
 READONLY_TREES = ("/etc", "/tmp", "/home/audit")
 
@@ -97,6 +100,27 @@ def tree_state(h: Host) -> dict[str, tuple[str, str]]:
     return {parts[i]: (parts[i + 1], parts[i + 2]) for i in range(0, len(parts), 3)}
 
 
+def prepare(sc: Scenario, undo: list[Callable[[], object]]) -> None:
+    """What the scenario relies on, planted before the first scan instead of assumed from the
+    host's Debian defaults (e2fsprogs' cron file, /etc/issue.net, the commented MaxAuthTries in
+    sshd_config, a group named sudo, a root-only directory under /etc)."""
+    h1, h2, h3 = (sc.hosts[n] for n in NAMES)
+    if h1.exec(["getent", "group", "sudo"]).returncode != 0:  # elsewhere it may be `wheel`
+        h1.exec(["groupadd", "sudo"], check=True)
+        undo.append(lambda: h1.exec(["groupdel", "sudo"]))
+    h1.exec(["install", "-d", "-m", "0700", PRIVATE_DIR], check=True)
+    undo.append(lambda: h1.exec(["rm", "-rf", PRIVATE_DIR]))
+    h1.write_file(f"{PRIVATE_DIR}/app.conf", "x=1\n", 0o600)
+    sshd = h2.exec(["cat", "/etc/ssh/sshd_config"], check=True).stdout.decode()
+    if f"\n{SSHD_DEFAULT}\n" not in sshd:
+        h2.write_file("/etc/ssh/sshd_config", sshd.rstrip("\n") + f"\n{SSHD_DEFAULT}\n")
+        undo.append(lambda: h2.write_file("/etc/ssh/sshd_config", sshd))
+    h3.write_file(MODE_FILE, "planted by tests/e2e\n", 0o644)
+    undo.append(lambda: h3.exec(["rm", "-f", MODE_FILE]))
+    h3.write_file(CRON_FILE, "30 3 * * 0 root /bin/true ps-e2e\n", 0o644)
+    undo.append(lambda: h3.exec(["rm", "-f", CRON_FILE]))
+
+
 def do_work(sc: Scenario, undo: list[Callable[[], object]]) -> dict[str, Any]:
     """The planted work, spread over the three hosts; `undo` collects how to revert it."""
     h1, h2, h3 = (sc.hosts[n] for n in NAMES)
@@ -116,9 +140,9 @@ def do_work(sc: Scenario, undo: list[Callable[[], object]]) -> dict[str, Any]:
 
     # h2: a setting in sshd_config; a new listening service on the host's address
     sshd_before = h2.exec(["cat", "/etc/ssh/sshd_config"], check=True).stdout.decode()
-    assert "\n#MaxAuthTries 6\n" in sshd_before
+    assert f"\n{SSHD_DEFAULT}\n" in sshd_before
     h2.write_file("/etc/ssh/sshd_config",
-                  sshd_before.replace("\n#MaxAuthTries 6\n", "\nMaxAuthTries 3\n"))
+                  sshd_before.replace(f"\n{SSHD_DEFAULT}\n", "\nMaxAuthTries 3\n"))
     undo.append(lambda: h2.write_file("/etc/ssh/sshd_config", sshd_before))
     pid = h2.sh(f"cd / && setsid python3 -m http.server {HTTP_PORT} --bind {h2.ip} "
                 "</dev/null >/dev/null 2>&1 & echo $!", check=True).stdout.decode().strip()
@@ -154,6 +178,7 @@ def scenario(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     try:
         for h in sc.hosts.values():
             h.start()
+        prepare(sc, undo)
         # the password target first: its own scope, same store
         r["pw"] = sc.scan("pw", scope=sc.pw_scope)
 
@@ -222,7 +247,8 @@ def test_scans_exit_codes_and_status_table(scenario: Scenario) -> None:
     assert {n: t[n]["status"] for n in NAMES} == dict.fromkeys(NAMES, "ok")
     assert {"users", "files", "listening", "packages", "firewall_rules", "cron"} <= set(
         t["h1"]["tables"])
-    assert len(t["h1"]["tables"]["files"]) > 100  # /etc/ssl/private etc. read with sudo
+    # a root-only directory under /etc is read (with sudo)
+    assert f"{PRIVATE_DIR}/app.conf" in {f["path"] for f in t["h1"]["tables"]["files"]}
 
 
 def test_idle_lab_gives_zero_changes(scenario: Scenario) -> None:
@@ -320,7 +346,7 @@ def test_h3_nft_rule_mode_and_cron(scenario: Scenario) -> None:
     cron = got.pop("cron")
     assert cron and all(c["kind"] == "removed" for c in cron)
     assert all(CRON_FILE in json.dumps(c["before"]) for c in cron)
-    assert any("e2scrub_all" in json.dumps(c["before"]) and "root" in json.dumps(c["before"])
+    assert any("/bin/true ps-e2e" in json.dumps(c["before"]) and "root" in json.dumps(c["before"])
                for c in cron)
     assert got == {}, f"changes nobody made on h3: {got}"
 

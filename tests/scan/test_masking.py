@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from proofshot.scan.masking import mask_text
+from proofshot.scan.masking import mask_bytes, mask_text
 
 
 def kh(v: str) -> str:
@@ -45,19 +45,75 @@ def test_masking_inside_grep_framed_transcripts() -> None:
     assert out.startswith("/etc/app.conf\x00password=hmac:")
 
 
-def test_shortcut_masks_the_same_as_every_line() -> None:
-    """mask_text runs the patterns only on lines holding a keyword; the result must equal
-    running them on every line, also for letters IGNORECASE folds (ſ, ı, İ, K)."""
-    from proofshot.scan.masking import _mask_line
+# Each line with its masked form, written by hand: the secret value replaced by its keyed hash,
+# everything else kept. Letters that IGNORECASE folds (long s, dotless i, dotted I, Kelvin K)
+# must neither hide a keyword nor make one.
+LONG = "x" * 20000 + " key=s10"
+SHORT = "y " * 4996 + "key=s150"  # 10,000 characters: masked as usual
+OVER = "y " * 4996 + "key=s1600"  # 10,001: hashed whole
+LONG_PLAIN = "y " * 5000 + "the key"  # a hint, but no value: nothing to mask
+MASKED_BY_HAND = [
+    ("db_password = hunter2", "db_password = " + kh("hunter2")),
+    ("paſſword=s1", "paſſword=" + kh("s1")),  # ſ folds to s: "password"
+    ("PASSWORD: s2", "PASSWORD: " + kh("s2")),
+    ("İ token=s3", "İ token=" + kh("s3")),
+    ("api_Key=s4", "api_Key=" + kh("s4")),
+    ("secret=a\u0131", "secret=" + kh("a\u0131")),
+    ("crede\u0131ntial=x", "crede\u0131ntial=x"),  # "x" is a placeholder (passwd), not a secret
+    ("url=https://u:s5@h/", "url=https://u:" + kh("s5") + "@h/"),
+    ("com2sec ro default s6", "com2sec ro default " + kh("s6")),
+    ("rocommunity s7", "rocommunity " + kh("s7")),
+    ("plain line", "plain line"),
+    ("", ""),
+    ("ß key s8", "ß key " + kh("s8")),  # `key VALUE`: a directive
+    ("path\0Kkey=s9", "path\0Kkey=s9"),  # "Kkey" is no keyword
+    ("path\0\u212akey=s9", "path\0\u212akey=s9"),  # nor with a Kelvin K
+    ("path\0\u212aey=s11", "path\0\u212aey=" + kh("s11")),  # Kelvin K + "ey" folds to "key"
+    (LONG, kh(LONG)),  # a line over 10,000 characters with a secret: hashed whole
+    ("no secrets here at all", "no secrets here at all"),
+    ("user_token=s13 api_key=s14", "user_token=" + kh("s13") + " api_key=" + kh("s14")),
+    ("password: Yes", "password: Yes"),  # a setting, not a secret
+    ("password=hmac:0123456789abcdef", "password=hmac:0123456789abcdef"),  # masked already
+    (LONG_PLAIN, LONG_PLAIN),  # long, but nothing secret-looking: kept
+    (SHORT, SHORT.removesuffix("s150") + kh("s150")),
+    (OVER, kh(OVER)),
+    # `keyword value` without = or : is a secret only for directive words
+    *[(f"{word} s-{word}", f"{word} " + kh(f"s-{word}"))
+      for word in ("psk", "secret", "password", "passwd", "community", "bindpw", "rootpw",
+                   "auth_key", "priv_key", "key")],
+    ("api_key_file s16", "api_key_file s16"),  # no directive word: left alone
+]
 
-    lines = [
-        "db_password = hunter2", "paſſword=s1", "PASSWORD: s2", "İ token=s3", "api_Key=s4",
-        "secret=a\u0131", "crede\u0131ntial=x", "url=https://u:s5@h/", "com2sec ro default s6",
-        "rocommunity s7", "plain line", "", "ß key s8", "path\0Kkey=s9", "x" * 20000 + " key=s10",
-        "no secrets here at all",
-    ]
-    for n in range(len(lines)):
-        text = "\n".join(lines[n:] + lines[:n])
-        expected = "\n".join(_mask_line(line, kh) for line in text.split("\n"))
-        assert mask_text(text, kh) == expected
+
+def test_masked_lines_by_hand() -> None:
+    for line, want in MASKED_BY_HAND:
+        assert mask_text(line, kh) == want, line[:60]
+        if len(want) <= 10000:  # (a masked line that grew past 10,000 would be hashed whole)
+            assert mask_text(want, kh) == want, line[:60]  # masking twice changes nothing
+
+
+def test_a_private_key_is_hashed_whole() -> None:
+    """Two different keys give two different masks (a changed key shows as changed): the hash
+    is of the whole block."""
+    def pem(body: str) -> str:
+        return f"-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----"
+
+    for body in ("MIIEowIBAAKCAQEA1", "MIIEowIBAAKCAQEA2"):
+        assert mask_text(f"a\n{pem(body)}\nb", kh) == (
+            f"a\n-----MASKED RSA PRIVATE KEY {kh(pem(body))}-----\nb")
+
+
+def test_bytes_that_are_not_utf8_pass_through() -> None:
+    raw = b"\xfe\xff db=1\npassword=s\xe917\n\x00tail"
+    assert mask_bytes(raw, kh) == (b"\xfe\xff db=1\npassword=" + kh("s\xe917").encode()
+                                   + b"\n\x00tail")
+
+
+def test_shortcut_masks_every_line_as_by_hand() -> None:
+    """mask_text runs the patterns only on lines holding a keyword; in any order of the lines,
+    the whole text masks to the lines masked by hand."""
+    for n in range(len(MASKED_BY_HAND)):
+        order = MASKED_BY_HAND[n:] + MASKED_BY_HAND[:n]
+        text = "\n".join(line for line, _ in order)
+        assert mask_text(text, kh) == "\n".join(want for _, want in order), n
     assert mask_text("nothing to see\nhere\n", kh) == "nothing to see\nhere\n"

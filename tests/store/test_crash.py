@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import select
 import signal
 import subprocess
 import sys
@@ -32,10 +33,17 @@ def test_kill_9_at_random_points(tmp_path: Path) -> None:
     committed: list[str] = []
     for trial in range(20):
         proc = _writer(root, trial)
-        time.sleep(rnd.uniform(0.3, 1.5))
+        # kill relative to the writer's progress, not the clock (a slow machine may take more
+        # than a second to start Python): after its first commit, at a random moment of the
+        # commits that follow
+        assert proc.stdout is not None
+        ready, _, _ = select.select([proc.stdout], [], [], 300)
+        assert ready, f"trial {trial}: no commit within 300 s"
+        first = proc.stdout.readline()
+        time.sleep(rnd.uniform(0.0, 0.6))
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate()
-        committed += out.split()
+        committed += (first + out).split()
         store = Store.open(root)
         rep = verify_store(store)
         assert rep.ok, f"trial {trial}: {rep.problems}"

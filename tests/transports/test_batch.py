@@ -16,6 +16,17 @@ QUERIES = [
 ]
 
 
+# What each query answers, written by hand from the commands (exit code, stdout, stderr,
+# error): no shell reads the argv, so $HOME and the quotes stay literal.
+BY_HAND = {
+    "nl": (3, b"a\nb", b"err", None),
+    "nul": (0, b"x\x00y\xff", b"", None),
+    "quote": (0, b"a b|$HOME|'\"||", b"", None),
+    "empty": (0, b"", b"", None),
+    "missing": (None, b"", b"", "missing"),
+}
+
+
 def test_batch_answers_equal_single_runs() -> None:
     t = LocalTransport()
 
@@ -27,6 +38,7 @@ def test_batch_answers_equal_single_runs() -> None:
     many, one = asyncio.run(both())
     for got, want in zip(many, one, strict=True):
         assert got is not None
+        assert (got.exit_code, got.stdout, got.stderr, got.error) == BY_HAND[got.query]  # type: ignore[attr-defined]
         for attr in ("query", "argv", "exit_code", "stdout", "stderr", "error", "timed_out"):
             assert getattr(got, attr) == getattr(want, attr), attr
         # the transcript says how it ran; a single run says nothing of batches

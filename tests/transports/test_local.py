@@ -23,8 +23,9 @@ def test_flood_is_cut_and_recorded() -> None:
 
 def test_stall_times_out_and_is_killed() -> None:
     t0 = time.monotonic()
-    a = run(Query("stall", ("sleep", "30"), timeout=1.0))
-    assert time.monotonic() - t0 < 5
+    a = run(Query("stall", ("sleep", "600"), timeout=1.0))
+    # no timing here: the bound only catches a query that was not cut (sleep runs 600 s)
+    assert time.monotonic() - t0 < 120
     assert a.timed_out and a.status() == "timeout"  # type: ignore[attr-defined]
     assert "timed out" in a.reason()  # type: ignore[attr-defined]
 

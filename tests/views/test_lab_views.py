@@ -1,6 +1,7 @@
 """Findings and paths on real lab hosts: plant each condition the lab can hold, scan, see the
 finding with its evidence; undo it, scan, see it gone (also in `proofshot diff`). The map of
-the lab is rendered to SVG and checked for its nodes and edges.
+the lab is rendered to SVG and checked for its nodes and edges. (How long the views take is
+measured by bench/views.py, not here.)
 
 Uses psl-h1..h3 only; never stops hosts or touches keys; undoes everything in a finally.
 """
@@ -118,14 +119,11 @@ class Run:
         self.scope.write_text("\n".join(lines) + "\n")
         self.env = {**os.environ, "COLUMNS": "200"}
         self.env.pop("PROOFSHOT_STORE", None)
-        self.timings: dict[str, float] = {}
 
     def ps(self, *args: str, ok: tuple[int, ...] = (0,)) -> str:
-        t0 = time.monotonic()
         proc = subprocess.run([sys.executable, "-m", "proofshot", *args, "--store",
                                str(self.store)], capture_output=True, text=True, env=self.env,
                               timeout=300, check=False)
-        self.timings[" ".join(args[:2])] = time.monotonic() - t0
         assert proc.returncode in ok, (args, proc.returncode, proc.stderr[-2000:])
         return proc.stdout
 
@@ -241,8 +239,3 @@ def test_svg_map(run: dict[str, Any]) -> None:
         assert n in titles, (n, sorted(titles)[:40])
     assert "h1->h2:tcp/22" in titles  # the connection edge
     assert f"{GW}->h1:tcp/22" in titles
-
-
-def test_timings(run: dict[str, Any]) -> None:
-    t = run["run"].timings
-    assert t["findings planted"] < 20 and t["paths planted"] < 20, t

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import pwd
 import shutil
 import subprocess
 import tempfile
@@ -112,16 +113,26 @@ def test_same_path_twice_keeps_one_block() -> None:
     assert parse_getfacl("# file: relative\nuser:x:rwx\n") == []
 
 
+def unprivileged() -> pwd.struct_passwd:
+    """An account of this machine that is not root: `nobody` where it exists (not every
+    system names it so, nor its group `nogroup`), else the first other one."""
+    try:
+        return pwd.getpwnam("nobody")
+    except KeyError:
+        return next(p for p in pwd.getpwall() if p.pw_uid != 0)
+
+
 @pytest.mark.skipif(shutil.which("setfacl") is None, reason="needs setfacl (package acl)")
 def test_declared_query_on_a_real_tree(tmp_path: Path) -> None:
     (tmp_path / "d").mkdir()
     (tmp_path / "plain").mkdir()
-    subprocess.run(["setfacl", "-m", "u:nobody:rwx", str(tmp_path / "d")], check=True)
+    other = unprivileged().pw_name
+    subprocess.run(["setfacl", "-m", f"u:{other}:rwx", str(tmp_path / "d")], check=True)
     query, spec = _plan([str(tmp_path), "/nonexistent-ps"])
     res = _table(query, spec, _run(query))
     assert res.status == "ok", res.reason
     assert {(r["path"], r["entry"]) for r in res.rows or []} == {
-        (f"{tmp_path}/d", "user:nobody"), (f"{tmp_path}/d", "group"), (f"{tmp_path}/d", "mask")}
+        (f"{tmp_path}/d", f"user:{other}"), (f"{tmp_path}/d", "group"), (f"{tmp_path}/d", "mask")}
 
 
 def test_missing_getfacl_is_unsupported_not_empty(tmp_path: Path) -> None:
@@ -141,16 +152,17 @@ def test_missing_getfacl_is_unsupported_not_empty(tmp_path: Path) -> None:
                     or shutil.which("getfacl") is None,
                     reason="needs root, setpriv and getfacl")
 def test_unreadable_part_is_refused() -> None:
-    """Run as nobody: a directory it cannot enter makes the table refused (incomplete),
-    never a shorter list."""
+    """Run as an unprivileged account: a directory it cannot enter makes the table refused
+    (incomplete), never a shorter list."""
     top = Path(tempfile.mkdtemp(prefix="psacl-"))
     try:
         top.chmod(0o755)
         (top / "closed").mkdir(mode=0o700)
         (top / "open").mkdir()
-        subprocess.run(["setfacl", "-m", "u:nobody:rx", str(top / "open")], check=True)
+        other = unprivileged()
+        subprocess.run(["setfacl", "-m", f"u:{other.pw_uid}:rx", str(top / "open")], check=True)
         query, spec = _plan([str(top)])
-        answer = _run(query, ("setpriv", "--reuid=nobody", "--regid=nogroup",
+        answer = _run(query, ("setpriv", f"--reuid={other.pw_uid}", f"--regid={other.pw_gid}",
                               "--clear-groups"))
         assert answer.exit_code == 1 and b"Permission denied" in answer.stderr
         assert f"{top}/open".encode() in answer.stdout  # the rest was read

@@ -5,7 +5,9 @@ Nothing here touches anything but 127.0.0.1 and its own temp directories.
 
 from __future__ import annotations
 
+import grp
 import os
+import pwd
 import shutil
 import signal
 import subprocess
@@ -164,8 +166,10 @@ class Snmpsim:
         log = open(self.dir / "snmpsim.log", "ab")  # noqa: SIM115
         argv = [str(SNMPSIM_BIN), f"--data-dir={data}", f"--cache-dir={cache}",
                 f"--agent-udpv4-endpoint=127.0.0.1:{self.port}"]
-        if os.geteuid() == 0:
-            argv += ["--process-user=nobody", "--process-group=nogroup"]
+        if os.geteuid() == 0:  # snmpsim must drop to an unprivileged account of this machine
+            user = pwd.getpwnam("nobody")  # not every system calls its group `nogroup`
+            argv += [f"--process-user={user.pw_name}",
+                     f"--process-group={grp.getgrgid(user.pw_gid).gr_name}"]
         self.proc = subprocess.Popen(argv, stdout=log, stderr=log, stdin=subprocess.DEVNULL,
                                      start_new_session=True, cwd=self.dir)
         deadline = time.monotonic() + 90

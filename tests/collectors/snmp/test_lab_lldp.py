@@ -199,7 +199,6 @@ def lldp_pair(lab: Lab, tmp_path: Path) -> Iterator[tuple[Host, Host, str, str]]
 def test_lldp_interface_change_diff(lldp_pair: tuple[Host, Host, str, str],
                                     tmp_path: Path) -> None:
     h1, h2, community, write_community = lldp_pair
-    t0 = time.monotonic()
     scope = tmp_path / "scope.yaml"
     scope.write_text(f"""
 defaults: {{timeout: 30}}
@@ -257,4 +256,3 @@ targets:
                 and u["table"] in ("snmp_interfaces", "snmp_lldp_neighbors")]
     assert_no_secret(store, [community, write_community, V3_AUTH, V3_PRIV],
                      r1.stdout, r1.stderr, r2.stdout, r2.stderr)
-    assert time.monotonic() - t0 < 90
