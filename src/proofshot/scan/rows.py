@@ -2,10 +2,10 @@
 
 Text needs no masking here: rows are parsed from answers that were masked already.
 
-Rows are encoded with `canonical_finite` (orjson) once their real and list columns are known to
-hold no NaN or infinity: the columns to look at are worked out once per table, so a row costs
-a few attribute reads on top of two C-level encodes. Same bytes as `canonical` (pinned by
-tests/model/test_canonical.py).
+Rows are encoded with `canonical_plain` (msgspec) when their floats are ones it writes exactly
+as the json reference does: the columns that may hold floats (real, list) are worked out once
+per table, so a row costs a range check per such column on top of two C-level encodes. Any
+other row takes `canonical`. Same bytes either way (tests/model/test_canonical.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from proofshot.model.canonical import canonical, canonical_finite
+from proofshot.model.canonical import canonical, canonical_plain, plain_float
 from proofshot.model.table import Row, Table
 
 Hasher = Callable[[str], str]
@@ -34,14 +34,14 @@ def _plan(table: Table) -> _Plan:
     return plan
 
 
-def _finite(value: Any) -> bool:
-    """No NaN or infinity anywhere inside (lists and dicts are walked)."""
+def _plain(value: Any) -> bool:
+    """Every float inside (lists and dicts walked) is one canonical_plain writes exactly."""
     if isinstance(value, float):
-        return value - value == 0.0
+        return plain_float(value)
     if isinstance(value, list):
-        return all(_finite(v) for v in value)
+        return all(_plain(v) for v in value)
     if isinstance(value, dict):
-        return all(_finite(v) for v in value.values())
+        return all(_plain(v) for v in value.values())
     return True
 
 
@@ -53,16 +53,16 @@ def row_pair(table: Table, row: Row, keyed_hash: Hasher) -> tuple[bytes, bytes]:
         for c in sensitive:
             if r.get(c) is not None:
                 r[c] = keyed_hash(r[c] if isinstance(r[c], str) else canonical(r[c]).decode())
-    enc = canonical_finite
+    enc = canonical_plain
     for c in reals:
         v = r.get(c)
-        if isinstance(v, float) and v - v != 0.0:
+        if isinstance(v, float) and not plain_float(v):
             enc = canonical
             break
     else:
         for c in lists:
             v = r.get(c)
-            if v and not _finite(v):
+            if v and not _plain(v):
                 enc = canonical
                 break
     return enc([r[k] for k in key]), enc(r)
