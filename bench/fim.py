@@ -49,6 +49,7 @@ def proofshot_cmd() -> list[str]:
 
 
 CPU: dict[str, float] = {}
+MEM: dict[str, float] = {}  # peak RSS in MB of the largest process of the run (wait4's ru_maxrss)
 
 
 def run(cmd: list[str], ok: tuple[int, ...] = (0,), name: str = ""
@@ -67,6 +68,7 @@ def run(cmd: list[str], ok: tuple[int, ...] = (0,), name: str = ""
                                         err.read().decode(errors="replace"))
     if name:
         CPU[name] = ru.ru_utime + ru.ru_stime
+        MEM[name] = ru.ru_maxrss / 1024
     if p.returncode not in ok:
         raise SystemExit(f"{' '.join(cmd[:3])}... exited {p.returncode}:\n{p.stdout[-1500:]}\n"
                          f"{p.stderr[-1500:]}")
@@ -240,6 +242,9 @@ def main() -> None:
           f"{'= planted' if same_ps else '!= planted'}; {other} other changes on this machine")
     print(f"  AIDE found {n_ai} (added {ac['added']}, removed {ac['removed']}, changed "
           f"{ac['changed']}) {'= planted' if same_ai else '!= planted'}")
+    m = MEM
+    print(f"  peak RSS: phase 1 proofshot {m['ps1']:.0f} MB vs aide {m['ai1']:.0f} MB; phase 2 "
+          f"proofshot scan {m['scan2']:.0f} MB, diff {m['diff']:.0f} MB vs aide {m['ai2']:.0f} MB")
     print(f"  on disk: proofshot store {store_mb:.1f} MB (2 snapshots, with file text); "
           f"AIDE db {aide_mb:.1f} MB")
     met1, met2 = t_ps1 * 5 <= t_ai1, t_ps2 * 5 <= t_ai2

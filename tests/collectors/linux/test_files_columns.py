@@ -70,3 +70,36 @@ def test_random_garbage_agrees() -> None:
             r[1] = f"/f{i}"
         recs[rng.randrange(len(recs))][rng.randrange(8)] = rng.choice(pool)
         both(meta(recs))
+
+
+def old_sha256(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for rec in text.split("\0"):
+        m = files._HASH_RE.match(rec.lstrip("\n"))
+        if m:
+            out.setdefault(m.group(2), m.group(1))
+    return out
+
+
+def old_text(text: str) -> dict[str, str]:
+    from proofshot.collectors.linux.parsers.common import files_lines
+
+    return {p: "".join(ln + "\n" for ln in lines) for p, lines in files_lines(text).items()}
+
+
+def test_hash_and_text_answers_read_as_record_by_record() -> None:
+    h = "ab" * 32
+    fixed = [
+        (FIX / "files_sha256.out").read_text(), (FIX / "files_text.out").read_text(),
+        f"{h}  /a\0{h}  /b\nc\0", f"{h}  /a\0{'cd' * 32}  /a\0",       # a path twice: the first
+        f"{h} */bin\0\\{h}  /esc\0\n{h}  /lead\0", f"{h}  /x", "", "\0", "\0\0x\n",
+        "/a\0one\n/a\0two\n/b\nc\0three", "/a\0x\0y\n/b\0\n", "/p\0last line", "no nul\n",
+    ]
+    rng = random.Random(5)
+    pool = [h, "  ", " *", "/p", "/q\n", "\0", "\n", "x", "\\", "", "ff" * 32]
+    rand = ["".join(rng.choice(pool) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    for text in fixed + rand:
+        assert files.parse_sha256(text) == old_sha256(text), text
+        assert files.parse_text(text) == old_text(text), text
+    assert files.parse_sha256(fixed[3]) == {"/a": h}
+    assert len(files.parse_sha256(fixed[0])) > 100 and len(files.parse_text(fixed[1])) > 50

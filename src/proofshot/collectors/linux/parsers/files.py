@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 
-from proofshot.collectors.linux.parsers.common import files_lines, to_int, to_real
+from proofshot.collectors.linux.parsers.common import to_int, to_real
 from proofshot.model.table import Row
 
 TYPES = {"f": "file", "d": "dir", "l": "link", "p": "fifo", "s": "socket", "c": "char",
@@ -15,6 +15,10 @@ _HASH_RE = re.compile(r"^\\?([0-9a-f]{64}) [ *](.+)$", re.S)
 _MODE_RE = re.compile(r"^[0-7]{1,4}$")
 _MODES_RE = re.compile(r"(?:[0-7]{1,4}\0)*[0-7]{1,4}")  # the mode column joined by NULs
 _TYPE_KEYS = frozenset(TYPES)
+_SHA_ALL_RE = re.compile(r"(?:[0-9a-f]{64}  [^\0]+\0)*")
+_SHA_REC_RE = re.compile(r"([0-9a-f]{64})  ([^\0]+)\0")
+# what common.nul_records reads: a path up to NUL, a line up to newline or the end
+_TEXT_REC_RE = re.compile(r"([^\0]*)\0([^\n]*)\n?")
 
 
 def parse_meta(text: str) -> list[Row]:
@@ -95,7 +99,11 @@ def _parse_meta_resync(fields: list[str]) -> list[Row]:
 
 
 def parse_sha256(text: str) -> dict[str, str]:
-    """`sha256sum -z`: `HASH  PATH\\0` records -> path -> hash."""
+    """`sha256sum -z`: `HASH  PATH\\0` records -> path -> hash (the first, if a path repeats).
+    An answer of plain records only (the usual one) is checked by one regex and split by
+    another; anything else goes record by record."""
+    if _SHA_ALL_RE.fullmatch(text):
+        return {p: h for h, p in reversed(_SHA_REC_RE.findall(text))}
     out: dict[str, str] = {}
     for rec in text.split("\0"):
         m = _HASH_RE.match(rec.lstrip("\n"))
@@ -105,9 +113,13 @@ def parse_sha256(text: str) -> dict[str, str]:
 
 
 def parse_text(text: str) -> dict[str, str]:
-    """`grep -I -H -Z ''` records -> path -> text (lines joined, each ending in newline)."""
-    return {path: "".join(line + "\n" for line in lines)
-            for path, lines in files_lines(text).items()}
+    """`grep -I -H -Z ''` records -> path -> text (lines joined, each ending in newline).
+    Records are `PATH\\0LINE\\n` (a path may hold newlines), split by one regex."""
+    lines: dict[str, list[str]] = {}
+    for path, line in _TEXT_REC_RE.findall(text):
+        if path:
+            lines.setdefault(path, []).append(line)
+    return {path: "\n".join(ls) + "\n" for path, ls in lines.items()}
 
 
 def files(meta: str, sha256: str | None, text: str | None, max_text: int) -> list[Row]:
