@@ -3,7 +3,7 @@ json canonical bytes) and now (column-wise parser, msgspec canonical bytes), sid
 run, on N synthetic `find -printf` records shaped like bench/fim.py's tree (the same bytes as a
 scan would parse; no I/O in the timed part).
 
-    parse     files.files(meta, sha256, text)      record parser   vs  column-wise
+    parse     files.files(meta, sha256, text)      record readers  vs  column-wise / regex
     validate  Table.validate + key_of per row      (unchanged: scan/runner.py, model/table.py)
     encode    row_pair: canonical key + row bytes  json            vs  msgspec
     tree      TreeBuilder.add + finish             (unchanged; put = sha256 of the chunk)
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import random
+import re
 import resource
 import statistics
 import time
@@ -26,6 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 from proofshot.collectors.linux.parsers import files as fp
+from proofshot.collectors.linux.parsers.common import files_lines
 from proofshot.collectors.linux.tables import FILES
 from proofshot.model.canonical import canonical
 from proofshot.scan.rows import row_pair
@@ -48,13 +50,21 @@ def answers(n: int, rng: random.Random) -> tuple[str, str, str]:
     return "".join(meta), "".join(sha), "".join(text)
 
 
+def old_text(text: str) -> dict[str, str]:
+    """parse_text as it was: common.files_lines (a generator over the records), then joins."""
+    return {p: "".join(ln + "\n" for ln in lines) for p, lines in files_lines(text).items()}
+
+
 def old_parse(meta: str, sha: str, text: str) -> list[dict[str, Any]]:
-    saved = fp._parse_meta_columns
+    """files.files with the record-by-record readers (what every answer took before)."""
+    saved = fp._parse_meta_columns, fp._SHA_ALL_RE, fp.parse_text
     fp._parse_meta_columns = lambda fields: None  # type: ignore[assignment]
+    fp._SHA_ALL_RE = re.compile("(?!)")  # never matches: the per-record loop
+    fp.parse_text = old_text
     try:
         return fp.files(meta, sha, text, 65536)
     finally:
-        fp._parse_meta_columns = saved
+        fp._parse_meta_columns, fp._SHA_ALL_RE, fp.parse_text = saved
 
 
 def old_pair(row: dict[str, Any]) -> tuple[bytes, bytes]:
