@@ -19,6 +19,10 @@ Goal: proofshot at least 5x faster than AIDE in both phases, finding the same 10
     python bench/fim.py            # 200k files
     python bench/fim.py --quick    # 20k files
     python bench/fim.py --files N
+    python bench/fim.py --quick --before /tmp/base/src   # also phase 1 with an older src/
+                                   # (git archive <rev> src | tar -x -C /tmp/base), side by side
+
+AIDE comes from the Debian package `aide` (apt-get install aide); it is not part of CI.
 """
 
 from __future__ import annotations
@@ -49,15 +53,16 @@ def proofshot_cmd() -> list[str]:
 
 
 CPU: dict[str, float] = {}
+MEM: dict[str, float] = {}  # peak RSS in MB of the largest process of the run (wait4's ru_maxrss)
 
 
-def run(cmd: list[str], ok: tuple[int, ...] = (0,), name: str = ""
-        ) -> tuple[float, subprocess.CompletedProcess[str]]:
+def run(cmd: list[str], ok: tuple[int, ...] = (0,), name: str = "",
+        env: dict[str, str] | None = None) -> tuple[float, subprocess.CompletedProcess[str]]:
     """Wall seconds and the completed process; CPU seconds (user+sys of the process and its
     waited children, from wait4) go to CPU[name]."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
         _, status, ru = os.wait4(proc.pid, 0)
         t = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -67,6 +72,7 @@ def run(cmd: list[str], ok: tuple[int, ...] = (0,), name: str = ""
                                         err.read().decode(errors="replace"))
     if name:
         CPU[name] = ru.ru_utime + ru.ru_stime
+        MEM[name] = ru.ru_maxrss / 1024
     if p.returncode not in ok:
         raise SystemExit(f"{' '.join(cmd[:3])}... exited {p.returncode}:\n{p.stdout[-1500:]}\n"
                          f"{p.stderr[-1500:]}")
@@ -167,6 +173,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="20k files")
     ap.add_argument("--files", type=int, help="number of files")
+    ap.add_argument("--before", help="src/ of an older checkout: phase 1 is also run with it")
     args = ap.parse_args()
     n = args.files or (20_000 if args.quick else 200_000)
     aide = shutil.which("aide")
@@ -199,6 +206,14 @@ def main() -> None:
                        name="ps1")
         t_ai1, _ = run([aide, "--init", "-c", str(conf)], name="ai1")
         os.replace(tmp / "aide.db.new", tmp / "aide.db")
+        t_old1 = 0.0
+        if args.before:
+            old_env = {**os.environ, "PYTHONPATH": str(Path(args.before).resolve())}
+            old_cmd = [sys.executable, "-c", "from proofshot.cli.app import main; main()"]
+            t_old1, _ = run([*old_cmd, "scan", str(scope), "--store", str(tmp / "store-old"),
+                             "--label", "before"], name="old1", env=old_env)
+            t_new1, _ = run([*ps, "scan", str(scope), "--store", str(tmp / "store-new"),
+                             "--label", "before"], name="new1")
 
         truth = plant(files, rng)
 
@@ -233,6 +248,11 @@ def main() -> None:
           f"proofshot {c['scan2'] + c['diff']:.2f}s (scan {c['scan2']:.2f}s + diff {c['diff']:.2f}s)"
           f" vs aide {c['ai2']:.2f}s (ratio {(c['scan2'] + c['diff']) / c['ai2']:.2f}x); "
           f"empty-tree scan {c['base']:.2f}s")
+    if args.before:
+        print(f"  phase 1 side by side with {args.before}: before {t_old1:.2f}s (CPU "
+              f"{c['old1']:.2f}s, peak {MEM['old1']:.0f} MB), now {t_new1:.2f}s (CPU "
+              f"{c['new1']:.2f}s, peak {MEM['new1']:.0f} MB): now/before wall "
+              f"{t_new1 / t_old1:.2f}x, CPU {c['new1'] / c['old1']:.2f}x")
     print(f"  of proofshot's scan time, the other tables of this machine (same scan, empty tree): "
           f"{t_base:.2f}s")
     print(f"  proofshot found {n_ps} under the tree (added {len(found['added'])}, removed "
@@ -240,6 +260,9 @@ def main() -> None:
           f"{'= planted' if same_ps else '!= planted'}; {other} other changes on this machine")
     print(f"  AIDE found {n_ai} (added {ac['added']}, removed {ac['removed']}, changed "
           f"{ac['changed']}) {'= planted' if same_ai else '!= planted'}")
+    m = MEM
+    print(f"  peak RSS: phase 1 proofshot {m['ps1']:.0f} MB vs aide {m['ai1']:.0f} MB; phase 2 "
+          f"proofshot scan {m['scan2']:.0f} MB, diff {m['diff']:.0f} MB vs aide {m['ai2']:.0f} MB")
     print(f"  on disk: proofshot store {store_mb:.1f} MB (2 snapshots, with file text); "
           f"AIDE db {aide_mb:.1f} MB")
     met1, met2 = t_ps1 * 5 <= t_ai1, t_ps2 * 5 <= t_ai2

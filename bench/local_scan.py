@@ -58,6 +58,7 @@ def ansible_env(tmp: Path) -> dict[str, str]:
 
 
 Completed = subprocess.CompletedProcess[str]
+PEAK: dict[str, float] = {}  # command name -> largest peak RSS (MB) of one process it ran
 
 
 def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, Completed, float]:
@@ -67,6 +68,8 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, Com
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
         _, status, ru = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
+        name = Path(cmd[0]).name if cmd[0] != sys.executable else "proofshot"
+        PEAK[name] = max(PEAK.get(name, 0.0), ru.ru_maxrss / 1024)
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
@@ -163,6 +166,8 @@ def main() -> None:
     print(f"  time ratio proofshot/ansible: {pt / at:.2f}x (wall, the goal's measure); CPU "
           f"user+sys median proofshot {pc:.2f}s, ansible {ac:.2f}s, ratio {pc / ac:.2f}x "
           "(steadier on a busy machine)")
+    print("  peak RSS of one process: " + ", ".join(f"{k} {v:.0f} MB" for k, v in sorted(PEAK.items()))
+          + " (wait4: the largest of the command and its waited children)")
     print(f"  proofshot facts (rows x columns): {pf['cells']:,} in {pf['tables']} tables, "
           f"{pf['rows']:,} rows ({pf['nonnull']:,} non-null; plus {pf['target_facts']} target facts)")
     print("    " + ", ".join(f"{n} {r}x{c}" for n, (r, c) in sorted(pf["per_table"].items())))

@@ -6,6 +6,7 @@ Side by side, alternated, N runs each (median wall time, and peak RSS of the chi
     proofshot --help                      goal <= 5x the floor
     proofshot version                     goal <= 5x
     proofshot snapshots --store S         goal <= 8x (S: a temp store with 3 local snapshots)
+    typer ...                             the same three through the full typer app (no fast path)
 
 Both sides run as subprocesses of this script with the same environment (PYTHONDONTWRITEBYTECODE
 as the caller has it: set it to 1 to see the cost when no bytecode cache can be written).
@@ -50,6 +51,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=15)
     args = ap.parse_args()
     ps = proofshot_cmd()
+    full = [sys.executable, "-c", "import sys; from proofshot.cli.app import main; main(sys.argv[1:])"]
     with tempfile.TemporaryDirectory() as tmp:
         store = str(Path(tmp) / "store")
         for label in ("a", "b", "c"):
@@ -60,6 +62,10 @@ def main() -> None:
             "--help": [*ps, "--help"],
             "version": [*ps, "version"],
             "snapshots": [*ps, "snapshots", "--store", store],
+            # the same commands through the full typer app (what they cost before cli/fast.py)
+            "typer --help": [*full, "--help"],
+            "typer version": [*full, "version"],
+            "typer snapshots": [*full, "snapshots", "--store", store],
         }
         walls: dict[str, list[float]] = {k: [] for k in cases}
         rss: dict[str, float] = dict.fromkeys(cases, 0.0)
@@ -69,13 +75,13 @@ def main() -> None:
                 walls[name].append(w)
                 rss[name] = max(rss[name], m)
     floor = statistics.median(walls["python -c pass"])
-    print(f"{'command':<16} {'median ms':>10} {'x python':>9} {'goal':>6} {'peak MB':>8}")
+    print(f"{'command':<17} {'median ms':>10} {'x python':>9} {'goal':>6} {'peak MB':>8}")
     for name, ws in walls.items():
         med = statistics.median(ws)
         ratio = med / floor
         goal = GOALS.get(name)
         mark = "" if goal is None else ("ok" if ratio <= goal else "MISSED")
-        print(f"{name:<16} {med * 1000:>10.1f} {ratio:>8.1f}x {'' if goal is None else f'{goal:.0f}x':>6}"
+        print(f"{name:<17} {med * 1000:>10.1f} {ratio:>8.1f}x {'' if goal is None else f'{goal:.0f}x':>6}"
               f" {rss[name]:>8.1f} {mark}")
 
 

@@ -1,5 +1,5 @@
 """`python -m proofshot` is the `proofshot` command."""
 
-from proofshot.cli.app import main
+from proofshot.cli.fast import main
 
 main()

@@ -2,38 +2,18 @@
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any
+import sys
+from typing import Annotated
 
 import typer
-from rich.table import Table as RichTable
 
-from proofshot.cli.common import JsonOpt, StoreOpt, open_store, out, short
+from proofshot.cli.common import JsonOpt, StoreOpt, open_store
+from proofshot.cli.fast import render_snapshots, snapshot_rows
 
 
 def snapshots(store: StoreOpt = None, as_json: JsonOpt = False,
               customer: Annotated[str | None, typer.Option(
                   "--customer", help="Only this customer's snapshots.")] = None) -> None:
     """List snapshots: id, sequence, label, time, targets and their status."""
-    st = open_store(store)
-    rows: list[dict[str, Any]] = []
-    for info in st.snapshots():
-        if customer is not None and info.customer != customer:
-            continue
-        body = st.manifest(info.id, check=False)
-        statuses = [t["status"] for t in body.get("targets", [])]
-        rows.append({
-            "id": info.id, "seq": info.seq, "label": info.label, "created": info.created,
-            "customer": info.customer, "targets": len(statuses),
-            "not_ok": sum(1 for s in statuses if s != "ok"),
-        })
-    if as_json:
-        print(json.dumps(rows, indent=2))
-        return
-    t = RichTable(show_edge=False, header_style="bold")
-    for c in ("#", "id", "label", "created (UTC)", "targets", "not ok"):
-        t.add_column(c)
-    for r in rows:
-        t.add_row(str(r["seq"]), short(r["id"]), r["label"], r["created"], str(r["targets"]),
-                  str(r["not_ok"]) if r["not_ok"] else "")
-    out.print(t)
+    # the same rows and text as the fast path (cli/fast.py) prints without loading typer
+    sys.stdout.write(render_snapshots(snapshot_rows(open_store(store), customer), as_json))

@@ -62,9 +62,17 @@ def scan(
     work = Path(tempfile.mkdtemp(prefix=f"scan-{os.getpid()}-", suffix=".tmp",
                                  dir=store.tmp_dir))
     try:
-        results = asyncio.run(_scan_all(store, scope, creds, concurrency, on_target_done,
-                                        work, on_moving))
-        return ScanOutcome(_record(store, scope, label, results, engagement), results)
+        results: list[list[TargetResult]] = []
+
+        async def _all() -> None:
+            # the result is kept out of the main task: asyncio.run's exit builds repr() of its
+            # SIGINT handler, which holds that task, whose repr includes its result (every
+            # answer in full: 2 x 0.15 s for a 20k-file tree, growing with the answers)
+            results.append(await _scan_all(store, scope, creds, concurrency, on_target_done,
+                                           work, on_moving))
+
+        asyncio.run(_all())
+        return ScanOutcome(_record(store, scope, label, results[0], engagement), results[0])
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

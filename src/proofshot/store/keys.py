@@ -7,12 +7,15 @@ import hashlib
 import hmac
 import os
 from pathlib import Path
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from typing import TYPE_CHECKING
 
 from proofshot.model.errors import StoreError
+
+if TYPE_CHECKING:  # cryptography is imported where a key is used (listing needs none)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -25,6 +28,9 @@ def _write_private(path: Path, data: bytes) -> None:
 
 
 def create_keys(keys_dir: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     keys_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(
@@ -38,6 +44,8 @@ def create_keys(keys_dir: Path) -> None:
 
 
 def public_raw(pub: Ed25519PublicKey) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
     raw = pub.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return base64.b64encode(raw) + b"\n"
 
@@ -69,6 +77,9 @@ class Keys:
 
     def private(self) -> Ed25519PrivateKey:
         if self._private is None:
+            from cryptography.hazmat.primitives import serialization
+            from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
             path = self.dir / "signing.key"
             try:
                 key = serialization.load_pem_private_key(path.read_bytes(), password=None)
@@ -97,6 +108,9 @@ class Keys:
 
 
 def verify_signature(pub_b64: str, signature_b64: str, data: bytes) -> bool:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     try:
         pub = Ed25519PublicKey.from_public_bytes(base64.b64decode(pub_b64))
         pub.verify(base64.b64decode(signature_b64), data)

@@ -126,8 +126,9 @@ class TreeBuilder:
     def add(self, key: bytes, row: bytes) -> None:
         self.rows.append(row)
         self.count += 1
-        h = hashlib.sha256(key).digest()
-        if int.from_bytes(h[:4], "big") % LEAF_TARGET == 0 or len(self.rows) >= LEAF_MAX:
+        # first 4 bytes of SHA-256(key), big-endian, mod LEAF_TARGET: a divisor of 256, so the
+        # 4th byte alone decides (asserted below the class)
+        if hashlib.sha256(key).digest()[3] % LEAF_TARGET == 0 or len(self.rows) >= LEAF_MAX:
             self._flush_leaf()
 
     def _flush_leaf(self) -> None:
@@ -168,6 +169,9 @@ class TreeBuilder:
                 raise AssertionError("unreachable: empty top level")
             lvl.flush()
             level += 1
+
+
+assert 256 % LEAF_TARGET == 0, "TreeBuilder.add reads the leaf condition from one byte"
 
 
 def children(data: bytes) -> list[tuple[str, int]] | None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import re
 
-from proofshot.collectors.linux.parsers.common import files_lines, to_int, to_real
+from proofshot.collectors.linux.parsers.common import to_int, to_real
 from proofshot.model.table import Row
 
 TYPES = {"f": "file", "d": "dir", "l": "link", "p": "fifo", "s": "socket", "c": "char",
@@ -12,12 +13,64 @@ TYPES = {"f": "file", "d": "dir", "l": "link", "p": "fifo", "s": "socket", "c": 
 _FIELDS = 8
 _HASH_RE = re.compile(r"^\\?([0-9a-f]{64}) [ *](.+)$", re.S)
 _MODE_RE = re.compile(r"^[0-7]{1,4}$")
+_MODES_RE = re.compile(r"(?:[0-7]{1,4}\0)*[0-7]{1,4}")  # the mode column joined by NULs
+_TYPE_KEYS = frozenset(TYPES)
+_SHA_ALL_RE = re.compile(r"(?:[0-9a-f]{64}  [^\0]+\0)*")
+_SHA_REC_RE = re.compile(r"([0-9a-f]{64})  ([^\0]+)\0")
+# what common.nul_records reads: a path up to NUL, a line up to newline or the end
+_TEXT_REC_RE = re.compile(r"([^\0]*)\0([^\n]*)\n?")
 
 
 def parse_meta(text: str) -> list[Row]:
     """Records of 8 NUL-terminated fields: type, path, mode, owner, group, size, link, mtime.
-    A record that does not fit is skipped by resynchronising on the next type field."""
+    A record that does not fit is skipped by resynchronising on the next type field.
+
+    Column-wise when the answer is regular (every record fits, no path twice, every size an
+    integer and every mtime a finite number), which it is unless find printed something odd:
+    each check then runs once over a whole column in C, not once per value; otherwise the
+    record-by-record parser below."""
     fields = text.split("\0")
+    rows = _parse_meta_columns(fields)
+    return rows if rows is not None else _parse_meta_resync(fields)
+
+
+def _parse_meta_columns(fields: list[str]) -> list[Row] | None:
+    """The rows of a regular answer, else None."""
+    n = len(fields) // _FIELDS
+    end = n * _FIELDS  # the last field is the empty one after the final NUL
+    if len(fields) != end + 1 or fields[-1]:
+        return None
+    types, paths, modes = fields[0:end:_FIELDS], fields[1:end:_FIELDS], fields[2:end:_FIELDS]
+    if not (set(types) <= _TYPE_KEYS
+            and ("\0" + "\0".join(paths)).count("\0/") == n
+            and _MODES_RE.fullmatch("\0".join(modes))
+            and len(set(paths)) == n):
+        return None
+    try:
+        sizes = [int(v) for v in fields[5:end:_FIELDS]]
+        mtimes = [float(v) for v in fields[7:end:_FIELDS]]
+    except ValueError:
+        return None
+    if not all(map(math.isfinite, mtimes)):
+        return None
+    return [
+        {
+            "path": path,
+            "type": TYPES[ftype],
+            "mode": mode.zfill(4),
+            "owner": owner or None,
+            "group": group or None,
+            "size": None if ftype == "d" else size,
+            "link_target": link if ftype == "l" else None,
+            "mtime": mtime,
+        }
+        for ftype, path, mode, owner, group, size, link, mtime in zip(
+            types, paths, modes, fields[3:end:_FIELDS], fields[4:end:_FIELDS], sizes,
+            fields[6:end:_FIELDS], mtimes, strict=True)
+    ]
+
+
+def _parse_meta_resync(fields: list[str]) -> list[Row]:
     rows: list[Row] = []
     seen: set[str] = set()
     i = 0
@@ -46,7 +99,11 @@ def parse_meta(text: str) -> list[Row]:
 
 
 def parse_sha256(text: str) -> dict[str, str]:
-    """`sha256sum -z`: `HASH  PATH\\0` records -> path -> hash."""
+    """`sha256sum -z`: `HASH  PATH\\0` records -> path -> hash (the first, if a path repeats).
+    An answer of plain records only (the usual one) is checked by one regex and split by
+    another; anything else goes record by record."""
+    if _SHA_ALL_RE.fullmatch(text):
+        return {p: h for h, p in reversed(_SHA_REC_RE.findall(text))}
     out: dict[str, str] = {}
     for rec in text.split("\0"):
         m = _HASH_RE.match(rec.lstrip("\n"))
@@ -56,9 +113,13 @@ def parse_sha256(text: str) -> dict[str, str]:
 
 
 def parse_text(text: str) -> dict[str, str]:
-    """`grep -I -H -Z ''` records -> path -> text (lines joined, each ending in newline)."""
-    return {path: "".join(line + "\n" for line in lines)
-            for path, lines in files_lines(text).items()}
+    """`grep -I -H -Z ''` records -> path -> text (lines joined, each ending in newline).
+    Records are `PATH\\0LINE\\n` (a path may hold newlines), split by one regex."""
+    lines: dict[str, list[str]] = {}
+    for path, line in _TEXT_REC_RE.findall(text):
+        if path:
+            lines.setdefault(path, []).append(line)
+    return {path: "\n".join(ls) + "\n" for path, ls in lines.items()}
 
 
 def files(meta: str, sha256: str | None, text: str | None, max_text: int) -> list[Row]:
