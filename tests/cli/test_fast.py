@@ -28,7 +28,7 @@ def test_static_help_equals_the_typer_app() -> None:
     commands = getattr(group, "commands", None)
     assert isinstance(commands, dict) and commands  # a group, in the order it lists them
     real = [(name, _flat(cmd.help)) for name, cmd in commands.items()]
-    assert real == list(fast.COMMANDS)
+    assert real == list(fast.COMMANDS), "run: python -m tests.cli.regen_fast_help"
     assert _flat(group.help) == fast.SUMMARY
     text = fast.help_text()
     flat = " ".join(text.split())

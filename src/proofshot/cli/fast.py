@@ -22,33 +22,46 @@ SUMMARY = "Agentless IT documentation with proof: signed before/after snapshots 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("version", "Print the version."),
     ("init", "Create a store (objects, manifests, index) and its Ed25519 signing key."),
-    ("scan", "Scan the scope's targets; prints the new snapshot id last. Exit 3 if any target "
-             "was not fully read (the snapshot is still written)."),
+    ("scan", "Scan the scope's targets; prints the new snapshot id last. Exit 3 if any target was not "
+             "fully read (the snapshot is still written)."),
+    ("capture", "Read the scope's targets and write their answers, masked with this workspace's key, to "
+                "OUT/TARGET (scan one back with `type: replay, path: OUT/TARGET`). Exit 3 when a target "
+                "was not fully read."),
     ("snapshots", "List snapshots: id, sequence, label, time, targets and their status."),
-    ("show", "Show a snapshot: per target its status and tables; --json prints every row."),
-    ("diff", "Show what changed between two snapshots, what could not be verified, and what "
-             "was verified unchanged."),
+    ("show", "Show a snapshot: per target its status and tables; --table T prints that table's rows, "
+             "--json prints every row."),
+    ("diff", "Show what changed between two snapshots, what could not be verified, and what was verified "
+             "unchanged."),
     ("verify", "Check every object hash, every manifest signature and the chain of manifests."),
     ("tables", "Document the tables: key, columns, which are volatile or sensitive."),
-    ("report", "Write the evidence report of A -> B, or with A alone the IT documentation of A."),
-    ("paths", "Which systems talk to which: hosts, addresses, exposed services, connections, "
-              "routes, neighbours, LLDP, and what the host firewalls allow."),
+    ("report", "Write the evidence report of A -> B, or with A alone the IT documentation of A; with "
+               "neither, the evidence report of the current engagement."),
+    ("paths", "Which systems talk to which: hosts, addresses, exposed services, connections, routes, "
+              "neighbours, LLDP, and what the host firewalls allow."),
     ("findings", "Findings over one snapshot: risky settings and faults that predate the work."),
     ("rules", "List the rules `proofshot findings` applies: id, severity, title, remedy."),
-    ("access", "Effective rights: principal -> resource -> rights, with the group chain and the "
-               "ACE, mode bits or sudo rule each right comes from."),
-    ("export", "Write the two manifests, the chain between them, every object they reference, "
-               "the transcripts, timestamps, the public key, the job record and a standalone "
-               "verifier."),
-    ("sync", "Copy what the destination lacks (packs, job record, timestamps, manifests), then "
-             "verify the copy. Refuses a destination whose chain has diverged (exit 2)."),
-    ("timestamp", "Ask the time-stamping authority to stamp each manifest's hash; tokens are "
-                  "kept beside the manifests (snapshots/<id>.tsr) and checked by `proofshot "
-                  "verify`."),
-    ("engagement", "The job record: customer, work log, linked snapshots, entrusted items "
-                   "(keys, cards, credentials)."),
-    ("config", "Store settings: tsa: URL of an RFC 3161 time-stamping authority (http/https); "
-               "tsa-ca: PEM file of the CA that issued the TSA's certificate"),
+    ("access", "Effective rights: principal -> resource -> rights, with the group chain and the ACE, mode"
+               " bits or sudo rule each right comes from."),
+    ("export", "Write the two manifests, the chain between them, every object they reference, the "
+               "transcripts, timestamps, the public key, the job record and a standalone verifier."),
+    ("sync", "Copy what the destination lacks (packs, job record, timestamps, manifests), then verify the"
+             " copy. Refuses a destination whose chain has diverged (exit 2)."),
+    ("timestamp", "Ask the time-stamping authority to stamp each manifest's hash; tokens are kept beside "
+                  "the manifests (snapshots/<id>.tsr) and checked by `proofshot verify`."),
+    ("serve", "Start the web UI: browse snapshots, diffs, maps, access and the job record."),
+    ("push", "Send the snapshots the destination lacks and append them to its chain."),
+    ("worker", "Take this site's scheduled scans, run them here, commit the signed snapshots."),
+    ("engagement", "The job record: customer, work log, linked snapshots, entrusted items (keys, cards, "
+                   "credentials)."),
+    ("config", "Store settings: company: the provider's name, on every report's title page and page "
+               "footer; company-address: the provider's address, on the title page; company-logo: a PNG "
+               "or SVG file (copied into the store), on the title page; technician: the technician's full"
+               " name (default: the login name); tsa: URL of an RFC 3161 time-stamping authority "
+               "(http/https); tsa-ca: PEM file of the CA that issued the TSA's certificate."),
+    ("user", "Users of the web UI (proofshot serve)."),
+    ("key", "Signers this store accepts: trust, list, revoke."),
+    ("db", "The PostgreSQL store's schema."),
+    ("schedule", "Recurring scans run by site workers (PostgreSQL store)."),
 )
 
 HELP_FLAGS = ("--help", "-h")
