@@ -56,7 +56,7 @@ def test_fast_commands_load_no_heavy_library(args: list[str]) -> None:
 
 def test_version_and_help_output() -> None:
     assert run("version").stdout == f"{__version__}\n"
-    assert run("--version").stdout == f"{__version__}\n"
+    assert run("--version").stdout == f"proofshot {__version__}\n"
     helped = run("--help")
     assert helped.returncode == 0
     assert helped.stdout.startswith("Usage: proofshot")

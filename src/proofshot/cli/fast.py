@@ -175,8 +175,11 @@ def answer(argv: list[str]) -> int | None:
     if len(argv) == 1 and argv[0] in HELP_FLAGS:
         sys.stdout.write(help_text())
         return 0
-    if len(argv) == 1 and argv[0] in VERSION_FLAGS:
+    if argv == ["version"]:
         print(__version__)
+        return 0
+    if argv == ["--version"]:  # click's version option names the program, as the full app does
+        print(f"proofshot {__version__}")
         return 0
     snap = _snapshots_args(argv)
     if snap is not None:
