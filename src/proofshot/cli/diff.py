@@ -9,14 +9,9 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
+from proofshot import service
 from proofshot.cli.common import JsonOpt, StoreOpt, open_store, out, short
-from proofshot.diff.engine import diff_snapshots
 from proofshot.diff.model import Change, DiffResult
-from proofshot.store.embedded import Store
-from proofshot.views import access as access_view
-from proofshot.views.delta import findings_delta, paths_delta
-from proofshot.views.findings import evaluate
-from proofshot.views.pair import load_pair
 
 
 def _fmt(v: Any) -> str:
@@ -83,15 +78,6 @@ def render(res: DiffResult, show_volatile: bool) -> None:
                           f"{moves}[/dim]")
 
 
-def views_delta(st: Store, ia: str, ib: str) -> dict[str, Any]:
-    """The views' part of the diff: {"paths": ..., "findings": ..., "access": ...}
-    (views/delta.py, views/access.py; views/pair.py says what is read)."""
-    p = load_pair(st, ia, ib)
-    fa, fb = evaluate(p.a, st.keys.keyed_hash), evaluate(p.b, st.keys.keyed_hash)
-    return {"paths": paths_delta(p.a, p.b), "findings": findings_delta(p.a, p.b, fa, fb),
-            "access": access_view.access_delta(p.access_a, p.access_b)}
-
-
 def _edge(e: dict[str, Any]) -> str:
     port = f" {e['proto']}/{e['port']}" if e.get("port") is not None else ""
     return f"{e['kind']}: {e['from']} -> {e['to']}{port}"
@@ -138,11 +124,12 @@ def diff(
     """Show what changed between two snapshots, what could not be verified, and what was
     verified unchanged."""
     st = open_store(store)
-    ia, ib = st.resolve(a), st.resolve(b)
-    res = diff_snapshots(st.get, ia, st.manifest(ia), ib, st.manifest(ib))
-    views = views_delta(st, ia, ib)
+    cmp = service.compare(st, a, b, job=False)
+    res = cmp.diff
+    assert cmp.views is not None
+    views = cmp.views.to_json()
     if as_json:
-        print(json.dumps(res.to_json() | views, ensure_ascii=False))
+        print(json.dumps(cmp.to_json(), ensure_ascii=False))
         return
     render(res, volatile)
     render_views(views)

@@ -3,33 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table as RichTable
 
+from proofshot import service
 from proofshot.cli.common import JsonOpt, StoreOpt, open_store, out, short
-from proofshot.store.embedded import Store
-from proofshot.store.tree import iter_rows
-
-
-def snapshot_json(st: Store, sid: str, table: str | None = None) -> dict[str, Any]:
-    body = st.manifest(sid)
-    targets = []
-    for t in body["targets"]:
-        tables = {}
-        for name, tab in sorted(t["tables"].items()):
-            if table and name != table:
-                continue
-            tables[name] = [json.loads(r) for r in iter_rows(st.get, tab["root"])]
-        targets.append({
-            "name": t["name"], "type": t["type"], "status": t["status"], "reason": t["reason"],
-            "facts": t.get("facts", {}), "tables": tables,
-            "unverifiable": t.get("unverifiable", {}),
-        })
-    return {"id": sid, "label": body.get("label", ""), "created": body.get("created"),
-            "seq": body.get("seq"), "targets": targets}
 
 
 def show(
@@ -40,23 +21,25 @@ def show(
 ) -> None:
     """Show a snapshot: per target its status and tables; --json prints every row."""
     st = open_store(store)
-    sid = st.resolve(snapshot)
+    shown = service.show(st, snapshot, table, rows=as_json)
     if as_json:
-        print(json.dumps(snapshot_json(st, sid, table), ensure_ascii=False))
+        print(json.dumps(shown.to_json(), ensure_ascii=False))
         return
-    body = st.manifest(sid)
-    out.print(f"[bold]snapshot {short(sid)}[/bold] #{body['seq']} label={body.get('label')!r} "
-              f"created {body['created']} by {body.get('technician')}@{body.get('host')}")
-    for t in body["targets"]:
-        out.print(f"\n[bold]{escape(t['name'])}[/bold] ({t['type']}): {t['status']} "
-                  f"{escape(t.get('reason', ''))}")
+    snap = shown.snapshot
+    assert snap is not None
+    m = snap.manifest
+    out.print(f"[bold]snapshot {short(snap.id)}[/bold] #{m.seq} label={m.label!r} "
+              f"created {m.created} by {m.technician}@{m.host}")
+    for t in m.targets:
+        out.print(f"\n[bold]{escape(t.name)}[/bold] ({t.type}): {t.status} "
+                  f"{escape(t.reason)}")
         rt = RichTable(show_edge=False, header_style="bold")
         for c in ("table", "rows", "hash", "note"):
             rt.add_column(c)
-        for name, tab in sorted(t["tables"].items()):
+        for name, tab in sorted(t.tables.items()):
             if table and name != table:
                 continue
-            rt.add_row(name, str(tab["rows"]), tab["root"][:12], escape(tab.get("note", "")))
-        for name, u in sorted(t.get("unverifiable", {}).items()):
-            rt.add_row(name, "-", "-", f"[yellow]{u['status']}[/yellow]: {escape(u['reason'])}")
+            rt.add_row(name, str(tab.rows), tab.root[:12], escape(tab.note))
+        for name, u in sorted(t.unverifiable.items()):
+            rt.add_row(name, "-", "-", f"[yellow]{u.status}[/yellow]: {escape(u.reason)}")
         out.print(rt)
