@@ -1,42 +1,69 @@
-"""The collectors this version has, by name: one list for scans, re-derivation and docs.
+"""The collectors this installation has: built in, plus every `proofshot.collectors` entry point.
 
-Each collector is imported only when asked for (a local scan never loads ldap3 or
-smbprotocol). The name is what a snapshot records as its target's collector, so a stored
-snapshot finds the collector that can re-derive it.
+A collector plugin (collectors/plugin.py) is found by its name (what a snapshot records as its
+target's collector, so a stored snapshot finds the collector that can re-derive it) and by the
+scope target types it reads. Two plugins of one name, or two claiming one target type, are an
+error. Listing plugins imports only their small plugin modules: a local scan never loads ldap3
+or smbprotocol.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
+from functools import cache
 
 from proofshot.collectors.base import Collector
+from proofshot.collectors.ldap.plugin import PLUGIN as LDAP
+from proofshot.collectors.linux.plugin import PLUGIN as LINUX
+from proofshot.collectors.plugin import CollectorPlugin, TargetOptions
+from proofshot.collectors.smb.plugin import PLUGIN as SMB
+from proofshot.collectors.snmp.plugin import PLUGIN as SNMP
+from proofshot.model.plugins import PluginError, discover
 from proofshot.model.table import Table
 
-# collector name -> module holding COLLECTOR; target type -> collector name
-COLLECTORS = {
-    "linux": "proofshot.collectors.linux.collector",
-    "snmp": "proofshot.collectors.snmp.collector",
-    "ldap": "proofshot.collectors.ldap.collector",
-    "smb": "proofshot.collectors.smb.collector",
-}
-FOR_TARGET = {"local": "linux", "ssh": "linux", "snmp": "snmp", "ldap": "ldap", "smb": "smb"}
+GROUP = "proofshot.collectors"
+BUILTIN: dict[str, CollectorPlugin] = {p.name: p for p in (LINUX, SNMP, LDAP, SMB)}
 
 
-def collector(name: str) -> Collector | None:
-    """The collector recorded as `name`, None when this version has none of that name."""
-    module = COLLECTORS.get(name)
-    if module is None:
-        return None
-    found: Collector = import_module(module).COLLECTOR
+@cache
+def plugins() -> dict[str, CollectorPlugin]:
+    """Every collector plugin by name (read once per process)."""
+    found = discover(GROUP, BUILTIN, lambda o: isinstance(o, CollectorPlugin), "collector plugin")
+    for name, p in found.items():
+        if p.name != name:
+            raise PluginError(f"collector plugin registered as '{name}' calls itself '{p.name}'")
+    target_types()  # a type claimed twice is an error as soon as plugins are listed
     return found
 
 
-def for_target_type(type_: str) -> Collector | None:
-    name = FOR_TARGET.get(type_)
-    return collector(name) if name else None
+@cache
+def target_types() -> dict[str, tuple[CollectorPlugin, type[TargetOptions]]]:
+    """scope `type:` -> (the plugin that reads it, its options model)."""
+    out: dict[str, tuple[CollectorPlugin, type[TargetOptions]]] = {}
+    for p in discover(GROUP, BUILTIN, lambda o: isinstance(o, CollectorPlugin),
+                      "collector plugin").values():
+        for type_, model in p.targets.items():
+            if type_ in out:
+                raise PluginError(f"target type '{type_}' is claimed by collectors "
+                                  f"'{out[type_][0].name}' and '{p.name}'")
+            out[type_] = (p, model)
+    return out
+
+
+def plugin(name: str) -> CollectorPlugin | None:
+    return plugins().get(name)
+
+
+def collector(name: str) -> Collector | None:
+    """The collector recorded as `name`, None when this installation has none of that name."""
+    p = plugins().get(name)
+    return p.collector() if p is not None else None
+
+
+def for_target_type(type_: str) -> CollectorPlugin | None:
+    hit = target_types().get(type_)
+    return hit[0] if hit is not None else None
 
 
 def all_tables() -> list[Table]:
     """Every table every collector declares (for docs and `proofshot tables`)."""
-    tables = [t for module in COLLECTORS.values() for t in import_module(module).COLLECTOR.tables()]
-    return sorted(tables, key=lambda t: t.name)
+    return sorted((t for p in plugins().values() for t in p.tables()), key=lambda t: t.name)
