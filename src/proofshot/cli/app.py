@@ -21,6 +21,7 @@ from proofshot.model.errors import ProofshotError
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("proofshot.cli.init", "init"),
     "scan": ("proofshot.cli.scan", "scan"),
+    "check": ("proofshot.cli.check", "check"),
     "snapshots": ("proofshot.cli.snapshots", "snapshots"),
     "show": ("proofshot.cli.show", "show"),
     "diff": ("proofshot.cli.diff", "diff"),

@@ -19,26 +19,60 @@ Snapshot references (`a`, `b`, `ref`) are ids, unique id prefixes, labels, `late
 Errors are `ProofshotError`s (model/errors.py) with the exit code a CLI uses.
 """
 
-from proofshot.service.check import CheckResult, TargetCheck, check
-from proofshot.service.compare import Comparison, ControlPair, ViewsDelta, change_id, compare
-from proofshot.service.document import (
-    Documentation,
-    PathsResult,
-    access,
-    document,
-    findings,
-    paths,
-)
-from proofshot.service.snapshots import (
-    Shown,
-    ShownTarget,
-    TimestampInfo,
-    engagement_of,
-    scan,
-    show,
-    snapshot,
-    timestamp,
-)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from proofshot.service._check import CheckResult, TargetCheck, check
+    from proofshot.service._compare import (
+        Comparison,
+        ControlPair,
+        ViewsDelta,
+        change_id,
+        compare,
+    )
+    from proofshot.service._document import (
+        Documentation,
+        PathsResult,
+        access,
+        document,
+        findings,
+        paths,
+    )
+    from proofshot.service._snapshots import (
+        Shown,
+        ShownTarget,
+        TimestampInfo,
+        engagement_of,
+        scan,
+        show,
+        snapshot,
+        timestamp,
+    )
+
+_CHECK = {"CheckResult", "TargetCheck", "check"}
+_COMPARE = {"Comparison", "ControlPair", "ViewsDelta", "change_id", "compare"}
+_DOCUMENT = {"Documentation", "PathsResult", "access", "document", "findings", "paths"}
+_SNAPSHOTS = {"Shown", "ShownTarget", "TimestampInfo", "engagement_of", "scan", "show",
+              "snapshot", "timestamp"}
+
+
+def __getattr__(name: str) -> Any:
+    """Imported on first use: `proofshot check` need not load the views (networkx) and the
+    job record to log in to targets."""
+    if name in _CHECK:
+        from proofshot.service import _check as mod
+    elif name in _COMPARE:
+        from proofshot.service import _compare as mod  # type: ignore[no-redef]
+    elif name in _DOCUMENT:
+        from proofshot.service import _document as mod  # type: ignore[no-redef]
+    elif name in _SNAPSHOTS:
+        from proofshot.service import _snapshots as mod  # type: ignore[no-redef]
+    else:
+        raise AttributeError(f"module 'proofshot.service' has no attribute '{name}'")
+    return getattr(mod, name)
+
 
 __all__ = [
     "CheckResult",

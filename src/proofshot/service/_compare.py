@@ -12,7 +12,7 @@ from proofshot.diff.engine import diff_snapshots
 from proofshot.diff.model import Change, DiffResult
 from proofshot.engagement.model import Engagement
 from proofshot.model.snapshot import SnapshotReader
-from proofshot.service.snapshots import engagement_of, snapshot
+from proofshot.service._snapshots import engagement_of, snapshot
 from proofshot.store.embedded import Store
 from proofshot.views import access as access_view
 from proofshot.views.delta import findings_delta, paths_delta

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from proofshot.model.snapshot import SnapshotReader
-from proofshot.service.snapshots import snapshot
+from proofshot.service._snapshots import snapshot
 from proofshot.store.embedded import Store
 from proofshot.views import access as access_view
 from proofshot.views import paths as paths_view

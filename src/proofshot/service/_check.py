@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from proofshot.model.errors import AuthFailed, HostKeyChanged, ProofshotError, Unreachable
+from proofshot.model.errors import (
+    AuthFailed,
+    BadInput,
+    HostKeyChanged,
+    ProofshotError,
+    Unreachable,
+)
 from proofshot.model.transcript import Query
 from proofshot.scan.scope import Scope
 from proofshot.scan.targets import preflight, transport_for
@@ -54,7 +60,15 @@ def check(scope: Scope, known_hosts_dir: Path, *, where: str = "scope",
           concurrency: int = 32) -> CheckResult:
     """Secrets are resolved first (a missing one is bad input, raised before any login).
     `known_hosts_dir`: where the pinned SSH host keys are (the store's root)."""
-    creds = {t.name: preflight(t, where) for t in scope.targets}
+    creds: dict[str, dict[str, Any]] = {}
+    bad: list[str] = []
+    for t in scope.targets:  # every unresolvable secret at once, before any login
+        try:
+            creds[t.name] = preflight(t, where)
+        except BadInput as exc:
+            bad.append(exc.message)
+    if bad:
+        raise BadInput("\n".join(bad))
     default_timeout = float(scope.defaults.get("timeout", DEFAULT_TIMEOUT))
 
     async def all_() -> list[TargetCheck]:
