@@ -49,19 +49,26 @@ def test_scanned_diffed_rederived_and_reported(tmp_path: Path) -> None:
     assert _cli(store, "init").returncode == 0
     before = _cli(store, "scan", str(scope), "--label", "before")
     assert before.returncode == 0, before.stderr
-    (inv / "rack.conf").write_text("switch=core-2\nups=apc-2\nfirewall=fw-1\n")
+    (inv / "rack.conf").write_text("switch=core-2\nups=apc-2\nfirewall=fw-1\npdu=\n")
     after = _cli(store, "scan", str(scope), "--label", "after")
     assert after.returncode == 0, after.stderr
 
     shown = json.loads(_cli(store, "show", "after", "--json").stdout)
     rows = shown["targets"][0]["tables"]["inventory_items"]
     assert {r["name"]: r["value"] for r in rows} == {"switch": "core-2", "ups": "apc-2",
-                                                       "firewall": "fw-1"}
+                                                       "firewall": "fw-1", "pdu": ""}
     diff = json.loads(_cli(store, "diff", "before", "after", "--json").stdout)
     got = sorted((c["kind"], c["key"]["name"], (c["before"] or {}).get("value"),
                   (c["after"] or {}).get("value")) for c in diff["changes"]
                  if c["table"] == "inventory_items")
-    assert got == [("added", "firewall", None, "fw-1"), ("changed", "switch", "core-1", "core-2")]
+    assert got == [("added", "firewall", None, "fw-1"), ("added", "pdu", None, ""),
+                   ("changed", "switch", "core-1", "core-2")]
+    # its rule set (entry point proofshot.rules) finds the empty item, and the diff says it
+    # appeared
+    found = json.loads(_cli(store, "findings", "after", "--json").stdout)
+    assert [(f["rule"], f["subject"]) for f in found if f["rule"].startswith("inventory")] == [
+        ("inventory-item-empty", "rack.conf:pdu")]
+    assert [x["subject"] for x in diff["findings"]["appeared"]] == ["rack.conf:pdu"]
     assert not diff["unverifiable"]
 
     verify = _cli(store, "verify", "--rederive")
