@@ -64,6 +64,8 @@ def for_target_type(type_: str) -> CollectorPlugin | None:
     return hit[0] if hit is not None else None
 
 
-def all_tables() -> list[Table]:
-    """Every table every collector declares (for docs and `proofshot tables`)."""
-    return sorted((t for p in plugins().values() for t in p.tables()), key=lambda t: t.name)
+def all_tables(builtin_only: bool = False) -> list[Table]:
+    """Every table every collector declares (for docs and `proofshot tables`); with
+    `builtin_only` those of the collectors built into proofshot (docs/tables.md)."""
+    found = BUILTIN if builtin_only else plugins()
+    return sorted((t for p in found.values() for t in p.tables()), key=lambda t: t.name)
