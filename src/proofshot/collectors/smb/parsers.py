@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from proofshot.collectors import ntsd
 from proofshot.collectors.base import NotCollected
+from proofshot.collectors.smb.srvsvc import decode_share_info_502
 from proofshot.model.table import Row
 from proofshot.transports import dcerpc
 
@@ -68,7 +69,7 @@ def srvsvc(text: str) -> Srvsvc:
         elif obj["op"] == "info":
             name = str(obj["share"])
             try:
-                one, status = dcerpc.decode_share_info_502(raw)
+                one, status = decode_share_info_502(raw)
             except dcerpc.DceRpcError as exc:  # e.g. a fault for this one share
                 info[name] = str(exc)
                 continue
