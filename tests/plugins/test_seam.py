@@ -82,7 +82,11 @@ def test_scanned_diffed_rederived_and_reported(tmp_path: Path) -> None:
     assert "inventory_items" in html and "core-1" in html and "core-2" in html and "fw-1" in html
     docs = tmp_path / "docs.html"
     rep = _cli(store, "report", "after", "--out", str(docs), "--lang", "en")
-    assert rep.returncode == 0 and "inventory_items" in docs.read_text(), rep.stderr
+    assert rep.returncode == 0, rep.stderr
+    text = docs.read_text()  # the table is listed; the plugin's data sheet section is shown
+    assert "inventory_items" in text and "Rack inventory" in text and "fw-1" in text
+    rep = _cli(store, "report", "after", "--out", str(docs), "--lang", "de")
+    assert rep.returncode == 0 and "Rack-Inventar" in docs.read_text(), rep.stderr
     tables = subprocess.run([sys.executable, "-m", "proofshot", "tables", "inventory_items"],
                             capture_output=True, text=True, timeout=60, check=False)
     assert tables.returncode == 0 and "inventory_items" in tables.stdout

@@ -12,12 +12,14 @@ imports (protocol libraries, the collector's parsers) happen only in `collector(
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from proofshot.collectors.base import Collector
+from proofshot.model.snapshot import SnapshotReader, TargetEntry
 from proofshot.model.table import Table
 from proofshot.transports.base import Transport
 
@@ -96,3 +98,24 @@ class CollectorPlugin(Protocol):
                   timeout: float) -> Transport:
         """The transport that reaches the target (not yet opened)."""
         ...
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One section a collector adds to a target's data sheet in the documentation report:
+    a title per language ("en" at least; the report's language when it has one) and a grid."""
+
+    titles: Mapping[str, str]
+    columns: tuple[str, ...]
+    rows: tuple[tuple[object, ...], ...]
+
+    def title(self, lang: str) -> str:
+        return self.titles.get(lang) or self.titles["en"]
+
+
+@runtime_checkable
+class DataSheets(Protocol):
+    """A collector plugin that also says what a reader of the documentation report should see
+    of its targets (the report lists every target's tables anyway)."""
+
+    def data_sheets(self, snap: SnapshotReader, target: TargetEntry) -> Sequence[Sheet]: ...

@@ -385,6 +385,9 @@ def data_sheet(snap: SnapshotReader, t: TargetEntry) -> dict[str, Any]:
                    for n, tab in sorted(t.tables.items())],
         "unverifiable": [{"table": n, "status": u.status, "reason": u.reason}
                          for n, u in sorted(t.unverifiable.items())],
+        "sheets": [{"titles": dict(s.titles), "columns": list(s.columns),
+                    "rows": [[fmt_value(v) for v in r] for r in s.rows]}
+                   for s in service.data_sheets(snap, t)],
     }
 
 

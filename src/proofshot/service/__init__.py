@@ -7,6 +7,7 @@ job record itself.
     compare(store, a, b)              -> Comparison            diff + views deltas + findings
                                                                + engagement and control pair
     document(store, a)                -> Documentation         one snapshot's data sheets' input
+    data_sheets(snap, target)         -> list[Sheet]           what a collector plugin adds to them
     findings(store, ref)              -> list[Finding]
     paths(store, ref)                 -> PathsResult           the communication graph
     access(store, ref, principal, resource) -> list[Grant]
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
         Documentation,
         PathsResult,
         access,
+        data_sheets,
         document,
         findings,
         paths,
@@ -53,7 +55,8 @@ if TYPE_CHECKING:
 
 _CHECK = {"CheckResult", "TargetCheck", "check"}
 _COMPARE = {"Comparison", "ControlPair", "ViewsDelta", "change_id", "compare"}
-_DOCUMENT = {"Documentation", "PathsResult", "access", "document", "findings", "paths"}
+_DOCUMENT = {"Documentation", "PathsResult", "access", "data_sheets", "document", "findings",
+             "paths"}
 _SNAPSHOTS = {"Shown", "ShownTarget", "TimestampInfo", "engagement_of", "scan", "show",
               "snapshot", "timestamp"}
 
@@ -89,6 +92,7 @@ __all__ = [
     "change_id",
     "check",
     "compare",
+    "data_sheets",
     "document",
     "engagement_of",
     "findings",

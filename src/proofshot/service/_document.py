@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from proofshot.model.snapshot import SnapshotReader
+from proofshot.collectors.plugin import DataSheets, Sheet
+from proofshot.model.snapshot import SnapshotReader, TargetEntry
+from proofshot.scan import catalog
 from proofshot.service._snapshots import snapshot
 from proofshot.store.embedded import Store
 from proofshot.views import access as access_view
@@ -52,6 +54,15 @@ class Documentation:
     def access_matrix(self) -> list[dict[str, Any]]:
         """principal -> resource -> rights, one row per pair (views/access.matrix)."""
         return access_view.matrix(self.grants)
+
+
+def data_sheets(snap: SnapshotReader, target: TargetEntry) -> list[Sheet]:
+    """The sections the target's collector plugin adds to its data sheet (none when it adds
+    none, or when this installation lacks the collector that read it)."""
+    plugin = catalog.plugin(target.collector.name) if target.collector.name else None
+    if plugin is None or not isinstance(plugin, DataSheets):
+        return []
+    return list(plugin.data_sheets(snap, target))
 
 
 def document(store: Store, a: str) -> Documentation:

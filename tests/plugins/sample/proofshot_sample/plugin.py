@@ -12,8 +12,9 @@ from typing import Any, Literal
 from pydantic import Field
 
 from proofshot.collectors.base import Answers, Collector, Plan, Step, TableSpec
-from proofshot.collectors.plugin import SecretResolver, TargetOptions
+from proofshot.collectors.plugin import SecretResolver, Sheet, TargetOptions
 from proofshot.model.errors import Unreachable
+from proofshot.model.snapshot import SnapshotReader, TargetEntry
 from proofshot.model.table import Row, Table, col, table
 from proofshot.model.transcript import Answer, Query
 from proofshot.transports.base import Transport
@@ -94,6 +95,10 @@ class InventoryPlugin:
     def transport(self, target: Any, creds: Mapping[str, Any], store_root: Path,
                   timeout: float) -> Transport:
         return DirTransport(target.name, Path(target.path))
+
+    def data_sheets(self, snap: SnapshotReader, target: TargetEntry) -> Sequence[Sheet]:
+        rows = tuple((r["name"], r["value"]) for r in snap.iter_rows(target, "inventory_items"))
+        return (Sheet({"en": "Rack inventory", "de": "Rack-Inventar"}, ("Item", "Value"), rows),)
 
 
 PLUGIN = InventoryPlugin()
