@@ -1,5 +1,10 @@
 """The scope file: YAML naming the targets, validated with pydantic; errors name file, line, field.
 
+Each target is validated with the options model of the collector plugin that reads its `type`
+(scan/catalog.py; the models live beside their collectors, e.g. collectors/linux/plugin.py), and
+every problem of the file is reported at once, one `file:line: field 'F': problem` per line, with
+"did you mean" for a misspelt field or type. A type no installed collector reads is a bad scope.
+
 Secrets are never written in a scope: fields that carry one (password, community, auth/priv keys)
 accept only a reference (`env:NAME`, `file:PATH`, `keyring:SERVICE/USER`); an inline value is
 refused with an error that does not repeat it.
@@ -17,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationErr
 
 from proofshot.collectors.ldap.plugin import LDAPTarget
 from proofshot.collectors.linux.plugin import LocalTarget, SSHTarget
-from proofshot.collectors.plugin import REF_PREFIXES, TargetOptions
+from proofshot.collectors.plugin import TargetOptions
 from proofshot.collectors.smb.plugin import SMBTarget
 from proofshot.collectors.snmp.plugin import SNMPTarget
 from proofshot.model.errors import ScopeError
@@ -29,7 +34,6 @@ __all__ = ["LDAPTarget", "LocalTarget", "SMBTarget", "SNMPTarget", "SSHTarget", 
            "ScopeProblems", "TargetOptions", "load_scope", "local_scope"]
 
 SECRET_FIELDS = ("password", "community", "auth_key", "priv_key", "passphrase")
-_REF_PREFIXES = REF_PREFIXES
 _TOP_FIELDS = ("customer", "defaults", "targets")
 # the target types DESIGN.md names; one without a collector plugin is a bad scope, said as such
 DESIGNED_TYPES = ("local", "ssh", "snmp", "ldap", "smb", "winrm", "netdev", "replay")
