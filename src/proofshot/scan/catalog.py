@@ -14,14 +14,14 @@ from functools import cache
 from proofshot.collectors.base import Collector
 from proofshot.collectors.ldap.plugin import PLUGIN as LDAP
 from proofshot.collectors.linux.plugin import PLUGIN as LINUX
-from proofshot.collectors.plugin import CollectorPlugin, TargetOptions
+from proofshot.collectors.plugin import CollectorPlugin
 from proofshot.collectors.smb.plugin import PLUGIN as SMB
 from proofshot.collectors.snmp.plugin import PLUGIN as SNMP
 from proofshot.model.plugins import PluginError, discover
 from proofshot.model.table import Table
 
 GROUP = "proofshot.collectors"
-BUILTIN: dict[str, CollectorPlugin] = {p.name: p for p in (LINUX, SNMP, LDAP, SMB)}
+BUILTIN: dict[str, CollectorPlugin] = {"linux": LINUX, "snmp": SNMP, "ldap": LDAP, "smb": SMB}
 
 
 @cache
@@ -36,16 +36,16 @@ def plugins() -> dict[str, CollectorPlugin]:
 
 
 @cache
-def target_types() -> dict[str, tuple[CollectorPlugin, type[TargetOptions]]]:
-    """scope `type:` -> (the plugin that reads it, its options model)."""
-    out: dict[str, tuple[CollectorPlugin, type[TargetOptions]]] = {}
+def target_types() -> dict[str, CollectorPlugin]:
+    """scope `type:` -> the plugin that reads it (its options model: plugin.options(type))."""
+    out: dict[str, CollectorPlugin] = {}
     for p in discover(GROUP, BUILTIN, lambda o: isinstance(o, CollectorPlugin),
                       "collector plugin").values():
-        for type_, model in p.targets.items():
+        for type_ in p.target_types:
             if type_ in out:
                 raise PluginError(f"target type '{type_}' is claimed by collectors "
-                                  f"'{out[type_][0].name}' and '{p.name}'")
-            out[type_] = (p, model)
+                                  f"'{out[type_].name}' and '{p.name}'")
+            out[type_] = p
     return out
 
 
@@ -60,8 +60,7 @@ def collector(name: str) -> Collector | None:
 
 
 def for_target_type(type_: str) -> CollectorPlugin | None:
-    hit = target_types().get(type_)
-    return hit[0] if hit is not None else None
+    return target_types().get(type_)
 
 
 def all_tables(builtin_only: bool = False) -> list[Table]:

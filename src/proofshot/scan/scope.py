@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError
 
-from proofshot.collectors.ldap.plugin import LDAPTarget
-from proofshot.collectors.linux.plugin import LocalTarget, SSHTarget
-from proofshot.collectors.plugin import TargetOptions
-from proofshot.collectors.smb.plugin import SMBTarget
-from proofshot.collectors.snmp.plugin import SNMPTarget
+from proofshot.collectors.ldap.options import LDAPTarget
+from proofshot.collectors.linux.options import LocalTarget, SSHTarget
+from proofshot.collectors.options import TargetOptions
+from proofshot.collectors.smb.options import SMBTarget
+from proofshot.collectors.snmp.options import SNMPTarget
 from proofshot.model.errors import ScopeError
 
 if TYPE_CHECKING:
@@ -194,7 +194,7 @@ def _validate(where: str, data: dict[Any, Any], lines: dict[tuple[Any, ...], int
             problem((*loc, "type"), f"unknown target type {type_!r}"
                     f"{_suggest(str(type_), types)}; expected one of {known}")
             continue
-        model = types[type_][1]
+        model = types[type_].options(type_)
         if "timeout" in defaults:
             t = {**t}
             t.setdefault("timeout", defaults["timeout"])

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from proofshot.collectors.base import Collector
-from proofshot.collectors.plugin import CollectorPlugin, TargetOptions
+from proofshot.collectors.options import TargetOptions
+from proofshot.collectors.plugin import CollectorPlugin
 from proofshot.model.errors import BadInput
 from proofshot.scan import secrets
 from proofshot.scan.catalog import for_target_type

@@ -42,23 +42,16 @@ if TYPE_CHECKING:
         findings,
         paths,
     )
-    from proofshot.service._snapshots import (
-        Shown,
-        ShownTarget,
-        TimestampInfo,
-        engagement_of,
-        scan,
-        show,
-        snapshot,
-        timestamp,
-    )
+    from proofshot.service._scan import scan
+    from proofshot.service._snapshots import Shown, ShownTarget, engagement_of, show, snapshot
+    from proofshot.service._stamps import TimestampInfo, timestamp
 
 _CHECK = {"CheckResult", "TargetCheck", "check"}
 _COMPARE = {"Comparison", "ControlPair", "ViewsDelta", "change_id", "compare"}
 _DOCUMENT = {"Documentation", "PathsResult", "access", "data_sheets", "document", "findings",
              "paths"}
-_SNAPSHOTS = {"Shown", "ShownTarget", "TimestampInfo", "engagement_of", "scan", "show",
-              "snapshot", "timestamp"}
+_SNAPSHOTS = {"Shown", "ShownTarget", "engagement_of", "show", "snapshot"}
+_STAMPS = {"TimestampInfo", "timestamp"}
 
 
 def __getattr__(name: str) -> Any:
@@ -72,6 +65,10 @@ def __getattr__(name: str) -> Any:
         from proofshot.service import _document as mod  # type: ignore[no-redef]
     elif name in _SNAPSHOTS:
         from proofshot.service import _snapshots as mod  # type: ignore[no-redef]
+    elif name in _STAMPS:
+        from proofshot.service import _stamps as mod  # type: ignore[no-redef]
+    elif name == "scan":
+        from proofshot.service import _scan as mod  # type: ignore[no-redef]
     else:
         raise AttributeError(f"module 'proofshot.service' has no attribute '{name}'")
     return getattr(mod, name)

@@ -1,8 +1,7 @@
-"""One snapshot: open it, show it, its time-stamp and its job record; and taking one (scan)."""
+"""One snapshot: open it, show it, and the job record it is linked to."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,10 +9,6 @@ from proofshot.engagement import model as engagement_model
 from proofshot.engagement.model import Engagement
 from proofshot.model.snapshot import SnapshotReader, TableGap
 from proofshot.model.table import Row
-from proofshot.scan import service as scan_service
-from proofshot.scan.runner import TargetResult
-from proofshot.scan.scope import Scope
-from proofshot.store import timestamp as ts
 from proofshot.store.embedded import Store
 from proofshot.store.reader import open_snapshot
 
@@ -69,27 +64,6 @@ def show(store: Store, ref: str, table: str | None = None, rows: bool = True) ->
     return Shown(snap.id, m.label, m.created, m.seq, targets, snap)
 
 
-@dataclass(frozen=True)
-class TimestampInfo:
-    """An RFC 3161 token of a snapshot: `ok` with time and TSA, or not ok with the error."""
-
-    ok: bool
-    time: str | None = None
-    tsa: str | None = None
-    error: str | None = None
-
-
-def timestamp(store: Store, sid: str) -> TimestampInfo | None:
-    """None when the snapshot has no token; a token that does not hold is said, never hidden."""
-    try:
-        info = ts.check(store, sid)
-    except Exception as exc:  # the token is there but does not hold (Broken, bad DER): say so
-        return TimestampInfo(False, error=str(getattr(exc, "message", exc)))
-    if info is None:
-        return None
-    return TimestampInfo(True, info.gen_time, info.tsa_subject)
-
-
 def engagement_of(store: Store, *snaps: SnapshotReader, eid: str | None = None
                   ) -> Engagement | None:
     """The job record `eid` names, else the one the last of `snaps` (then earlier ones) is
@@ -99,14 +73,3 @@ def engagement_of(store: Store, *snaps: SnapshotReader, eid: str | None = None
     if not ref:
         return None
     return engagement_model.load(store, ref)
-
-
-def scan(store: Store, scope: Scope, label: str, *, where: str = "scope",
-         concurrency: int = scan_service.DEFAULT_CONCURRENCY,
-         on_target_done: Callable[[TargetResult], None] | None = None,
-         engagement: str | None = None,
-         on_moving: Callable[[str, str], None] | None = None) -> scan_service.ScanOutcome:
-    """Scan the scope's targets and commit one snapshot (see scan/service.py)."""
-    return scan_service.scan(store, scope, label, where=where, concurrency=concurrency,
-                             on_target_done=on_target_done, engagement=engagement,
-                             on_moving=on_moving)

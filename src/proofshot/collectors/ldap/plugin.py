@@ -4,31 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from proofshot.collectors.base import Collector
-from proofshot.collectors.plugin import SecretResolver, TargetOptions
+from proofshot.collectors.plugin import SecretResolver
 from proofshot.model.errors import BadInput
 from proofshot.model.table import Table
 from proofshot.transports.base import Transport
 
-
-class LDAPTarget(TargetOptions):
-    SECRETS: ClassVar[tuple[str, ...]] = ("password",)
-
-    type: Literal["ldap"]
-    url: str
-    user: str | None = None
-    password: str | None = None
-    base: str
-    ca: str | None = None
-    tls_verify: bool = True
+if TYPE_CHECKING:
+    from proofshot.collectors.options import TargetOptions
 
 
 class LDAPPlugin:
     name = "ldap"
-    targets: Mapping[str, type[TargetOptions]] = {"ldap": LDAPTarget}
+    target_types: tuple[str, ...] = ("ldap",)
+
+    def options(self, target_type: str) -> type[TargetOptions]:
+        from proofshot.collectors.ldap.options import LDAPTarget
+
+        found: dict[str, type[TargetOptions]] = {"ldap": LDAPTarget}
+        return found[target_type]
 
     def tables(self) -> Sequence[Table]:
         from proofshot.collectors.ldap.tables import TABLES

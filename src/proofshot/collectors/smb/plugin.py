@@ -4,32 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, Literal
-
-from pydantic import Field
+from typing import TYPE_CHECKING, Any
 
 from proofshot.collectors.base import Collector
-from proofshot.collectors.plugin import SecretResolver, TargetOptions
+from proofshot.collectors.plugin import SecretResolver
 from proofshot.model.errors import BadInput
 from proofshot.model.table import Table
 from proofshot.transports.base import Transport
 
-
-class SMBTarget(TargetOptions):
-    SECRETS: ClassVar[tuple[str, ...]] = ("password",)
-
-    type: Literal["smb"]
-    host: str
-    port: int = Field(default=445, ge=1, le=65535)
-    shares: list[str] | None = None
-    user: str | None = None
-    password: str | None = None
-    depth: int = Field(default=3, ge=0)
+if TYPE_CHECKING:
+    from proofshot.collectors.options import TargetOptions
 
 
 class SMBPlugin:
     name = "smb"
-    targets: Mapping[str, type[TargetOptions]] = {"smb": SMBTarget}
+    target_types: tuple[str, ...] = ("smb",)
+
+    def options(self, target_type: str) -> type[TargetOptions]:
+        from proofshot.collectors.smb.options import SMBTarget
+
+        found: dict[str, type[TargetOptions]] = {"smb": SMBTarget}
+        return found[target_type]
 
     def tables(self) -> Sequence[Table]:
         from proofshot.collectors.smb.tables import TABLES

@@ -4,40 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, Literal
-
-from pydantic import Field, field_validator
+from typing import TYPE_CHECKING, Any
 
 from proofshot.collectors.base import Collector
-from proofshot.collectors.plugin import SecretResolver, TargetOptions
+from proofshot.collectors.plugin import SecretResolver
 from proofshot.model.errors import BadInput
 from proofshot.model.table import Table
 from proofshot.transports.base import Transport
 
-
-class SNMPTarget(TargetOptions):
-    SECRETS: ClassVar[tuple[str, ...]] = ("community", "auth_key", "priv_key")
-
-    type: Literal["snmp"]
-    host: str
-    port: int = Field(default=161, ge=1, le=65535)
-    version: Literal["1", "2c", "3"] = "2c"
-    community: str | None = None
-    user: str | None = None
-    auth_protocol: str | None = None
-    auth_key: str | None = None
-    priv_protocol: str | None = None
-    priv_key: str | None = None
-
-    @field_validator("version", mode="before")
-    @classmethod
-    def _v(cls, v: Any) -> Any:
-        return str(v) if isinstance(v, (int, float)) else v
+if TYPE_CHECKING:
+    from proofshot.collectors.options import TargetOptions
 
 
 class SNMPPlugin:
     name = "snmp"
-    targets: Mapping[str, type[TargetOptions]] = {"snmp": SNMPTarget}
+    target_types: tuple[str, ...] = ("snmp",)
+
+    def options(self, target_type: str) -> type[TargetOptions]:
+        from proofshot.collectors.snmp.options import SNMPTarget
+
+        found: dict[str, type[TargetOptions]] = {"snmp": SNMPTarget}
+        return found[target_type]
 
     def tables(self) -> Sequence[Table]:
         from proofshot.collectors.snmp.tables import TABLES
@@ -51,7 +38,7 @@ class SNMPPlugin:
 
     def credentials(self, target: Any, secrets: SecretResolver, where: str) -> dict[str, Any]:
         w = f"{where}: target '{target.name}'"
-        creds = {f: secrets.secret(getattr(target, f), w) for f in SNMPTarget.SECRETS}
+        creds = {f: secrets.secret(getattr(target, f), w) for f in target.SECRETS}
         if target.version == "3" and not target.user:
             raise BadInput(f"{w}: SNMP version 3 needs 'user'")
         if target.version != "3" and not creds["community"]:

@@ -12,7 +12,8 @@ from typing import Any, Literal
 from pydantic import Field
 
 from proofshot.collectors.base import Answers, Collector, Plan, Step, TableSpec
-from proofshot.collectors.plugin import SecretResolver, Sheet, TargetOptions
+from proofshot.collectors.options import TargetOptions
+from proofshot.collectors.plugin import SecretResolver, Sheet
 from proofshot.model.errors import Unreachable
 from proofshot.model.snapshot import SnapshotReader, TargetEntry
 from proofshot.model.table import Row, Table, col, table
@@ -81,7 +82,10 @@ class DirTransport:
 
 class InventoryPlugin:
     name = "inventory"
-    targets: Mapping[str, type[TargetOptions]] = {"inventory": InventoryTarget}
+    target_types: tuple[str, ...] = ("inventory",)
+
+    def options(self, target_type: str) -> type[TargetOptions]:
+        return InventoryTarget
 
     def tables(self) -> Sequence[Table]:
         return (ITEMS,)
