@@ -8,6 +8,7 @@ from typing import Any
 from rich.table import Table as RichTable
 
 from proofshot.cli.common import JsonOpt, StoreOpt, open_store, out, short
+from proofshot.store.reader import read_manifest
 
 
 def snapshots(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
@@ -15,8 +16,8 @@ def snapshots(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     st = open_store(store)
     rows: list[dict[str, Any]] = []
     for info in st.snapshots():
-        body = st.manifest(info.id, check=False)
-        statuses = [t["status"] for t in body.get("targets", [])]
+        body = read_manifest(st, info.id, check=False)
+        statuses = [t.status for t in body.targets]
         rows.append({
             "id": info.id, "seq": info.seq, "label": info.label, "created": info.created,
             "targets": len(statuses),
