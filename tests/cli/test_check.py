@@ -34,12 +34,12 @@ def _closed_port() -> int:
 def test_bad_scope_is_exit_2_with_every_error(tmp_path: Path) -> None:
     scope = tmp_path / "scope.yaml"
     scope.write_text("targets:\n  - name: a\n    type: ssh\n    hots: h\n    user: u\n"
-                     "  - name: a\n    type: winrm\n    host: h\n")
+                     "  - name: a\n    type: winrn\n    host: h\n")
     proc = _cli(tmp_path / "store", "check", str(scope))
     assert proc.returncode == 2, proc.stderr
     for needle in ("scope.yaml:2: field 'targets.0.host'", "scope.yaml:4: field 'targets.0.hots'",
                    "did you mean 'host'", "scope.yaml:6: field 'targets.1.name'", "twice (first at line 2)",
-                   "scope.yaml:7: field 'targets.1.type'", "not implemented"):
+                   "scope.yaml:7: field 'targets.1.type'", "did you mean 'winrm'"):
         assert needle in proc.stderr, proc.stderr
     assert not (tmp_path / "store").exists()
 

@@ -16,3 +16,9 @@ def open_snapshot(source: SnapshotSource, sid: str, check: bool = True) -> Snaps
 
 def read_manifest(source: SnapshotSource, sid: str, check: bool = True) -> Manifest:
     return Manifest.from_data(source.manifest(sid, check))
+
+
+def reader_of(source: SnapshotSource, sid: str, manifest: Manifest) -> SnapshotReader:
+    """A reader over `source` for a manifest already read and checked (a web worker thread's
+    own store connection reading a manifest another thread checked)."""
+    return SnapshotReader(sid, manifest, source.get, iter_rows)
