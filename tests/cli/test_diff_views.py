@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from proofshot.cli.diff import views_delta
+from proofshot import service
 from proofshot.collectors.linux.tables import GROUP_MEMBERS, SUDOERS
 from proofshot.collectors.smb.tables import SMB_ACL, SMB_SHARE_ACL, SMB_SHARES
 from proofshot.store.embedded import Store
@@ -14,6 +14,13 @@ from proofshot.views import access as access_view
 from proofshot.views.pair import same_tables
 from proofshot.views.snapshot import load
 from tests.synth import commit, row
+
+
+def views_delta(store: Store, a: str, b: str) -> dict[str, Any]:
+    views = service.compare(store, a, b, job=False).views
+    assert views is not None
+    return views.to_json()
+
 
 TABLES = {"group_members": GROUP_MEMBERS, "sudoers": SUDOERS, "smb_acl": SMB_ACL}
 

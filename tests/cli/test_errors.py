@@ -107,19 +107,3 @@ def test_usage_error_is_exit_2(tmp_path: Path) -> None:
         assert proc.stdout == "" and "Traceback" not in proc.stderr
     assert list(tmp_path.iterdir()) == []
 
-
-def test_tables_docs_from_declarations() -> None:
-    proc = ps("tables", "users")
-    assert proc.returncode == 0
-    assert "password_state" in proc.stdout and "key" in proc.stdout
-    proc = ps("tables", "nosuchtable")
-    assert proc.returncode == 2
-
-
-def test_table_reference_in_docs_is_generated_from_the_declarations() -> None:
-    """docs/tables.md is `proofshot tables --markdown`; regenerate it when a table changes."""
-    proc = ps("tables", "--markdown", env={"COLUMNS": "200"})
-    assert proc.returncode == 0
-    docs = Path(__file__).resolve().parents[2] / "docs" / "tables.md"
-    assert proc.stdout == docs.read_text(), (
-        "docs/tables.md is stale: proofshot tables --markdown > docs/tables.md")

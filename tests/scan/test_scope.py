@@ -53,7 +53,7 @@ def test_good_scope(tmp_path: Path) -> None:
         ("targets:\n  - name: a\n    type: ssh\n    host: h\n    user: u\n    password: s3cr3t\n",
          6, "secrets may not be written"),
         ("targets:\n  - name: a\n    type: local\n    colour: red\n", 4, "unknown field"),
-        ("targets:\n  - name: a\n    type: local\n  - name: a\n    type: local\n", 1, "twice"),
+        ("targets:\n  - name: a\n    type: local\n  - name: a\n    type: local\n", 4, "twice"),
         ("targets: [\n  {name: a,\n", None, "malformed YAML"),
         ("targets:\n  - name: a\n    type: ssh\n    host: h\n    user: u\n    port: 99999\n",
          6, "port"),

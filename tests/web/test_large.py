@@ -69,8 +69,8 @@ def test_a_table_of_a_million_rows_opens_on_any_page(client: TestClient, big: Pa
     finally:
         store.get = real_get
     assert total == N_ROWS
-    entry = data.target_entry(sid, "fileserver")["tables"]["items"]
-    ref = [json.loads(r)["id"] for r in iter_rows(real_get, entry["root"])]  # key order
+    entry = data.target_entry(sid, "fileserver").tables["items"]
+    ref = [json.loads(r)["id"] for r in iter_rows(real_get, entry.root)]  # key order
     assert len(ref) == N_ROWS
     assert [r["id"] for r in rows] == ref[999_950:]
     assert len(reads) < 20, len(reads)  # a path down the tree, not the table

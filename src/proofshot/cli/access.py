@@ -8,9 +8,9 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
+from proofshot import service
 from proofshot.cli.common import JsonOpt, StoreOpt, open_store, out, short
 from proofshot.views import access as access_view
-from proofshot.views.snapshot import load
 
 
 def render_delta(delta: dict[str, Any]) -> None:
@@ -38,9 +38,8 @@ def access(
     """Effective rights: principal -> resource -> rights, with the group chain and the ACE,
     mode bits or sudo rule each right comes from."""
     st = open_store(store)
-    sid = st.resolve(snapshot)
-    snap = load(st, sid, access_view.TABLES)
-    gs = access_view.select(access_view.grants(snap), principal, resource)
+    snap, gs = service.access(st, snapshot, principal, resource)
+    sid = snap.id
     if as_json:
         print(json.dumps([g.to_json() for g in gs], ensure_ascii=False))
         return

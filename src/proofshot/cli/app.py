@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("proofshot.cli.init", "init"),
     "scan": ("proofshot.cli.scan", "scan"),
     "capture": ("proofshot.cli.capture", "capture"),
+    "check": ("proofshot.cli.check", "check"),
     "snapshots": ("proofshot.cli.snapshots", "snapshots"),
     "show": ("proofshot.cli.show", "show"),
     "diff": ("proofshot.cli.diff", "diff"),

@@ -10,14 +10,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table as RichTable
 
+from proofshot import service
 from proofshot.cli.common import JsonOpt, StoreOpt, open_store, out, short
-from proofshot.diff.engine import diff_snapshots
 from proofshot.diff.model import Change, DiffResult
-from proofshot.store.embedded import Store
-from proofshot.views import access as access_view
-from proofshot.views.delta import findings_delta, paths_delta
-from proofshot.views.findings import evaluate
-from proofshot.views.pair import load_pair
 
 MAX_VALUE = 300  # characters of one value on a line (a file's text is shown as lines)
 MAX_TEXT_LINES = 40  # lines of an added or removed file's text
@@ -130,29 +125,6 @@ def render(res: DiffResult, show_volatile: bool) -> None:
                           f"{moves}[/dim]")
 
 
-def attribute(st: Store, res: DiffResult, ia: str, ib: str) -> None:
-    """Who made each change, where the later snapshot's logs say (views/attribution.py)."""
-    from proofshot.views import attribution
-    from proofshot.views.snapshot import load
-
-    if not any(t.get("tables", {}).get("win_events") for t in st.manifest(ib)["targets"]):
-        return
-    after = load(st, ib, set(attribution.TABLES))
-    for c, by in zip(res.changes, attribution.attribute(res.changes, after,
-                                                        st.manifest(ia).get("created")),
-                     strict=True):
-        c.by = by
-
-
-def views_delta(st: Store, ia: str, ib: str) -> dict[str, Any]:
-    """The views' part of the diff: {"paths": ..., "findings": ..., "access": ...}
-    (views/delta.py, views/access.py; views/pair.py says what is read)."""
-    p = load_pair(st, ia, ib)
-    fa, fb = evaluate(p.a, st.keys.keyed_hash), evaluate(p.b, st.keys.keyed_hash)
-    return {"paths": paths_delta(p.a, p.b), "findings": findings_delta(p.a, p.b, fa, fb),
-            "access": access_view.access_delta(p.access_a, p.access_b)}
-
-
 def _edge(e: dict[str, Any]) -> str:
     port = f" {e['proto']}/{e['port']}" if e.get("port") is not None else ""
     return f"{e['kind']}: {e['from']} -> {e['to']}{port}"
@@ -207,22 +179,26 @@ def diff(
     """Show what changed between two snapshots, what could not be verified, and what was
     verified unchanged."""
     st = open_store(store)
-    ia, ib = st.resolve(a), st.resolve(b)
-    res = diff_snapshots(st.get, ia, st.manifest(ia), ib, st.manifest(ib))
-    attribute(st, res, ia, ib)
     if stat:
+        cmp = service.compare(st, a, b, views=False, job=False)
         if as_json:
-            print(json.dumps({"from": ia, "to": ib, "stat": stat_rows(res)}, ensure_ascii=False))
+            print(json.dumps({"from": cmp.a.id, "to": cmp.b.id, "stat": stat_rows(cmp.diff)},
+                             ensure_ascii=False))
         else:
-            render_stat(res)
-    elif as_json:
-        print(json.dumps(res.to_json() | views_delta(st, ia, ib), ensure_ascii=False))
+            render_stat(cmp.diff)
+        res = cmp.diff
     else:
-        views = views_delta(st, ia, ib)
-        render(res, volatile)
-        render_views(views)
-        from proofshot.cli.access import render_delta
+        cmp = service.compare(st, a, b, job=False)
+        res = cmp.diff
+        assert cmp.views is not None
+        views = cmp.views.to_json()
+        if as_json:
+            print(json.dumps(cmp.to_json(), ensure_ascii=False))
+        else:
+            render(res, volatile)
+            render_views(views)
+            from proofshot.cli.access import render_delta
 
-        render_delta(views["access"])
+            render_delta(views["access"])
     if exit_code and res.changes:
         raise typer.Exit(1)

@@ -27,6 +27,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("capture", "Read the scope's targets and write their answers, masked with this workspace's key, to "
                 "OUT/TARGET (scan one back with `type: replay, path: OUT/TARGET`). Exit 3 when a target "
                 "was not fully read."),
+    ("check", "Check a scope: every error at once (file:line:field), then a login to each target (nothing"
+              " is collected). Exit 0 all reachable, 3 some not, 2 bad scope."),
     ("snapshots", "List snapshots: id, sequence, label, time, targets and their status."),
     ("show", "Show a snapshot: per target its status and tables; --table T prints that table's rows, "
              "--json prints every row."),
@@ -99,11 +101,12 @@ def snapshot_rows(store: Any, customer: str | None = None) -> list[dict[str, Any
     """One row per snapshot, oldest first: id, seq, label, created, customer, targets, not_ok
     (only `customer`'s snapshots when one is given)."""
     rows: list[dict[str, Any]] = []
+    from proofshot.store.reader import read_manifest
+
     for info in store.snapshots():
         if customer is not None and info.customer != customer:
             continue
-        body = store.manifest(info.id, check=False)
-        statuses = [t["status"] for t in body.get("targets", [])]
+        statuses = [t.status for t in read_manifest(store, info.id, check=False).targets]
         rows.append({
             "id": info.id, "seq": info.seq, "label": info.label, "created": info.created,
             "customer": info.customer, "targets": len(statuses),

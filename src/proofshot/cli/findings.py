@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
+from proofshot import service
 from proofshot.cli.common import JsonOpt, StoreOpt, open_store, out, short
-from proofshot.views.findings import Finding, evaluate, tables_needed
-from proofshot.views.snapshot import load
+from proofshot.views.findings import Finding
 
 STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan",
          "info": "dim"}
@@ -30,8 +30,8 @@ def findings(
 ) -> None:
     """Findings over one snapshot: risky settings and faults that predate the work."""
     st = open_store(store)
-    sid = st.resolve(snapshot)
-    found = evaluate(load(st, sid, tables_needed()), st.keys.keyed_hash)
+    snap, found = service.findings(st, snapshot)
+    sid = snap.id
     if as_json:
         print(json.dumps([f.to_json() for f in found], ensure_ascii=False))
         return

@@ -10,10 +10,9 @@ from typing import Annotated
 
 import typer
 
+from proofshot import service
 from proofshot.cli.common import JsonOpt, StoreOpt, open_store, out, short
 from proofshot.model.errors import BadInput, ProofshotError
-from proofshot.views import paths as P
-from proofshot.views.snapshot import load
 
 
 def render_svg(dot: str) -> bytes:
@@ -40,15 +39,14 @@ def paths(
     """Which systems talk to which: hosts, addresses, exposed services, connections, routes,
     neighbours, LLDP, and what the host firewalls allow."""
     st = open_store(store)
-    sid = st.resolve(snapshot)
-    graph = P.build(load(st, sid, P.TABLES))
+    res = service.paths(st, snapshot)
     if dot:
-        Path(dot).write_text(P.to_dot(graph))
+        Path(dot).write_text(res.dot())
     if svg:
-        Path(svg).write_bytes(render_svg(P.to_dot(graph)))
+        Path(svg).write_bytes(render_svg(res.dot()))
     if as_json:
-        print(json.dumps(P.to_json(graph), ensure_ascii=False))
+        print(json.dumps(res.json, ensure_ascii=False))
         return
-    out.print(f"[bold]paths of snapshot {short(sid)}[/bold]")
-    for line in P.text_lines(graph):
+    out.print(f"[bold]paths of snapshot {short(res.snapshot.id)}[/bold]")
+    for line in res.text_lines():
         out.print(line, markup=False)

@@ -10,28 +10,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table as RichTable
 
+from proofshot import service
 from proofshot.cli.common import JsonOpt, StoreOpt, open_store, out, short
 from proofshot.model.errors import BadInput
-from proofshot.store.embedded import Store
-from proofshot.store.tree import iter_rows
-
-
-def snapshot_json(st: Store, sid: str, table: str | None = None) -> dict[str, Any]:
-    body = st.manifest(sid)
-    targets = []
-    for t in body["targets"]:
-        tables = {}
-        for name, tab in sorted(t["tables"].items()):
-            if table and name != table:
-                continue
-            tables[name] = [json.loads(r) for r in iter_rows(st.get, tab["root"])]
-        targets.append({
-            "name": t["name"], "type": t["type"], "status": t["status"], "reason": t["reason"],
-            "facts": t.get("facts", {}), "tables": tables,
-            "unverifiable": t.get("unverifiable", {}),
-        })
-    return {"id": sid, "label": body.get("label", ""), "created": body.get("created"),
-            "seq": body.get("seq"), "targets": targets}
+from proofshot.model.snapshot import Manifest
 
 
 def show(
@@ -44,39 +26,41 @@ def show(
     """Show a snapshot: per target its status and tables; --table T prints that table's rows,
     --json prints every row."""
     st = open_store(store)
-    sid = st.resolve(snapshot)
+    shown = service.show(st, snapshot, table, rows=as_json or table is not None)
+    snap = shown.snapshot
+    assert snap is not None
     if table is not None:
-        _check_table(st.manifest(sid), table)
+        _check_table(snap.manifest, table)
     if as_json:
-        print(json.dumps(snapshot_json(st, sid, table), ensure_ascii=False))
+        print(json.dumps(shown.to_json(), ensure_ascii=False))
         return
-    body = st.manifest(sid)
     if table is not None:
-        _print_rows(st, body, table)
+        _print_rows(shown, table)
         return
-    out.print(f"[bold]snapshot {short(sid)}[/bold] #{body['seq']} label={body.get('label')!r} "
-              f"created {body['created']} by {body.get('technician')}@{body.get('host')}")
-    for t in body["targets"]:
-        out.print(f"\n[bold]{escape(t['name'])}[/bold] ({t['type']}): {t['status']} "
-                  f"{escape(t.get('reason', ''))}")
+    m = snap.manifest
+    out.print(f"[bold]snapshot {short(snap.id)}[/bold] #{m.seq} label={m.label!r} "
+              f"created {m.created} by {m.technician}@{m.host}")
+    for t in m.targets:
+        out.print(f"\n[bold]{escape(t.name)}[/bold] ({t.type}): {t.status} "
+                  f"{escape(t.reason)}")
         rt = RichTable(show_edge=False, header_style="bold")
         for c in ("table", "rows", "hash", "note"):
             rt.add_column(c)
-        for name, tab in sorted(t["tables"].items()):
+        for name, tab in sorted(t.tables.items()):
             if table and name != table:
                 continue
-            rt.add_row(name, str(tab["rows"]), tab["root"][:12], escape(tab.get("note", "")))
-        for name, u in sorted(t.get("unverifiable", {}).items()):
-            rt.add_row(name, "-", "-", f"[yellow]{u['status']}[/yellow]: {escape(u['reason'])}")
+            rt.add_row(name, str(tab.rows), tab.root[:12], escape(tab.note))
+        for name, u in sorted(t.unverifiable.items()):
+            rt.add_row(name, "-", "-", f"[yellow]{u.status}[/yellow]: {escape(u.reason)}")
         out.print(rt)
 
 
-def _check_table(body: dict[str, Any], table: str) -> None:
+def _check_table(m: Manifest, table: str) -> None:
     """An unknown table is bad input (exit 2); a declared one this snapshot lacks is not."""
     from proofshot.scan.catalog import all_tables
 
     known = {t.name for t in all_tables()} | {
-        n for t in body["targets"] for n in (*t["tables"], *t.get("unverifiable", {}))}
+        n for t in m.targets for n in (*t.tables, *t.unverifiable)}
     if table not in known:
         near = difflib.get_close_matches(table, sorted(known), n=1)
         raise BadInput(f"--table {table}: no such table"
@@ -84,17 +68,16 @@ def _check_table(body: dict[str, Any], table: str) -> None:
                        + "; 'proofshot tables' lists them")
 
 
-def _print_rows(st: Store, body: dict[str, Any], table: str) -> None:
-    for t in body["targets"]:
-        tab = t["tables"].get(table)
-        u = t.get("unverifiable", {}).get(table)
-        if tab is None:
+def _print_rows(shown: service.Shown, table: str) -> None:
+    for t in shown.targets:
+        rows = t.tables.get(table)
+        u = t.unverifiable.get(table)
+        if rows is None:
             if u:
-                out.print(f"[bold]{escape(t['name'])}[/bold] / {table}: not read "
-                          f"({u['status']}: {escape(u['reason'])})")
+                out.print(f"[bold]{escape(t.name)}[/bold] / {table}: not read "
+                          f"({u.status}: {escape(u.reason)})")
             continue
-        rows = [json.loads(r) for r in iter_rows(st.get, tab["root"])]
-        out.print(f"[bold]{escape(t['name'])}[/bold] / {table}: {len(rows)} rows")
+        out.print(f"[bold]{escape(t.name)}[/bold] / {table}: {len(rows)} rows")
         cols = list(rows[0]) if rows else []
         rt = RichTable(show_edge=False, header_style="bold")
         for c in cols:

@@ -25,9 +25,12 @@ def tables(
     name: Annotated[str | None, typer.Argument(help="One table.")] = None,
     markdown: Annotated[bool, typer.Option("--markdown", help="Markdown for docs.")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    builtin: Annotated[bool, typer.Option(
+        "--builtin", help="Only the tables of the collectors built into proofshot (as in "
+        "docs/tables.md), not those of installed plugins.")] = False,
 ) -> None:
     """Document the tables: key, columns, which are volatile or sensitive."""
-    decls = [t for t in all_tables() if name is None or t.name == name]
+    decls = [t for t in all_tables(builtin) if name is None or t.name == name]
     if name and not decls:
         from proofshot.model.errors import BadInput
 

@@ -19,19 +19,20 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from proofshot.diff.model import Change, DiffResult, Unchanged, Unverifiable, VolatileMove
+from proofshot.model.snapshot import Manifest, TableGap, TableRef, TargetEntry, as_manifest
 from proofshot.model.table import Table
 from proofshot.store.tree import differing_rows
 
 Get = Callable[[str], bytes]
-Manifest = Mapping[str, Any]
 
 READABLE = ("ok", "partial")
 
 
-def diff_snapshots(get: Get, a_id: str, a: Manifest, b_id: str, b: Manifest) -> DiffResult:
+def diff_snapshots(get: Get, a_id: str, a: Manifest | Mapping[str, Any], b_id: str,
+                   b: Manifest | Mapping[str, Any]) -> DiffResult:
     result = DiffResult(a_id, b_id)
-    ta = {t["name"]: t for t in a["targets"]}
-    tb = {t["name"]: t for t in b["targets"]}
+    ta = as_manifest(a).by_name
+    tb = as_manifest(b).by_name
     for name in sorted(ta.keys() | tb.keys()):
         x, y = ta.get(name), tb.get(name)
         if x is None:
@@ -47,19 +48,20 @@ def diff_snapshots(get: Get, a_id: str, a: Manifest, b_id: str, b: Manifest) -> 
     return result
 
 
-def _status_reason(side: str, t: Manifest) -> str:
-    reason = t.get("reason") or ""
-    return f"{t['status']} in {side} snapshot" + (f": {reason}" if reason else "")
+def _status_reason(side: str, t: TargetEntry) -> str:
+    reason = t.reason
+    return f"{t.status} in {side} snapshot" + (f": {reason}" if reason else "")
 
 
-def _diff_target(get: Get, name: str, x: Manifest, y: Manifest, result: DiffResult) -> None:
-    if x["status"] not in READABLE or y["status"] not in READABLE:
-        side, t = ("first", x) if x["status"] not in READABLE else ("second", y)
+def _diff_target(get: Get, name: str, x: TargetEntry, y: TargetEntry, result: DiffResult
+                 ) -> None:
+    if x.status not in READABLE or y.status not in READABLE:
+        side, t = ("first", x) if x.status not in READABLE else ("second", y)
         result.unverifiable.append(Unverifiable(name, None, _status_reason(side, t)))
         return
-    _diff_facts(name, x.get("facts", {}), y.get("facts", {}), result)
-    xt, yt = x["tables"], y["tables"]
-    xu, yu = x.get("unverifiable", {}), y.get("unverifiable", {})
+    _diff_facts(name, x.facts, y.facts, result)
+    xt, yt = x.tables, y.tables
+    xu, yu = x.unverifiable, y.unverifiable
     for table in sorted(xt.keys() | yt.keys() | xu.keys() | yu.keys()):
         if table in xt and table in yt:
             why = read_alike(xt[table], yt[table])
@@ -70,45 +72,53 @@ def _diff_target(get: Get, name: str, x: Manifest, y: Manifest, result: DiffResu
             continue
         if table in xt or table in yt:
             missing, side = (yu.get(table), "second") if table in xt else (xu.get(table), "first")
-            why = (f"{missing['status']} in {side} snapshot: {missing['reason']}"
+            why = (f"{missing.status} in {side} snapshot: {missing.reason}"
                    if missing else f"not collected in {side} snapshot")
             result.unverifiable.append(Unverifiable(name, table, why))
         # tables unverifiable on both sides were never observed: nothing to compare
-        elif xu.get(table, {}).get("status") != "unsupported" or \
-                yu.get(table, {}).get("status") != "unsupported":
+        elif _gap_status(xu.get(table)) != "unsupported" or \
+                _gap_status(yu.get(table)) != "unsupported":
             result.unverifiable.append(Unverifiable(name, table, _both_unread(
-                xu.get(table) or {}, yu.get(table) or {})))
+                xu.get(table), yu.get(table))))
 
 
-def _both_unread(mx: Mapping[str, Any], my: Mapping[str, Any]) -> str:
+def _both_unread(mx: TableGap | None, my: TableGap | None) -> str:
     """Why a table read on neither side is unverifiable, saying "both" only when it is so."""
-    sx, sy = mx.get("status", "failed"), my.get("status", "failed")
+    sx = mx.status if mx is not None else "failed"
+    sy = my.status if my is not None else "failed"
+    rx = mx.reason if mx is not None else ""
+    ry = my.reason if my is not None else ""
     if sx == sy:
-        return f"{sy} in both snapshots: {my.get('reason', '')}"
+        return f"{sy} in both snapshots: {ry}"
     if sx == "unsupported":  # not there before, now there but unreadable
-        return f"{sy} in second snapshot: {my.get('reason', '')} (not present in first)"
+        return f"{sy} in second snapshot: {ry} (not present in first)"
     if sy == "unsupported":
-        return f"{sx} in first snapshot: {mx.get('reason', '')} (not present in second)"
-    return (f"{sx} in first snapshot: {mx.get('reason', '')}; {sy} in second snapshot: "
-            f"{my.get('reason', '')}")
+        return f"{sx} in first snapshot: {rx} (not present in second)"
+    return f"{sx} in first snapshot: {rx}; {sy} in second snapshot: {ry}"
 
 
-def read_alike(x: Mapping[str, Any], y: Mapping[str, Any]) -> str:
+def read_alike(x: TableRef | Mapping[str, Any], y: TableRef | Mapping[str, Any]) -> str:
     """'' when two stored tables were read alike (same sources answered, same ones failed),
     else why their rows cannot be compared. Manifests from before sources were recorded have
     no "sources": they compare as before."""
-    fx, fy = list(x.get("failed") or []), list(y.get("failed") or [])
-    sx, sy = x.get("sources"), y.get("sources")
+    rx = x if isinstance(x, TableRef) else TableRef.from_data("", {"root": "", **x})
+    ry = y if isinstance(y, TableRef) else TableRef.from_data("", {"root": "", **y})
+    fx, fy = list(rx.failed), list(ry.failed)
+    sx, sy = rx.sources, ry.sources
     if fx != fy:
-        side, t = ("first", x) if fx else ("second", y)
+        side, t = ("first", rx) if fx else ("second", ry)
         if fx and fy:
             return (f"partial in both snapshots, differently: first {'; '.join(fx)}, "
                     f"second {'; '.join(fy)}")
-        return f"partial in {side} snapshot: {t.get('reason') or '; '.join(fx or fy)}"
+        return f"partial in {side} snapshot: {t.reason or '; '.join(fx or fy)}"
     if sx is not None and sy is not None and sorted(sx) != sorted(sy):
         return (f"read from other sources: first {', '.join(sorted(sx)) or 'none'}, "
                 f"second {', '.join(sorted(sy)) or 'none'}")
     return ""
+
+
+def _gap_status(gap: TableGap | None) -> str | None:
+    return gap.status if gap is not None else None
 
 
 # Facts about the scan rather than the target: `host_key_replaced` is set only by the scan that
@@ -127,19 +137,19 @@ def _diff_facts(name: str, fx: Mapping[str, Any], fy: Mapping[str, Any], result:
                                      {"fact": k, "value": fy.get(k)}, ["value"]))
 
 
-def _diff_table(get: Get, target: str, name: str, x: Mapping[str, Any], y: Mapping[str, Any],
+def _diff_table(get: Get, target: str, name: str, x: TableRef, y: TableRef,
                 result: DiffResult) -> None:
-    if x["root"] == y["root"]:
-        result.unchanged.append(Unchanged(target, name, y["rows"], y["root"]))
+    if x.root == y.root:
+        result.unchanged.append(Unchanged(target, name, y.rows, y.root))
         return
-    table = Table.from_data(json.loads(get(y["schema"])))
-    if x["schema"] != y["schema"]:
-        old = Table.from_data(json.loads(get(x["schema"])))
+    table = Table.from_data(json.loads(get(y.schema)))
+    if x.schema != y.schema:
+        old = Table.from_data(json.loads(get(x.schema)))
         if old.key != table.key:
             result.unverifiable.append(Unverifiable(
                 target, name, "table definition changed between the snapshots (key differs)"))
             return
-    ra, rb = differing_rows(get, x["root"], y["root"])
+    ra, rb = differing_rows(get, x.root, y.root)
     rows_a = {table.key_of(r): r for r in map(json.loads, ra)}
     rows_b = {table.key_of(r): r for r in map(json.loads, rb)}
     vol = table.volatile
@@ -179,7 +189,7 @@ def _diff_table(get: Get, target: str, name: str, x: Mapping[str, Any], y: Mappi
             if not real:
                 n_vol += 1
     if n_changes == 0:
-        result.unchanged.append(Unchanged(target, name, y["rows"], y["root"], n_vol))
+        result.unchanged.append(Unchanged(target, name, y.rows, y.root, n_vol))
 
 
 def line_diff(a: Any, b: Any) -> list[str]:

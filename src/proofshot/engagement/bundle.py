@@ -30,9 +30,12 @@ from typing import Any, ClassVar
 from proofshot.engagement.model import Engagement, load, load_all, log
 from proofshot.model.canonical import canonical
 from proofshot.model.errors import BadInput
+from proofshot.model.snapshot import Manifest, TargetEntry
+from proofshot.model.table import Table
 from proofshot.store.backend import Kind
 from proofshot.store.copy import copy
 from proofshot.store.embedded import Store, _utcnow
+from proofshot.store.reader import read_manifest
 from proofshot.store.timestamp import tsa_ca
 from proofshot.store.tree import iter_objects
 from proofshot.store.verify_bundle import BUNDLE_FORMAT, transcript_pieces
@@ -51,28 +54,28 @@ class BundleResult:
     timestamps: int = 0
 
 
-def _chain_manifests(store: Store, a: str, b: str) -> dict[str, dict[str, Any]]:
+def _chain_manifests(store: Store, a: str, b: str) -> dict[str, Manifest]:
     """The checked manifests (id and signature) from a to b, each read once."""
-    bodies: dict[str, dict[str, Any]] = {}
+    bodies: dict[str, Manifest] = {}
     sid = b
     while True:
-        bodies[sid] = store.manifest(sid)
+        bodies[sid] = read_manifest(store, sid)
         if sid == a:
             return dict(reversed(bodies.items()))
-        prev = bodies[sid].get("prev")
+        prev = bodies[sid].prev
         if not isinstance(prev, str):
             raise BadInput(f"snapshot {a[:12]} is not an ancestor of {b[:12]} (give the earlier "
                            "snapshot first)")
         sid = prev
 
 
-def sensitive_queries(store: Store, target: dict[str, Any]) -> dict[str, str]:
+def sensitive_queries(store: Store, target: TargetEntry) -> dict[str, str]:
     """query id -> table name, for queries that fed a table with sensitive columns."""
     out: dict[str, str] = {}
-    for tname, tab in target.get("tables", {}).items():
-        schema = store.get_json(tab["schema"])
-        if any(c.get("sensitive") for c in schema.get("columns", [])):
-            for q in tab.get("queries", []):
+    for tname, tab in target.tables.items():
+        schema = Table.from_data(store.get_json(tab.schema))
+        if schema.sensitive:
+            for q in tab.queries:
                 out[q] = tname
     return out
 
@@ -93,22 +96,23 @@ def export(store: Store, a: str, b: str, out: Path, *, redact: bool = False,
     absent: list[dict[str, Any]] = []
     objects: set[str] = set()
     for sid in dict.fromkeys([a, b]):
-        body = bodies[sid]
-        objects.add(body["scope"]["object"])
-        for t in body["targets"]:
+        manifest = bodies[sid]
+        if manifest.scope.object:
+            objects.add(manifest.scope.object)
+        for t in manifest.targets:
             drop = sensitive_queries(store, t) if redact else {}
-            for c in t.get("coverage", []):
-                if c["query"] in drop:
-                    absent.append({"id": c["transcript"], "kind": "transcript", "snapshot": sid,
-                                   "target": t["name"], "query": c["query"],
-                                   "reason": f"fed table {drop[c['query']]}, which has "
+            for c in t.coverage:
+                if c.query in drop:
+                    absent.append({"id": c.transcript, "kind": "transcript", "snapshot": sid,
+                                   "target": t.name, "query": c.query,
+                                   "reason": f"fed table {drop[c.query]}, which has "
                                              "sensitive columns"})
                 else:
-                    objects.add(c["transcript"])
-                    objects.update(transcript_pieces(store.get(c["transcript"])))
-            for tab in t["tables"].values():
-                objects.add(tab["schema"])
-                objects.update(iter_objects(store.get, tab["root"]))
+                    objects.add(c.transcript)
+                    objects.update(transcript_pieces(store.get(c.transcript)))
+            for tab in t.tables.values():
+                objects.add(tab.schema)
+                objects.update(iter_objects(store.get, tab.root))
     # a transcript shared with a kept query stays; only what is absent is listed as absent
     absent = [x for x in absent if x["id"] not in objects]
     absent = list({(x["id"], x["snapshot"], x["query"]): x for x in absent}.values())

@@ -25,6 +25,7 @@ from typing import Any
 from proofshot.model.errors import BadInput
 from proofshot.store.doclog import DocLog, Entry
 from proofshot.store.embedded import Store
+from proofshot.store.reader import read_manifest
 
 LOG = "engagements"
 ROLES = ("before", "after", "control", "control-after")
@@ -158,7 +159,7 @@ def _attach_scans(store: Store, engs: list[Engagement]) -> None:
         return
     for info in store.snapshots():
         try:
-            ref = store.manifest(info.id, check=False).get("engagement")
+            ref = read_manifest(store, info.id, check=False).engagement
         except Exception:  # a broken manifest is verify's business, not the record's
             continue
         if not isinstance(ref, str) or not ref:

@@ -21,6 +21,7 @@ from proofshot.engagement.model import (
 )
 from proofshot.model.errors import BadInput
 from proofshot.store.embedded import Store
+from proofshot.store.reader import read_manifest
 
 
 class OutstandingItems(BadInput):
@@ -146,7 +147,7 @@ def close(store: Store, eid: str, force_reason: str | None = None,
 
 def _scan_labels(store: Store, eng: Engagement) -> set[Any]:
     """The labels of the snapshots whose manifest names the engagement (each read once)."""
-    return {store.manifest(s, check=False).get("label") for s in eng.scans}
+    return {read_manifest(store, s, check=False).label for s in eng.scans}
 
 
 def role_for_scan(eng: Engagement, role: str | None) -> str:

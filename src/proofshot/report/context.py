@@ -12,13 +12,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from proofshot.diff.engine import diff_snapshots
+from proofshot import service
 from proofshot.diff.model import Change, DiffResult
-from proofshot.model.table import Table
-from proofshot.report import probe
+from proofshot.model.snapshot import Manifest, SnapshotReader, TargetEntry
 from proofshot.report.display import Display
 from proofshot.store.embedded import Store
-from proofshot.store.tree import iter_rows
+from proofshot.views.access import via_text
+from proofshot.views.findings import Finding
 
 MAX_CELL = 400
 MAX_TEXT_LINES = 60
@@ -48,30 +48,26 @@ def key_text(key: Mapping[str, Any]) -> str:
 
 # -- snapshots -------------------------------------------------------------------------------
 
-def snapshot_info(store: Store, sid: str) -> dict[str, Any]:
-    """Manifest facts for the integrity page. `store.manifest` checks id and signature and
-    raises on a mismatch, so a report is never rendered from an altered snapshot."""
-    body = store.manifest(sid)
+def snapshot_info(store: Store, sid: str, snap: SnapshotReader | None = None
+                  ) -> dict[str, Any]:
+    """Manifest facts for the integrity page. Opening a snapshot checks its id and signature
+    and raises on a mismatch, so a report is never rendered from an altered snapshot."""
+    snap = snap if snap is not None else service.snapshot(store, sid)
+    m = snap.manifest
     return {
-        "id": sid, "seq": body.get("seq"), "label": body.get("label") or "",
-        "created": body.get("created"), "host": body.get("host"),
-        "technician": body.get("technician"), "prev": body.get("prev"),
-        "merkle_root": body.get("merkle_root"), "key": body.get("key"),
-        "tool": (body.get("tool") or {}).get("version"),
-        "customer": (body.get("scope") or {}).get("customer"),
-        "engagement": body.get("engagement"),
+        "id": sid, "seq": m.seq, "label": m.label,
+        "created": m.created, "host": m.host,
+        "technician": m.technician, "prev": m.prev,
+        "merkle_root": m.merkle_root, "key": m.key,
+        "tool": m.tool_version,
+        "customer": m.scope.customer,
+        "engagement": m.engagement,
         "signature_ok": True, "timestamp": timestamp_info(store, sid),
-        "targets": [{"name": t["name"], "type": t.get("type"), "status": t.get("status"),
-                     "reason": t.get("reason") or ""} for t in body.get("targets", [])],
-        "body": body,
+        "targets": [{"name": t.name, "type": t.type, "status": t.status,
+                     "reason": t.reason} for t in m.targets],
+        "body": m.to_data(),
+        "snapshot": snap,
     }
-
-
-def table_rows(store: Store, target: Mapping[str, Any], table: str) -> list[dict[str, Any]]:
-    tab = target.get("tables", {}).get(table)
-    if not tab:
-        return []
-    return [json.loads(r) for r in iter_rows(store.get, tab["root"])]
 
 
 # -- changes ---------------------------------------------------------------------------------
@@ -112,7 +108,7 @@ def change_view(c: Change, ambient: bool, d: Display | None = None) -> ChangeVie
 
 
 def _triple(target: str, table: str, key: Mapping[str, Any]) -> str:
-    return json.dumps([target, table, key], sort_keys=True, default=str)
+    return service.change_id(target, table, key)
 
 
 def summary_rows(res: DiffResult) -> list[dict[str, Any]]:
@@ -147,51 +143,16 @@ def volatile_annex(res: DiffResult, d: Display | None = None) -> dict[str, Any]:
             "omitted": max(0, len(res.volatile) - MAX_VOLATILE)}
 
 
-# -- views and job record, found by probing (built beside the report; absent -> omitted) ---
+# -- views and job record (service layer) ------------------------------------------------
 
-def _views_snapshot(store: Store, sid: str) -> Any | None:
-    """One snapshot with the tables the views read (not the whole inventory)."""
-    mod = probe.optional_module("proofshot.views.snapshot")
-    if mod is None:
-        return None
-    need: set[str] = set()
-    for name in ("proofshot.views.paths", "proofshot.views.access"):
-        view = probe.optional_module(name)
-        need |= set(getattr(view, "TABLES", ()) if view is not None else ())
-    findings = probe.optional_module("proofshot.views.findings")
-    if findings is not None:
-        need |= set(findings.tables_needed())
-    return mod.load(store, sid, need)
-
-
-def _views_pair(store: Store, a: str, b: str) -> tuple[Any, Any, Any, Any]:
-    """(a, b, a for access, b for access) through `proofshot.views.pair.load_pair`, which
-    does not read the ACL tables when none changed; else the two snapshots, each twice."""
-    mod = probe.optional_module("proofshot.views.pair")
-    if mod is None:
-        sa, sb = _views_snapshot(store, a), _views_snapshot(store, b)
-        return sa, sb, sa, sb
-    p = mod.load_pair(store, a, b)
-    return p.a, p.b, p.access_a, p.access_b
-
-
-def evaluate_findings(store: Store, snap: Any | None) -> list[Any] | None:
-    """Findings of one snapshot through `proofshot.views.findings.evaluate` (None when the
-    views or the snapshot are absent)."""
-    mod = probe.optional_module("proofshot.views.findings")
-    if mod is None or snap is None:
-        return None
-    return list(mod.evaluate(snap, store.keys.keyed_hash))
-
-
-def findings_of(found: list[Any] | None, d: Display | None = None
+def findings_of(found: list[Finding] | None, d: Display | None = None
                 ) -> list[dict[str, Any]] | None:
-    """Findings (from `evaluate_findings`) as rows for the report: severity, title and remedy
-    in the report's language."""
+    """Findings as rows for the report: severity, title and remedy in the report's
+    language."""
     if found is None:
         return None
     d = d or Display()
-    rows = [dict(probe.plain(f)) for f in found]
+    rows = [f.to_json() for f in found]
     for f in rows:
         ev = f.get("evidence") or []
         f["evidence_text"] = "; ".join(d.evidence(e) for e in ev)
@@ -216,26 +177,16 @@ def _edge_rows(edges: Iterable[Mapping[str, Any]], d: Display | None = None) -> 
              "; ".join(d.evidence(x) for x in e.get("evidence") or [])] for e in edges]
 
 
-def paths_changes(a_snap: Any | None, b_snap: Any | None, d: Display | None = None
-                  ) -> dict[str, Any] | None:
-    """Through `proofshot.views.delta.paths_delta`: new, lost, newly exposed, blocked."""
-    mod = probe.optional_module("proofshot.views.delta")
-    if mod is None or a_snap is None or b_snap is None:
-        return None
-    delta = mod.paths_delta(a_snap, b_snap)
+def paths_changes(delta: Mapping[str, Any], d: Display | None = None) -> dict[str, Any]:
+    """The paths delta (service.compare): new, lost, newly exposed, blocked."""
     return {k: _edge_rows(delta.get(k) or [], d) for k in
             ("new_edges", "lost_edges", "newly_exposed", "blocked", "unverifiable")}
 
 
-def findings_changes(a_snap: Any | None, b_snap: Any | None, fa: list[Any] | None,
-                     fb: list[Any] | None, d: Display | None = None) -> dict[str, Any] | None:
-    """Through `proofshot.views.delta.findings_delta`, over findings from `evaluate_findings`."""
-    mod = probe.optional_module("proofshot.views.delta")
-    if mod is None or a_snap is None or b_snap is None or fa is None or fb is None:
-        return None
+def findings_changes(delta: Mapping[str, Any], d: Display | None = None) -> dict[str, Any]:
+    """The findings delta (service.compare): appeared, disappeared, unverifiable."""
     d = d or Display()
-    delta = mod.findings_delta(a_snap, b_snap, fa, fb)
-    out = {}
+    out: dict[str, Any] = {}
     for k in ("appeared", "disappeared", "unverifiable"):
         out[k] = [[d.term(f.get("severity"), "severity"), f.get("target"), d.finding(f)[0],
                    f.get("subject")] for f in delta.get(k) or []]
@@ -243,19 +194,15 @@ def findings_changes(a_snap: Any | None, b_snap: Any | None, fa: list[Any] | Non
     return out
 
 
-def path_map(snap: Any | None, d: Display | None = None) -> dict[str, Any] | None:
-    """The network map of one snapshot through `proofshot.views.paths`: the map as SVG (when
-    Graphviz is there) and the edges listed by kind."""
-    mod = probe.optional_module("proofshot.views.paths")
-    if mod is None or snap is None:
-        return None
+def path_map(paths: service.PathsResult, d: Display | None = None) -> dict[str, Any]:
+    """The network map of one snapshot: the map as SVG (when Graphviz is there) and the edges
+    listed by kind."""
     d = d or Display()
-    graph = mod.build(snap)
-    g = mod.to_json(graph)
+    g = paths.json
     by_kind: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for e in g["edges"]:
         by_kind[str(e.get("kind"))].append(e)
-    svg = map_svg(mod.to_dot(graph), d) if hasattr(mod, "to_dot") else None
+    svg = map_svg(paths.dot(), d)
     return {"nodes": len(g["nodes"]), "edges": len(g["edges"]), "svg": svg,
             "kinds": [(d.term(k, "edge"), _edge_rows(v, d)) for k, v in sorted(by_kind.items())]}
 
@@ -289,78 +236,46 @@ def map_svg(dot: str, d: Display) -> str | None:
 MAX_ACCESS = 150  # rows of the access matrix, and of each list of the access delta
 
 
-def _grant_row(mod: Any, g: Mapping[str, Any], d: Display | None = None) -> list[str]:
+def _grant_row(g: Mapping[str, Any], d: Display | None = None) -> list[str]:
     d = d or Display()
     return [str(g["principal"]), str(g["resource"]), d.rights(g["rights"]),
-            d.phrases(mod.via_text(g["via"]))]
+            d.phrases(via_text(g["via"]))]
 
 
-def access_changes(a_snap: Any | None, b_snap: Any | None, d: Display | None = None
-                   ) -> dict[str, Any] | None:
-    """Through `proofshot.views.access.access_delta`: who gained and who lost which rights on
-    what, through which chain (each list cut at MAX_ACCESS, with the number left out), and
-    what could not be compared."""
-    mod = probe.optional_module("proofshot.views.access")
-    if mod is None or a_snap is None or b_snap is None:
-        return None
-    delta = mod.access_delta(a_snap, b_snap)
+def access_changes(delta: Mapping[str, Any], d: Display | None = None) -> dict[str, Any]:
+    """The access delta (service.compare): who gained and who lost which rights on what,
+    through which chain (each list cut at MAX_ACCESS, with the number left out), and what could
+    not be compared."""
     out: dict[str, Any] = {}
     for k in ("gained", "lost"):
-        out[k] = [_grant_row(mod, g, d) for g in delta[k][:MAX_ACCESS]]
+        out[k] = [_grant_row(g, d) for g in delta[k][:MAX_ACCESS]]
         out[f"{k}_omitted"] = max(0, len(delta[k]) - MAX_ACCESS)
     out["unverifiable"] = [[u["target"], u["reason"]] for u in delta["unverifiable"]]
     return out
 
 
-def access_matrix(snap: Any | None, sid: str, d: Display | None = None
-                  ) -> dict[str, Any] | None:
-    """Through `proofshot.views.access`: principal -> resource -> rights of one snapshot, one
-    row per pair with the chains the rights come through, cut at MAX_ACCESS; and the shares
-    whose share-level ACL was not read (their folders carry NTFS rights only)."""
-    mod = probe.optional_module("proofshot.views.access")
-    if mod is None or snap is None:
-        return None
+def access_matrix(doc: service.Documentation, sid: str, d: Display | None = None
+                  ) -> dict[str, Any]:
+    """principal -> resource -> rights of one snapshot, one row per pair with the chains the
+    rights come through, cut at MAX_ACCESS; and the shares whose share-level ACL was not read
+    (their folders carry NTFS rights only)."""
     d = d or Display()
-    rows = mod.matrix(mod.grants(snap))
+    rows = doc.access_matrix()
     return {"rows": [[r["principal"], r["resource"], d.rights(r["rights"]),
                       d.phrases("; ".join(r["via"]))]
                      for r in rows[:MAX_ACCESS]],
             "total": len(rows), "omitted": max(0, len(rows) - MAX_ACCESS), "id": sid[:12],
-            "share_gaps": [[g["target"], g["share"], g["reason"]]
-                           for g in mod.share_gaps(snap)]}
+            "share_gaps": [[g["target"], g["share"], g["reason"]] for g in doc.share_gaps]}
 
 
 def timestamp_info(store: Store, sid: str) -> dict[str, Any] | None:
-    """The RFC 3161 token of a snapshot through `proofshot.store.timestamp.check`."""
-    mod = probe.optional_module("proofshot.store.timestamp")
-    if mod is None:
-        return None
-    try:
-        info = mod.check(store, sid)
-    except Exception as exc:  # the token is there but does not hold: say so, do not hide it
-        return {"ok": False, "error": str(getattr(exc, "message", exc))}
+    """The RFC 3161 token of a snapshot (service.timestamp)."""
+    info = service.timestamp(store, sid)
     if info is None:
         return None
-    return {"ok": True, "time": getattr(info, "gen_time", None),
-            "tsa": getattr(info, "tsa_subject", None)}
-
-
-def load_engagement(store: Store, eid: str | None) -> dict[str, Any] | None:
-    """The job record through `proofshot.engagement.model.load(store, eid)`, when it exists."""
-    if not eid:
-        return None
-    mod = probe.optional_module("proofshot.engagement.model")
-    if mod is None:
-        return None
-    data = probe.plain(mod.load(store, eid))
-    return dict(data) if isinstance(data, Mapping) else None
-
-
-def engagement_naming(store: Store, sids: list[str]) -> str | None:
-    """The engagement that links one of these snapshots, through
-    `proofshot.engagement.model.naming` (None when there is none)."""
-    mod = probe.optional_module("proofshot.engagement.model")
-    return None if mod is None else mod.naming(store, sids)
+    if not info.ok:
+        return {"ok": False, "error": info.error}
+    return {"ok": True, "time": info.time, "tsa": info.tsa}
 
 
 ROLE_ORDER = ("before", "after", "control", "control-after")
@@ -402,37 +317,35 @@ def _unique(snaps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _targets_of(ia: Mapping[str, Any], ib: Mapping[str, Any]) -> list[dict[str, Any]]:
-    ta = {t["name"]: t for t in ia["targets"]}
-    tb = {t["name"]: t for t in ib["targets"]}
+def _targets_of(ma: Manifest, mb: Manifest) -> list[dict[str, Any]]:
+    ta, tb = ma.by_name, mb.by_name
     out = []
     for name in sorted(ta.keys() | tb.keys()):
-        x, y = ta.get(name, {}), tb.get(name, {})
-        out.append({"name": name, "type": y.get("type") or x.get("type"),
-                    "status_a": x.get("status"), "status_b": y.get("status")})
+        x, y = ta.get(name), tb.get(name)
+        out.append({"name": name, "type": (y.type if y else None) or (x.type if x else None),
+                    "status_a": x.status if x else None, "status_b": y.status if y else None})
     return out
 
 
 def evidence(store: Store, a: str, b: str, engagement: str | None,
              d: Display | None = None) -> dict[str, Any]:
     d = d or Display()
-    ia, ib = snapshot_info(store, a), snapshot_info(store, b)
-    res = diff_snapshots(store.get, a, ia["body"], b, ib["body"])
-    eng = load_engagement(store, engagement or ib["engagement"] or ia["engagement"]
-                          or engagement_naming(store, [a, b]))
-    ev = engagement_view(eng) if eng else None
+    cmp = service.compare(store, a, b, engagement=engagement)
+    ia, ib = snapshot_info(store, a, cmp.a), snapshot_info(store, b, cmp.b)
+    res = cmp.diff
+    ev = engagement_view(cmp.engagement.to_json()) if cmp.engagement else None
     control: dict[str, Any] | None = None
     ambient: set[str] = set()
-    if ev and ev["control"]:
-        ida, idb = store.resolve(ev["control"][0]), store.resolve(ev["control"][1])
-        ca, cb = snapshot_info(store, ida), snapshot_info(store, idb)
-        cres = diff_snapshots(store.get, ida, ca["body"], idb, cb["body"])
-        ambient = {_triple(c.target, c.table, c.key) for c in cres.changes}
+    if cmp.control is not None:
+        ca = snapshot_info(store, cmp.control.a.id, cmp.control.a)
+        cb = snapshot_info(store, cmp.control.b.id, cmp.control.b)
+        cres = cmp.control.diff
+        ambient = cmp.control.ambient
         control = {"a": ca, "b": cb, "summary": summary_rows(cres),
                    "changes": len(cres.changes), "volatile": len(cres.volatile)}
     groups = change_groups(res, ambient, d)
-    sa, sb, access_a, access_b = _views_pair(store, store.resolve(a), store.resolve(b))
-    fa, fb = evaluate_findings(store, sa), evaluate_findings(store, sb)
+    vd = cmp.views
+    assert vd is not None
     changed_targets = sorted({c.target for c in res.changes})
     return {
         "kind": "evidence",
@@ -441,7 +354,7 @@ def evidence(store: Store, a: str, b: str, engagement: str | None,
         "customer": (ev or {}).get("customer") or ib["customer"] or ia["customer"],
         "job": (ev or {}).get("title"),
         "technician": (ev or {}).get("technician") or ib["technician"],
-        "targets": _targets_of(ia, ib),
+        "targets": _targets_of(cmp.a.manifest, cmp.b.manifest),
         "summary": summary_rows(res),
         "n_changes": len(res.changes),
         "n_changed_targets": len(changed_targets),
@@ -450,10 +363,10 @@ def evidence(store: Store, a: str, b: str, engagement: str | None,
         "groups": groups,
         "unchanged": [u.to_json() for u in res.unchanged],
         "unchanged_rows": sum(u.rows for u in res.unchanged),
-        "findings": findings_of(fa, d),
-        "findings_delta": findings_changes(sa, sb, fa, fb, d),
-        "paths": paths_changes(sa, sb, d),
-        "access": access_changes(access_a, access_b, d),
+        "findings": findings_of(vd.findings_a, d),
+        "findings_delta": findings_changes(vd.findings, d),
+        "paths": paths_changes(vd.paths, d),
+        "access": access_changes(vd.access, d),
         "volatile": volatile_annex(res, d),
         "engagement": ev,
         "control": control,
@@ -469,10 +382,14 @@ def _first(rows: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
     return rows[0] if rows else {}
 
 
-def data_sheet(store: Store, t: Mapping[str, Any]) -> dict[str, Any]:
+def data_sheet(snap: SnapshotReader, t: TargetEntry) -> dict[str, Any]:
     """One target's data sheet: the tables a reader looks for, and every other table's size."""
     def rows(name: str) -> list[dict[str, Any]]:
-        return table_rows(store, t, name)
+        return snap.rows(t, name)
+
+    def count(name: str) -> int | None:
+        ref = t.tables.get(name)
+        return ref.rows if ref is not None else None
 
     os_row, dmi, mem = _first(rows("os")), _first(rows("dmi")), _first(rows("memory"))
     cpus = rows("cpu")
@@ -480,7 +397,6 @@ def data_sheet(store: Store, t: Mapping[str, Any]) -> dict[str, Any]:
     users = rows("users")
     groups = rows("groups")
     fw = rows("firewall_rules")
-    tables = t.get("tables", {})
     dev = _first(rows("device_facts"))  # a switch, router or firewall (netdev)
     dev_os = [(k, fmt_value(dev.get(k))) for k in ("hostname", "platform", "os_version",
                                                    "image", "uptime", "changed_by")
@@ -488,8 +404,8 @@ def data_sheet(store: Store, t: Mapping[str, Any]) -> dict[str, Any]:
     dev_hw = [(k, fmt_value(dev.get(k))) for k in ("vendor", "model", "serial")
               if dev.get(k) is not None]
     return {
-        "name": t["name"], "type": t.get("type"), "status": t.get("status"),
-        "reason": t.get("reason") or "", "facts": t.get("facts", {}),
+        "name": t.name, "type": t.type, "status": t.status,
+        "reason": t.reason, "facts": dict(t.facts),
         "os": [(k, fmt_value(os_row.get(k))) for k in
                ("hostname", "os_name", "kernel_release", "arch", "timezone", "machine_id")
                if os_row.get(k) is not None] + dev_os,
@@ -510,8 +426,8 @@ def data_sheet(store: Store, t: Mapping[str, Any]) -> dict[str, Any]:
                              for r in services if r.get("sub") == "running"],
         "services_total": len(services),
         "services_failed": [r.get("name") for r in services if r.get("active") == "failed"],
-        "packages": tables.get("packages", {}).get("rows"),
-        "files": tables.get("files", {}).get("rows"),
+        "packages": count("packages"),
+        "files": count("files"),
         "users": [[r.get("name"), r.get("uid"), r.get("shell"), r.get("password_state")]
                   for r in users],
         "groups": [[r.get("name"), r.get("gid"), fmt_value(r.get("members"))]
@@ -521,27 +437,30 @@ def data_sheet(store: Store, t: Mapping[str, Any]) -> dict[str, Any]:
                                r.get("chain"), r.get("rule")]
                               for r in fw if r.get("kind") == "policy"],
         "firewall_rules": sum(1 for r in fw if r.get("kind") == "rule"),
-        "tables": [{"name": n, "rows": tab.get("rows"), "root": tab.get("root", "")}
-                   for n, tab in sorted(tables.items())],
-        "unverifiable": [{"table": n, "status": u.get("status"), "reason": u.get("reason")}
-                         for n, u in sorted(t.get("unverifiable", {}).items())],
+        "tables": [{"name": n, "rows": tab.rows, "root": tab.root}
+                   for n, tab in sorted(t.tables.items())],
+        "unverifiable": [{"table": n, "status": u.status, "reason": u.reason}
+                         for n, u in sorted(t.unverifiable.items())],
+        "sheets": [{"titles": dict(s.titles), "columns": list(s.columns),
+                    "rows": [[fmt_value(v) for v in r] for r in s.rows]}
+                   for s in service.data_sheets(snap, t)],
     }
 
 
-def side_tables(store: Store, body: Mapping[str, Any]) -> dict[str, tuple[list[str], list[list[Any]]]]:
+def side_tables(store: Store, snap: SnapshotReader) -> dict[str, tuple[list[str], list[list[Any]]]]:
     """The long tables of every target, with a target column first (for CSV/XLSX)."""
     out: dict[str, tuple[list[str], list[list[Any]]]] = {}
     for name in LONG_TABLES:
         cols: list[str] = []
         data: list[list[Any]] = []
-        for t in body.get("targets", []):
-            tab = t.get("tables", {}).get(name)
-            if not tab:
+        for t in snap.targets:
+            if name not in t.tables:
                 continue
             if not cols:  # in the order of the table's declaration, stored with the snapshot
-                cols = list(Table.from_data(store.get_json(tab["schema"])).column_names)
-            for r in table_rows(store, t, name):
-                data.append([t["name"], *(r.get(c) for c in cols)])
+                schema = snap.schema(t, name)
+                cols = list(schema.column_names) if schema is not None else []
+            for r in snap.iter_rows(t, name):
+                data.append([t.name, *(r.get(c) for c in cols)])
         if data:
             out[name] = (["target", *cols], data)
     return out
@@ -549,18 +468,18 @@ def side_tables(store: Store, body: Mapping[str, Any]) -> dict[str, tuple[list[s
 
 def documentation(store: Store, a: str, d: Display | None = None) -> dict[str, Any]:
     d = d or Display()
-    ia = snapshot_info(store, a)
-    body = ia["body"]
-    kinds = Counter(str(t.get("type")) for t in body.get("targets", []))
-    sa = _views_snapshot(store, a)
+    doc = service.document(store, a)
+    snap = doc.snapshot
+    ia = snapshot_info(store, a, snap)
+    kinds = Counter(t.type for t in snap.targets)
     return {
         "kind": "docs",
         "a": ia, "snapshots": [ia],
         "customer": ia["customer"], "job": None, "technician": ia["technician"],
         "kinds": sorted(kinds.items()),
-        "targets": [data_sheet(store, t) for t in body.get("targets", [])],
-        "findings": findings_of(evaluate_findings(store, sa), d),
-        "paths": path_map(sa, d),
-        "access": access_matrix(sa, a, d),
+        "targets": [data_sheet(snap, t) for t in snap.targets],
+        "findings": findings_of(doc.findings, d),
+        "paths": path_map(doc.paths, d),
+        "access": access_matrix(doc, a, d),
         "key": ia["key"],
     }

@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 from proofshot import __version__
 from proofshot.engagement.identity import provider
 from proofshot.model.errors import BadInput
+from proofshot.model.snapshot import SnapshotReader
 from proofshot.report import context as ctxmod
 from proofshot.report.display import Display
 from proofshot.report.i18n import LANGS, Formats, translations
@@ -113,10 +114,10 @@ def _csv_cell(v: Any) -> str:
     return str(v)
 
 
-def write_side_files(store: Store, body: Mapping[str, Any], out: Path) -> list[dict[str, Any]]:
+def write_side_files(store: Store, snap: SnapshotReader, out: Path) -> list[dict[str, Any]]:
     """Long tables as `<stem>.<table>.csv` beside the report; returns what was written."""
     written = []
-    for name, (cols, rows) in ctxmod.side_tables(store, body).items():
+    for name, (cols, rows) in ctxmod.side_tables(store, snap).items():
         path = out.with_name(f"{out.stem}.{name}.csv")
         with open(path, "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
@@ -138,7 +139,7 @@ def report(store: Store, a: str, b: str | None, out: Path, lang: str = "de",
         side: list[dict[str, Any]] = []
     else:
         data = ctxmod.documentation(store, ia, d)
-        side = write_side_files(store, data["a"]["body"], out)
+        side = write_side_files(store, data["a"]["snapshot"], out)
     data["side_files"] = side
     data["provider"] = provider(store)
     if not (data.get("engagement") or {}).get("technician") and data["provider"]["technician"]:

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from proofshot.model.table import Table
-from proofshot.model.transcript import Answer
 from proofshot.scan.catalog import collector as collector_by_name
 from proofshot.scan.record import write_table
 from proofshot.scan.runner import Sorters, build_table
 from proofshot.scan.sorter import Sorter, table_sorter
 from proofshot.store.embedded import Store
+from proofshot.store.reader import open_snapshot
 
 
 @dataclass
@@ -53,38 +53,36 @@ def rederive(store: Store, sid: str) -> RederiveReport:
 
 def _rederive(store: Store, sid: str, sorters: Sorters) -> RederiveReport:
     rep = RederiveReport()
-    body = store.manifest(sid)
-    scope = store.get_json(body["scope"]["object"]).get("scope", {})
-    options_by_name = {t["name"]: t for t in scope.get("targets", [])}
-    for t in body["targets"]:
-        if not t["tables"]:
+    snap = open_snapshot(store, sid)
+    options_by_name = {t["name"]: t for t in snap.scope().get("targets", [])}
+    for t in snap.targets:
+        if not t.tables:
             continue
-        collector = collector_by_name(t["collector"]["name"])
-        options: dict[str, Any] | None = options_by_name.get(t["name"])
+        collector = collector_by_name(t.collector.name) if t.collector.name else None
+        options: dict[str, Any] | None = options_by_name.get(t.name)
         if options is not None and options.get("type") == "replay":  # the recorded options
-            options = {**(options.get("options") or {}), "name": t["name"]}
+            options = {**(options.get("options") or {}), "name": t.name}
         if collector is None or options is None:
-            rep.skipped.append(f"{t['name']}: no collector or options to re-derive with")
+            rep.skipped.append(f"{t.name}: no collector or options to re-derive with")
             continue
-        if t["collector"].get("version") != collector.version:
+        if t.collector.version != collector.version:
             # its parsers gave other rows then (e.g. a column added since): not a mismatch
-            rep.skipped.append(f"{t['name']}: collected by {collector.name} "
-                               f"{t['collector'].get('version')}; this version re-derives "
+            rep.skipped.append(f"{t.name}: collected by {collector.name} "
+                               f"{t.collector.version}; this version re-derives "
                                f"{collector.name} {collector.version}")
             continue
         plan = collector.plan(options)
         declared = {s.query.id: s.query for s in plan.steps}
-        answers = {c["query"]: Answer.from_record(store.get_json(c["transcript"]), store.get)
-                   for c in t["coverage"]}
+        answers = {c.query: snap.transcript(c) for c in t.coverage}
         for spec in plan.specs:
-            stored = t["tables"].get(spec.table.name)
+            stored = t.tables.get(spec.table.name)
             if stored is None:
                 continue
             rep.tables += 1
             tr = build_table(spec, answers, declared, sorters)
             rows = tr.sorted if tr.sorted is not None else tr.rows
             if rows is None:
-                rep.problems.append(f"{t['name']}/{spec.table.name}: cannot re-derive: "
+                rep.problems.append(f"{t.name}/{spec.table.name}: cannot re-derive: "
                                     f"{tr.reason}")
                 continue
             try:
@@ -93,8 +91,8 @@ def _rederive(store: Store, sid: str, sorters: Sorters) -> RederiveReport:
             finally:
                 if tr.sorted is not None:
                     tr.sorted.remove()
-            if root != stored["root"]:
-                rep.problems.append(f"{t['name']}/{spec.table.name}: rows re-derived from the "
+            if root != stored.root:
+                rep.problems.append(f"{t.name}/{spec.table.name}: rows re-derived from the "
                                     "transcript differ from the stored table")
             else:
                 rep.matched += 1

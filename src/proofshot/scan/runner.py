@@ -18,7 +18,7 @@ from proofshot.model.table import Row, Table
 from proofshot.model.transcript import Answer, Query, judge
 from proofshot.scan.sorter import Sorter
 from proofshot.scan.spool import Spool
-from proofshot.transports.base import Transport
+from proofshot.transports.base import BatchRunner, StreamRunner, Transport
 
 Masker = Callable[[Answer], tuple[Answer, str]]
 Spooler = Callable[[str], Spool]  # query id -> a new spool for its streamed answer
@@ -130,8 +130,8 @@ async def _run_steps(transport: Transport, steps: Sequence[Step], concurrency: i
     answers: dict[str, Answer] = {}
     done: dict[str, asyncio.Event] = {s.query.id: asyncio.Event() for s in steps}
     sem = asyncio.Semaphore(concurrency)
-    run_batch: Any = getattr(transport, "run_batch", None)
-    run_stream: Any = getattr(transport, "run_stream", None)
+    run_batch = transport.run_batch if isinstance(transport, BatchRunner) else None
+    run_stream = transport.run_stream if isinstance(transport, StreamRunner) else None
 
     async def ask(step: Step, stdin: bytes | None) -> Answer:
         if not (step.query.stream and spooler is not None and run_stream is not None
@@ -159,6 +159,7 @@ async def _run_steps(transport: Transport, steps: Sequence[Step], concurrency: i
     async def several(group: Sequence[Step]) -> None:
         alone: list[Step] = []
         try:
+            assert run_batch is not None  # only called with groups made for a batch runner
             async with sem:
                 got = await run_batch([s.query for s in group])
             for step, ans in zip(group, got, strict=True):

@@ -1,5 +1,10 @@
 """The scope file: YAML naming the targets, validated with pydantic; errors name file, line, field.
 
+Each target is validated with the options model of the collector plugin that reads its `type`
+(scan/catalog.py; the models live beside their collectors, e.g. collectors/linux/plugin.py), and
+every problem of the file is reported at once, one `file:line: field 'F': problem` per line, with
+"did you mean" for a misspelt field or type. A type no installed collector reads is a bad scope.
+
 Secrets are never written in a scope: fields that carry one (password, community, auth/priv keys)
 accept only a reference (`env:NAME`, `file:PATH`, `keyring:SERVICE/USER`); an inline value is
 refused with an error that does not repeat it.
@@ -7,181 +12,58 @@ refused with an error that does not repeat it.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError
 
+from proofshot.collectors.ldap.options import LDAPTarget
+from proofshot.collectors.linux.options import LocalTarget, SSHTarget
+from proofshot.collectors.netdev.options import NetdevTarget
+from proofshot.collectors.options import TargetOptions
+from proofshot.collectors.smb.options import SMBTarget
+from proofshot.collectors.snmp.options import SNMPTarget
+from proofshot.collectors.windows.options import WinRMTarget
 from proofshot.model.errors import ScopeError
+from proofshot.scan.replay import TYPE as REPLAY
+from proofshot.scan.replay import ReplayTarget
 
 if TYPE_CHECKING:
     import yaml
 
+__all__ = ["LDAPTarget", "LocalTarget", "NetdevTarget", "ReplayTarget", "SMBTarget",
+           "SNMPTarget", "SSHTarget", "Scope", "ScopeProblems", "TargetOptions", "WinRMTarget",
+           "load_scope", "local_scope"]
+
 SECRET_FIELDS = ("password", "community", "auth_key", "priv_key", "passphrase", "enable")
-_REF_PREFIXES = ("env:", "file:", "keyring:")
-
-
-def _check_ref(value: str | None) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.startswith(_REF_PREFIXES):
-        raise ValueError(
-            "secrets may not be written in the scope; use env:NAME, file:PATH or keyring:NAME"
-        )
-    return value
-
-
-class _Base(BaseModel):
-    # schemas are built on first validation, not at import: a scan of this machine never
-    # validates a file and starts faster
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.:@-]+$")
-    timeout: float | None = Field(default=None, gt=0)
-
-
-class LocalTarget(_Base):
-    type: Literal["local"]
-    files: list[str] = Field(default_factory=lambda: ["/etc"])
-    cert_paths: list[str] | None = None
-    sudo: bool = False
-
-
-class SSHTarget(_Base):
-    type: Literal["ssh"]
-    host: str = Field(min_length=1)
-    port: int = Field(default=22, ge=1, le=65535)
-    user: str = Field(min_length=1)
-    key: str | None = None
-    password: str | None = None
-    agent: bool = False
-    sudo: bool = False
-    files: list[str] = Field(default_factory=lambda: ["/etc"])
-    cert_paths: list[str] | None = None
-    accept_new_host_key: bool = False
-    # windows: OpenSSH for Windows, PowerShell on the far side (collectors/windows)
-    platform: Literal["linux", "windows"] = "linux"
-    paths: list[str] | None = None  # windows: folders whose NTFS ACL is read
-    event_hours: int | None = Field(default=None, ge=1)  # windows: change events read back
-
-    _ref = field_validator("password")(classmethod(lambda cls, v: _check_ref(v)))
-
-
-class SNMPTarget(_Base):
-    type: Literal["snmp"]
-    host: str
-    port: int = Field(default=161, ge=1, le=65535)
-    version: Literal["1", "2c", "3"] = "2c"
-    community: str | None = None
-    user: str | None = None
-    auth_protocol: str | None = None
-    auth_key: str | None = None
-    priv_protocol: str | None = None
-    priv_key: str | None = None
-
-    @field_validator("version", mode="before")
-    @classmethod
-    def _v(cls, v: Any) -> Any:
-        return str(v) if isinstance(v, (int, float)) else v
-
-    _ref = field_validator("community", "auth_key", "priv_key")(
-        classmethod(lambda cls, v: _check_ref(v))
-    )
-
-
-class LDAPTarget(_Base):
-    type: Literal["ldap"]
-    url: str
-    user: str | None = None
-    password: str | None = None
-    base: str
-    ca: str | None = None
-    tls_verify: bool = True
-
-    _ref = field_validator("password")(classmethod(lambda cls, v: _check_ref(v)))
-
-
-class SMBTarget(_Base):
-    type: Literal["smb"]
-    host: str
-    port: int = Field(default=445, ge=1, le=65535)
-    shares: list[str] | None = None
-    user: str | None = None
-    password: str | None = None
-    depth: int = Field(default=3, ge=0)
-
-    _ref = field_validator("password")(classmethod(lambda cls, v: _check_ref(v)))
-
-
-class WinRMTarget(_Base):
-    """PowerShell remoting (pypsrp). Basic authentication is not offered, and plain HTTP only
-    with message encryption (negotiate, kerberos, ntlm or credssp all encrypt)."""
-
-    type: Literal["winrm"]
-    host: str = Field(min_length=1)
-    port: int | None = Field(default=None, ge=1, le=65535)  # default 5986 (https) / 5985 (http)
-    transport: Literal["https", "http"] = "https"
-    auth: Literal["negotiate", "kerberos", "ntlm", "credssp"] = "negotiate"
-    user: str = Field(min_length=1)
-    password: str | None = None
-    ca: str | None = None
-    tls_verify: bool = True
-    paths: list[str] | None = None  # folders whose NTFS ACL is read
-    event_hours: int | None = Field(default=None, ge=1)
-
-    _ref = field_validator("password")(classmethod(lambda cls, v: _check_ref(v)))
-
-
-class ReplayTarget(_Base):
-    """Answers recorded by `proofshot capture` (DIR/TARGET), scanned back through the same
-    parsers. `options` are the recorded target's options, filled in from the capture when the
-    scope is checked, so the stored scope re-derives the same way."""
-
-    type: Literal["replay"]
-    path: str = Field(min_length=1)
-    options: dict[str, Any] | None = None
-
-
-class NetdevTarget(_Base):
-    """A switch, router or firewall over its SSH CLI (collectors/netdev/platforms.py)."""
-
-    type: Literal["netdev"]
-    platform: str = Field(min_length=1)
-    host: str = Field(min_length=1)
-    port: int = Field(default=22, ge=1, le=65535)
-    user: str = Field(min_length=1)
-    key: str | None = None
-    password: str | None = None
-    enable: str | None = None  # privileged-mode secret
-    accept_new_host_key: bool = False
-
-    _ref = field_validator("password", "enable")(classmethod(lambda cls, v: _check_ref(v)))
-
-
-Target = Annotated[
-    LocalTarget | SSHTarget | SNMPTarget | LDAPTarget | SMBTarget | WinRMTarget | NetdevTarget
-    | ReplayTarget,
-    Field(discriminator="type"),
-]
+_TOP_FIELDS = ("customer", "defaults", "targets")
+# the target types DESIGN.md names; one without a collector plugin is a bad scope, said as such
+DESIGNED_TYPES = ("local", "ssh", "snmp", "ldap", "smb", "winrm", "netdev", "replay")
 
 
 class Scope(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
     customer: str | None = None
     defaults: dict[str, Any] = Field(default_factory=dict)
-    targets: list[Target] = Field(min_length=1)
+    # each target is its collector plugin's options model (scan/catalog.py: by `type`)
+    targets: list[SerializeAsAny[TargetOptions]] = Field(min_length=1)
     digest: str = ""
     source: str = ""
 
-    @field_validator("targets")
-    @classmethod
-    def _unique(cls, v: list[Any]) -> list[Any]:
-        seen: set[str] = set()
-        for t in v:
-            if t.name in seen:
-                raise ValueError(f"target name '{t.name}' is used twice")
-            seen.add(t.name)
-        return v
+
+class ScopeProblems(ScopeError):
+    """Every problem of a scope file at once, one `file:line: field 'F': problem` per line
+    (the first one's place is this error's path, line and field)."""
+
+    def __init__(self, problems: list[ScopeError]) -> None:
+        first = problems[0]
+        super().__init__(first.path, first.line, first.field, first.problem)
+        self.problems = problems
+        self.message = "\n".join(p.message for p in problems)
+        self.args = (self.message,)
 
 
 def _load_with_lines(text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
@@ -249,52 +131,98 @@ def load_scope(path: str | Path) -> Scope:
         raise ScopeError(where, None, None, f"malformed YAML: {exc}") from None
     if not isinstance(data, dict):
         raise ScopeError(where, 1, None, "a scope is a mapping with a 'targets' list")
-    defaults = data.get("defaults") or {}
-    if isinstance(defaults, dict) and isinstance(data.get("targets"), list):
-        for t in data["targets"]:
-            if isinstance(t, dict) and "timeout" in defaults:
-                t.setdefault("timeout", defaults["timeout"])
-    try:
-        scope = Scope.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = _clean_loc(err["loc"], data)
-        if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
-            loc = (*loc, "type")
-        line = _line_for(lines, loc)
-        field = ".".join(str(x) for x in loc) or None
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "union_tag_invalid":
-            msg = (
-                f"unknown target type {err.get('input', {}).get('type')!r}; "
-                "expected local, ssh, snmp, ldap, smb, winrm, netdev or replay"
-            )
-        elif err["type"] == "extra_forbidden":
-            msg = "unknown field"
-        raise ScopeError(where, line, field, msg) from None
+    problems = _validate(where, data, lines)
+    if isinstance(problems, list):
+        raise ScopeProblems(problems)
+    scope = problems
     scope.digest = hashlib.sha256(raw).hexdigest()
     scope.source = text
     return scope
 
 
-def _clean_loc(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
-    """Drop pydantic's union-branch names (e.g. 'ssh') from an error location."""
-    out: list[Any] = []
-    node = data
-    for part in loc:
-        in_dict = isinstance(node, dict) and part in node
-        in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
-        if in_dict or in_list:
-            out.append(part)
-            node = node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and part in (
-            "local", "ssh", "snmp", "ldap", "smb", "winrm", "netdev", "replay"
-        ):
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    near = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{near[0]}'?)" if near else ""
+
+
+def _validate(where: str, data: dict[Any, Any], lines: dict[tuple[Any, ...], int]
+              ) -> Scope | list[ScopeError]:
+    """The scope, or every problem found in it, in the file's order."""
+    from proofshot.scan.catalog import target_types
+
+    problems: list[ScopeError] = []
+
+    def problem(loc: tuple[Any, ...], msg: str) -> None:
+        field = ".".join(str(x) for x in loc) or None
+        problems.append(ScopeError(where, _line_for(lines, loc), field, msg))
+
+    for key in data:
+        if key not in _TOP_FIELDS:
+            problem((key,), f"unknown field{_suggest(str(key), _TOP_FIELDS)}")
+    customer = data.get("customer")
+    if customer is not None and not isinstance(customer, str):
+        problem(("customer",), "must be text")
+    defaults = data.get("defaults") or {}
+    if not isinstance(defaults, dict):
+        problem(("defaults",), "must be a mapping (e.g. {timeout: 30})")
+        defaults = {}
+    raw_targets = data.get("targets")
+    if not isinstance(raw_targets, list) or not raw_targets:
+        problem(("targets",), "a scope needs a 'targets' list with at least one target"
+                if raw_targets is None or raw_targets == [] else "must be a list of targets")
+        raw_targets = []
+    # replay is the scan's own type (answers any collector recorded), not a collector's
+    types: dict[str, Any] = {**target_types(), REPLAY: None}
+    known = ", ".join(sorted(types))
+    targets: list[TargetOptions] = []
+    first_line: dict[str, int | None] = {}
+    for i, t in enumerate(raw_targets):
+        loc: tuple[Any, ...] = ("targets", i)
+        if not isinstance(t, dict):
+            problem(loc, "a target is a mapping with at least 'name' and 'type'")
             continue
-        else:
-            out.append(part)
-            node = None
-    return tuple(out)
+        name = t.get("name")
+        if isinstance(name, str):
+            if name in first_line:
+                problem((*loc, "name"), f"target name '{name}' is used twice (first at line "
+                        f"{first_line[name]})")
+            else:
+                first_line[name] = _line_for(lines, (*loc, "name"))
+        type_ = t.get("type")
+        if type_ is None:
+            problem((*loc, "type"), f"missing; one of {known}")
+            continue
+        if isinstance(type_, str) and type_ in DESIGNED_TYPES and type_ not in types:
+            problem((*loc, "type"), f"target type {type_!r} is not implemented in this "
+                    f"installation (no collector reads it); implemented: {known}")
+            continue
+        if not isinstance(type_, str) or type_ not in types:
+            problem((*loc, "type"), f"unknown target type {type_!r}"
+                    f"{_suggest(str(type_), types)}; expected one of {known}")
+            continue
+        model = ReplayTarget if type_ == REPLAY else types[type_].options(type_)
+        if "timeout" in defaults:
+            t = {**t}
+            t.setdefault("timeout", defaults["timeout"])
+        try:
+            targets.append(model.model_validate(t))
+        except ValidationError as exc:
+            fields = list(model.model_fields)
+            for err in exc.errors():
+                eloc = (*loc, *err["loc"])
+                msg = err["msg"].removeprefix("Value error, ")
+                if err["type"] == "extra_forbidden":
+                    msg = f"unknown field{_suggest(str(err['loc'][-1]), fields)}"
+                problem(eloc, msg)
+    if problems:
+        problems.sort(key=lambda p: (p.line is None, p.line or 0))
+        return problems
+    try:
+        return Scope.model_validate({"customer": customer, "defaults": defaults,
+                                     "targets": targets})
+    except ValidationError as exc:  # pragma: no cover - every field was checked above
+        err = exc.errors()[0]
+        return [ScopeError(where, None, ".".join(map(str, err["loc"])), err["msg"])]
 
 
 def _line_for(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | None:

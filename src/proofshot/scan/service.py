@@ -21,6 +21,7 @@ from proofshot.scan.sorter import Sorter, table_sorter
 from proofshot.scan.spool import Spool
 from proofshot.scan.targets import Unsupported, collector_for, options_for, preflight, transport_for
 from proofshot.store.embedded import Store
+from proofshot.store.reader import read_manifest
 from proofshot.store.timestamp import stamp_after_commit
 
 DEFAULT_TIMEOUT = 60.0
@@ -84,8 +85,7 @@ def _record(store: Store, scope: Scope, label: str, results: list[TargetResult],
         last = _previous_roots(store)
         entries = [target_entry(r, writer, store.keys, last.get(r.name)) for r in results]
         scope_oid = writer.put_json({"scope": _masked_scope(scope)})
-        collectors = {e["collector"]["name"]: e["collector"]["version"] for e in entries
-                      if e["collector"]["name"]}
+        collectors = {r.collector: r.collector_version for r in results if r.collector}
         body = manifest_body(label, entries, scope.digest, scope_oid, scope.customer,
                              technician(), collectors, engagement)
         sid = store.commit(body, writer)
@@ -101,13 +101,11 @@ def _previous_roots(store: Store) -> dict[str, dict[str, str]]:
     tip = store.latest()
     if tip is None:
         return {}
-    body = store.manifest(tip.id, check=False)
-    return {t["name"]: {name: tab["root"] for name, tab in t.get("tables", {}).items()}
-            for t in body.get("targets", [])}
+    return read_manifest(store, tip.id, check=False).roots()
 
 
 def _masked_scope(scope: Scope) -> dict[str, Any]:
-    data: dict[str, Any] = scope.model_dump(exclude={"digest", "source"})
+    data: dict[str, Any] = scope.model_dump(exclude={"digest", "source"}, by_alias=True)
     return data
 
 

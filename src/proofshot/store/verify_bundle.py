@@ -165,6 +165,12 @@ def check_manifest_doc(sid: str, doc: Any, pub_b64: str) -> dict[str, Any]:
 
 
 # -- DER, just enough for RFC 3161 tokens ---------------------------------------------------
+# Hand-written on purpose: this file must run on the other side's machine with Python and
+# `cryptography` only. cryptography verifies the signature and parses the TSA's X.509
+# certificate, but has no parser for CMS SignedData/SignerInfo or RFC 3161 TSTInfo; the
+# libraries that do (asn1crypto's tsp, pyasn1 with rfc3161ng) would be one more install for a
+# reader who should trust as little as possible. It reads definite-length DER only, refuses
+# everything else, and is tested on tokens of a real TSA (openssl ts) in tests/bundle.
 
 @dataclass
 class Tlv:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable, Sequence
+from typing import Protocol, runtime_checkable
 
 from proofshot.model.transcript import Answer, Query
 
@@ -23,6 +24,23 @@ class Transport(Protocol):
 
     async def close(self) -> None: ...
 
-    # Optional (the runner looks for it): `async def run_batch(self, queries: Sequence[Query])
-    # -> list[Answer | None]` runs several small queries of the same privilege in one process or
-    # channel and gives each its exact answer, or None for the ones the caller must run alone.
+    # Optional abilities, each its own Protocol below (the runner asks with isinstance).
+
+
+@runtime_checkable
+class BatchRunner(Protocol):
+    """A transport that runs several small queries of the same privilege in one process or
+    channel and gives each its exact answer, or None for the ones the caller must run alone."""
+
+    async def run_batch(self, queries: Sequence[Query]) -> list[Answer | None]: ...
+
+
+Sink = Callable[[bytes], None]
+
+
+@runtime_checkable
+class StreamRunner(Protocol):
+    """A transport that hands a large answer's stdout to `sink` as it arrives (Query.stream);
+    the Answer it returns holds no stdout of its own."""
+
+    async def run_stream(self, query: Query, sink: Sink) -> Answer: ...

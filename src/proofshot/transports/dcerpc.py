@@ -1,7 +1,18 @@
 """Pure DCE/RPC (connection-oriented, [MS-RPCE] / C706) and NDR for the SRVSVC calls we make.
 
-Encoders build the PDUs the transport writes to the `srvsvc` named pipe; decoders turn the raw
-response PDUs (kept in the transcript) back into records. Nothing here touches the network.
+Encoders build the PDUs the transport writes to the `srvsvc` named pipe. The transport decodes
+only what it needs to hold the conversation: the PDU framing (fragments, bind ack, faults) and
+the share list of NetrShareEnum, whose names it must send back in NetrShareGetInfo. Decoding the
+content that becomes rows (a share's path and security descriptor, level 502) belongs to the
+collector: collectors/smb/srvsvc.py, over the raw response PDUs kept in the transcript. Nothing
+here touches the network.
+
+Why hand-written: smbprotocol (our SMB2/3 client) has no DCE/RPC layer. impacket has srvsvc,
+but brings its own SMB stack and a long dependency list (pyOpenSSL, pycryptodomex, ldap3,
+flask, ...) for two calls; pysmb is a second SMB client; Samba's python bindings
+(samba.dcerpc.srvsvc) come from Debian packages, not from pip, and need the Samba libraries.
+Two calls at fixed levels are about 200 lines, tested on responses captured from Samba
+(tests/collectors/smb) and against a live Samba server in the lab.
 
 Calls ([MS-SRVS]): NetrShareEnum (opnum 15) at level 1 (name, type, remark) and
 NetrShareGetInfo (opnum 16) at level 502 (adds path and the share's security descriptor).
@@ -218,7 +229,9 @@ def share_get_info_stub(server: str, share: str, level: int = 502) -> bytes:
 
 
 # --- NDR decoding ----------------------------------------------------------------------
-class _Reader:
+class NdrReader:
+    """Little-endian NDR20 primitives over one response stub."""
+
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.pos = 0
@@ -254,7 +267,7 @@ class _Reader:
 
 def decode_share_enum(pdu: bytes) -> tuple[list[ShareInfo], int]:
     """NetrShareEnum level 1 response PDU(s) -> (shares, Win32 status)."""
-    r = _Reader(response_stub(pdu))
+    r = NdrReader(response_stub(pdu))
     level, tag, ptr = r.u32(), r.u32(), r.u32()
     shares: list[ShareInfo] = []
     if ptr:
@@ -274,30 +287,3 @@ def decode_share_enum(pdu: bytes) -> tuple[list[ShareInfo], int]:
     if r.u32():  # ResumeHandle
         r.u32()
     return shares, r.u32()
-
-
-def decode_share_info_502(pdu: bytes) -> tuple[ShareInfo | None, int]:
-    """NetrShareGetInfo level 502 response PDU(s) -> (share or None, Win32 status)."""
-    r = _Reader(response_stub(pdu))
-    tag, ptr = r.u32(), r.u32()
-    info: ShareInfo | None = None
-    if ptr:
-        if tag != 502:
-            raise DceRpcError(f"share info answered level {tag}, asked 502")
-        name_p, stype, remark_p = r.u32(), r.u32(), r.u32()
-        r.u32()  # permissions
-        r.u32()  # max uses
-        r.u32()  # current uses
-        path_p, passwd_p, sd_len, sd_p = r.u32(), r.u32(), r.u32(), r.u32()
-        name = r.opt_wstring(name_p) or ""
-        remark = r.opt_wstring(remark_p) or ""
-        path = r.opt_wstring(path_p)
-        r.opt_wstring(passwd_p)
-        sd: bytes | None = None
-        if sd_p:
-            n = r.u32()
-            if n != sd_len:
-                raise DceRpcError(f"security descriptor of {n} bytes, announced {sd_len}")
-            sd = r.raw(n)
-        info = ShareInfo(name, stype, remark, path, sd or None)
-    return info, r.u32()

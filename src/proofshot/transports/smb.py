@@ -14,7 +14,8 @@ Queries (argv as data, never a shell):
                                    {"op":"bind","rsp":B64}, {"op":"enum","rsp":B64} (NetrShareEnum
                                    level 1), then {"op":"info","share":S,"rsp":B64}
                                    (NetrShareGetInfo level 502) for every share enumerated; the
-                                   pure decoder is transports/dcerpc.py
+                                   framing is transports/dcerpc.py, the level 502 decoder
+                                   collectors/smb/srvsvc.py
     ("smb-walk-all", DEPTH)        enumerate the shares (as above), then for every disk share that
                                    is not special/hidden (no trailing $): {"s":S,"tree":{...}} (as
                                    smb-share) or {"s":S,"err":...}, then its walk lines with "s":S

@@ -9,14 +9,15 @@ empty, except the small share tables that say which share-level ACLs are not kno
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from proofshot.store.embedded import Store
+from proofshot.model.snapshot import Manifest, SnapshotReader, SnapshotSource, as_manifest
+from proofshot.store.reader import open_snapshot
 from proofshot.views import access, paths
 from proofshot.views.findings import tables_needed
-from proofshot.views.snapshot import SnapshotData, load
+from proofshot.views.snapshot import SnapshotData, from_reader
 
 
 @dataclass
@@ -28,24 +29,29 @@ class Pair:
     access_unchanged: bool
 
 
-def same_tables(ma: dict[str, Any], mb: dict[str, Any], tables: Collection[str]) -> bool:
+def same_tables(ma: Manifest | Mapping[str, Any], mb: Manifest | Mapping[str, Any],
+                tables: Collection[str]) -> bool:
     """Both snapshots hold the same targets, read alike, with the same trees for `tables`:
     then a view that is a pure function of those tables has nothing to show between them."""
-    def sig(m: dict[str, Any]) -> dict[str, Any]:
-        return {t["name"]: (t.get("type"), t.get("status"),
-                            {n: x["root"] for n, x in t.get("tables", {}).items() if n in tables},
-                            {n: (u or {}).get("status") for n, u in
-                             t.get("unverifiable", {}).items() if n in tables})
-                for t in m["targets"]}
-    return sig(ma) == sig(mb)
+    def sig(m: Manifest) -> dict[str, Any]:
+        return {t.name: (t.type, t.status,
+                         {n: x.root for n, x in t.tables.items() if n in tables},
+                         {n: u.status for n, u in t.unverifiable.items() if n in tables})
+                for t in m.targets}
+    return sig(as_manifest(ma)) == sig(as_manifest(mb))
 
 
-def load_pair(store: Store, ia: str, ib: str) -> Pair:
+def load_pair(store: SnapshotSource, ia: str, ib: str) -> Pair:
+    return pair_of(open_snapshot(store, ia), open_snapshot(store, ib))
+
+
+def pair_of(ra: SnapshotReader, rb: SnapshotReader) -> Pair:
+    """The views' data of two open snapshots (see the module's doc)."""
     access_tables = set(access.TABLES)
-    unchanged = same_tables(store.manifest(ia), store.manifest(ib), access_tables)
+    unchanged = same_tables(ra.manifest, rb.manifest, access_tables)
     need = set(paths.TABLES) | tables_needed() | (set() if unchanged else access_tables)
-    sa, sb = load(store, ia, need), load(store, ib, need)
+    sa, sb = from_reader(ra, need), from_reader(rb, need)
     if not unchanged:
         return Pair(sa, sb, sa, sb, False)
-    return Pair(sa, sb, load(store, ia, access_tables, read_rows=access.PER_SHARE),
-                load(store, ib, access_tables, read_rows=access.PER_SHARE), True)
+    return Pair(sa, sb, from_reader(ra, access_tables, read_rows=access.PER_SHARE),
+                from_reader(rb, access_tables, read_rows=access.PER_SHARE), True)

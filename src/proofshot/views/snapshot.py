@@ -7,15 +7,14 @@ a view can tell "no rows" from "not observed".
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from proofshot.model.snapshot import SnapshotReader, SnapshotSource
 from proofshot.model.table import Row
-from proofshot.store.embedded import Store
-from proofshot.store.tree import iter_rows
+from proofshot.store.reader import open_snapshot
 
 READABLE = ("ok", "partial")
 
@@ -75,24 +74,29 @@ def from_plain(data: Mapping[str, Mapping[str, list[Row]]], *, sid: str = "test"
     return snap
 
 
-def load(store: Store, sid: str, tables: Collection[str] | None = None,
+def load(store: SnapshotSource | SnapshotReader, sid: str, tables: Collection[str] | None = None,
          read_rows: bool | Collection[str] = True) -> SnapshotData:
     """Read a snapshot's rows (only `tables` when given) from the store. `read_rows=False`
     lists the tables that were read without reading them (every one empty): enough for a
     view that only asks what was observed; a collection of table names reads those only."""
-    body = store.manifest(sid)
-    snap = SnapshotData(sid, body.get("label", ""), body.get("created"))
-    for t in body["targets"]:
+    snap = store if isinstance(store, SnapshotReader) else open_snapshot(store, sid)
+    return from_reader(snap, tables, read_rows)
+
+
+def from_reader(snap: SnapshotReader, tables: Collection[str] | None = None,
+                read_rows: bool | Collection[str] = True) -> SnapshotData:
+    """The views' data of an open snapshot (see `load`)."""
+    m = snap.manifest
+    data = SnapshotData(snap.id, m.label, m.created)
+    for t in m.targets:
         rows: dict[str, list[Row]] = {}
-        for name, tab in t.get("tables", {}).items():
+        for name in t.tables:
             if tables is not None and name not in tables:
                 continue
             read = read_rows if isinstance(read_rows, bool) else name in read_rows
-            rows[name] = ([json.loads(r) for r in iter_rows(store.get, tab["root"])]
-                          if read else [])
-        snap.targets[t["name"]] = TargetData(
-            t["name"], t.get("type", ""), t.get("status", ""), dict(t.get("facts", {})), rows,
-            dict(t.get("unverifiable", {})),
-            {n: {k: v for k, v in tab.items() if k in ("sources", "failed", "status", "reason")}
-             for n, tab in t.get("tables", {}).items()})
-    return snap
+            rows[name] = snap.rows(t, name) if read else []
+        data.targets[t.name] = TargetData(
+            t.name, t.type, t.status, dict(t.facts), rows,
+            {n: g.to_json() for n, g in t.unverifiable.items()},
+            {n: ref.read_as() for n, ref in t.tables.items()})
+    return data

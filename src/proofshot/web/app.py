@@ -42,6 +42,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from proofshot import __version__
 from proofshot.model.errors import BadInput, ProofshotError
+from proofshot.model.snapshot import TableRef
 from proofshot.report.i18n import Formats
 from proofshot.report.i18n import translations as report_translations
 from proofshot.views.grant import via_text
@@ -377,8 +378,8 @@ def create_app(cfg: Config) -> FastAPI:
         latest = data.store().latest()
 
         def make() -> dict[str, Any]:
-            groups: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-            for tname, tab in sorted(entry["tables"].items()):
+            groups: dict[str, list[tuple[str, TableRef]]] = {}
+            for tname, tab in sorted(entry.tables.items()):
                 groups.setdefault(group_of(tname), []).append((tname, tab))
             order = [g for g, _ in GROUPS] + ["other"]
             findings = [f for f in data.findings(sid) if f.target == name]

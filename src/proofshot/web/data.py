@@ -1,8 +1,8 @@
 """Every read and the few writes of the web UI, in one module.
 
-The pages and the API call only this module; it calls what the CLI commands call today (diff,
-show, findings, paths, access, engagement, report). When the service layer lands, this is the
-one file to point at it. Nothing here renders HTML.
+The pages and the API call only this module; it calls the service layer the CLI calls (compare,
+findings, paths, access, snapshot), reads snapshots through model.snapshot's typed reader, and
+the job record and the report as the CLI does. Nothing here renders HTML.
 
 Stores are opened once per thread (SQLite connections stay in their thread); snapshots are
 immutable, so results computed from them (a diff, a view) are cached by snapshot id.
@@ -22,22 +22,22 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, TypeVar
 
+from proofshot import service
 from proofshot.diff.engine import diff_snapshots
 from proofshot.diff.model import Change, DiffResult
 from proofshot.engagement import record
 from proofshot.engagement.model import Engagement, load_all
 from proofshot.engagement.model import load as load_engagement
 from proofshot.model.errors import BadInput, ProofshotError, SnapshotNotFound
+from proofshot.model.snapshot import Manifest, SnapshotReader, TargetEntry
 from proofshot.report.render import report as render_report
 from proofshot.store.embedded import Store
-from proofshot.store.tree import children, iter_rows, leaf_rows
+from proofshot.store.reader import reader_of
+from proofshot.store.tree import children, leaf_rows
 from proofshot.views import access as access_view
 from proofshot.views import paths as paths_view
-from proofshot.views.delta import findings_delta, paths_delta
-from proofshot.views.findings import Finding, evaluate, tables_needed
+from proofshot.views.findings import Finding
 from proofshot.views.grant import Grant
-from proofshot.views.pair import load_pair
-from proofshot.views.snapshot import load
 
 T = TypeVar("T")
 READABLE = ("ok", "partial")
@@ -211,23 +211,30 @@ class Data:
         except SnapshotNotFound as exc:
             raise NotFound(exc.message) from None
 
-    def manifest(self, sid: str) -> dict[str, Any]:
-        return self._cache.get(("manifest", sid), lambda: self.store().manifest(sid))
+    def snapshot(self, sid: str) -> SnapshotReader:
+        """One snapshot over this thread's store, its manifest checked once (service.snapshot)
+        and kept: snapshots are immutable."""
+        m = self._cache.get(("manifest", sid), lambda: service.snapshot(self.store(), sid).manifest)
+        return reader_of(self.store(), sid, m)
 
-    def target_entry(self, sid: str, name: str) -> dict[str, Any]:
-        for t in self.manifest(sid)["targets"]:
-            if t["name"] == name:
-                return t  # type: ignore[no-any-return]
-        raise NotFound(f"snapshot {sid[:12]} has no target '{name}'")
+    def manifest(self, sid: str) -> dict[str, Any]:
+        """The manifest body as stored (what the pages show of a snapshot)."""
+        return self.snapshot(sid).manifest.to_data()
+
+    def target_entry(self, sid: str, name: str) -> TargetEntry:
+        found = self.snapshot(sid).target(name)
+        if found is None:
+            raise NotFound(f"snapshot {sid[:12]} has no target '{name}'")
+        return found
 
     # -- snapshots ---------------------------------------------------------------------------
     def snapshots(self) -> list[SnapRow]:
         out = []
         for info in self.store().snapshots():
-            body = self.manifest(info.id)
-            eng = body.get("engagement")
+            m = self.snapshot(info.id).manifest
+            eng = m.engagement
             out.append(SnapRow(info.id, info.seq, info.label, info.created,
-                               [(t["name"], t["status"]) for t in body.get("targets", [])],
+                               [(t.name, t.status) for t in m.targets],
                                eng if isinstance(eng, str) and eng else None))
         return out
 
@@ -243,48 +250,42 @@ class Data:
         return self._cache.get(("diff", ia, ib), lambda: self._diff(ia, ib))
 
     def _diff(self, ia: str, ib: str) -> DiffView:
-        st = self.store()
-        res = diff_snapshots(st.get, ia, self.manifest(ia), ib, self.manifest(ib))
-        p = load_pair(st, ia, ib)
-        fa, fb = evaluate(p.a, st.keys.keyed_hash), evaluate(p.b, st.keys.keyed_hash)
-        views = {"paths": paths_delta(p.a, p.b), "findings": findings_delta(p.a, p.b, fa, fb),
-                 "access": access_view.access_delta(p.access_a, p.access_b)}
-        return DiffView(res, views)
+        cmp = service.compare(self.store(), ia, ib, job=False)  # as `proofshot diff`
+        assert cmp.views is not None
+        return DiffView(cmp.diff, cmp.views.to_json())
 
     # -- show --------------------------------------------------------------------------------
     def show_json(self, sid: str) -> Iterator[str]:
         """`proofshot show ID --json` as pieces of text, row by row (a table of a million rows
         is never held whole)."""
-        body = self.manifest(sid)
-        get = self.store().get
-        yield json.dumps({"id": sid, "label": body.get("label", ""),
-                          "created": body.get("created"), "seq": body.get("seq")},
+        snap = self.snapshot(sid)
+        m = snap.manifest
+        yield json.dumps({"id": sid, "label": m.label, "created": m.created, "seq": m.seq},
                          ensure_ascii=False)[:-1] + ', "targets": ['
-        for i, t in enumerate(body["targets"]):
-            head = {"name": t["name"], "type": t["type"], "status": t["status"],
-                    "reason": t["reason"], "facts": t.get("facts", {})}
+        for i, t in enumerate(m.targets):
+            head = {"name": t.name, "type": t.type, "status": t.status, "reason": t.reason,
+                    "facts": dict(t.facts)}
             yield ("" if i == 0 else ", ") + json.dumps(head, ensure_ascii=False)[:-1]
             yield ', "tables": {'
-            for j, (name, tab) in enumerate(sorted(t["tables"].items())):
+            for j, name in enumerate(sorted(t.tables)):
                 yield ("" if j == 0 else ", ") + json.dumps(name) + ": ["
                 buf: list[str] = []
-                for k, raw in enumerate(iter_rows(get, tab["root"])):
+                for k, raw in enumerate(snap.iter_raw(t, name)):
                     buf.append(("" if k == 0 else ", ") + json.dumps(json.loads(raw),
                                                                     ensure_ascii=False))
                     if len(buf) >= 1000:
                         yield "".join(buf)
                         buf = []
                 yield "".join(buf) + "]"
-            yield '}, "unverifiable": ' + json.dumps(t.get("unverifiable", {}),
-                                                     ensure_ascii=False) + "}"
+            gaps = {n: g.to_json() for n, g in t.unverifiable.items()}
+            yield '}, "unverifiable": ' + json.dumps(gaps, ensure_ascii=False) + "}"
         yield "]}"
 
     def table_page(self, sid: str, target: str, table: str, offset: int,
                    limit: int) -> tuple[list[dict[str, Any]], int]:
         """Rows [offset, offset+limit) of one table and its row count; subtrees before the
         offset are skipped by their row counts, so a late page of a huge table is cheap."""
-        entry = self.target_entry(sid, target)
-        tab = entry["tables"].get(table)
+        tab = self.target_entry(sid, target).table(table)
         if tab is None:
             raise NotFound(f"target '{target}' has no table '{table}' in {sid[:12]}")
         get = self.store().get
@@ -309,15 +310,15 @@ class Data:
                 skip = walk(kid, skip)
             return skip
 
-        walk(tab["root"], max(0, offset))
-        return rows, int(tab["rows"])
+        walk(tab.root, max(0, offset))
+        return rows, tab.rows
 
     def columns(self, sid: str, target: str, table: str) -> list[dict[str, Any]]:
-        tab = self.target_entry(sid, target)["tables"].get(table)
+        tab = self.target_entry(sid, target).table(table)
         if tab is None:
             raise NotFound(f"no table '{table}'")
-        schema = self._cache.get(("schema", tab["schema"]),
-                                 lambda: json.loads(self.store().get(tab["schema"])))
+        snap = self.snapshot(sid)
+        schema = self._cache.get(("schema", tab.schema), lambda: snap.get_json(tab.schema))
         return list(schema.get("columns", []))
 
     # -- a target across snapshots -------------------------------------------------------------
@@ -350,8 +351,8 @@ class Data:
         return out[::-1]
 
     def _step(self, name: str, prev: SnapRow, cur: SnapRow) -> TimelineEntry:
-        a = {"targets": [self.target_entry(prev.id, name)]}
-        b = {"targets": [self.target_entry(cur.id, name)]}
+        a = Manifest(targets=(self.target_entry(prev.id, name),))
+        b = Manifest(targets=(self.target_entry(cur.id, name),))
         res = diff_snapshots(self.store().get, prev.id, a, cur.id, b)
         return TimelineEntry(prev.id, cur.id, cur.label, cur.created, dict(cur.targets)[name],
                              res.changes,
@@ -360,21 +361,23 @@ class Data:
     # -- views -------------------------------------------------------------------------------
     def findings(self, sid: str) -> list[Finding]:
         def make() -> list[Finding]:
-            st = self.store()
-            return evaluate(load(st, sid, tables_needed()), st.keys.keyed_hash)
+            return service.findings(self.store(), sid)[1]
         return self._cache.get(("findings", sid), make)
 
     def paths(self, sid: str) -> dict[str, Any]:
-        return self._cache.get(("paths", sid), lambda: paths_view.to_json(self._graph(sid)))
+        return self._cache.get(("paths", sid), lambda: self._paths(sid).json)
 
-    def _graph(self, sid: str) -> Any:
-        return paths_view.build(load(self.store(), sid, paths_view.TABLES))
+    def _paths(self, sid: str) -> service.PathsResult:
+        return self._cache.get(("paths-result", sid), lambda: service.paths(self.store(), sid))
+
+    def _graph(self, sid: str) -> paths_view.Graph:
+        return self._paths(sid).graph
 
     def paths_svg(self, sid: str) -> str:
         """The map as Graphviz lays it out (`dot`, Debian package graphviz); each host links to
         its target page."""
         def make() -> str:
-            dot = paths_view.to_dot(self._graph(sid))
+            dot = self._paths(sid).dot()
             exe = shutil.which("dot")
             if exe is None:
                 raise BadInput("Graphviz `dot` not found (apt-get install graphviz)")
@@ -387,7 +390,7 @@ class Data:
 
     def grants(self, sid: str) -> list[Grant]:
         def make() -> list[Grant]:
-            return access_view.grants(load(self.store(), sid, access_view.TABLES))
+            return service.access(self.store(), sid)[1]
         return self._cache.get(("grants", sid), make)
 
     def access(self, sid: str, principal: str | None, resource: str | None) -> list[Grant]:
@@ -418,20 +421,18 @@ class Data:
         return hits
 
     def _search_index(self, latest: tuple[tuple[str, str], ...]) -> list[tuple[str, Hit]]:
-        get = self.store().get
         out: list[tuple[str, Hit]] = []
         for name, sid in latest:
+            snap = self.snapshot(sid)
             entry = self.target_entry(sid, name)
             out.append((name.lower(), Hit(name, sid, "", "target", name, {})))
-            for k, v in sorted(entry.get("facts", {}).items()):
+            for k, v in sorted(entry.facts.items()):
                 if isinstance(v, str | int) and not isinstance(v, bool):
                     out.append((str(v).lower(), Hit(name, sid, "", k, str(v), {})))
             for table in SEARCH_TABLES:
-                tab = entry["tables"].get(table)
-                if tab is None:
+                if entry.table(table) is None:
                     continue
-                for raw in iter_rows(get, tab["root"]):
-                    row = json.loads(raw)
+                for row in snap.iter_rows(entry, table):
                     for col, v in row.items():
                         if isinstance(v, str) and v and len(v) <= 300:
                             out.append((v.lower(), Hit(name, sid, table, col, v, row)))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from proofshot.collectors import ntsd
+from proofshot.collectors.base import NotCollected
 from proofshot.model.table import Row
 
 NEVER = 0x7FFFFFFFFFFFFFFF
@@ -71,8 +72,12 @@ def parse_entries(text: str) -> list[Entry]:
     for line in text.splitlines():
         if not line.strip():
             continue
-        obj = json.loads(line)
-        e = Entry(obj["dn"])
+        try:
+            obj = json.loads(line)
+            e = Entry(obj["dn"])
+        except (ValueError, TypeError, KeyError):
+            raise NotCollected(f"answer is not the LDAP transport's entry lines: "
+                               f"{line[:60]!r}", "failed") from None
         for k, vals in (obj.get("a") or {}).items():
             e.attrs[k.lower()] = list(vals)
         for k, vals in (obj.get("b") or {}).items():

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from proofshot.collectors import ntsd
 from proofshot.collectors.base import NotCollected
+from proofshot.collectors.smb.srvsvc import decode_share_info_502
 from proofshot.model.table import Row
 from proofshot.transports import dcerpc
 
@@ -40,7 +41,19 @@ def walk_lines(lines: Lines) -> Iterator[dict[str, object]]:
         raise TypeError("parsers take lines (Answer.lines()), not one text")
     for line in lines:
         if line.strip():
-            yield json.loads(line)
+            yield _json_line(line)
+
+
+def _json_line(line: str) -> dict[str, object]:
+    """One line the SMB transport wrote; anything else is an answer that cannot be read."""
+    try:
+        obj = json.loads(line)
+    except ValueError:
+        raise NotCollected(f"answer is not the transport's JSON lines: {line[:60]!r}",
+                           "failed") from None
+    if not isinstance(obj, dict):
+        raise NotCollected(f"answer is not the transport's JSON lines: {line[:60]!r}", "failed")
+    return obj
 
 
 @dataclass(frozen=True)
@@ -68,7 +81,7 @@ def srvsvc(text: str) -> Srvsvc:
         elif obj["op"] == "info":
             name = str(obj["share"])
             try:
-                one, status = dcerpc.decode_share_info_502(raw)
+                one, status = decode_share_info_502(raw)
             except dcerpc.DceRpcError as exc:  # e.g. a fault for this one share
                 info[name] = str(exc)
                 continue
@@ -88,7 +101,10 @@ def share_acl_state(sv: Srvsvc | None, share: str) -> str | None:
 
 
 def share_row(text: str, sv: Srvsvc | None = None) -> Row:
-    info = json.loads(text.strip().splitlines()[0])
+    lines = text.strip().splitlines()
+    if not lines:
+        raise NotCollected("empty answer to the share query", "failed")
+    info = _json_line(lines[0])
     return tree_row(info, sv)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from proofshot.collectors.smb import parsers as SP
+from proofshot.collectors.smb.srvsvc import decode_share_info_502
 from proofshot.transports import dcerpc
 
 FIXTURE = Path(__file__).parent / "fixtures" / "srvsvc_samba-4.17.12.jsonl"
@@ -49,7 +50,7 @@ def test_decode_captured_samba_answers() -> None:
     assert status == 0
     assert [(s.name, s.kind, s.special) for s in shares] == [
         ("public", "disk", False), ("IPC$", "ipc", True)]
-    info, status = dcerpc.decode_share_info_502(pdus["public"])
+    info, status = decode_share_info_502(pdus["public"])
     assert status == 0 and info is not None and info.sd
     assert info.path == r"C:\home\.proofshot\files\public"
     sv = SP.srvsvc(FIXTURE.read_text())
@@ -66,7 +67,7 @@ def test_denied_fault_and_garbage() -> None:
     stub = struct.pack("<III", 502, 0, 5)
     body = struct.pack("<IHBB", len(stub), 0, 0, 0) + stub
     pdu = struct.pack("<BBBB4sHHI", 5, 0, 2, 3, b"\x10\0\0\0", 16 + len(body), 0, 3) + body
-    assert dcerpc.decode_share_info_502(pdu) == (None, 5)
+    assert decode_share_info_502(pdu) == (None, 5)
     line = json.dumps({"op": "info", "share": "x",
                        "rsp": base64.b64encode(pdu).decode()})
     assert SP.share_acl_state(SP.srvsvc(line), "x") == "WERR_ACCESS_DENIED"

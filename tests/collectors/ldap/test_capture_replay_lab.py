@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.collectors.ad.conftest import Servers
-from tests.collectors.ad.test_ad_scenario import _env, _ps, _scope
+from tests.collectors.conftest import Servers
+from tests.collectors.ldap.test_ad_scenario import _env, _ps, _scope
 
 pytestmark = pytest.mark.lab
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.collectors.ad.conftest import Servers
-from tests.collectors.ad.test_ad_scenario import _env, _ps, _scope
+from tests.collectors.conftest import Servers
+from tests.collectors.ldap.test_ad_scenario import _env, _ps, _scope
 from tests.lab.samba import BASE_DN
 
 pytestmark = pytest.mark.lab

@@ -19,7 +19,7 @@ import pytest
 
 from proofshot.model.transcript import Answer
 from proofshot.store.embedded import Store
-from tests.collectors.ad.conftest import Servers
+from tests.collectors.conftest import Servers
 from tests.lab.samba import BASE_DN, LDAP_BASE
 from tests.storebytes import everything as store_everything
 

@@ -1,0 +1,1 @@
+"""Windows hosts over WinRM or OpenSSH for Windows (PowerShell on the far side)."""

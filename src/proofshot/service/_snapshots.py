@@ -1,0 +1,77 @@
+"""One snapshot: open it, show it, and the job record it is linked to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from proofshot.engagement import model as engagement_model
+from proofshot.engagement.model import Engagement
+from proofshot.model.snapshot import SnapshotReader, TableGap
+from proofshot.model.table import Row
+from proofshot.store.embedded import Store
+from proofshot.store.reader import open_snapshot
+
+
+def snapshot(store: Store, ref: str) -> SnapshotReader:
+    """The snapshot `ref` names, its manifest checked against its id and signature (raises
+    IntegrityError when altered, SnapshotNotFound when nothing matches)."""
+    return open_snapshot(store, store.resolve(ref))
+
+
+@dataclass(frozen=True)
+class ShownTarget:
+    name: str
+    type: str
+    status: str
+    reason: str
+    facts: dict[str, Any]
+    tables: dict[str, list[Row]]
+    unverifiable: dict[str, TableGap]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "type": self.type, "status": self.status,
+                "reason": self.reason, "facts": self.facts, "tables": self.tables,
+                "unverifiable": {n: g.to_json() for n, g in self.unverifiable.items()}}
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A snapshot with its rows: `to_json()` is the `show --json` contract (DESIGN.md)."""
+
+    id: str
+    label: str
+    created: str | None
+    seq: int | None
+    targets: list[ShownTarget] = field(default_factory=list)
+    snapshot: SnapshotReader | None = field(default=None, compare=False, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "label": self.label, "created": self.created, "seq": self.seq,
+                "targets": [t.to_json() for t in self.targets]}
+
+
+def show(store: Store, ref: str, table: str | None = None, rows: bool = True) -> Shown:
+    """Every target with its tables' rows (only `table` when given; none with rows=False)."""
+    snap = snapshot(store, ref)
+    m = snap.manifest
+    targets = []
+    for t in m.targets:
+        tables = {name: (snap.rows(t, name) if rows else [])
+                  for name in sorted(t.tables) if not table or name == table}
+        targets.append(ShownTarget(t.name, t.type, t.status, t.reason, dict(t.facts), tables,
+                                   dict(t.unverifiable)))
+    return Shown(snap.id, m.label, m.created, m.seq, targets, snap)
+
+
+def engagement_of(store: Store, *snaps: SnapshotReader, eid: str | None = None
+                  ) -> Engagement | None:
+    """The job record `eid` names, else the one the last of `snaps` (then earlier ones) names
+    in its manifest, else the one that links one of them; None when there is none."""
+    ref = eid or next((s.manifest.engagement for s in reversed(snaps)
+                       if s.manifest.engagement), None)
+    if not ref:  # a snapshot linked to a job record afterwards (engagement link ROLE ID)
+        ref = engagement_model.naming(store, [s.id for s in snaps])
+    if not ref:
+        return None
+    return engagement_model.load(store, ref)

@@ -1,0 +1,1 @@
+"""A collector outside proofshot: inventory files (`name=value` lines) in a directory."""
