@@ -211,9 +211,9 @@ def main() -> None:
             old_env = {**os.environ, "PYTHONPATH": str(Path(args.before).resolve())}
             old_cmd = [sys.executable, "-c", "from proofshot.cli.app import main; main()"]
             t_old1, _ = run([*old_cmd, "scan", str(scope), "--store", str(tmp / "store-old"),
-                             "--label", "before"], name="old1", env=old_env)
+                             "--label", "before"], ok=(0, 3), name="old1", env=old_env)
             t_new1, _ = run([*ps, "scan", str(scope), "--store", str(tmp / "store-new"),
-                             "--label", "before"], name="new1")
+                             "--label", "before"], ok=(0, 3), name="new1")
 
         truth = plant(files, rng)
 
