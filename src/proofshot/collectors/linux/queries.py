@@ -433,11 +433,13 @@ def queries(files: Sequence[str] = DEFAULT_FILES, max_text: int = DEFAULT_MAX_TE
         Query("certs", sh(_CERTS_SCRIPT, *roots), "X.509 certificates in the trees.",
               privileged=True, timeout=300.0, batch=False, fail_patterns=_DENIED),
         Query("files_meta", sh(_FILES_META, *roots), "Metadata of every file in the trees "
-              "(privileged: root-only directories such as /etc/ssl/private are descended).",
+              "(privileged: root-only directories such as /etc/ssl/private are descended); "
+              "where python3 runs, one walk that also gives each regular file's SHA-256.",
               privileged=True, ok_codes=(0, 1), timeout=300.0, batch=False,
               fail_patterns=_DENIED),
         Query("files_sha256", sh(_FILES_SHA, *roots), "SHA-256 of every regular file; "
-              "unreadable files are left out (exit 123).", privileged=True,
+              "unreadable files are left out (exit 123); empty where python3 runs (files_meta "
+              "hashed them).", privileged=True,
               ok_codes=(0, 123), timeout=600.0, batch=False),
         Query("files_text", sh(_FILES_TEXT, str(max_text), *roots),
               "Text of small world-readable text files, one record per line.",
