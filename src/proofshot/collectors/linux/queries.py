@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from proofshot.model.transcript import Format, Query
+from proofshot.model.transcript import DEFAULT_KEEP_BYTES, Format, Query
 
 DEFAULT_FILES = ("/etc",)
 DEFAULT_MAX_TEXT = 64 * 1024
@@ -436,6 +436,7 @@ def queries(files: Sequence[str] = DEFAULT_FILES, max_text: int = DEFAULT_MAX_TE
               "(privileged: root-only directories such as /etc/ssl/private are descended); "
               "where python3 runs, one walk that also gives each regular file's SHA-256.",
               privileged=True, ok_codes=(0, 1), timeout=300.0, batch=False,
+              max_bytes=2 * DEFAULT_KEEP_BYTES,  # the answers of files_meta + files_sha256
               fail_patterns=_DENIED),
         Query("files_sha256", sh(_FILES_SHA, *roots), "SHA-256 of every regular file; "
               "unreadable files are left out (exit 123); empty where python3 runs (files_meta "
