@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from proofshot.model.transcript import Format, Query
+from proofshot.model.transcript import DEFAULT_KEEP_BYTES, Format, Query
 
 DEFAULT_FILES = ("/etc",)
 DEFAULT_MAX_TEXT = 64 * 1024
@@ -198,10 +198,129 @@ done
 exit 0
 """
 
+# One walk for metadata and hashes where python3 (>= 3.5) runs: FILES_WALK_PY prints the
+# header record `psw1`, then per file the 8 fields of the `find -printf` below (the same bytes:
+# %u/%g names through a cache, where find asks NSS once per file) and a ninth, the SHA-256 of a
+# readable regular file ('' otherwise). files_sha256 then answers nothing (the hashes came with
+# the metadata). Without python3 (or with an older one): find, and sha256sum in files_sha256.
+# The program has no single quote (it sits in one); a crash exits 70, never an ok code.
+FILES_WALK_PY = r"""import sys
+if sys.version_info < (3, 5):
+    sys.exit(97)
+import grp, hashlib, os, pwd, stat
+T = {stat.S_IFREG: b"f", stat.S_IFDIR: b"d", stat.S_IFLNK: b"l", stat.S_IFIFO: b"p",
+     stat.S_IFSOCK: b"s", stat.S_IFCHR: b"c", stat.S_IFBLK: b"b"}
+NAMES = ({}, {})
+OUT = [b"psw1\0"]
+ERR = []
+W = sys.stdout.buffer.write
+RD = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0) | os.O_NONBLOCK
+
+
+def name(i, k):
+    n = NAMES[k].get(i)
+    if n is None:
+        try:
+            n = os.fsencode((pwd.getpwuid, grp.getgrgid)[k](i)[0])
+        except (KeyError, OverflowError):
+            n = str(i).encode()
+        NAMES[k][i] = n
+    return n
+
+
+def digest(p):
+    try:
+        fd = os.open(p, RD)
+    except OSError:
+        return b""
+    try:
+        h = hashlib.sha256()
+        while True:
+            b = os.read(fd, 1048576)
+            if not b:
+                return h.hexdigest().encode()
+            h.update(b)
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
+
+
+def emit(p, st):
+    m = st.st_mode
+    t = T.get(stat.S_IFMT(m), b"U")
+    target = sha = b""
+    if t == b"l":
+        try:
+            target = os.readlink(p)
+        except OSError:
+            pass
+    elif t == b"f":
+        sha = digest(p)
+    OUT.append(b"\0".join((t, p, b"%o" % (m & 4095), name(st.st_uid, 0), name(st.st_gid, 1),
+                            b"%d" % st.st_size, target,
+                            b"%d.%09d0" % divmod(st.st_mtime_ns, 1000000000), sha, b"")))
+    if 4096 < len(OUT):
+        W(b"".join(OUT))
+        del OUT[:]
+
+
+def fail(p, e):
+    ERR.append(1)
+    sys.stderr.write("find: %r: %s\n" % (os.fsdecode(p), e.strerror))
+
+
+def walk(d, dev):
+    try:
+        it = os.scandir(d)
+    except OSError as e:
+        fail(d, e)
+        return
+    pre = d if d.endswith(b"/") else d + b"/"
+    for e in it:
+        p = pre + e.name
+        try:
+            st = e.stat(follow_symlinks=False)
+        except OSError as x:
+            fail(p, x)
+            continue
+        emit(p, st)
+        if stat.S_ISDIR(st.st_mode) and st.st_dev == dev:
+            walk(p, dev)
+
+
+try:
+    sys.setrecursionlimit(100000)
+    for r in sys.argv[1:]:
+        r = os.fsencode(r)
+        try:
+            st = os.lstat(r)
+        except OSError as e:
+            fail(r, e)
+            continue
+        emit(r, st)
+        if stat.S_ISDIR(st.st_mode):
+            walk(r, st.st_dev)
+    W(b"".join(OUT))
+    sys.stdout.flush()
+except Exception:
+    import traceback
+    traceback.print_exc()
+    sys.exit(70)
+sys.exit(1 if ERR else 0)
+"""
+assert "'" not in FILES_WALK_PY
+_PY_WALKS = ("command -v python3 >/dev/null 2>&1 && "
+             "python3 -I -S -c 'import sys; sys.exit(sys.version_info < (3, 5))' 2>/dev/null")
 _FILES_META = _EXISTING + (
+    f"if {_PY_WALKS}; then python3 -I -S -c '{FILES_WALK_PY}' \"$@\"; rc=$?; "
+    "[ \"$rc\" -eq 97 ] || exit \"$rc\"; fi; "
     "find \"$@\" -xdev -printf '%y\\0%p\\0%m\\0%u\\0%g\\0%s\\0%l\\0%T@\\0'"
 )
-_FILES_SHA = _EXISTING + "find \"$@\" -xdev -type f -print0 | xargs -0 -r sha256sum -z"
+_FILES_SHA = _EXISTING + (
+    f"if {_PY_WALKS}; then exit 0; fi; "
+    "find \"$@\" -xdev -type f -print0 | xargs -0 -r sha256sum -z"
+)
 _FILES_TEXT = (
     'max=$1; shift; ' + _EXISTING
     + 'find "$@" -xdev -type f -size "-$((max + 1))c" -perm -0004 -print0 '
@@ -314,11 +433,14 @@ def queries(files: Sequence[str] = DEFAULT_FILES, max_text: int = DEFAULT_MAX_TE
         Query("certs", sh(_CERTS_SCRIPT, *roots), "X.509 certificates in the trees.",
               privileged=True, timeout=300.0, batch=False, fail_patterns=_DENIED),
         Query("files_meta", sh(_FILES_META, *roots), "Metadata of every file in the trees "
-              "(privileged: root-only directories such as /etc/ssl/private are descended).",
+              "(privileged: root-only directories such as /etc/ssl/private are descended); "
+              "where python3 runs, one walk that also gives each regular file's SHA-256.",
               privileged=True, ok_codes=(0, 1), timeout=300.0, batch=False,
+              max_bytes=2 * DEFAULT_KEEP_BYTES,  # the answers of files_meta + files_sha256
               fail_patterns=_DENIED),
         Query("files_sha256", sh(_FILES_SHA, *roots), "SHA-256 of every regular file; "
-              "unreadable files are left out (exit 123).", privileged=True,
+              "unreadable files are left out (exit 123); empty where python3 runs (files_meta "
+              "hashed them).", privileged=True,
               ok_codes=(0, 123), timeout=600.0, batch=False),
         Query("files_text", sh(_FILES_TEXT, str(max_text), *roots),
               "Text of small world-readable text files, one record per line.",
