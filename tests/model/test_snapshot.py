@@ -1,6 +1,7 @@
 """model.snapshot: the typed manifest keeps everything that was signed, and SnapshotReader is
 the one way to read a snapshot's tables. The seams are grep-checked: nothing outside model/ and
-store/ indexes a manifest or walks a row tree, and the report reaches nothing by importlib."""
+store/ indexes a manifest or walks a row tree, the report reaches nothing by importlib, and only
+store/ and the service layer import the concrete `Store` (everyone else: proofshot.store.api)."""
 
 from __future__ import annotations
 
@@ -101,3 +102,18 @@ def test_no_importlib_lookups_in_the_report() -> None:
         text = path.read_text()
         assert ("import_module" not in text and "importlib import resources" in text) or \
             "importlib" not in text, path
+
+
+_CONCRETE = re.compile(r"^\s*(from proofshot\.store\.embedded import|import proofshot\.store\.embedded"
+                       r"|from proofshot\.store import .*\bembedded\b)", re.M)
+
+
+def test_store_class_is_imported_only_by_store_and_the_service() -> None:
+    """Reading chosen: "imported only by store/ and the service layer" is about the concrete class
+    (proofshot.store.embedded); the Protocols and factories of proofshot.store.api are for all."""
+    importers = {p.relative_to(SRC).parts[0] for p in sorted(SRC.rglob("*.py"))
+                 if _CONCRETE.search(p.read_text())}
+    assert "store" in importers  # the pattern sees the imports that are allowed
+    assert importers <= {"store", "service"}, importers
+    for path, text in _python_outside("store", "service"):
+        assert not _CONCRETE.search(text), f"{path}: use proofshot.store.api (Protocols, open_store)"

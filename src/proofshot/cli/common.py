@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from proofshot.store.embedded import Store
+from proofshot.store import api as store_api
+from proofshot.store.api import EvidenceStore
 from proofshot.store.workspace import (
     WORKSPACE_DIR,
     find_location,
@@ -29,25 +30,25 @@ StoreOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
 
-def open_store(explicit: str | None) -> Store:
+def open_store(explicit: str | None) -> EvidenceStore:
     loc = find_location(explicit)
     if is_pg_url(loc):
-        return Store.open(loc)  # postgresql://user@host:port/db (password: PGPASSWORD/.pgpass)
-    return Store.open(find_store(explicit))
+        return store_api.open_store(loc)  # postgresql://user@host:port/db (password: PGPASSWORD/.pgpass)
+    return store_api.open_store(find_store(explicit))
 
 
-def open_or_create_store(explicit: str | None) -> Store:
+def open_or_create_store(explicit: str | None) -> EvidenceStore:
     """Scan creates the store on first use, so the first command on a new machine just works."""
     if is_pg_url(find_location(explicit)):
         return open_store(explicit)
     path = find_store(explicit)
     if path.exists() and not path.is_dir():
-        return Store.open(path)  # raises the clear "is a file" error
+        return store_api.open_store(path)  # raises the clear "is a file" error
     if not (path / "config.json").exists():
-        store = Store.create(path)
+        store = store_api.create_store(path)
         err.print(f"[dim]created a new store at {path}[/dim]")
         return store
-    return Store.open(path)
+    return store_api.open_store(path)
 
 
 def init_path(explicit: str | None) -> Path:

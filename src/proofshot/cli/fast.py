@@ -156,12 +156,12 @@ def _snapshots_args(argv: list[str]) -> tuple[str | None, bool] | None:
 
 def _snapshots(store_arg: str | None, as_json: bool) -> int:
     from proofshot.model.errors import ProofshotError
-    from proofshot.store.embedded import Store
+    from proofshot.store.api import open_store
     from proofshot.store.workspace import find_location, find_store, is_pg_url
 
     try:
         loc = find_location(store_arg)
-        st = Store.open(loc if is_pg_url(loc) else find_store(store_arg))
+        st = open_store(loc if is_pg_url(loc) else find_store(store_arg))
         rows = snapshot_rows(st)
     except ProofshotError as exc:
         print(f"proofshot: error: {exc.message}", file=sys.stderr)

@@ -12,7 +12,7 @@ from proofshot.cli.common import JsonOpt, StoreOpt, err, open_store, out
 from proofshot.model.errors import BadInput
 from proofshot.report.render import check_args
 from proofshot.report.render import report as render_report
-from proofshot.store.embedded import Store
+from proofshot.store.api import EvidenceStore
 
 
 def report(
@@ -47,7 +47,7 @@ def report(
     out.print(str(written[0]))
 
 
-def job_snapshots(st: Store, engagement: str | None) -> tuple[str, str, str]:
+def job_snapshots(st: EvidenceStore, engagement: str | None) -> tuple[str, str, str]:
     """(before, last after, engagement id) of the named or current engagement."""
     from proofshot.engagement.model import load, resolve
 

@@ -15,7 +15,7 @@ from proofshot.scan.runner import TargetResult
 from proofshot.scan.scope import Scope, SSHTarget, load_scope, local_scope
 from proofshot.scan.service import DEFAULT_CONCURRENCY
 from proofshot.scan.service import scan as run_scan
-from proofshot.store.embedded import Store
+from proofshot.store.api import EvidenceStore
 
 _STYLE = {"ok": "green", "partial": "yellow"}
 
@@ -82,7 +82,7 @@ def scan(
         raise typer.Exit(3)
 
 
-def _job(st: Store, engagement: str | None, role: str | None, label: str
+def _job(st: EvidenceStore, engagement: str | None, role: str | None, label: str
          ) -> tuple[str, str] | None:
     """Before scanning: the engagement and role the snapshot will be linked in, and a warning
     when the label already names a snapshot (`LABEL~1` then names the earlier one)."""

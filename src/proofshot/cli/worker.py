@@ -19,7 +19,7 @@ from proofshot.model.errors import BadInput
 from proofshot.scan.scope import load_scope
 from proofshot.scan.service import scan as run_scan
 from proofshot.store import queue
-from proofshot.store.embedded import Store
+from proofshot.store.api import open_store
 from proofshot.store.pgbackend import PgBackend
 from proofshot.store.workspace import find_location, is_pg_url
 
@@ -36,7 +36,7 @@ def worker(
     loc = find_location(store)
     if not is_pg_url(loc):
         raise BadInput("a worker serves a PostgreSQL store (--store postgresql://...)")
-    st = Store.open(loc)
+    st = open_store(loc)
     try:
         if not st.accepts(st.keys.public_b64, {"seq": 1 << 62}):
             raise BadInput(f"this worker's key {st.keys.fingerprint} is not enrolled in the "
@@ -47,7 +47,7 @@ def worker(
     queue.queue_of(site)
 
     def run(schedule: int, due: str) -> None:
-        job = Store.open(loc)  # one connection per job (jobs run in threads)
+        job = open_store(loc)  # one connection per job (jobs run in threads)
         try:
             assert isinstance(job.backend, PgBackend)
             s = queue.get(job.backend, schedule)

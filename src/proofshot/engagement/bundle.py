@@ -32,9 +32,9 @@ from proofshot.model.canonical import canonical
 from proofshot.model.errors import BadInput
 from proofshot.model.snapshot import Manifest, TargetEntry
 from proofshot.model.table import Table
+from proofshot.store.api import EvidenceStore, utcnow
 from proofshot.store.backend import Kind
 from proofshot.store.copy import copy
-from proofshot.store.embedded import Store, _utcnow
 from proofshot.store.reader import read_manifest
 from proofshot.store.timestamp import tsa_ca
 from proofshot.store.tree import iter_objects
@@ -54,7 +54,7 @@ class BundleResult:
     timestamps: int = 0
 
 
-def _chain_manifests(store: Store, a: str, b: str) -> dict[str, Manifest]:
+def _chain_manifests(store: EvidenceStore, a: str, b: str) -> dict[str, Manifest]:
     """The checked manifests (id and signature) from a to b, each read once."""
     bodies: dict[str, Manifest] = {}
     sid = b
@@ -69,7 +69,7 @@ def _chain_manifests(store: Store, a: str, b: str) -> dict[str, Manifest]:
         sid = prev
 
 
-def sensitive_queries(store: Store, target: TargetEntry) -> dict[str, str]:
+def sensitive_queries(store: EvidenceStore, target: TargetEntry) -> dict[str, str]:
     """query id -> table name, for queries that fed a table with sensitive columns."""
     out: dict[str, str] = {}
     for tname, tab in target.tables.items():
@@ -80,12 +80,12 @@ def sensitive_queries(store: Store, target: TargetEntry) -> dict[str, str]:
     return out
 
 
-def linked_engagement(store: Store, ids: set[str]) -> Engagement | None:
+def linked_engagement(store: EvidenceStore, ids: set[str]) -> Engagement | None:
     hits = [g for g in load_all(store) if ids & (set(g.links.values()) | set(g.scans))]
     return hits[-1] if hits else None
 
 
-def export(store: Store, a: str, b: str, out: Path, *, redact: bool = False,
+def export(store: EvidenceStore, a: str, b: str, out: Path, *, redact: bool = False,
            report: Path | None = None, engagement: str | None = None) -> BundleResult:
     if out.suffix.lower() != ".zip":
         raise BadInput(f"--out {out}: the bundle is a .zip file")
@@ -131,7 +131,7 @@ def export(store: Store, a: str, b: str, out: Path, *, redact: bool = False,
     files[VERIFIER_NAME] = Path(_verifier_file).read_bytes()
     files["README.txt"] = _readme(store, chain, redact, absent, eng, report).encode()
     body = {
-        "format": BUNDLE_FORMAT, "created": _utcnow(), "from": chain[0], "to": chain[-1],
+        "format": BUNDLE_FORMAT, "created": utcnow(), "from": chain[0], "to": chain[-1],
         "chain": chain, "key": store.keys.fingerprint, "redacted": redact, "absent": absent,
         "engagement": eng.id if eng else None,
         "report": f"report/{report.name}" if report else None,
@@ -188,12 +188,12 @@ class BundleSink:
     def advance_doc(self, prev: str | None, sid: str, doc: bytes) -> None:
         self.files[self._name("manifest", sid)] = doc
 
-    def adopt(self, store: Store) -> int:
+    def adopt(self, store: EvidenceStore) -> int:
         self.files["public_key.txt"] = (store.keys.public_b64 + "\n").encode()
         return 0
 
 
-def _readme(store: Store, chain: list[str], redact: bool, absent: list[dict[str, Any]],
+def _readme(store: EvidenceStore, chain: list[str], redact: bool, absent: list[dict[str, Any]],
             eng: Engagement | None, report: Path | None) -> str:
     lines = [
         "proofshot evidence bundle",

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from proofshot.model.errors import BadInput, StoreError
-from proofshot.store.embedded import Store, _atomic_write
+from proofshot.store.api import Settings, atomic_write
 
 SETTINGS = {
     "company": "the provider's name, on every report's title page and page footer",
@@ -30,7 +30,7 @@ LOGO_FILES = {"png": "company-logo.png", "svg": "company-logo.svg"}
 MAX_LOGO = 2 * 1024 * 1024
 
 
-def _config(store: Store) -> dict[str, Any]:
+def _config(store: Settings) -> dict[str, Any]:
     try:
         data: dict[str, Any] = json.loads((store.root / "config.json").read_text())
     except (OSError, ValueError) as exc:
@@ -38,7 +38,7 @@ def _config(store: Store) -> dict[str, Any]:
     return data
 
 
-def identity(store: Store) -> dict[str, str]:
+def identity(store: Settings) -> dict[str, str]:
     """The identity settings that are set (name -> value)."""
     got = _config(store).get("identity", {})
     return {k: str(v) for k, v in got.items() if k in SETTINGS and v}
@@ -53,7 +53,7 @@ def _logo_kind(data: bytes, name: str) -> str:
     raise BadInput(f"company-logo: {name} is neither a PNG nor an SVG file")
 
 
-def set_setting(store: Store, name: str, value: str | None) -> None:
+def set_setting(store: Settings, name: str, value: str | None) -> None:
     if name not in SETTINGS:
         raise BadInput(f"unknown setting '{name}' (known: {', '.join(SETTINGS)})")
     with store.lock():
@@ -73,7 +73,7 @@ def set_setting(store: Store, name: str, value: str | None) -> None:
             for f in LOGO_FILES.values():
                 (store.root / f).unlink(missing_ok=True)
             if value is not None:
-                _atomic_write(store.root / LOGO_FILES[kind], data, store.tmp_dir)
+                atomic_write(store.root / LOGO_FILES[kind], data, store.tmp_dir)
                 value = LOGO_FILES[kind]
         elif value is not None:
             value = " ".join(value.split())
@@ -84,24 +84,24 @@ def set_setting(store: Store, name: str, value: str | None) -> None:
         else:
             ident[name] = value
         cfg["identity"] = ident
-        _atomic_write(store.root / "config.json", json.dumps(cfg, indent=2).encode(),
+        atomic_write(store.root / "config.json", json.dumps(cfg, indent=2).encode(),
                       store.tmp_dir)
 
 
-def technician_setting(store: Any) -> str | None:
+def technician_setting(store: Settings | None) -> str | None:
     """The configured technician's full name, None when not set (or no store)."""
-    if not isinstance(store, Store):
+    if store is None:
         return None
     return identity(store).get("technician")
 
 
-def technician(store: Store | None) -> str:
+def technician(store: Settings | None) -> str:
     """The technician's full name: the setting, else PROOFSHOT_TECHNICIAN, else the login."""
     return (technician_setting(store) or os.environ.get("PROOFSHOT_TECHNICIAN")
             or getpass.getuser())
 
 
-def logo_data_uri(store: Store) -> str | None:
+def logo_data_uri(store: Settings) -> str | None:
     """The logo as a data: URI for a self-contained report, None when none is set."""
     name = identity(store).get("company-logo")
     if name not in LOGO_FILES.values():
@@ -114,7 +114,7 @@ def logo_data_uri(store: Store) -> str | None:
     return f"data:{mime};base64,{base64.b64encode(data).decode()}"
 
 
-def provider(store: Store) -> dict[str, Any]:
+def provider(store: Settings) -> dict[str, Any]:
     """What a report shows of the provider: company, address, logo, technician."""
     ident = identity(store)
     return {"company": ident.get("company"), "address": ident.get("company-address"),

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from proofshot.model.errors import BadInput
+from proofshot.store.api import EvidenceStore
 from proofshot.store.doclog import DocLog, Entry
-from proofshot.store.embedded import Store
 from proofshot.store.reader import read_manifest
 
 LOG = "engagements"
@@ -102,7 +102,7 @@ class Engagement:
         }
 
 
-def log(store: Store) -> DocLog:
+def log(store: EvidenceStore) -> DocLog:
     return DocLog(store, LOG)
 
 
@@ -137,7 +137,7 @@ def _fold(chain: list[Entry]) -> Engagement:
     return eng
 
 
-def _chains(store: Store) -> dict[str, list[Entry]]:
+def _chains(store: EvidenceStore) -> dict[str, list[Entry]]:
     chains: dict[str, list[Entry]] = {}
     for e in log(store).entries():
         chains.setdefault(e.chain, []).append(e)
@@ -146,7 +146,7 @@ def _chains(store: Store) -> dict[str, list[Entry]]:
     return chains
 
 
-def load_all(store: Store) -> list[Engagement]:
+def load_all(store: EvidenceStore) -> list[Engagement]:
     """Every engagement, oldest first; signatures and chains checked."""
     engs = [_fold(c) for c in _chains(store).values() if c[0].body.get("event") == "start"]
     engs.sort(key=lambda g: (g.opened, g.id))
@@ -154,7 +154,7 @@ def load_all(store: Store) -> list[Engagement]:
     return engs
 
 
-def _attach_scans(store: Store, engs: list[Engagement]) -> None:
+def _attach_scans(store: EvidenceStore, engs: list[Engagement]) -> None:
     if not engs:
         return
     for info in store.snapshots():
@@ -169,13 +169,13 @@ def _attach_scans(store: Store, engs: list[Engagement]) -> None:
             hits[0].scans.append(info.id)
 
 
-def resolve(store: Store, ref: str | None, closed_ok: bool = False) -> str:
+def resolve(store: EvidenceStore, ref: str | None, closed_ok: bool = False) -> str:
     """An engagement id, a unique prefix, or (None) the current one: the open one most recently
     started (with closed_ok, when none is open, the one most recently started)."""
     return _resolve(load_all(store), ref, closed_ok)
 
 
-def current(store: Store) -> Engagement | None:
+def current(store: EvidenceStore) -> Engagement | None:
     """The current engagement (the open one most recently started), without the scans that
     name it (cheap: a scan asks this before it starts)."""
     open_ = [_fold(c) for c in _chains(store).values() if c[0].body.get("event") == "start"]
@@ -184,7 +184,7 @@ def current(store: Store) -> Engagement | None:
     return open_[-1] if open_ else None
 
 
-def naming(store: Store, sids: list[str]) -> str | None:
+def naming(store: EvidenceStore, sids: list[str]) -> str | None:
     """The engagement that names one of these snapshots (linked, or named by the manifest),
     the most recently started one when several do."""
     hits = [g for g in load_all(store)
@@ -224,7 +224,7 @@ def _resolve(engs: list[Engagement], ref: str | None, closed_ok: bool = False) -
     raise EngagementNotFound(f"no engagement matches '{ref}' (id or unique id prefix)")
 
 
-def load(store: Store, eid: str) -> Engagement:
+def load(store: EvidenceStore, eid: str) -> Engagement:
     """One engagement by id (or unique prefix), folded from its checked events."""
     engs = load_all(store)  # read once: folding and attaching scans read the whole log
     full = _resolve(engs, eid)

@@ -20,7 +20,7 @@ from proofshot.engagement.model import (
     log,
 )
 from proofshot.model.errors import BadInput
-from proofshot.store.embedded import Store
+from proofshot.store.api import EvidenceStore
 from proofshot.store.reader import read_manifest
 
 
@@ -28,7 +28,7 @@ class OutstandingItems(BadInput):
     """Closing refused: items neither returned nor recorded lost or kept."""
 
 
-def default_technician(store: Store | None = None) -> str:
+def default_technician(store: EvidenceStore | None = None) -> str:
     """PROOFSHOT_TECHNICIAN, else the store's `technician` setting (a full name), else the
     login name."""
     from proofshot.engagement.identity import technician_setting
@@ -44,7 +44,7 @@ def _text(value: str, what: str) -> str:
     return value
 
 
-def _append(store: Store, eng: Engagement, payload: dict[str, Any], technician: str | None
+def _append(store: EvidenceStore, eng: Engagement, payload: dict[str, Any], technician: str | None
             ) -> str:
     if not eng.is_open:
         raise BadInput(f"engagement {eng.id[:12]} ({eng.title}) is closed since {eng.closed}")
@@ -52,19 +52,19 @@ def _append(store: Store, eng: Engagement, payload: dict[str, Any], technician: 
     return log(store).append(eng.id, payload)
 
 
-def start(store: Store, title: str, customer: str, technician: str | None = None) -> str:
+def start(store: EvidenceStore, title: str, customer: str, technician: str | None = None) -> str:
     body = {"event": "start", "title": _text(title, "title"),
             "customer": _text(customer, "--customer"),
             "technician": technician or default_technician(store)}
     return log(store).append(None, body)
 
 
-def note(store: Store, eid: str, text: str, technician: str | None = None) -> str:
+def note(store: EvidenceStore, eid: str, text: str, technician: str | None = None) -> str:
     return _append(store, load(store, eid), {"event": "note", "text": _text(text, "note")},
                    technician)
 
 
-def link(store: Store, eid: str, role: str, snapshot: str, technician: str | None = None) -> str:
+def link(store: EvidenceStore, eid: str, role: str, snapshot: str, technician: str | None = None) -> str:
     if role not in ROLES:
         raise BadInput(f"unknown role '{role}' (one of {', '.join(ROLES)})")
     sid = store.resolve(snapshot)
@@ -82,14 +82,14 @@ def parse_due(due: str | None) -> str | None:
         raise BadInput(f"--due: '{due}' is not a date (YYYY-MM-DD)") from None
 
 
-def receive(store: Store, eid: str, label: str, from_: str, due: str | None = None,
+def receive(store: EvidenceStore, eid: str, label: str, from_: str, due: str | None = None,
             technician: str | None = None) -> str:
     payload = {"event": "item-receive", "label": _text(label, "item"),
                "from": _text(from_, "--from"), "due": parse_due(due)}
     return _append(store, load(store, eid), payload, technician)
 
 
-def item_owner(store: Store, item: str, eid: str | None) -> tuple[Engagement, Item]:
+def item_owner(store: EvidenceStore, item: str, eid: str | None) -> tuple[Engagement, Item]:
     """The engagement (given, or found by the item id) and the item."""
     if eid is not None:
         eng = load(store, eid)
@@ -104,7 +104,7 @@ def item_owner(store: Store, item: str, eid: str | None) -> tuple[Engagement, It
     raise EngagementNotFound(f"no entrusted item matches '{item}'")
 
 
-def settle(store: Store, item: str, how: str, *, eid: str | None = None, to: str | None = None,
+def settle(store: EvidenceStore, item: str, how: str, *, eid: str | None = None, to: str | None = None,
            reason: str | None = None, technician: str | None = None,
            due: str | None = None) -> str:
     """Record an item returned (to someone), lost or kept (with a reason; kept with a due date
@@ -124,7 +124,7 @@ def settle(store: Store, item: str, how: str, *, eid: str | None = None, to: str
     return _append(store, eng, payload, technician)
 
 
-def close(store: Store, eid: str, force_reason: str | None = None,
+def close(store: EvidenceStore, eid: str, force_reason: str | None = None,
           technician: str | None = None) -> str:
     """Close; refused while items are held, and without before/after links unless a reason for
     closing anyway is given (it is recorded)."""
@@ -145,7 +145,7 @@ def close(store: Store, eid: str, force_reason: str | None = None,
     return _append(store, eng, {"event": "close", "reason": force_reason}, technician)
 
 
-def _scan_labels(store: Store, eng: Engagement) -> set[Any]:
+def _scan_labels(store: EvidenceStore, eng: Engagement) -> set[Any]:
     """The labels of the snapshots whose manifest names the engagement (each read once)."""
     return {read_manifest(store, s, check=False).label for s in eng.scans}
 
@@ -164,7 +164,7 @@ def role_for_scan(eng: Engagement, role: str | None) -> str:
     return "after" if "before" in eng.links else "before"
 
 
-def scan_engagement(store: Store, ref: str | None, role: str | None) -> tuple[str, str] | None:
+def scan_engagement(store: EvidenceStore, ref: str | None, role: str | None) -> tuple[str, str] | None:
     """(engagement id, role) for a scan about to start: the named engagement or the current
     one; None when there is none (and no role was asked for)."""
     if ref is not None:

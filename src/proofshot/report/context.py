@@ -16,7 +16,7 @@ from proofshot import service
 from proofshot.diff.model import Change, DiffResult
 from proofshot.model.snapshot import Manifest, SnapshotReader, TargetEntry
 from proofshot.report.display import Display
-from proofshot.store.embedded import Store
+from proofshot.store.api import EvidenceStore
 from proofshot.views.access import via_text
 from proofshot.views.findings import Finding
 
@@ -48,7 +48,7 @@ def key_text(key: Mapping[str, Any]) -> str:
 
 # -- snapshots -------------------------------------------------------------------------------
 
-def snapshot_info(store: Store, sid: str, snap: SnapshotReader | None = None
+def snapshot_info(store: EvidenceStore, sid: str, snap: SnapshotReader | None = None
                   ) -> dict[str, Any]:
     """Manifest facts for the integrity page. Opening a snapshot checks its id and signature
     and raises on a mismatch, so a report is never rendered from an altered snapshot."""
@@ -268,7 +268,7 @@ def access_matrix(doc: service.Documentation, sid: str, d: Display | None = None
             "share_gaps": [[g["target"], g["share"], g["reason"]] for g in doc.share_gaps]}
 
 
-def timestamp_info(store: Store, sid: str) -> dict[str, Any] | None:
+def timestamp_info(store: EvidenceStore, sid: str) -> dict[str, Any] | None:
     """The RFC 3161 token of a snapshot (service.timestamp)."""
     info = service.timestamp(store, sid)
     if info is None:
@@ -327,7 +327,7 @@ def _targets_of(ma: Manifest, mb: Manifest) -> list[dict[str, Any]]:
     return out
 
 
-def evidence(store: Store, a: str, b: str, engagement: str | None,
+def evidence(store: EvidenceStore, a: str, b: str, engagement: str | None,
              d: Display | None = None) -> dict[str, Any]:
     d = d or Display()
     cmp = service.compare(store, a, b, engagement=engagement)
@@ -447,7 +447,7 @@ def data_sheet(snap: SnapshotReader, t: TargetEntry) -> dict[str, Any]:
     }
 
 
-def side_tables(store: Store, snap: SnapshotReader) -> dict[str, tuple[list[str], list[list[Any]]]]:
+def side_tables(store: EvidenceStore, snap: SnapshotReader) -> dict[str, tuple[list[str], list[list[Any]]]]:
     """The long tables of every target, with a target column first (for CSV/XLSX)."""
     out: dict[str, tuple[list[str], list[list[Any]]]] = {}
     for name in LONG_TABLES:
@@ -466,7 +466,7 @@ def side_tables(store: Store, snap: SnapshotReader) -> dict[str, tuple[list[str]
     return out
 
 
-def documentation(store: Store, a: str, d: Display | None = None) -> dict[str, Any]:
+def documentation(store: EvidenceStore, a: str, d: Display | None = None) -> dict[str, Any]:
     d = d or Display()
     doc = service.document(store, a)
     snap = doc.snapshot

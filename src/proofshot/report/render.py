@@ -21,7 +21,7 @@ from proofshot.model.snapshot import SnapshotReader
 from proofshot.report import context as ctxmod
 from proofshot.report.display import Display
 from proofshot.report.i18n import LANGS, Formats, translations
-from proofshot.store.embedded import Store
+from proofshot.store.api import EvidenceStore
 
 SUFFIXES = (".pdf", ".html")
 
@@ -114,7 +114,7 @@ def _csv_cell(v: Any) -> str:
     return str(v)
 
 
-def write_side_files(store: Store, snap: SnapshotReader, out: Path) -> list[dict[str, Any]]:
+def write_side_files(store: EvidenceStore, snap: SnapshotReader, out: Path) -> list[dict[str, Any]]:
     """Long tables as `<stem>.<table>.csv` beside the report; returns what was written."""
     written = []
     for name, (cols, rows) in ctxmod.side_tables(store, snap).items():
@@ -127,7 +127,7 @@ def write_side_files(store: Store, snap: SnapshotReader, out: Path) -> list[dict
     return written
 
 
-def report(store: Store, a: str, b: str | None, out: Path, lang: str = "de",
+def report(store: EvidenceStore, a: str, b: str | None, out: Path, lang: str = "de",
            engagement: str | None = None) -> list[Path]:
     """Render the evidence report (A and B) or the documentation of A; returns the files
     written (the report first)."""

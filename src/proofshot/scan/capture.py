@@ -23,11 +23,11 @@ from proofshot.scan.runner import TargetResult
 from proofshot.scan.scope import Scope
 from proofshot.scan.service import DEFAULT_CONCURRENCY, Progress, _scan_all
 from proofshot.scan.targets import options_for, preflight
-from proofshot.store.embedded import Store
+from proofshot.store.api import EvidenceStore
 from proofshot.transports.replay import FORMAT, META
 
 
-def capture(store: Store, scope: Scope, out: str | Path, *, where: str = "scope",
+def capture(store: EvidenceStore, scope: Scope, out: str | Path, *, where: str = "scope",
             concurrency: int = DEFAULT_CONCURRENCY,
             on_target_done: Progress | None = None) -> list[TargetResult]:
     """Read every target and write OUT/TARGET per target; the results as the scan built them.

@@ -22,7 +22,7 @@ from proofshot.scan.masking import mask_bytes
 from proofshot.scan.rows import row_pair
 from proofshot.scan.runner import TargetResult
 from proofshot.scan.sorter import Sorter
-from proofshot.store.embedded import ObjectWriter
+from proofshot.store.api import ObjectSink
 from proofshot.store.keys import Keys
 from proofshot.store.tree import LEAF_TARGET, NODE_TARGET, Bases, TreeBuilder
 from proofshot.store.verify_bundle import merkle_root
@@ -37,7 +37,7 @@ def prepare_rows(table: Table, rows: Sequence[Row], keyed_hash: Hasher) -> list[
     return out
 
 
-def write_table(writer: ObjectWriter, table: Table, rows: Sequence[Row] | Sorter,
+def write_table(writer: ObjectSink, table: Table, rows: Sequence[Row] | Sorter,
                 keyed_hash: Hasher, previous: str | None = None) -> tuple[str, int]:
     """Stream the rows into a tree; chunks that are new versions of chunks of `previous` (the
     same table's root in the last snapshot) are stored as deltas against them. `rows` may be
@@ -74,7 +74,7 @@ def mask_answer(ans: Answer, keyed_hash: Hasher,
     return masked, answer_hmac
 
 
-def target_entry(res: TargetResult, writer: ObjectWriter, keys: Keys,
+def target_entry(res: TargetResult, writer: ObjectSink, keys: Keys,
                  previous: dict[str, str] | None = None) -> dict[str, Any]:
     """`previous`: table -> root of this target's tables in the last snapshot (delta bases)."""
     kh = keys.keyed_hash

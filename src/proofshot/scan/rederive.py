@@ -20,7 +20,7 @@ from proofshot.scan.catalog import collector as collector_by_name
 from proofshot.scan.record import write_table
 from proofshot.scan.runner import Sorters, build_table
 from proofshot.scan.sorter import Sorter, table_sorter
-from proofshot.store.embedded import Store
+from proofshot.store.api import EvidenceStore
 from proofshot.store.reader import open_snapshot
 
 
@@ -39,7 +39,7 @@ class _Sink:
         return hashlib.sha256(raw).hexdigest()
 
 
-def rederive(store: Store, sid: str) -> RederiveReport:
+def rederive(store: EvidenceStore, sid: str) -> RederiveReport:
     """Large tables are sorted on disk here as in the scan, so memory stays flat."""
     with tempfile.TemporaryDirectory(prefix=f"rederive-{os.getpid()}-", suffix=".tmp",
                                      dir=store.tmp_dir) as tmp:
@@ -51,7 +51,7 @@ def rederive(store: Store, sid: str) -> RederiveReport:
         return _rederive(store, sid, sorters)
 
 
-def _rederive(store: Store, sid: str, sorters: Sorters) -> RederiveReport:
+def _rederive(store: EvidenceStore, sid: str, sorters: Sorters) -> RederiveReport:
     rep = RederiveReport()
     snap = open_snapshot(store, sid)
     options_by_name = {t["name"]: t for t in snap.scope().get("targets", [])}

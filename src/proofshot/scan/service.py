@@ -20,7 +20,7 @@ from proofshot.scan.scope import Scope
 from proofshot.scan.sorter import Sorter, table_sorter
 from proofshot.scan.spool import Spool
 from proofshot.scan.targets import Unsupported, collector_for, options_for, preflight, transport_for
-from proofshot.store.embedded import Store
+from proofshot.store.api import EvidenceStore
 from proofshot.store.reader import read_manifest
 from proofshot.store.timestamp import stamp_after_commit
 
@@ -46,7 +46,7 @@ def technician() -> str:
 
 
 def scan(
-    store: Store,
+    store: EvidenceStore,
     scope: Scope,
     label: str,
     *,
@@ -78,7 +78,7 @@ def scan(
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _record(store: Store, scope: Scope, label: str, results: list[TargetResult],
+def _record(store: EvidenceStore, scope: Scope, label: str, results: list[TargetResult],
             engagement: str | None) -> str:
     writer = store.writer()
     try:
@@ -96,7 +96,7 @@ def _record(store: Store, scope: Scope, label: str, results: list[TargetResult],
     return sid
 
 
-def _previous_roots(store: Store) -> dict[str, dict[str, str]]:
+def _previous_roots(store: EvidenceStore) -> dict[str, dict[str, str]]:
     """target -> table -> root in the latest snapshot: where new chunks find their delta base."""
     tip = store.latest()
     if tip is None:
@@ -109,7 +109,7 @@ def _masked_scope(scope: Scope) -> dict[str, Any]:
     return data
 
 
-async def _scan_all(store: Store, scope: Scope, creds: dict[str, dict[str, Any]],
+async def _scan_all(store: EvidenceStore, scope: Scope, creds: dict[str, dict[str, Any]],
                     concurrency: int, on_done: Progress | None, work: Path,
                     on_moving: Moving | None = None) -> list[TargetResult]:
     sem = asyncio.Semaphore(concurrency)

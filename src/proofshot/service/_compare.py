@@ -13,7 +13,7 @@ from proofshot.diff.model import Change, DiffResult
 from proofshot.engagement.model import Engagement
 from proofshot.model.snapshot import SnapshotReader
 from proofshot.service._snapshots import engagement_of, snapshot
-from proofshot.store.embedded import Store
+from proofshot.store.api import EvidenceStore
 from proofshot.views import access as access_view
 from proofshot.views.delta import findings_delta, paths_delta
 from proofshot.views.findings import Finding, evaluate
@@ -102,7 +102,7 @@ def views_delta(a: SnapshotReader, b: SnapshotReader, keyed_hash: Any) -> ViewsD
                       access_view.access_delta(p.access_a, p.access_b), fa, fb, p)
 
 
-def compare(store: Store, a: str, b: str, *, views: bool = True, engagement: str | None = None,
+def compare(store: EvidenceStore, a: str, b: str, *, views: bool = True, engagement: str | None = None,
             job: bool = True) -> Comparison:
     """Compare snapshots `a` and `b` (references). `views=False` skips the views' deltas;
     `job=False` skips the job record (engagement `engagement`, else the one b or a is linked

@@ -9,7 +9,7 @@ from proofshot.collectors.plugin import DataSheets, Sheet
 from proofshot.model.snapshot import SnapshotReader, TargetEntry
 from proofshot.scan import catalog
 from proofshot.service._snapshots import snapshot
-from proofshot.store.embedded import Store
+from proofshot.store.api import EvidenceStore
 from proofshot.views import access as access_view
 from proofshot.views import paths as paths_view
 from proofshot.views.findings import Finding, evaluate, tables_needed
@@ -65,7 +65,7 @@ def data_sheets(snap: SnapshotReader, target: TargetEntry) -> list[Sheet]:
     return list(plugin.data_sheets(snap, target))
 
 
-def document(store: Store, a: str) -> Documentation:
+def document(store: EvidenceStore, a: str) -> Documentation:
     snap = snapshot(store, a)
     data = from_reader(snap, views_tables())
     return Documentation(snap, data, evaluate(data, store.keys.keyed_hash),
@@ -73,18 +73,18 @@ def document(store: Store, a: str) -> Documentation:
                          access_view.share_gaps(data))
 
 
-def findings(store: Store, ref: str) -> tuple[SnapshotReader, list[Finding]]:
+def findings(store: EvidenceStore, ref: str) -> tuple[SnapshotReader, list[Finding]]:
     """Findings over one snapshot (views/findings.py)."""
     snap = snapshot(store, ref)
     return snap, evaluate(from_reader(snap, tables_needed()), store.keys.keyed_hash)
 
 
-def paths(store: Store, ref: str) -> PathsResult:
+def paths(store: EvidenceStore, ref: str) -> PathsResult:
     snap = snapshot(store, ref)
     return PathsResult(snap, paths_view.build(from_reader(snap, paths_view.TABLES)))
 
 
-def access(store: Store, ref: str, principal: str | None = None,
+def access(store: EvidenceStore, ref: str, principal: str | None = None,
            resource: str | None = None) -> tuple[SnapshotReader, list[Grant]]:
     """Effective rights in one snapshot, filtered by principal and resource text."""
     snap = snapshot(store, ref)

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from proofshot.scan import service as scan_service
 from proofshot.scan.runner import TargetResult
 from proofshot.scan.scope import Scope
-from proofshot.store.embedded import Store
+from proofshot.store.api import EvidenceStore
 
 
-def scan(store: Store, scope: Scope, label: str, *, where: str = "scope",
+def scan(store: EvidenceStore, scope: Scope, label: str, *, where: str = "scope",
          concurrency: int = scan_service.DEFAULT_CONCURRENCY,
          on_target_done: Callable[[TargetResult], None] | None = None,
          engagement: str | None = None,

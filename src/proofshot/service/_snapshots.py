@@ -9,11 +9,11 @@ from proofshot.engagement import model as engagement_model
 from proofshot.engagement.model import Engagement
 from proofshot.model.snapshot import SnapshotReader, TableGap
 from proofshot.model.table import Row
-from proofshot.store.embedded import Store
+from proofshot.store.api import EvidenceStore
 from proofshot.store.reader import open_snapshot
 
 
-def snapshot(store: Store, ref: str) -> SnapshotReader:
+def snapshot(store: EvidenceStore, ref: str) -> SnapshotReader:
     """The snapshot `ref` names, its manifest checked against its id and signature (raises
     IntegrityError when altered, SnapshotNotFound when nothing matches)."""
     return open_snapshot(store, store.resolve(ref))
@@ -51,7 +51,7 @@ class Shown:
                 "targets": [t.to_json() for t in self.targets]}
 
 
-def show(store: Store, ref: str, table: str | None = None, rows: bool = True) -> Shown:
+def show(store: EvidenceStore, ref: str, table: str | None = None, rows: bool = True) -> Shown:
     """Every target with its tables' rows (only `table` when given; none with rows=False)."""
     snap = snapshot(store, ref)
     m = snap.manifest
@@ -64,7 +64,7 @@ def show(store: Store, ref: str, table: str | None = None, rows: bool = True) ->
     return Shown(snap.id, m.label, m.created, m.seq, targets, snap)
 
 
-def engagement_of(store: Store, *snaps: SnapshotReader, eid: str | None = None
+def engagement_of(store: EvidenceStore, *snaps: SnapshotReader, eid: str | None = None
                   ) -> Engagement | None:
     """The job record `eid` names, else the one the last of `snaps` (then earlier ones) names
     in its manifest, else the one that links one of them; None when there is none."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from proofshot.store import timestamp as ts
-from proofshot.store.embedded import Store
+from proofshot.store.api import EvidenceStore
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class TimestampInfo:
     error: str | None = None
 
 
-def timestamp(store: Store, sid: str) -> TimestampInfo | None:
+def timestamp(store: EvidenceStore, sid: str) -> TimestampInfo | None:
     """None when the snapshot has no token; a token that does not hold is said, never hidden."""
     try:
         info = ts.check(store, sid)

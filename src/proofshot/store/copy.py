@@ -24,6 +24,7 @@ from typing import Protocol
 
 from proofshot.model.canonical import canonical
 from proofshot.model.errors import BadInput, IntegrityError
+from proofshot.store.api import EvidenceStore
 from proofshot.store.backend import Backend, Kind
 from proofshot.store.dirbackend import DirBackend, atomic_write, info_of
 from proofshot.store.embedded import Store, manifest_id
@@ -64,7 +65,7 @@ class Sink(Protocol):
 
     def advance_doc(self, prev: str | None, sid: str, doc: bytes) -> None: ...
 
-    def adopt(self, store: Store) -> int:
+    def adopt(self, store: EvidenceStore) -> int:
         """Take (or check) the signer's identity; returns how many files that wrote."""
         ...
 
@@ -95,7 +96,7 @@ class BackendSink:
     def advance_doc(self, prev: str | None, sid: str, doc: bytes) -> None:
         self.backend.advance(prev, info_of(sid, json.loads(doc)["body"]), doc)
 
-    def adopt(self, store: Store) -> int:
+    def adopt(self, store: EvidenceStore) -> int:
         be = self.backend
         if isinstance(be, DirBackend):
             keys = be.root / "keys"
@@ -133,7 +134,7 @@ def enrolled_signers(be: Backend) -> dict[str, Signer]:
     return check_records(Store(be, ws))[0]
 
 
-def check_destination(store: Store, dst: Sink) -> None:
+def check_destination(store: EvidenceStore, dst: Sink) -> None:
     """Raise unless dst's chain is ours or a prefix of it: no manifest or log entry we lack
     (DestinationDiverged, exit 2), every shared manifest byte-identical; a shared manifest
     that was altered there is broken (IntegrityError, exit 4)."""
@@ -172,7 +173,7 @@ def _why(sid: str, raw: bytes) -> str:
     return "it differs from ours byte for byte"
 
 
-def copy(src: Store, dst: Sink, *, chain: Iterable[str] | None = None,
+def copy(src: EvidenceStore, dst: Sink, *, chain: Iterable[str] | None = None,
          objects: Iterable[str] | None = None, logs: Iterable[str] | None = None,
          result: CopyResult | None = None, mirror: bool = True) -> CopyResult:
     """Send dst what it lacks. `chain` (ids, oldest first; default: the whole chain),
@@ -235,7 +236,7 @@ def copy(src: Store, dst: Sink, *, chain: Iterable[str] | None = None,
     return res
 
 
-def _pack_bytes(src: Store, name: str) -> bytes:
+def _pack_bytes(src: EvidenceStore, name: str) -> bytes:
     import hashlib
 
     with src.backend.open_pack(name) as fh:
@@ -246,7 +247,7 @@ def _pack_bytes(src: Store, name: str) -> bytes:
     return data
 
 
-def repair(src: Store, dst: Sink, problems: list[str], res: CopyResult) -> bool:
+def repair(src: EvidenceStore, dst: Sink, problems: list[str], res: CopyResult) -> bool:
     """Re-send each pack the destination's check found altered, from our good copy. True
     when something was repaired (the caller checks the destination again)."""
     fixed = False

@@ -23,7 +23,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from proofshot.model.canonical import canonical
 from proofshot.model.errors import BadInput, IntegrityError
-from proofshot.store.embedded import Store, manifest_id
+from proofshot.store.api import EvidenceStore
+from proofshot.store.embedded import manifest_id
 from proofshot.store.keys import public_raw, verify_signature
 from proofshot.store.verify_bundle import Broken, check_log
 
@@ -39,7 +40,7 @@ class Entry:
 
 
 class DocLog:
-    def __init__(self, store: Store, name: str) -> None:
+    def __init__(self, store: EvidenceStore, name: str) -> None:
         if not name.isidentifier():
             raise BadInput(f"bad log name {name!r}")
         self.store = store
@@ -102,7 +103,7 @@ class DocLog:
         return {e.id: docs[e.id] for e in self.entries() if e.chain == chain}
 
 
-def verify_docs(docs: dict[str, Any], store: Store, name: str) -> str | None:
+def verify_docs(docs: dict[str, Any], store: EvidenceStore, name: str) -> str | None:
     """The first problem of a log's documents, or None. Entries may come from several
     signers (a team store): each must be one the store accepts."""
     keys = {d.get("public_key") for d in docs.values() if isinstance(d, dict)}
@@ -156,7 +157,7 @@ def _chains_only(docs: dict[str, Any], name: str) -> None:
     check_log(signed, pub, f"{name} entry")
 
 
-def verify_logs(store: Store) -> list[str]:
+def verify_logs(store: EvidenceStore) -> list[str]:
     """Problems of every log in the store (for `proofshot verify`)."""
     problems = []
     names = sorted({n.partition("/")[0] for n in store.backend.list("log")})

@@ -302,6 +302,10 @@ class Store:
             self._trusted = trusted_keys(self)
         return self._trusted
 
+    def forget_signers(self) -> None:
+        """After an enrolment or a revocation: `signers` reads the key records again."""
+        self._trusted = None
+
     def accepts(self, pub: str, body: dict[str, Any]) -> bool:
         """Whether a manifest signed by pub belongs here (own or enrolled, not revoked then)."""
         from proofshot.store.trust import accepts

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from proofshot.model.errors import BadInput, IntegrityError
+from proofshot.store.api import EvidenceStore
 from proofshot.store.copy import BackendSink, CopyResult, copy, enrolled_signers
 from proofshot.store.embedded import Store, open_backend
 from proofshot.store.verify import verify_snapshots
@@ -36,7 +37,7 @@ class PushResult:
     problems: list[str] = field(default_factory=list)
 
 
-def pushed_origins(dst: Store) -> dict[str, str]:
+def pushed_origins(dst: EvidenceStore) -> dict[str, str]:
     """origin id -> id at the destination, for snapshots pushed there before."""
     out: dict[str, str] = {}
     for sid in dst.backend.list("manifest"):
@@ -49,7 +50,7 @@ def pushed_origins(dst: Store) -> dict[str, str]:
     return out
 
 
-def push(src: Store, dest: str) -> PushResult:
+def push(src: EvidenceStore, dest: str) -> PushResult:
     if str(dest).startswith("ssh:"):
         raise BadInput("push goes to a store that keeps its own chain (a directory or "
                        "postgresql://); for an ssh:// copy of this store use 'proofshot sync'")

@@ -19,6 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from proofshot.model.errors import BadInput, IntegrityError
+from proofshot.store.api import EvidenceStore
 from proofshot.store.backend import Backend
 from proofshot.store.copy import BackendSink, CopyResult, DestinationDiverged, copy, repair
 from proofshot.store.dirbackend import DirBackend
@@ -31,7 +32,7 @@ __all__ = ["DestinationDiverged", "SyncResult", "sync", "sync_to"]
 SyncResult = CopyResult
 
 
-def _dest_backend(store: Store, dest: Path | str) -> tuple[Backend, Path | str]:
+def _dest_backend(store: EvidenceStore, dest: Path | str) -> tuple[Backend, Path | str]:
     if is_pg_url(dest):
         from proofshot.store.embedded import open_backend
 
@@ -73,7 +74,7 @@ def _adopt_partial(path: Path) -> None:
         {"format": STORE_FORMAT, "created": _utcnow()}, indent=2).encode(), path / "tmp")
 
 
-def sync_to(store: Store, backend: Backend, where: Path | str) -> SyncResult:
+def sync_to(store: EvidenceStore, backend: Backend, where: Path | str) -> SyncResult:
     """Copy into an open backend, verify it there, repair what fails its hash from ours."""
     sink = BackendSink(backend)
     with store.lock():
@@ -90,7 +91,7 @@ def sync_to(store: Store, backend: Backend, where: Path | str) -> SyncResult:
     return res
 
 
-def sync(store: Store, dest: Path | str) -> SyncResult:
+def sync(store: EvidenceStore, dest: Path | str) -> SyncResult:
     backend, where = _dest_backend(store, dest)
     try:
         return sync_to(store, backend, where)

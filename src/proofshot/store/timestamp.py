@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from proofshot.model.errors import BadInput, StoreError
+from proofshot.store.api import EvidenceStore
 from proofshot.store.dirbackend import atomic_write
-from proofshot.store.embedded import Store
 from proofshot.store.verify_bundle import Broken, TokenInfo, check_timestamp
 
 SETTINGS = {"tsa": "URL of an RFC 3161 time-stamping authority (http/https)",
@@ -31,11 +31,11 @@ TSA_CA_FILE = "tsa-ca.pem"
 _SHA256_ALG = bytes.fromhex("300d06096086480165030402010500")
 
 
-def config(store: Store) -> dict[str, Any]:
+def config(store: EvidenceStore) -> dict[str, Any]:
     return store.workspace.config()
 
 
-def set_setting(store: Store, name: str, value: str | None) -> None:
+def set_setting(store: EvidenceStore, name: str, value: str | None) -> None:
     if name not in SETTINGS:
         raise BadInput(f"unknown setting '{name}' (known: {', '.join(SETTINGS)})")
     ws = store.workspace
@@ -61,7 +61,7 @@ def set_setting(store: Store, name: str, value: str | None) -> None:
         ws.write_settings(settings)
 
 
-def tsa_url(store: Store) -> str | None:
+def tsa_url(store: EvidenceStore) -> str | None:
     env = os.environ.get("PROOFSHOT_TSA")
     if env:
         return env
@@ -69,17 +69,17 @@ def tsa_url(store: Store) -> str | None:
     return str(url) if url else None
 
 
-def tsa_ca(store: Store) -> bytes | None:
+def tsa_ca(store: EvidenceStore) -> bytes | None:
     path = store.workspace.root / TSA_CA_FILE
     return path.read_bytes() if path.is_file() else None
 
 
-def token_path(store: Store, sid: str) -> Path:
+def token_path(store: EvidenceStore, sid: str) -> Path:
     """Where a directory store keeps a token (tests and tools that look at the files)."""
     return store.snap_dir / f"{sid}.tsr"
 
 
-def token(store: Store, sid: str) -> bytes | None:
+def token(store: EvidenceStore, sid: str) -> bytes | None:
     be = store.backend
     return be.get("token", sid) if be.has("token", sid) else None
 
@@ -118,7 +118,7 @@ def request_token(url: str, digest: bytes, timeout: float = 30.0) -> bytes:
     return data
 
 
-def stamp(store: Store, sid: str, url: str | None = None) -> None:
+def stamp(store: EvidenceStore, sid: str, url: str | None = None) -> None:
     """Timestamp one manifest. Raises StoreError if the TSA fails."""
     url = url or tsa_url(store)
     if not url:
@@ -127,7 +127,7 @@ def stamp(store: Store, sid: str, url: str | None = None) -> None:
     store.backend.put("token", sid, request_token(url, bytes.fromhex(sid)))
 
 
-def check(store: Store, sid: str) -> TokenInfo | None:
+def check(store: EvidenceStore, sid: str) -> TokenInfo | None:
     """The token's details, None if the snapshot has none; raises Broken if it does not hold."""
     data = token(store, sid)
     if data is None:
@@ -135,7 +135,7 @@ def check(store: Store, sid: str) -> TokenInfo | None:
     return check_timestamp(data, bytes.fromhex(sid), tsa_ca(store))
 
 
-def stamp_after_commit(store: Store, sid: str) -> None:
+def stamp_after_commit(store: EvidenceStore, sid: str) -> None:
     """Called by the service right after Store.commit: with a TSA configured, stamp the new
     manifest. A TSA that fails does not undo the snapshot; it is named on stderr and
     `proofshot timestamp` retries."""

@@ -26,7 +26,7 @@ from proofshot.model.errors import BadInput, IntegrityError
 from proofshot.store.keys import fingerprint, verify_signature
 
 if TYPE_CHECKING:
-    from proofshot.store.embedded import Store
+    from proofshot.store.api import EvidenceStore
 
 KEY_FORMAT = "proofshot-key/1"
 
@@ -74,7 +74,7 @@ def _record_problem(name: str, data: bytes, owner: str) -> tuple[dict[str, Any] 
     return body, None
 
 
-def owner_key(store: Store) -> str:
+def owner_key(store: EvidenceStore) -> str:
     """The key that signs enrolments: a directory store's own key; for PostgreSQL, the key
     that created the store (its self-signed record)."""
     from proofshot.store.dirbackend import DirBackend
@@ -91,7 +91,7 @@ def owner_key(store: Store) -> str:
     raise IntegrityError("this store has no owner key (run 'proofshot init --store URL')")
 
 
-def check_records(store: Store) -> tuple[dict[str, Signer], list[str]]:
+def check_records(store: EvidenceStore) -> tuple[dict[str, Signer], list[str]]:
     """Every enrolled signer whose record holds, and the problems of those that do not."""
     problems: list[str] = []
     out: dict[str, Signer] = {}
@@ -108,7 +108,7 @@ def check_records(store: Store) -> tuple[dict[str, Signer], list[str]]:
     return out, problems
 
 
-def trusted_keys(store: Store) -> dict[str, Signer]:
+def trusted_keys(store: EvidenceStore) -> dict[str, Signer]:
     """A directory store accepts its own key and the enrolled ones; a PostgreSQL store only
     the enrolled ones (its owner's included: enrolled when it was created)."""
     from proofshot.store.dirbackend import DirBackend
@@ -132,14 +132,14 @@ def accepts(signers: dict[str, Any], pub: str, body: dict[str, Any]) -> bool:
     return isinstance(seq, int) and seq <= int(revoked.get("after", 0))
 
 
-def _write(store: Store, body: dict[str, Any]) -> None:
+def _write(store: EvidenceStore, body: dict[str, Any]) -> None:
     doc = {"body": body, "signature": store.keys.sign(canonical(body)),
            "public_key": store.keys.public_b64}
     store.backend.put("key", key_name(body["public_key"]), canonical(doc), replace=True)
-    store._trusted = None
+    store.forget_signers()
 
 
-def enroll_owner(store: Store) -> None:
+def enroll_owner(store: EvidenceStore) -> None:
     """A new PostgreSQL store: the creating workspace's key, self-signed, signs enrolments."""
     from proofshot.store.embedded import _utcnow
 
@@ -148,7 +148,7 @@ def enroll_owner(store: Store) -> None:
                    "name": "owner", "owner": True, "enrolled": _utcnow(), "revoked": None})
 
 
-def enroll(store: Store, pub: str, name: str) -> Signer:
+def enroll(store: EvidenceStore, pub: str, name: str) -> Signer:
     from proofshot.store.embedded import _utcnow
 
     if store.keys.public_b64 != owner_key(store):
@@ -160,7 +160,7 @@ def enroll(store: Store, pub: str, name: str) -> Signer:
     return trusted_keys(store)[pub]
 
 
-def revoke(store: Store, ref: str) -> Signer:
+def revoke(store: EvidenceStore, ref: str) -> Signer:
     from proofshot.store.embedded import _utcnow
 
     if store.keys.public_b64 != owner_key(store):

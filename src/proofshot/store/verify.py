@@ -13,8 +13,9 @@ import zstandard
 
 from proofshot.model.canonical import canonical
 from proofshot.model.errors import IntegrityError, StoreError
+from proofshot.store.api import EvidenceStore
 from proofshot.store.doclog import verify_logs
-from proofshot.store.embedded import MANIFEST_FORMAT, Store, manifest_id
+from proofshot.store.embedded import MANIFEST_FORMAT, manifest_id
 from proofshot.store.keys import salt_fingerprint, verify_signature
 from proofshot.store.packs import decode, read_records
 from proofshot.store.timestamp import tsa_ca
@@ -140,7 +141,7 @@ def _seq(body: dict[str, object]) -> int:
     return seq if isinstance(seq, int) else 0
 
 
-def _hash_pack(store: Store, name: str) -> str:
+def _hash_pack(store: EvidenceStore, name: str) -> str:
     h = hashlib.sha256()
     with store.backend.open_pack(name) as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -148,7 +149,7 @@ def _hash_pack(store: Store, name: str) -> str:
     return h.hexdigest()
 
 
-def check_salt(store: Store, bodies: dict[str, dict[str, object]]) -> list[str]:
+def check_salt(store: EvidenceStore, bodies: dict[str, dict[str, object]]) -> list[str]:
     """The salt of keyed hashes must be the one each snapshot used (its fingerprint in the
     manifest): a lost or replaced salt turns every masked value into a false change."""
     try:
@@ -189,7 +190,7 @@ def _der_whole(data: bytes) -> bool:
     return 0 < k <= 4 and 2 + k + int.from_bytes(data[2:2 + k], "big") == len(data)
 
 
-def verify_store(store: Store, progress: Callable[[str], None] | None = None) -> VerifyReport:
+def verify_store(store: EvidenceStore, progress: Callable[[str], None] | None = None) -> VerifyReport:
     rep = VerifyReport()
     be = store.backend
     store.reconcile()
@@ -286,7 +287,7 @@ def verify_store(store: Store, progress: Callable[[str], None] | None = None) ->
     return rep
 
 
-def verify_snapshots(store: Store, ids: list[str]) -> list[str]:
+def verify_snapshots(store: EvidenceStore, ids: list[str]) -> list[str]:
     """Just these snapshots, end to end (after a push: O(what was sent), not O(store)): each
     manifest's id, signature and link to its predecessor, and every object it references read
     back and checked against its id."""

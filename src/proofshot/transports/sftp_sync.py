@@ -40,9 +40,9 @@ import asyncssh
 
 from proofshot.model.errors import BadInput, IntegrityError, StoreError, TransportError, Unreachable
 from proofshot.model.transcript import Query
+from proofshot.store.api import EvidenceStore
 from proofshot.store.backend import Kind
 from proofshot.store.copy import CopyResult, DestinationDiverged, copy
-from proofshot.store.embedded import Store
 from proofshot.store.verify import VerifyReport, check_chain, check_manifest
 from proofshot.transports.ssh import SSHTransport
 
@@ -103,7 +103,7 @@ class _SyncTransport(SSHTransport):
         return self._msg(text)
 
 
-def sync_ssh(store: Store, dest: SSHDest, *, key_path: str | None = None,
+def sync_ssh(store: EvidenceStore, dest: SSHDest, *, key_path: str | None = None,
              password: str | None = None, accept_host_key: bool = False,
              connect_timeout: float = 10.0) -> CopyResult:
     t = _SyncTransport(
@@ -126,7 +126,7 @@ class SftpSink:
 
     takes_packs = True
 
-    def __init__(self, store: Store, dest: SSHDest, t: _SyncTransport) -> None:
+    def __init__(self, store: EvidenceStore, dest: SSHDest, t: _SyncTransport) -> None:
         self.store = store
         self.dest = dest
         self.location = str(dest)
@@ -178,10 +178,10 @@ class SftpSink:
         return res
 
     def _config_bytes(self) -> bytes:
+        from proofshot.store.api import utcnow
         from proofshot.store.dirbackend import STORE_FORMAT
-        from proofshot.store.embedded import _utcnow
 
-        return json.dumps({"format": STORE_FORMAT, "created": _utcnow()}, indent=2).encode()
+        return json.dumps({"format": STORE_FORMAT, "created": utcnow()}, indent=2).encode()
 
     # --- the Sink ---------------------------------------------------------------------------
     @staticmethod
@@ -212,7 +212,7 @@ class SftpSink:
     def advance_doc(self, prev: str | None, sid: str, doc: bytes) -> None:
         self._put_rel(self._rel("manifest", sid), doc)
 
-    def adopt(self, store: Store) -> int:
+    def adopt(self, store: EvidenceStore) -> int:
         pub = store.keys.public_b64
         if "keys/signing.pub" in self.files:
             theirs = self._run(self._read("keys/signing.pub")).decode(errors="replace").strip()

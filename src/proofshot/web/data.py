@@ -31,7 +31,7 @@ from proofshot.engagement.model import load as load_engagement
 from proofshot.model.errors import BadInput, ProofshotError, SnapshotNotFound
 from proofshot.model.snapshot import Manifest, SnapshotReader, TargetEntry
 from proofshot.report.render import report as render_report
-from proofshot.store.embedded import Store
+from proofshot.store.api import EvidenceStore, open_store
 from proofshot.store.reader import reader_of
 from proofshot.store.tree import children, leaf_rows
 from proofshot.views import access as access_view
@@ -192,16 +192,16 @@ class Data:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        Store.open(root).close()  # fail early with the store's own message
+        open_store(root).close()  # fail early with the store's own message
         self._local = threading.local()
         self._cache = Lru(64)
         self._write = threading.Lock()
 
     # -- store -------------------------------------------------------------------------------
-    def store(self) -> Store:
-        st: Store | None = getattr(self._local, "store", None)
+    def store(self) -> EvidenceStore:
+        st: EvidenceStore | None = getattr(self._local, "store", None)
         if st is None:
-            st = Store.open(self.root)
+            st = open_store(self.root)
             self._local.store = st
         return st
 
