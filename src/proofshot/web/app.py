@@ -9,6 +9,7 @@ server only (no inline script, no inline style); htmx is vendored in static/vend
 
 from __future__ import annotations
 
+import functools
 import gettext
 import io
 import json
@@ -42,6 +43,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from proofshot import __version__
 from proofshot.model.errors import BadInput, ProofshotError
+from proofshot.model.labels import finding_text
 from proofshot.model.snapshot import TableRef
 from proofshot.report.i18n import Formats
 from proofshot.report.i18n import translations as report_translations
@@ -108,8 +110,16 @@ def _environment() -> dict[str, jinja2.Environment]:
         env.filters["group_of"] = group_of
         env.globals["line_counts"] = _line_counts
         env.globals["lang"] = lang
+        env.globals["finding_title"] = functools.partial(_finding_title, lang=lang)
         envs[lang] = env
     return envs
+
+
+def _finding_title(f: Any, lang: str) -> str:
+    """A finding's title in the language; `f` a Finding or its JSON object."""
+    if isinstance(f, dict):
+        return finding_text(f["rule"], f["title"], f.get("remedy", ""), lang)[0]
+    return finding_text(f.rule, f.title, f.remedy, lang)[0]
 
 
 def _value(v: Any) -> str:

@@ -147,6 +147,7 @@ class TimelineEntry:
     status: str
     changes: list[Change] = field(default_factory=list)
     unverifiable: list[str] = field(default_factory=list)
+    drift: list[Finding] = field(default_factory=list)  # changed outside any engagement
 
 
 @dataclass
@@ -252,7 +253,8 @@ class Data:
     def _diff(self, ia: str, ib: str) -> DiffView:
         cmp = service.compare(self.store(), ia, ib, job=False)  # as `proofshot diff`
         assert cmp.views is not None
-        return DiffView(cmp.diff, cmp.views.to_json())
+        drift = {"drift": [f.to_json() for f in cmp.drift or []]}  # as `diff --json`
+        return DiffView(cmp.diff, cmp.views.to_json() | drift)
 
     # -- show --------------------------------------------------------------------------------
     def show_json(self, sid: str) -> Iterator[str]:
@@ -354,9 +356,12 @@ class Data:
         a = Manifest(targets=(self.target_entry(prev.id, name),))
         b = Manifest(targets=(self.target_entry(cur.id, name),))
         res = diff_snapshots(self.store().get, prev.id, a, cur.id, b)
+        drift = service.drift(self.store(), self.snapshot(prev.id), self.snapshot(cur.id),
+                              res.changes)
         return TimelineEntry(prev.id, cur.id, cur.label, cur.created, dict(cur.targets)[name],
                              res.changes,
-                             [f"{u.table or 'target'}: {u.reason}" for u in res.unverifiable])
+                             [f"{u.table or 'target'}: {u.reason}" for u in res.unverifiable],
+                             drift)
 
     # -- views -------------------------------------------------------------------------------
     def findings(self, sid: str) -> list[Finding]:
