@@ -49,7 +49,7 @@ from proofshot.report.i18n import Formats
 from proofshot.report.i18n import translations as report_translations
 from proofshot.views.grant import via_text
 from proofshot.web import auth
-from proofshot.web.data import GROUPS, Data, Lru, NotFound, group_of
+from proofshot.web.data import GROUPS, VISIBLE, Data, Lru, NotFound, group_of
 from proofshot.web.sbs import side_by_side
 
 HTMX = "vendor/htmx-2.0.11.min.js"
@@ -198,6 +198,7 @@ def create_app(cfg: Config) -> FastAPI:
         s = sessions.get(request.cookies.get(COOKIE))
         if s is None:
             raise LoginRequired()
+        VISIBLE.set(s.customers)  # this request's listings and lookups: its customers only
         return s
 
     def api_session(request: Request) -> None:
@@ -206,6 +207,7 @@ def create_app(cfg: Config) -> FastAPI:
             if limit.blocked(client(request)):
                 raise LoginRequired()
             if auth.same(h[7:].strip(), cfg.token):
+                VISIBLE.set(None)  # the serve token is the admin's: every customer
                 return
             limit.failed(client(request))
             raise LoginRequired()
@@ -316,7 +318,7 @@ def create_app(cfg: Config) -> FastAPI:
             limit.failed(who)
             return render(request, "login.html", 401, next=_safe_next(form.get("next", "/")),
                           login_csrf=form.get("csrf", ""), error="wrong user or password")
-        s = sessions.create(form["user"], role)
+        s = sessions.create(form["user"], role, auth.customers_of(cfg.store, form["user"]))
         resp = RedirectResponse(_safe_next(form.get("next", "/")), 303)
         set_session_cookie(resp, s)
         return resp
@@ -344,7 +346,8 @@ def create_app(cfg: Config) -> FastAPI:
     # -- snapshots ---------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request, token: str | None = None, label: str = "", target: str = "",
-             engagement: str = "", since: str = "", until: str = "") -> Response:
+             engagement: str = "", since: str = "", until: str = "",
+             customer: str = "") -> Response:
         if token is not None:
             who = client(request)
             if limit.blocked(who):
@@ -364,11 +367,13 @@ def create_app(cfg: Config) -> FastAPI:
                  and (not target or any(target.lower() in n.lower() for n, _ in r.targets))
                  and (not engagement or (r.engagement or "").startswith(engagement))
                  and (not since or r.created[:10] >= since)
-                 and (not until or r.created[:10] <= until)]
+                 and (not until or r.created[:10] <= until)
+                 and (not customer or r.customer == customer)]
         params = {"label": label, "target": target, "engagement": engagement, "since": since,
-                  "until": until}
+                  "until": until, "customer": customer}
         return render(request, "snapshots.html", rows=shown[::-1], total=len(rows),
-                      engagements=engs, params=params, targets=data.targets())
+                      engagements=engs, params=params, targets=data.targets(),
+                      customers=data.customers())
 
     @app.get("/snapshots/{ref}", response_class=HTMLResponse)
     def snapshot(request: Request, ref: str) -> Response:
@@ -397,8 +402,8 @@ def create_app(cfg: Config) -> FastAPI:
                     "groups": [(g, groups[g]) for g in order if g in groups],
                     "findings": findings, "timeline": data.timeline(name),
                     "snaps": data.snapshots_of(name)[::-1]}
-        return render_cached(request, "target.html", (name, sid, latest.id if latest else ""),
-                             make)
+        return render_cached(request, "target.html", (name, sid, latest.id if latest else "",
+                                                      VISIBLE.get()), make)
 
     @app.get("/snapshots/{ref}/targets/{name}/tables/{table}", response_class=HTMLResponse)
     def table(request: Request, ref: str, name: str, table: str, page: str = "1") -> Response:
@@ -509,11 +514,14 @@ def create_app(cfg: Config) -> FastAPI:
 
     # -- search ------------------------------------------------------------------------------
     @app.get("/search", response_class=HTMLResponse)
-    def search(request: Request, q: str = "") -> Response:
+    def search(request: Request, q: str = "", customer: str = "") -> Response:
         session(request)
         hits = data.search(q)
+        if customer:
+            hits = [h for h in hits if data.customer_of(h.snapshot) == customer]
         tpl = "_search_results.html" if request.headers.get("hx-request") else "search.html"
-        return render(request, tpl, q=q, hits=hits)
+        return render(request, tpl, q=q, hits=hits, customer=customer,
+                      customers=data.customers())
 
     # -- engagements -------------------------------------------------------------------------
     @app.get("/engagements", response_class=HTMLResponse)
