@@ -10,6 +10,7 @@ import json
 
 from proofshot.model import labels
 from proofshot.scan.catalog import all_tables
+from proofshot.service._drift import RULE as DRIFT_RULE
 from proofshot.views.rules import BUILTIN, SEVERITIES
 from tests.cli.test_errors import ps
 
@@ -30,7 +31,7 @@ def test_every_declared_table_and_column_has_both_labels() -> None:
 
 
 def test_every_rule_severity_and_role_is_in_german() -> None:
-    builtin = {r.id for rules in BUILTIN.values() for r in rules}
+    builtin = {r.id for rules in BUILTIN.values() for r in rules} | {DRIFT_RULE}
     assert builtin <= set(labels.FINDINGS_DE)
     assert set(labels.FINDINGS_DE) <= builtin  # none stale
     for s in SEVERITIES:

@@ -13,6 +13,7 @@ from rich.table import Table as RichTable
 from proofshot import service
 from proofshot.cli.common import JsonOpt, StoreOpt, open_store, out, short
 from proofshot.diff.model import Change, DiffResult
+from proofshot.views.findings import Finding
 
 MAX_VALUE = 300  # characters of one value on a line (a file's text is shown as lines)
 MAX_TEXT_LINES = 40  # lines of an added or removed file's text
@@ -125,6 +126,16 @@ def render(res: DiffResult, show_volatile: bool) -> None:
                           f"{moves}[/dim]")
 
 
+def render_drift(alerts: list[Finding]) -> None:
+    """Changes no engagement's window covers (service/_drift.py): one line per target."""
+    if not alerts:
+        return
+    out.print("\n[bold red]changed outside any engagement[/bold red]")
+    for f in alerts:
+        out.print(f"  [red]! {f.severity} {escape(f.target)}: {escape(f.title)}: "
+                  f"{escape(f.subject)}[/red]  [dim]({f.rule})[/dim]")
+
+
 def _edge(e: dict[str, Any]) -> str:
     port = f" {e['proto']}/{e['port']}" if e.get("port") is not None else ""
     return f"{e['kind']}: {e['from']} -> {e['to']}{port}"
@@ -180,7 +191,7 @@ def diff(
     verified unchanged."""
     st = open_store(store)
     if stat:
-        cmp = service.compare(st, a, b, views=False, job=False)
+        cmp = service.compare(st, a, b, views=False, job=False, drift=False)
         if as_json:
             print(json.dumps({"from": cmp.a.id, "to": cmp.b.id, "stat": stat_rows(cmp.diff)},
                              ensure_ascii=False))
@@ -196,6 +207,7 @@ def diff(
             print(json.dumps(cmp.to_json(), ensure_ascii=False))
         else:
             render(res, volatile)
+            render_drift(cmp.drift or [])
             render_views(views)
             from proofshot.cli.access import render_delta
 

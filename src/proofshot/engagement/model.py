@@ -146,11 +146,13 @@ def _chains(store: EvidenceStore) -> dict[str, list[Entry]]:
     return chains
 
 
-def load_all(store: EvidenceStore) -> list[Engagement]:
-    """Every engagement, oldest first; signatures and chains checked."""
+def load_all(store: EvidenceStore, scans: bool = True) -> list[Engagement]:
+    """Every engagement, oldest first; signatures and chains checked. `scans=False` leaves
+    out the snapshots whose manifests name each one (cheap: no manifest is read)."""
     engs = [_fold(c) for c in _chains(store).values() if c[0].body.get("event") == "start"]
     engs.sort(key=lambda g: (g.opened, g.id))
-    _attach_scans(store, engs)
+    if scans:
+        _attach_scans(store, engs)
     return engs
 
 

@@ -736,6 +736,7 @@ netdev-no-ntp | Kein NTP-Server | NTP-Server einrichten, damit Protokolle und Ze
 netdev-no-remote-logging | Keine Protokollierung auf einen zentralen Server | Protokolle an einen zentralen Syslog-Server senden, damit sie den Ausfall des Geräts überdauern.
 netdev-default-account | Standard-Kontoname in Verwendung | Persönliche Konten verwenden; Standardkonten (admin, cisco, root, manager) entfernen oder umbenennen.
 netdev-firmware-drift | Firmware weicht zwischen Geräten desselben Modells ab | Geräte eines Modells auf eine geprüfte Firmware-Version bringen.
+drift-outside-engagement | Geändert außerhalb jedes Auftrags | Klären, wer diese Systeme warum geändert hat: kein erfasster Auftrag dieses Kunden deckt die Zeit zwischen den beiden Snapshots ab.
 """).items()}
 
 

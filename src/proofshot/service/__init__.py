@@ -6,6 +6,8 @@ job record itself.
     show(store, ref, table=None)      -> Shown                 `show --json` / `/api/show/ID`
     compare(store, a, b)              -> Comparison            diff + views deltas + findings
                                                                + engagement and control pair
+                                                               + drift alerts
+    drift(store, a, b, changes)       -> list[Finding]         changed outside any engagement
     document(store, a)                -> Documentation         one snapshot's data sheets' input
     data_sheets(snap, target)         -> list[Sheet]           what a collector plugin adds to them
     findings(store, ref)              -> list[Finding]
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
         findings,
         paths,
     )
+    from proofshot.service._drift import drift
     from proofshot.service._scan import scan
     from proofshot.service._snapshots import Shown, ShownTarget, engagement_of, show, snapshot
     from proofshot.service._stamps import TimestampInfo, timestamp
@@ -62,6 +65,8 @@ def __getattr__(name: str) -> Any:
         from proofshot.service import _check as mod
     elif name in _COMPARE:
         from proofshot.service import _compare as mod  # type: ignore[no-redef]
+    elif name == "drift":
+        from proofshot.service import _drift as mod  # type: ignore[no-redef]
     elif name in _DOCUMENT:
         from proofshot.service import _document as mod  # type: ignore[no-redef]
     elif name in _SNAPSHOTS:
@@ -93,6 +98,7 @@ __all__ = [
     "compare",
     "data_sheets",
     "document",
+    "drift",
     "engagement_of",
     "findings",
     "paths",

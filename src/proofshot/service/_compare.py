@@ -12,6 +12,7 @@ from proofshot.diff.engine import diff_snapshots
 from proofshot.diff.model import Change, DiffResult
 from proofshot.engagement.model import Engagement
 from proofshot.model.snapshot import SnapshotReader
+from proofshot.service._drift import drift as drift_alerts
 from proofshot.service._snapshots import engagement_of, snapshot
 from proofshot.store.api import EvidenceStore
 from proofshot.views import access as access_view
@@ -83,6 +84,7 @@ class Comparison:
     views: ViewsDelta | None
     engagement: Engagement | None = None
     control: ControlPair | None = None
+    drift: list[Finding] | None = None  # alerts: changed outside any engagement (_drift.py)
 
     def ambient(self, c: Change) -> bool:
         """The change also happened in the control pair (it would have happened anyway)."""
@@ -90,8 +92,11 @@ class Comparison:
             change_id(c.target, c.table, c.key) in self.control.ambient
 
     def to_json(self) -> dict[str, Any]:
-        """The `diff --json` object (DESIGN.md), with the views' keys when computed."""
-        return self.diff.to_json() | (self.views.to_json() if self.views is not None else {})
+        """The `diff --json` object (DESIGN.md), with the views' keys and the drift alerts
+        (`drift`: [finding]) when computed."""
+        return (self.diff.to_json() | (self.views.to_json() if self.views is not None else {})
+                | ({"drift": [f.to_json() for f in self.drift]} if self.drift is not None
+                   else {}))
 
 
 def views_delta(a: SnapshotReader, b: SnapshotReader, keyed_hash: Any) -> ViewsDelta:
@@ -103,10 +108,11 @@ def views_delta(a: SnapshotReader, b: SnapshotReader, keyed_hash: Any) -> ViewsD
 
 
 def compare(store: EvidenceStore, a: str, b: str, *, views: bool = True, engagement: str | None = None,
-            job: bool = True) -> Comparison:
+            job: bool = True, drift: bool = True) -> Comparison:
     """Compare snapshots `a` and `b` (references). `views=False` skips the views' deltas;
     `job=False` skips the job record (engagement `engagement`, else the one b or a is linked
-    to) and its control pair (the engagement's `control` and `control-after` links)."""
+    to) and its control pair (the engagement's `control` and `control-after` links);
+    `drift=False` skips the alerts for changes outside every engagement's window."""
     ra, rb = snapshot(store, a), snapshot(store, b)
     res = diff(ra, rb)
     attribute(ra, rb, res)
@@ -116,4 +122,5 @@ def compare(store: EvidenceStore, a: str, b: str, *, views: bool = True, engagem
     if eng is not None and eng.links.get("control") and eng.links.get("control-after"):
         ca, cb = snapshot(store, eng.links["control"]), snapshot(store, eng.links["control-after"])
         control = ControlPair(ca, cb, diff(ca, cb))
-    return Comparison(ra, rb, res, vd, eng, control)
+    alerts = drift_alerts(store, ra, rb, res.changes) if drift else None
+    return Comparison(ra, rb, res, vd, eng, control, alerts)

@@ -9,6 +9,7 @@ server only (no inline script, no inline style); htmx is vendored in static/vend
 
 from __future__ import annotations
 
+import functools
 import gettext
 import io
 import json
@@ -42,12 +43,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from proofshot import __version__
 from proofshot.model.errors import BadInput, ProofshotError
+from proofshot.model.labels import finding_text
 from proofshot.model.snapshot import TableRef
 from proofshot.report.i18n import Formats
 from proofshot.report.i18n import translations as report_translations
 from proofshot.views.grant import via_text
 from proofshot.web import auth
-from proofshot.web.data import GROUPS, Data, Lru, NotFound, group_of
+from proofshot.web.data import GROUPS, VISIBLE, Data, Lru, NotFound, group_of
 from proofshot.web.sbs import side_by_side
 
 HTMX = "vendor/htmx-2.0.11.min.js"
@@ -108,8 +110,16 @@ def _environment() -> dict[str, jinja2.Environment]:
         env.filters["group_of"] = group_of
         env.globals["line_counts"] = _line_counts
         env.globals["lang"] = lang
+        env.globals["finding_title"] = functools.partial(_finding_title, lang=lang)
         envs[lang] = env
     return envs
+
+
+def _finding_title(f: Any, lang: str) -> str:
+    """A finding's title in the language; `f` a Finding or its JSON object."""
+    if isinstance(f, dict):
+        return finding_text(f["rule"], f["title"], f.get("remedy", ""), lang)[0]
+    return finding_text(f.rule, f.title, f.remedy, lang)[0]
 
 
 def _value(v: Any) -> str:
@@ -188,6 +198,7 @@ def create_app(cfg: Config) -> FastAPI:
         s = sessions.get(request.cookies.get(COOKIE))
         if s is None:
             raise LoginRequired()
+        VISIBLE.set(s.customers)  # this request's listings and lookups: its customers only
         return s
 
     def api_session(request: Request) -> None:
@@ -196,6 +207,7 @@ def create_app(cfg: Config) -> FastAPI:
             if limit.blocked(client(request)):
                 raise LoginRequired()
             if auth.same(h[7:].strip(), cfg.token):
+                VISIBLE.set(None)  # the serve token is the admin's: every customer
                 return
             limit.failed(client(request))
             raise LoginRequired()
@@ -306,7 +318,7 @@ def create_app(cfg: Config) -> FastAPI:
             limit.failed(who)
             return render(request, "login.html", 401, next=_safe_next(form.get("next", "/")),
                           login_csrf=form.get("csrf", ""), error="wrong user or password")
-        s = sessions.create(form["user"], role)
+        s = sessions.create(form["user"], role, auth.customers_of(cfg.store, form["user"]))
         resp = RedirectResponse(_safe_next(form.get("next", "/")), 303)
         set_session_cookie(resp, s)
         return resp
@@ -334,7 +346,8 @@ def create_app(cfg: Config) -> FastAPI:
     # -- snapshots ---------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request, token: str | None = None, label: str = "", target: str = "",
-             engagement: str = "", since: str = "", until: str = "") -> Response:
+             engagement: str = "", since: str = "", until: str = "",
+             customer: str = "") -> Response:
         if token is not None:
             who = client(request)
             if limit.blocked(who):
@@ -354,11 +367,13 @@ def create_app(cfg: Config) -> FastAPI:
                  and (not target or any(target.lower() in n.lower() for n, _ in r.targets))
                  and (not engagement or (r.engagement or "").startswith(engagement))
                  and (not since or r.created[:10] >= since)
-                 and (not until or r.created[:10] <= until)]
+                 and (not until or r.created[:10] <= until)
+                 and (not customer or r.customer == customer)]
         params = {"label": label, "target": target, "engagement": engagement, "since": since,
-                  "until": until}
+                  "until": until, "customer": customer}
         return render(request, "snapshots.html", rows=shown[::-1], total=len(rows),
-                      engagements=engs, params=params, targets=data.targets())
+                      engagements=engs, params=params, targets=data.targets(),
+                      customers=data.customers())
 
     @app.get("/snapshots/{ref}", response_class=HTMLResponse)
     def snapshot(request: Request, ref: str) -> Response:
@@ -387,8 +402,8 @@ def create_app(cfg: Config) -> FastAPI:
                     "groups": [(g, groups[g]) for g in order if g in groups],
                     "findings": findings, "timeline": data.timeline(name),
                     "snaps": data.snapshots_of(name)[::-1]}
-        return render_cached(request, "target.html", (name, sid, latest.id if latest else ""),
-                             make)
+        return render_cached(request, "target.html", (name, sid, latest.id if latest else "",
+                                                      VISIBLE.get()), make)
 
     @app.get("/snapshots/{ref}/targets/{name}/tables/{table}", response_class=HTMLResponse)
     def table(request: Request, ref: str, name: str, table: str, page: str = "1") -> Response:
@@ -499,11 +514,14 @@ def create_app(cfg: Config) -> FastAPI:
 
     # -- search ------------------------------------------------------------------------------
     @app.get("/search", response_class=HTMLResponse)
-    def search(request: Request, q: str = "") -> Response:
+    def search(request: Request, q: str = "", customer: str = "") -> Response:
         session(request)
         hits = data.search(q)
+        if customer:
+            hits = [h for h in hits if data.customer_of(h.snapshot) == customer]
         tpl = "_search_results.html" if request.headers.get("hx-request") else "search.html"
-        return render(request, tpl, q=q, hits=hits)
+        return render(request, tpl, q=q, hits=hits, customer=customer,
+                      customers=data.customers())
 
     # -- engagements -------------------------------------------------------------------------
     @app.get("/engagements", response_class=HTMLResponse)

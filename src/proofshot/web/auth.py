@@ -17,6 +17,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -36,15 +37,17 @@ def users_path(store_root: Path) -> Path:
     return store_root / USERS_FILE
 
 
-def _read(path: Path) -> dict[str, dict[str, str]]:
+def _read(path: Path) -> dict[str, dict[str, Any]]:
     if not path.exists():
         return {}
     data = json.loads(path.read_text())
     return {str(k): dict(v) for k, v in data.get("users", {}).items()}
 
 
-def add_user(store_root: Path, name: str, role: str, password: str) -> None:
-    """Add or replace a user; the password is stored as an argon2id hash only."""
+def add_user(store_root: Path, name: str, role: str, password: str,
+             customers: list[str] | None = None) -> None:
+    """Add or replace a user; the password is stored as an argon2id hash only. `customers`
+    limits the user to those customers' snapshots and engagements (none: all)."""
     if not _NAME.match(name):
         raise BadInput(f"user name '{name}': use letters, digits and . _ @ - (at most 64)")
     if role not in ROLES:
@@ -54,6 +57,9 @@ def add_user(store_root: Path, name: str, role: str, password: str) -> None:
     path = users_path(store_root)
     users = _read(path)
     users[name] = {"role": role, "hash": _HASHER.hash(password)}
+    limited = sorted({c.strip() for c in customers or [] if c.strip()})
+    if limited:
+        users[name]["customers"] = limited
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
@@ -65,6 +71,12 @@ def list_users(store_root: Path) -> list[tuple[str, str]]:
     return sorted((n, u["role"]) for n, u in _read(users_path(store_root)).items())
 
 
+def customers_of(store_root: Path, name: str) -> frozenset[str] | None:
+    """The customers a user is limited to; None: all of them."""
+    limited = _read(users_path(store_root)).get(name, {}).get("customers")
+    return frozenset(str(c) for c in limited) if limited else None
+
+
 def check_password(store_root: Path, name: str, password: str) -> str | None:
     """The user's role when the password matches, else None."""
     user = _read(users_path(store_root)).get(name)
@@ -72,7 +84,7 @@ def check_password(store_root: Path, name: str, password: str) -> str | None:
         _HASHER.verify(user["hash"] if user else _DUMMY, password)
     except (VerificationError, InvalidHashError):
         return None
-    return user["role"] if user else None
+    return str(user["role"]) if user else None
 
 
 @dataclass
@@ -82,6 +94,7 @@ class Session:
     role: str
     csrf: str
     seen: float = field(default_factory=time.monotonic)
+    customers: frozenset[str] | None = None  # limited to these customers; None: all
 
     def may(self, role: str) -> bool:
         return ROLES.index(self.role) >= ROLES.index(role)
@@ -94,8 +107,9 @@ class Sessions:
         self._by_id: dict[str, Session] = {}
         self._lock = threading.Lock()
 
-    def create(self, user: str, role: str) -> Session:
-        s = Session(secrets.token_urlsafe(32), user, role, secrets.token_urlsafe(32))
+    def create(self, user: str, role: str, customers: frozenset[str] | None = None) -> Session:
+        s = Session(secrets.token_urlsafe(32), user, role, secrets.token_urlsafe(32),
+                    customers=customers)
         with self._lock:
             self._by_id[s.id] = s
         return s

@@ -17,6 +17,7 @@ import tempfile
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -41,6 +42,15 @@ from proofshot.views.grant import Grant
 
 T = TypeVar("T")
 READABLE = ("ok", "partial")
+# The customers the current request's user may see (None: all). app.py sets it per request
+# from the session; every listing and every snapshot or engagement looked up honours it.
+VISIBLE: ContextVar[frozenset[str] | None] = ContextVar("proofshot_visible", default=None)
+
+
+def visible(customer: str) -> bool:
+    """The current user may see this customer's snapshots and engagements."""
+    only = VISIBLE.get()
+    return only is None or customer in only
 
 
 class NotFound(ProofshotError):
@@ -91,6 +101,7 @@ class SnapRow:
     created: str
     targets: list[tuple[str, str]]  # (name, status)
     engagement: str | None
+    customer: str = ""
 
 
 @dataclass
@@ -147,6 +158,7 @@ class TimelineEntry:
     status: str
     changes: list[Change] = field(default_factory=list)
     unverifiable: list[str] = field(default_factory=list)
+    drift: list[Finding] = field(default_factory=list)  # changed outside any engagement
 
 
 @dataclass
@@ -206,10 +218,26 @@ class Data:
         return st
 
     def resolve(self, ref: str) -> str:
+        """A reference's snapshot id; NotFound also when the user may not see its customer
+        (a limited user learns nothing of other customers' snapshots)."""
         try:
-            return self.store().resolve(ref)
+            sid = self.store().resolve(ref)
         except SnapshotNotFound as exc:
             raise NotFound(exc.message) from None
+        self.check_visible(sid)
+        return sid
+
+    def check_visible(self, sid: str) -> None:
+        if VISIBLE.get() is not None and \
+                not visible(self.snapshot(sid).manifest.scope.customer or ""):
+            raise NotFound(f"no snapshot matches '{sid[:12]}'")
+
+    def customer_of(self, sid: str) -> str:
+        return self.snapshot(sid).manifest.scope.customer or ""
+
+    def customers(self) -> list[str]:
+        """The customers of the snapshots the user may see."""
+        return sorted({r.customer for r in self.snapshots() if r.customer})
 
     def snapshot(self, sid: str) -> SnapshotReader:
         """One snapshot over this thread's store, its manifest checked once (service.snapshot)
@@ -229,19 +257,24 @@ class Data:
 
     # -- snapshots ---------------------------------------------------------------------------
     def snapshots(self) -> list[SnapRow]:
+        """The snapshots the user may see (VISIBLE), oldest first."""
         out = []
         for info in self.store().snapshots():
             m = self.snapshot(info.id).manifest
+            customer = m.scope.customer or ""
+            if not visible(customer):
+                continue
             eng = m.engagement
             out.append(SnapRow(info.id, info.seq, info.label, info.created,
                                [(t.name, t.status) for t in m.targets],
-                               eng if isinstance(eng, str) and eng else None))
+                               eng if isinstance(eng, str) and eng else None, customer))
         return out
 
     def snapshots_json(self) -> list[dict[str, Any]]:
         """As `proofshot snapshots --json`."""
         return [{"id": r.id, "seq": r.seq, "label": r.label, "created": r.created,
-                 "targets": len(r.targets), "not_ok": sum(1 for _, s in r.targets if s != "ok")}
+                 "targets": len(r.targets), "not_ok": sum(1 for _, s in r.targets if s != "ok"),
+                 "customer": r.customer}
                 for r in self.snapshots()]
 
     # -- diff --------------------------------------------------------------------------------
@@ -252,7 +285,8 @@ class Data:
     def _diff(self, ia: str, ib: str) -> DiffView:
         cmp = service.compare(self.store(), ia, ib, job=False)  # as `proofshot diff`
         assert cmp.views is not None
-        return DiffView(cmp.diff, cmp.views.to_json())
+        drift = {"drift": [f.to_json() for f in cmp.drift or []]}  # as `diff --json`
+        return DiffView(cmp.diff, cmp.views.to_json() | drift)
 
     # -- show --------------------------------------------------------------------------------
     def show_json(self, sid: str) -> Iterator[str]:
@@ -354,9 +388,12 @@ class Data:
         a = Manifest(targets=(self.target_entry(prev.id, name),))
         b = Manifest(targets=(self.target_entry(cur.id, name),))
         res = diff_snapshots(self.store().get, prev.id, a, cur.id, b)
+        drift = service.drift(self.store(), self.snapshot(prev.id), self.snapshot(cur.id),
+                              res.changes)
         return TimelineEntry(prev.id, cur.id, cur.label, cur.created, dict(cur.targets)[name],
                              res.changes,
-                             [f"{u.table or 'target'}: {u.reason}" for u in res.unverifiable])
+                             [f"{u.table or 'target'}: {u.reason}" for u in res.unverifiable],
+                             drift)
 
     # -- views -------------------------------------------------------------------------------
     def findings(self, sid: str) -> list[Finding]:
@@ -440,7 +477,8 @@ class Data:
 
     # -- engagements -------------------------------------------------------------------------
     def engagements(self) -> list[Engagement]:
-        return load_all(self.store())
+        """The engagements of the customers the user may see."""
+        return [g for g in load_all(self.store()) if visible(g.customer)]
 
     def engagement(self, eid: str) -> Engagement:
         for g in self.engagements():
@@ -455,6 +493,8 @@ class Data:
         st = self.store()
         with self._write:
             if action == "start":
+                if not visible(fields.get("customer", "").strip()):
+                    raise BadInput("you may not start engagements for this customer")
                 return record.start(st, fields.get("title", ""), fields.get("customer", ""),
                                     fields.get("technician") or who)
             if eid is None:
