@@ -291,7 +291,9 @@ def check_timestamp(tsr: bytes, expected_sha256: bytes, ca_pem: bytes | None) ->
 
 def _check_timestamp(tsr: bytes, expected: bytes, ca_pem: bytes | None) -> TokenInfo:
     c = _x509()
-    top, _ = der_read(tsr)
+    top, end = der_read(tsr)
+    if top.tag != 0x30 or end != len(tsr):  # one DER SEQUENCE, nothing before or after it
+        raise Broken("malformed token (not one DER SEQUENCE: altered)")
     parts = top.items()
     if parts and parts[0].tag == 0x30 and parts[0].items() and parts[0].items()[0].tag == 0x02:
         status = int.from_bytes(parts[0].items()[0].value, "big")
