@@ -117,3 +117,13 @@ def test_shortcut_masks_every_line_as_by_hand() -> None:
         text = "\n".join(line for line, _ in order)
         assert mask_text(text, kh) == "\n".join(want for _, want in order), n
     assert mask_text("nothing to see\nhere\n", kh) == "nothing to see\nhere\n"
+
+
+def test_a_tools_sentence_about_a_password_stays_readable() -> None:
+    """sudo's refusal is a reason the scan shows and stores: `password is` is prose, not a
+    `password VALUE` directive; the directive and every assignment form are still masked."""
+    line = "sudo: a password is required"
+    assert mask_text(line, kh) == line
+    assert mask_text("password s3cr3t", kh) == f"password {kh('s3cr3t')}"
+    assert mask_text("password: is", kh) == f"password: {kh('is')}"
+    assert mask_text("password=is", kh) == f"password={kh('is')}"

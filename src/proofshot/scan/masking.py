@@ -34,6 +34,10 @@ _SKIP_VALUES = frozenset(
      "prohibit-password", "without-password", "forced-commands-only", "*", "x", "!", "0", "1"}
 )
 
+# `password VALUE` (directive style, no = or :) followed by one of these is a tool's sentence,
+# not a secret: sudo's "a password is required" must stay readable in reasons and transcripts.
+_PROSE_WORDS = frozenset({"is", "was", "are", "for", "to", "not", "must", "may", "will", "has"})
+
 # Every line the patterns above can change holds one of these words (the keywords, the SNMP
 # directives, "://"), in any case: lines without any are left alone without running the patterns.
 # Only a shortcut (an SSH scan masks megabytes of /etc text per host); what is masked is the same.
@@ -81,7 +85,8 @@ def _mask_line(line: str, keyed_hash: Hasher) -> str:
         if val.lower() in _SKIP_VALUES or val.startswith("hmac:"):
             return m.group(0)
         lead = m.group("lead")
-        if m.group("sep").strip() == "" and not _looks_like_key_directive(lead):
+        if m.group("sep").strip() == "" and (not _looks_like_key_directive(lead)
+                                             or val.lower() in _PROSE_WORDS):
             return m.group(0)
         return f"{lead}{m.group('sep')}{m.group('q')}{keyed_hash(val)}"
 
