@@ -23,14 +23,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.e2e import sandbox
-from tests.synth import commit
-from tests.views.test_access_eval import CHANGE, EVERYONE, FULL, READ, ace, ad, files
 
 from proofshot.collectors.ldap import tables as LT
 from proofshot.collectors.smb import tables as ST
 from proofshot.engagement import record
 from proofshot.store.embedded import Store
+from tests.e2e import sandbox
+from tests.synth import commit
+from tests.views.test_access_eval import CHANGE, EVERYONE, FULL, READ, ace, ad, files
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -124,8 +124,10 @@ def server(made: Made) -> Iterator[Server]:
         proc.wait(timeout=20)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
+    """Package-scoped: sync Playwright keeps an event loop running in this thread while it is
+    open, and tests after tests/web (e.g. scans calling asyncio.run) must not see it."""
     if not Path(CHROMIUM).exists() or shutil.which("pdftotext") is None:
         pytest.skip("needs Debian's chromium and poppler-utils (.ci/install)")
     from playwright.sync_api import sync_playwright

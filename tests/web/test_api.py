@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 import httpx
+
 from tests.web.conftest import Made, Server
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
 from tests.web.conftest import XSS_FILE, XSS_LABEL, XSS_TEXT, Made, Server, shot
 
 
@@ -192,10 +193,9 @@ def two_hundred_hosts(n: int = 200) -> dict[str, dict[str, list[dict[str, Any]]]
 
 @pytest.fixture(scope="module")
 def map_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    from tests.synth import commit
-
     from proofshot.collectors.linux import tables as LT
     from proofshot.store.embedded import Store
+    from tests.synth import commit
 
     root = tmp_path_factory.mktemp("web-map") / "store"
     st = Store.create(root)

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.synth import commit, row
 
 from proofshot.engagement import record
 from proofshot.store.embedded import Store
 from proofshot.web.app import Config, create_app
+from tests.synth import commit, row
 
 TOKEN = "c" * 32
 PASSWORD = "anna-secret-pass-1"

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.synth import commit, row
 
 from proofshot.store.embedded import Store
 from proofshot.store.tree import iter_rows
 from proofshot.web.app import Config, create_app
+from tests.synth import commit, row
 
 TOKEN = "large-token"
 N_CHANGES = 10_000

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.web.conftest import XSS_LABEL, XSS_TEXT, Made
 
 from proofshot.web import auth
 from proofshot.web.app import CSP, Config, create_app
+from tests.web.conftest import XSS_LABEL, XSS_TEXT, Made
 
 TOKEN = "test-token-0123456789"
 
