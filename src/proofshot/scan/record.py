@@ -116,6 +116,7 @@ def target_entry(res: TargetResult, writer: ObjectSink, keys: Keys,
             "sources": list(tr.sources),
             **({"status": tr.status, "reason": tr.reason, "failed": list(tr.failed)}
                if tr.status != "ok" else {}),
+            **tr.record,  # how the rows were built (e.g. "hashes": reused from a snapshot)
         }
     return {
         "name": res.name,

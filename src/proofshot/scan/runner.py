@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from proofshot.collectors.base import Collector, NotCollected, Step, TableSpec
+from proofshot.collectors.base import BuiltRows, Collector, NotCollected, Step, TableSpec
 from proofshot.model.errors import RowInvalid, TransportError
 from proofshot.model.table import Row, Table
 from proofshot.model.transcript import Answer, Query, judge
@@ -36,6 +36,8 @@ class TableResult:
     # the queries whose answers the rows rest on, and those that failed ("qid: status")
     sources: tuple[str, ...] = ()
     failed: tuple[str, ...] = ()
+    # what the manifest's table entry says of how the rows were built (collectors.base.BuiltRows)
+    record: dict[str, Any] = field(default_factory=dict)
 
     @property
     def collected(self) -> bool:
@@ -262,6 +264,7 @@ def build_table(spec: TableSpec, answers: Mapping[str, Answer],
     except Exception as exc:
         return TableResult(t, None, "error", f"parser error: {type(exc).__name__}: {exc}",
                            spec.queries)
+    record = raw_rows.record if isinstance(raw_rows, BuiltRows) else {}
     if len(rows) < spec.min_rows:
         return TableResult(t, None, "implausible", f"{len(rows)} row(s), where this table "
                            f"always has at least {spec.min_rows}: the answer cannot be whole",
@@ -269,7 +272,7 @@ def build_table(spec: TableSpec, answers: Mapping[str, Answer],
     if dupes:
         notes.append(f"{dupes} row(s) with a duplicate key dropped")
     return TableResult(t, rows, status, "; ".join(notes), spec.queries,
-                       sources=tuple(sources), failed=tuple(failed))
+                       sources=tuple(sources), failed=tuple(failed), record=record)
 
 
 def _build_sorted(spec: TableSpec, raw_rows: Iterable[Row], sorter: Sorter,
