@@ -302,9 +302,8 @@ def _files_builder(max_text: int, trust: bool = False,
         text = r.get("files_text", required=False)
         if last is None:
             rows = files.files(meta, sha, text, max_text)
-            if not trust:
-                return rows
-            return BuiltRows(rows, {"hashes": {"mode": "full", "note": FULL_AFTER_TRUST}})
+            return BuiltRows(rows, {"hashes": {"mode": "full", "note": FULL_AFTER_TRUST}
+                                    if trust else {"mode": "full"}})
         rows, reused, read = files.files_trusted(meta, sha, text, max_text, last)
         return BuiltRows(rows, {"hashes": {
             "mode": "trust-metadata", "reused_from": last.snapshot, "reused": reused,
