@@ -41,7 +41,8 @@ def scan(
         "--trust-metadata", help="Rescan: a file whose identity (device, inode, size, mtime, "
         "ctime) is the one in this target's latest snapshot keeps that snapshot's SHA-256 "
         "instead of being read (as the scope option trust_metadata: true). A content change "
-        "that keeps the identity (mtime reset with touch -d) is then missed.")] = False,
+        "that keeps the whole identity (clock set back, raw device writes) is then missed; "
+        "touch -d alone is not enough to hide one (the ctime moves).")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Scan the scope's targets; prints the new snapshot id last. Exit 3 if any target was

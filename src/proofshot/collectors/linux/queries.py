@@ -333,9 +333,9 @@ _FILES_META_ONLY = _files_meta("--meta-only ")  # trust_metadata: files_sha256 r
 
 # trust_metadata, phase 2 (files_sha256): the SHA-256 of each path on stdin (NUL-separated,
 # the paths the client found new or changed against the previous snapshot), as `sha256sum -z`
-# prints them
-# (`HASH  PATH\0`); an unreadable or no longer regular file is left out (exit 1). The program
-# opens with O_NOFOLLOW|O_NONBLOCK as the walker does. Without python3: sha256sum (exit 123).
+# prints them (`HASH  PATH\0`); an unreadable or no longer regular file is left out (exit 1).
+# The program opens with O_NOFOLLOW|O_NONBLOCK as the walker does. Without python3: find -type f keeps the
+# paths that are still regular files (no symlink, no fifo), sha256sum reads them (exit 123).
 FILES_HASH_PY = r"""import sys
 if sys.version_info < (3, 5):
     sys.exit(97)
@@ -382,7 +382,9 @@ sys.exit(bad)
 assert "'" not in FILES_HASH_PY
 _FILES_HASH = (
     f"if {_PY_WALKS}; then exec python3 -I -S -c '{FILES_HASH_PY}'; fi; "
-    "xargs -0 -r sha256sum -z"
+    # only what is still a regular file (a fifo would block sha256sum): find -type f per path
+    "xargs -0 -r sh -c 'exec find \"$@\" -maxdepth 0 -type f -print0' sh "
+    "| xargs -0 -r sha256sum -z"
 )
 _FILES_SHA = _EXISTING + (
     f"if {_PY_WALKS}; then exit 0; fi; "
