@@ -280,6 +280,8 @@ def main() -> None:
           f"{c['ps1']:.2f}s vs aide {c['ai1']:.2f}s (ratio {c['ps1'] / c['ai1']:.2f}x); phase 2 "
           f"proofshot {c['scan2'] + c['diff']:.2f}s (scan {c['scan2']:.2f}s + diff {c['diff']:.2f}s)"
           f" vs aide {c['ai2']:.2f}s (ratio {(c['scan2'] + c['diff']) / c['ai2']:.2f}x); "
+          f"phase 2t proofshot {c['scan2t'] + c['difft']:.2f}s (scan {c['scan2t']:.2f}s + diff "
+          f"{c['difft']:.2f}s, ratio {(c['scan2t'] + c['difft']) / c['ai2']:.2f}x); "
           f"empty-tree scan {c['base']:.2f}s")
     if args.before:
         print(f"  phase 1 side by side with {args.before}: before {t_old1:.2f}s (CPU "

@@ -49,8 +49,8 @@ def tree_changes(diff: dict[str, Any], tree: Path) -> dict[str, set[str]]:
 
 
 def sha_query(store: Path, sid: str) -> tuple[list[str], dict[str, Any]]:
-    """The paths files_sha256 was asked to read (its stdin, from the transcript) and the
-    files table's manifest entry."""
+    """The paths files_sha256 was asked to read (its stdin, from the transcript; files_text
+    was asked the same) and the files table's manifest entry."""
     st = open_store(store)
     try:
         snap = open_snapshot(st, sid)
@@ -58,6 +58,8 @@ def sha_query(store: Path, sid: str) -> tuple[list[str], dict[str, Any]]:
         cov = next(c for c in t.coverage if c.query == "files_sha256")
         ans = snap.transcript(cov)
         asked = [p.decode() for p in (ans.stdin or b"").split(b"\0") if p]
+        text = snap.transcript(next(c for c in t.coverage if c.query == "files_text"))
+        assert text.stdin == ans.stdin
         entry = {**t.tables["files"].extra, "sources": t.tables["files"].sources}
         return asked, entry
     finally:
@@ -125,6 +127,21 @@ def test_trust_mode_finds_exactly_the_planted_changes(run: dict[str, Any]) -> No
     assert tree_changes(run["diff"], run["tree"]) == run["planted"]
     # the same as the default mode finds
     assert tree_changes(run["diff_full"], run["tree"]) == run["planted"]
+    # unchanged files keep their text and hash (taken from `before`): rows equal to the
+    # default mode's
+    st = open_store(run["store"])
+    try:
+        rows = {}
+        for sid in ("after", "full"):
+            snap = open_snapshot(st, st.resolve(sid))
+            (t,) = snap.targets
+            rows[sid] = [r for r in snap.rows(t, "files")
+                         if r["path"].startswith(str(run["tree"]))]
+    finally:
+        st.close()
+    assert rows["after"] == rows["full"]
+    by = {r["path"]: r for r in rows["after"]}
+    assert by[str(run["tree"] / "a" / "f10.conf")]["text"] == "setting10 = 10\n"
     by_path = {c["key"]["path"]: c for c in run["diff"]["changes"] if c["table"] == "files"}
     f0 = by_path[str(run["tree"] / "a" / "f00.conf")]
     assert "sha256" in f0["columns"] and f0["after"]["text"] == "setting0 = changed\n"
@@ -216,7 +233,8 @@ def test_blind_spot_same_identity_other_content() -> None:
     meta_only = "psw2\0" + "\0".join([*rec, "", ident]) + "\0"
     (row,) = fparse.files(full, "", None, 65536)
     assert row["sha256"] == today  # default: read, the change is seen
-    last = fparse.Prior("s" * 64, {"/etc/app.conf": (f"{ident}/10/1700000000.0000000000", old)})
+    last = fparse.Prior("s" * 64, {"/etc/app.conf": (f"{ident}/10/1700000000.0000000000", old,
+                                                      None)})
     assert fparse.to_read(meta_only, last) == []  # trust: not read
     rows, reused, read = fparse.files_trusted(meta_only, "", None, 65536, last)
     assert (rows[0]["sha256"], reused, read) == (old, 1, 0)  # ... and the change is missed

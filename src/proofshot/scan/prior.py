@@ -2,7 +2,7 @@
 trust_metadata reuses the hashes of files whose identity is unchanged).
 
 Which one: the newest snapshot in the store (by commit order) that holds a target of the same
-name and type with the reused table collected and the reused query's answer kept; its manifest
+name and type with the reused table read whole (status ok) and the reused query's answer kept; its manifest
 is checked (id and signature) before anything in it is trusted. `verify --rederive` loads the
 one a table entry names (`reused_from`), so the rows come out the same.
 """
@@ -21,11 +21,14 @@ from proofshot.store.reader import open_snapshot
 
 def latest_with(store: EvidenceStore, target: str, type_: str, table: str, query: str
                 ) -> tuple[SnapshotReader, TargetEntry] | None:
-    """The newest snapshot holding `target` (of `type_`) with `table` and `query`'s answer."""
+    """The newest snapshot holding `target` (of `type_`) with `table` read whole (status ok)
+    and `query`'s answer kept."""
     for info in reversed(store.snapshots()):
         snap = open_snapshot(store, info.id)
         entry = snap.target(target)
-        if (entry is not None and entry.type == type_ and table in entry.tables
+        ref = entry.tables.get(table) if entry is not None else None
+        if (entry is not None and entry.type == type_ and ref is not None
+                and ref.status == "ok"  # a partial table (a source failed) lends nothing
                 and any(c.query == query and c.transcript for c in entry.coverage)):
             return snap, entry
     return None

@@ -109,7 +109,7 @@ def test_trust_walk_and_hash_query(tree: Path) -> None:
         assert got[want[3]] == by[want[3]]["sha256"]
         if python:  # a fifo and a symlink are never opened for reading (O_NOFOLLOW, S_ISREG)
             assert set(got) == {want[0], want[1], want[3]} and proc.returncode == 1
-    last = files.prior("s" * 64, meta, ((r["path"], r["sha256"]) for r in full))
+    last = files.prior("s" * 64, meta, ((r["path"], r["sha256"], r["text"]) for r in full))
     assert last is not None and files.to_read(only, last) == []
     trusted, reused, read = files.files_trusted(only, "", None, 65536, last)
     assert sorted(trusted, key=lambda r: r["path"]) == full

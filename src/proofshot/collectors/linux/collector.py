@@ -108,7 +108,8 @@ class LinuxCollector:
 
     def prior(self, snapshot: str, answer: str, rows: Iterator[bytes]) -> files.Prior | None:
         dec = msgspec.json.Decoder(_PathSha)
-        return files.prior(snapshot, answer, ((r.path, r.sha256) for r in map(dec.decode, rows)))
+        return files.prior(snapshot, answer, ((r.path, r.sha256, r.text)
+                                              for r in map(dec.decode, rows)))
 
     def plan(self, options: Mapping[str, Any]) -> Plan:
         roots, max_text = _options(options)
@@ -176,10 +177,10 @@ class LinuxCollector:
             spec(T.LLDP_NEIGHBORS, ["lldp"], req("lldp", peers.parse_lldpcli)),
         ]
         steps = [Step(q) for q in qs]
-        if last is not None:  # files_sha256 reads only what files_meta shows as new or changed
-            steps = [Step(s.query, after=("files_meta",),
-                          stdin_from=_paths_to_read(declared["files_meta"], last))
-                     if s.query.id == "files_sha256" else s for s in steps]
+        if last is not None:  # files_sha256 and files_text read only what files_meta shows
+            to_read = _paths_to_read(declared["files_meta"], last)  # as new or changed
+            steps = [Step(s.query, after=("files_meta",), stdin_from=to_read)
+                     if s.query.id in ("files_sha256", "files_text") else s for s in steps]
         return Plan(steps=steps, specs=specs)
 
 
@@ -271,19 +272,26 @@ def _build_posix_acls(r: _Reader) -> list[Row]:
 class _PathSha(msgspec.Struct):
     path: str
     sha256: str | None = None
+    text: str | None = None
 
 
 def _paths_to_read(meta_query: Query, last: files.Prior) -> Callable[[Answers], bytes]:
-    """files_sha256's stdin (trust_metadata): the NUL-terminated paths of the regular files
-    whose hash `last` cannot give, from files_meta's answer (nothing when it failed)."""
+    """The stdin of files_sha256 and files_text (trust_metadata): the NUL-terminated paths of
+    the regular files whose hash `last` cannot give, from files_meta's answer (nothing when it
+    failed). Worked out once for both."""
+    done: list[bytes] = []
+
     def stdin(answers: Answers) -> bytes:
+        if done:
+            return done[0]
         ans = answers.get("files_meta")
         if ans is None or judge(meta_query, ans)[0] != "ok":
             return b""
         text = (b"".join(ans.body.pieces()) if ans.body is not None else ans.stdout).decode(
             "utf-8", "surrogateescape")
-        return b"".join(p.encode("utf-8", "surrogateescape") + b"\0"
-                        for p in files.to_read(text, last))
+        done.append(b"".join(p.encode("utf-8", "surrogateescape") + b"\0"
+                             for p in files.to_read(text, last)))
+        return done[0]
     return stdin
 
 

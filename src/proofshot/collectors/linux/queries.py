@@ -395,6 +395,13 @@ _FILES_TEXT = (
     + 'find "$@" -xdev -type f -size "-$((max + 1))c" -perm -0004 -print0 '
     "| xargs -0 -r grep -I -H -Z -e ''"
 )
+# trust_metadata: the same, for the paths on stdin only (files_sha256's list: new files and
+# those whose identity changed; the others keep the previous snapshot's text)
+_FILES_TEXT_STDIN = (
+    "max=$1; shift; xargs -0 -r sh -c 'm=$1; shift; exec find \"$@\" -maxdepth 0 -type f "
+    "-size \"-$((m + 1))c\" -perm -0004 -print0' sh \"$max\" "
+    "| xargs -0 -r grep -I -H -Z -e ''"
+)
 
 # Exit 3 when getfacl is missing (package acl): the table is then unsupported, not empty.
 # --one-file-system matches find -xdev of the files queries; --physical skips symlinks.
@@ -420,13 +427,13 @@ def queries(files: Sequence[str] = DEFAULT_FILES, max_text: int = DEFAULT_MAX_TE
     qs = _queries(roots, max_text)
     if not trust_metadata:
         return qs
-    trusted = {q.id: q for q in _trusted(roots)}
+    trusted = {q.id: q for q in _trusted(roots, max_text)}
     return [trusted.get(q.id, q) for q in qs]
 
 
-def _trusted(roots: tuple[str, ...]) -> list[Query]:
-    """files_meta and files_sha256 as trust_metadata asks them (same ids: the table rests on
-    the same sources, so a diff compares it with a default-mode one)."""
+def _trusted(roots: tuple[str, ...], max_text: int) -> list[Query]:
+    """files_meta, files_sha256 and files_text as trust_metadata asks them (same ids: the
+    table rests on the same sources, so a diff compares it with a default-mode one)."""
     return [
         Query("files_meta", sh(_FILES_META_ONLY, *roots), "Metadata and identity (device, "
               "inode, ctime) of every file in the trees; trust_metadata: no file is read "
@@ -437,6 +444,10 @@ def _trusted(roots: tuple[str, ...]) -> list[Query]:
               "ctime) differs from the previous snapshot's, and new ones; the others' hashes "
               "are reused from that snapshot. Unreadable files are left out (exit 1, 123).",
               privileged=True, ok_codes=(0, 1, 123), timeout=600.0, batch=False),
+        Query("files_text", sh(_FILES_TEXT_STDIN, str(max_text)), "trust_metadata: text of "
+              "the small world-readable text files among those named on stdin (the ones "
+              "files_sha256 reads); the others keep the previous snapshot's text.",
+              ok_codes=(0, 1, 123), timeout=300.0, batch=False),
     ]
 
 

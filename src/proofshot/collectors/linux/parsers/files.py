@@ -215,11 +215,11 @@ def _join(rows: list[Row], hash_of: Callable[[str], str | None], text: str | Non
 
 @dataclass(frozen=True)
 class Prior:
-    """A previous snapshot's regular files (trust_metadata): path -> (identity, SHA-256) of
-    each one it has both for; `snapshot` is its id."""
+    """A previous snapshot's regular files (trust_metadata): path -> (identity, SHA-256, text)
+    of each one it has an identity and a hash for; `snapshot` is its id."""
 
     snapshot: str
-    files: Mapping[str, tuple[str, str]] = field(repr=False)
+    files: Mapping[str, tuple[str, str, str | None]] = field(repr=False)
 
 
 def identities(meta: str) -> dict[str, str] | None:
@@ -236,18 +236,19 @@ def identities(meta: str) -> dict[str, str] | None:
         fields[9:end:width], strict=True) if t == "f"}
 
 
-def prior(snapshot: str, meta: str, hashes: Iterable[tuple[str, str | None]]) -> Prior | None:
-    """The Prior of a snapshot from its files_meta answer and its files rows' (path, sha256);
-    None when that answer carries no identities (find's, an older walker's)."""
+def prior(snapshot: str, meta: str, rows: Iterable[tuple[str, str | None, str | None]]
+          ) -> Prior | None:
+    """The Prior of a snapshot from its files_meta answer and its files rows' (path, sha256,
+    text); None when that answer carries no identities (find's, an older walker's)."""
     ids = identities(meta)
     if not ids:
         return None
-    found: dict[str, tuple[str, str]] = {}
-    for path, sha in hashes:
+    found: dict[str, tuple[str, str, str | None]] = {}
+    for path, sha, text in rows:
         if sha:
             ident = ids.get(path)
             if ident is not None:
-                found[path] = (ident, sha)
+                found[path] = (ident, sha, text)
     return Prior(snapshot, found)
 
 
@@ -269,25 +270,28 @@ def to_read(meta: str, last: Prior) -> list[str]:
 
 def files_trusted(meta: str, sha256: str | None, text: str | None, max_text: int,
                   last: Prior) -> tuple[list[Row], int, int]:
-    """trust_metadata: files_meta (no hashes, identities) joined with files_sha256 (the hashes
-    of the files read) and `last`'s hashes for files whose identity is unchanged. Returns the
-    rows, the number of hashes reused and the number read."""
+    """trust_metadata: files_meta (no hashes, identities) joined with files_sha256 and
+    files_text (hashes and text of the files read) and `last`'s hash and text for files whose
+    identity is unchanged. Returns the rows, the number of hashes reused and the number read."""
     rows, _, ids = read_walk(meta)
     ids = ids or {}
     hashes = parse_sha256(sha256) if sha256 is not None else {}
     known = last.files
-    reused = 0
+    reused: dict[str, str | None] = {}  # path -> the text it keeps
 
     def hash_of(path: str) -> str | None:
-        nonlocal reused
         h = hashes.get(path)
         if h is not None:
             return h
         had = known.get(path)
         if had is not None and had[0] == ids.get(path):
-            reused += 1
+            reused[path] = had[2]
             return had[1]
         return None
 
     out = _join(rows, hash_of, text, max_text)
-    return out, reused, len(hashes)
+    if reused:
+        for row in out:
+            if row["path"] in reused:
+                row["text"] = reused[row["path"]]
+    return out, len(reused), len(hashes)
