@@ -10,6 +10,7 @@ import asyncio
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from proofshot.collectors.base import BuiltRows, Collector, NotCollected, Step, TableSpec
@@ -246,17 +247,21 @@ def build_table(spec: TableSpec, answers: Mapping[str, Answer],
             res.status, res.sources, res.failed = status, tuple(sources), tuple(failed)
         return res
     rows: list[Row] = []
-    seen: set[tuple[Any, ...]] = set()
     dupes = 0
-    try:
-        for r in raw_rows:
-            row = t.validate(r)
-            k = t.key_of(row)
-            if k in seen:
-                dupes += 1
-                continue
-            seen.add(k)
-            rows.append(row)
+    try:  # validated in bulk (Table.validate_many), duplicate keys dropped (the first kept)
+        valid = t.validate_many(raw_rows if isinstance(raw_rows, list) else list(raw_rows))
+        keys = list(map(itemgetter(*t.key), valid)) if len(t.key) > 1 else [
+            (k,) for k in map(itemgetter(t.key[0]), valid)]
+        if len(set(keys)) == len(keys):
+            rows = valid
+        else:
+            seen: set[tuple[Any, ...]] = set()
+            for row, k in zip(valid, keys, strict=True):
+                if k in seen:
+                    dupes += 1
+                    continue
+                seen.add(k)
+                rows.append(row)
     except NotCollected as exc:  # a lazy builder finds out while it yields
         return TableResult(t, None, exc.status, exc.reason, spec.queries)
     except RowInvalid as exc:
