@@ -324,8 +324,14 @@ def trust_record(store: Path, sid: str) -> str:
     try:
         entry = read_manifest(st, sid).target("fim")
         h = dict(entry.tables["files"].extra.get("hashes") or {}) if entry else {}
+        before = read_manifest(st, st.resolve("before")).target("fim")
+        ref = before.tables.get("files") if before else None
+        why = "" if ref is None or ref.status == "ok" else (
+            f" (the before snapshot's files table is {ref.status}: {ref.reason})")
     finally:
         st.close()
+    if h.get("mode") != "trust-metadata":
+        return f"mode {h.get('mode')}: {h.get('note')}{why}"
     return (f"mode {h.get('mode')}, {h.get('reused')} hashes reused from "
             f"{str(h.get('reused_from'))[:12]}, {h.get('read')} files read")
 
