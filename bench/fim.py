@@ -7,6 +7,9 @@ temp dir. Side by side, one run each (the tree is in the page cache for both):
     plant    40 files modified, 30 chmod 0600, 15 added, 15 deleted (100 changes)
     phase 2  `proofshot scan SCOPE --label after` + `proofshot diff before after --json`
              vs  `aide --check`
+    phase 2t the same with `scan --trust-metadata` (on a copy of the store as phase 1 left it,
+             so it reuses the hashes of the `before` snapshot: only files whose identity
+             changed, and new ones, are read)  vs  the same `aide --check`
 
 SCOPE is one target {type: local, files: [TREE]}. aide.conf is minimal: sha256 + perms, owner,
 group and size for regular files, perms/owner/group for directories, databases in the temp dir
@@ -14,13 +17,14 @@ group and size for regular files, perms/owner/group for directories, databases i
 table whose path is under TREE; AIDE = its summary (and the paths it lists, compared as sets).
 proofshot's local scan also collects every other table of this machine: a scan of the same scope
 with an empty tree is timed as well, to show that part of the cost.
-Goal: proofshot at least 5x faster than AIDE in both phases, finding the same 100 changes.
+Goal: proofshot at least 5x faster than AIDE in every phase, finding the same 100 changes.
 
     python bench/fim.py            # 200k files
     python bench/fim.py --quick    # 20k files
     python bench/fim.py --files N
     python bench/fim.py --quick --before /tmp/base/src   # also phase 1 with an older src/
                                    # (git archive <rev> src | tar -x -C /tmp/base), side by side
+    python bench/fim.py --profile DIR   # also cProfile each proofshot scan into DIR/*.prof
 
 AIDE comes from the Debian package `aide` (apt-get install aide); it is not part of CI.
 """
@@ -174,6 +178,8 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="20k files")
     ap.add_argument("--files", type=int, help="number of files")
     ap.add_argument("--before", help="src/ of an older checkout: phase 1 is also run with it")
+    ap.add_argument("--profile", help="directory: also run each proofshot scan under cProfile "
+                    "(after the timed runs, into DIR/phase1.prof, phase2.prof, phase2t.prof)")
     args = ap.parse_args()
     n = args.files or (20_000 if args.quick else 200_000)
     aide = shutil.which("aide")
@@ -215,9 +221,11 @@ def main() -> None:
             t_new1, _ = run([*ps, "scan", str(scope), "--store", str(tmp / "store-new"),
                              "--label", "before"], ok=(0, 3), name="new1")
 
+        # a copy of the store as phase 1 left it: the --trust-metadata rescan reuses `before`
+        shutil.copytree(store, tmp / "store-t")
         truth = plant(files, rng)
 
-        # phase 2
+        # phase 2 (default: every file read)
         t_scan2, _ = run([*ps, "scan", str(scope), "--store", str(store), "--label", "after"], ok=(0, 3),
                          name="scan2")
         t_diff, p = run([*ps, "diff", "before", "after", "--json", "--store", str(store)],
@@ -225,7 +233,29 @@ def main() -> None:
         t_ps2 = t_scan2 + t_diff
         t_ai2, pa = run([aide, "--check", "-c", str(conf)], ok=tuple(range(8)), name="ai2")
 
+        # phase 2t (--trust-metadata: hashes of files with unchanged identity reused)
+        t_scan2t, pt = run([*ps, "scan", str(scope), "--store", str(tmp / "store-t"), "--label",
+                            "after", "--trust-metadata", "--json"], ok=(0, 3), name="scan2t")
+        t_difft, pdt = run([*ps, "diff", "before", "after", "--json", "--store",
+                            str(tmp / "store-t")], name="difft")
+        t_ps2t = t_scan2t + t_difft
+        reuse = trust_record(tmp / "store-t", json.loads(pt.stdout)["snapshot"])
+
+        if args.profile:
+            prof = Path(args.profile)
+            prof.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(tmp / "store-p", ignore_errors=True)
+            pcmd = [sys.executable, "-m", "cProfile", "-o"]
+            for name, extra in (("phase1", []), ("phase2", []), ("phase2t", ["--trust-metadata"])):
+                if name == "phase2t":
+                    shutil.rmtree(tmp / "store-p", ignore_errors=True)
+                    shutil.copytree(tmp / "store-t", tmp / "store-p")
+                run([*pcmd, str(prof / f"{name}.prof"), "-m", "proofshot", "scan", str(scope),
+                     "--store", str(tmp / "store-p"), "--label", name, *extra], ok=(0, 3))
+            print(f"  profiles in {prof}: python -m pstats {prof}/phase1.prof")
+
         found, other = proofshot_changes(p.stdout, tree)
+        found_t, other_t = proofshot_changes(pdt.stdout, tree)
         ac = aide_changes(pa.stdout)
         store_mb = sum(f.stat().st_size for f in store.rglob("*") if f.is_file()) / 1e6
         aide_mb = (tmp / "aide.db").stat().st_size / 1e6
@@ -242,11 +272,16 @@ def main() -> None:
           f"ratio {t_ps1 / t_ai1:.2f}x")
     print(f"  phase 2 (check)     proofshot scan+diff {t_ps2:7.2f}s (scan {t_scan2:.2f}s + diff "
           f"{t_diff:.2f}s)   aide --check {t_ai2:7.2f}s   ratio {t_ps2 / t_ai2:.2f}x")
+    print(f"  phase 2t (--trust-metadata) scan+diff {t_ps2t:7.2f}s (scan {t_scan2t:.2f}s + diff "
+          f"{t_difft:.2f}s)   aide --check {t_ai2:7.2f}s   ratio {t_ps2t / t_ai2:.2f}x; "
+          f"{reuse}")
     c = CPU
     print(f"  CPU user+sys (incl. children; steadier on a busy machine): phase 1 proofshot "
           f"{c['ps1']:.2f}s vs aide {c['ai1']:.2f}s (ratio {c['ps1'] / c['ai1']:.2f}x); phase 2 "
           f"proofshot {c['scan2'] + c['diff']:.2f}s (scan {c['scan2']:.2f}s + diff {c['diff']:.2f}s)"
           f" vs aide {c['ai2']:.2f}s (ratio {(c['scan2'] + c['diff']) / c['ai2']:.2f}x); "
+          f"phase 2t proofshot {c['scan2t'] + c['difft']:.2f}s (scan {c['scan2t']:.2f}s + diff "
+          f"{c['difft']:.2f}s, ratio {(c['scan2t'] + c['difft']) / c['ai2']:.2f}x); "
           f"empty-tree scan {c['base']:.2f}s")
     if args.before:
         print(f"  phase 1 side by side with {args.before}: before {t_old1:.2f}s (CPU "
@@ -258,20 +293,47 @@ def main() -> None:
     print(f"  proofshot found {n_ps} under the tree (added {len(found['added'])}, removed "
           f"{len(found['removed'])}, changed {len(found['changed'])}) "
           f"{'= planted' if same_ps else '!= planted'}; {other} other changes on this machine")
+    n_pt = sum(len(v) for v in found_t.values())
+    same_pt = found_t == truth
+    print(f"  proofshot --trust-metadata found {n_pt} under the tree (added {len(found_t['added'])}"
+          f", removed {len(found_t['removed'])}, changed {len(found_t['changed'])}) "
+          f"{'= planted' if same_pt else '!= planted'}; {other_t} other changes on this machine")
     print(f"  AIDE found {n_ai} (added {ac['added']}, removed {ac['removed']}, changed "
           f"{ac['changed']}) {'= planted' if same_ai else '!= planted'}")
     m = MEM
     print(f"  peak RSS: phase 1 proofshot {m['ps1']:.0f} MB vs aide {m['ai1']:.0f} MB; phase 2 "
-          f"proofshot scan {m['scan2']:.0f} MB, diff {m['diff']:.0f} MB vs aide {m['ai2']:.0f} MB")
+          f"proofshot scan {m['scan2']:.0f} MB, diff {m['diff']:.0f} MB vs aide {m['ai2']:.0f} MB; "
+          f"phase 2t scan {m['scan2t']:.0f} MB, diff {m['difft']:.0f} MB")
     print(f"  on disk: proofshot store {store_mb:.1f} MB (2 snapshots, with file text); "
           f"AIDE db {aide_mb:.1f} MB")
-    met1, met2 = t_ps1 * 5 <= t_ai1, t_ps2 * 5 <= t_ai2
+    met1, met2, met2t = t_ps1 * 5 <= t_ai1, t_ps2 * 5 <= t_ai2, t_ps2t * 5 <= t_ai2
+    ok = same_ps and same_pt and same_ai and n_ps == 100
     print(f"  goal >= 5x faster: phase 1 {'met' if met1 else 'NOT met'} "
           f"(speedup {t_ai1 / t_ps1:.2f}x), phase 2 {'met' if met2 else 'NOT met'} "
-          f"(speedup {t_ai2 / t_ps2:.2f}x); same 100 changes: "
-          f"{'yes' if same_ps and same_ai and n_ps == 100 else 'NO'} -> goal "
-          f"{'MET' if met1 and met2 and same_ps and same_ai else 'NOT MET'}")
+          f"(speedup {t_ai2 / t_ps2:.2f}x), phase 2t {'met' if met2t else 'NOT met'} "
+          f"(speedup {t_ai2 / t_ps2t:.2f}x); same 100 changes: {'yes' if ok else 'NO'} -> goal "
+          f"{'MET' if met1 and met2 and met2t and ok else 'NOT MET'}")
 
+
+def trust_record(store: Path, sid: str) -> str:
+    """What the trust scan's manifest says of its files table (mode, hashes reused/read)."""
+    from proofshot.store.api import open_store
+    from proofshot.store.reader import read_manifest
+
+    st = open_store(store)
+    try:
+        entry = read_manifest(st, sid).target("fim")
+        h = dict(entry.tables["files"].extra.get("hashes") or {}) if entry else {}
+        before = read_manifest(st, st.resolve("before")).target("fim")
+        ref = before.tables.get("files") if before else None
+        why = "" if ref is None or ref.status == "ok" else (
+            f" (the before snapshot's files table is {ref.status}: {ref.reason})")
+    finally:
+        st.close()
+    if h.get("mode") != "trust-metadata":
+        return f"mode {h.get('mode')}: {h.get('note')}{why}"
+    return (f"mode {h.get('mode')}, {h.get('reused')} hashes reused from "
+            f"{str(h.get('reused_from'))[:12]}, {h.get('read')} files read")
 
 if __name__ == "__main__":
     main()

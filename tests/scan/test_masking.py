@@ -127,3 +127,21 @@ def test_a_tools_sentence_about_a_password_stays_readable() -> None:
     assert mask_text("password s3cr3t", kh) == f"password {kh('s3cr3t')}"
     assert mask_text("password: is", kh) == f"password: {kh('is')}"
     assert mask_text("password=is", kh) == f"password={kh('is')}"
+
+
+def test_a_nul_ends_a_field_in_nul_separated_answers() -> None:
+    """find -printf / the files walker answer in NUL-separated fields on one "line": a path
+    such as '.../my key file' is masked as a field of its own, the records around it stay, and
+    an answer past 10,000 characters is never hashed whole."""
+    def rec(*fields: str) -> str:
+        return "".join(f + "\x00" for f in fields)
+
+    files = "".join(rec("f", f"/srv/a{i}", "644", "root", "root", "3", "", "1.0")
+                    for i in range(400))
+    walk = "psw2\x00" + files + rec("d", "/srv/my key file", "755", "root", "root", "4096",
+                                     "", "1.0") + files
+    assert len(walk) > 10000
+    got = mask_text(walk, kh)
+    assert got.replace(f"/srv/my key {kh('file')}", "/srv/my key file") == walk
+    # grep -Z: the path and the line are fields; a line's secret is masked as before
+    assert mask_text("/etc/a.conf\0password=abc\n", kh) == f"/etc/a.conf\0password={kh('abc')}\n"

@@ -115,6 +115,10 @@ def render(res: DiffResult, show_volatile: bool) -> None:
     rows = sum(u.rows for u in res.unchanged)
     out.print(f"\n[bold]verified unchanged[/bold]: {len(res.unchanged)} tables, {rows} rows "
               f"across {len(per_target)} targets")
+    for h in res.hashes:  # only a --trust-metadata side is worth a line: its blind spot
+        if h.get("mode") == "trust-metadata":
+            out.print(f"[dim]{escape(h['target'])} / {h['table']} ({h['side']} snapshot): "
+                      f"{escape(h['text'])}[/dim]")
     if res.volatile:
         out.print(f"[dim]volatile movements: {len(res.volatile)} rows (uptime, counters, free "
                   f"space; not changes){'' if show_volatile else ' - show with --volatile'}[/dim]")

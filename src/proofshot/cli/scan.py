@@ -37,12 +37,20 @@ def scan(
         "--accept-host-key", metavar="TARGET",
         help="Accept (and pin) whatever host key this SSH target offers now, replacing the "
         "pinned one; repeatable. Only after checking the change is expected.")] = None,
+    trust_metadata: Annotated[bool, typer.Option(
+        "--trust-metadata", help="Rescan: a file whose identity (device, inode, size, mtime, "
+        "ctime) is the one in this target's latest snapshot keeps that snapshot's SHA-256 "
+        "instead of being read (as the scope option trust_metadata: true). A content change "
+        "that keeps the whole identity (clock set back, raw device writes) is then missed; "
+        "touch -d alone is not enough to hide one (the ctime moves).")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Scan the scope's targets; prints the new snapshot id last. Exit 3 if any target was
     not fully read (the snapshot is still written)."""
     sc = load_scope(scope) if scope else local_scope()
     _accept_host_keys(sc, accept_host_key or [])
+    if trust_metadata:
+        _trust_metadata(sc)
     st = open_or_create_store(store)
     where = scope or "scope"
     job = _job(st, engagement, role, label)
@@ -114,6 +122,14 @@ def summary(results: list[TargetResult]) -> list[tuple[str, ...]]:
                     str(sum(t.row_count for t in r.tables)), f"{r.duration:.1f}s",
                     (r.reason or "")[:120]))
     return out
+
+
+def _trust_metadata(sc: Scope) -> None:
+    """--trust-metadata: set trust_metadata on every target that has the option (the stored
+    scope then records it)."""
+    for target in sc.targets:
+        if "trust_metadata" in type(target).model_fields:
+            setattr(target, "trust_metadata", True)  # noqa: B010 (not every target has it)
 
 
 def _accept_host_keys(sc: Scope, names: list[str]) -> None:

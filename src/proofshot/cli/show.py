@@ -12,6 +12,7 @@ from rich.table import Table as RichTable
 
 from proofshot import service
 from proofshot.cli.common import JsonOpt, StoreOpt, open_store, out, short
+from proofshot.model import hashmode
 from proofshot.model.errors import BadInput
 from proofshot.model.snapshot import Manifest
 
@@ -49,7 +50,9 @@ def show(
         for name, tab in sorted(t.tables.items()):
             if table and name != table:
                 continue
-            rt.add_row(name, str(tab.rows), tab.root[:12], escape(tab.note))
+            rec = hashmode.record_of(tab.extra)
+            note = "; ".join(x for x in (tab.note, hashmode.describe(rec) if rec else "") if x)
+            rt.add_row(name, str(tab.rows), tab.root[:12], escape(note))
         for name, u in sorted(t.unverifiable.items()):
             rt.add_row(name, "-", "-", f"[yellow]{u.status}[/yellow]: {escape(u.reason)}")
         out.print(rt)

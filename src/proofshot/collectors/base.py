@@ -8,9 +8,9 @@ platform (e.g. no rpm); the scan records that as coverage, never as an empty tab
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from proofshot.model.table import Row, Table
 from proofshot.model.transcript import Answer, Query
@@ -23,6 +23,16 @@ class NotCollected(Exception):
         super().__init__(reason)
         self.reason = reason
         self.status = status
+
+
+class BuiltRows(list[Row]):
+    """A builder's rows and what the manifest's table entry says of how they were built
+    (`record`, e.g. which snapshot's hashes were reused): kept in the entry beside the root,
+    re-derived with the rows."""
+
+    def __init__(self, rows: Iterable[Row], record: Mapping[str, Any]) -> None:
+        super().__init__(rows)
+        self.record = dict(record)
 
 
 Answers = Mapping[str, Answer]
@@ -79,3 +89,22 @@ class Collector(Protocol):
     def tables(self) -> Sequence[Table]: ...
 
     def plan(self, options: Mapping[str, Any]) -> Plan: ...
+
+
+PRIOR = "_prior"  # the options key under which a plan gets what `Reuses.prior` made
+
+
+@runtime_checkable
+class Reuses(Protocol):
+    """A collector whose plan can reuse part of a previous snapshot of the same target (the
+    linux collector's trust_metadata: hashes of files whose identity is unchanged).
+
+    `reuses(options)`: (table, query) it would read from that snapshot, None when the options
+    do not ask for reuse. `prior(snapshot, answer, rows)`: from that snapshot's stored answer
+    of the query and the table's canonical row bytes, what the plan needs (None: nothing
+    usable). The scan and `verify --rederive` pass it to `plan` as options[PRIOR]; the table
+    entry's record names the snapshot, so the rows can be re-derived."""
+
+    def reuses(self, options: Mapping[str, Any]) -> tuple[str, str] | None: ...
+
+    def prior(self, snapshot: str, answer: str, rows: Iterator[bytes]) -> Any: ...

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from proofshot.diff.model import Change, DiffResult, Unchanged, Unverifiable, VolatileMove
+from proofshot.model import hashmode
 from proofshot.model.snapshot import Manifest, TableGap, TableRef, TargetEntry, as_manifest
 from proofshot.model.table import Table
 from proofshot.store.tree import differing_rows
@@ -44,6 +45,13 @@ def diff_snapshots(get: Get, a_id: str, a: Manifest | Mapping[str, Any], b_id: s
                                                     "second snapshot"))
             continue
         _diff_target(get, name, x, y, result)
+    for side, m in (("from", ta), ("to", tb)):
+        for name, t in sorted(m.items()):
+            for table, ref in sorted(t.tables.items()):
+                rec = hashmode.record_of(ref.extra)
+                if rec is not None:
+                    result.hashes.append({"target": name, "table": table, "side": side, **rec,
+                                          "text": hashmode.describe(rec)})
     result.changes.sort(key=lambda c: (c.target, c.table, json.dumps(c.key, sort_keys=True)))
     return result
 

@@ -78,6 +78,9 @@ class DiffResult:
     unverifiable: list[Unverifiable] = field(default_factory=list)
     unchanged: list[Unchanged] = field(default_factory=list)
     volatile: list[VolatileMove] = field(default_factory=list)
+    # how each side's hashed tables got their SHA-256 (model/hashmode.py): {"target", "table",
+    # "side": "from"|"to", "mode", ... the manifest's record, "text"}
+    hashes: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -87,4 +90,5 @@ class DiffResult:
             "unverifiable": [u.to_json() for u in self.unverifiable],
             "unchanged": [u.to_json() for u in self.unchanged],
             "volatile": [v.to_json() for v in self.volatile],
+            "hashes": self.hashes,
         }

@@ -662,6 +662,14 @@ netdev | network device | Netzwerkgerät
 replay | replay | Wiedergabe
 synthetic | synthetic | synthetisch
 """),
+    # how a files table got its SHA-256 column (model/hashmode.py fills in the {fields})
+    "hashes": _parse("""
+full | every regular file was read and hashed (full hash): a content change is seen even when the file's size and times were reset | jede reguläre Datei wurde gelesen und gehasht (voller Hash): eine Inhaltsänderung wird auch erkannt, wenn Größe und Zeitstempel der Datei zurückgesetzt wurden
+full-after-trust | --trust-metadata was asked, but no earlier snapshot of this target holds file identities, so every regular file was read and hashed | --trust-metadata war verlangt, aber kein früherer Snapshot dieses Ziels enthält Datei-Identitäten; daher wurde jede reguläre Datei gelesen und gehasht
+trust-metadata | hashes reused from snapshot {snapshot} for {reused} files whose identity (device, inode, size, mtime, ctime) was unchanged; {read} new or changed files were read (--trust-metadata) | Hashes aus Snapshot {snapshot} übernommen für {reused} Dateien mit unveränderter Identität (Gerät, Inode, Größe, mtime, ctime); {read} neue oder geänderte Dateien wurden gelesen (--trust-metadata)
+blind-spot | In this mode a content change that keeps a file's identity (device, inode, size, mtime and ctime unchanged, e.g. written while the clock was set back or through the raw block device) is not seen; a full hash (the default) sees it. Resetting only the mtime (touch -d) is seen: the ctime moves. | In diesem Modus wird eine Inhaltsänderung, die die Identität der Datei erhält (Gerät, Inode, Größe, mtime und ctime unverändert, z. B. bei zurückgestellter Uhr oder über das rohe Blockgerät geschrieben), nicht erkannt; ein voller Hash (Standard) erkennt sie. Nur die mtime zurückzusetzen (touch -d) wird erkannt: die ctime ändert sich.
+unrecorded | not recorded (snapshot from before the hash mode was recorded: every file was read) | nicht vermerkt (Snapshot von vor der Erfassung des Hash-Modus: jede Datei wurde gelesen)
+"""),
 }
 
 # phrases the access view writes into a chain of rights (views/access.py)

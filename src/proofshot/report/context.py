@@ -14,6 +14,7 @@ from typing import Any
 
 from proofshot import service
 from proofshot.diff.model import Change, DiffResult
+from proofshot.model import hashmode
 from proofshot.model.snapshot import Manifest, SnapshotReader, TargetEntry
 from proofshot.report.display import Display
 from proofshot.store.api import EvidenceStore
@@ -327,6 +328,22 @@ def _targets_of(ma: Manifest, mb: Manifest) -> list[dict[str, Any]]:
     return out
 
 
+def _hash_modes(ma: Manifest, mb: Manifest, lang: str) -> list[dict[str, Any]]:
+    """Per target, table and side: how the SHA-256 column was filled (full hash or hashes
+    reused with --trust-metadata, with that mode's blind spot), in the report's language."""
+    out = []
+    for side, m in (("before", ma), ("after", mb)):
+        for t in m.targets:
+            for table, ref in sorted(t.tables.items()):
+                rec = hashmode.record_of(ref.extra)
+                if rec is not None or table == "files":
+                    out.append({"target": t.name, "table": table, "side": side,
+                                "mode": (rec or {}).get("mode"),
+                                "text": hashmode.describe(rec, lang)})
+    out.sort(key=lambda h: (h["target"], h["table"], h["side"] != "before"))
+    return out
+
+
 def evidence(store: EvidenceStore, a: str, b: str, engagement: str | None,
              d: Display | None = None) -> dict[str, Any]:
     d = d or Display()
@@ -355,6 +372,7 @@ def evidence(store: EvidenceStore, a: str, b: str, engagement: str | None,
         "job": (ev or {}).get("title"),
         "technician": (ev or {}).get("technician") or ib["technician"],
         "targets": _targets_of(cmp.a.manifest, cmp.b.manifest),
+        "hashes": _hash_modes(cmp.a.manifest, cmp.b.manifest, d.lang),
         "summary": summary_rows(res),
         "n_changes": len(res.changes),
         "n_changed_targets": len(changed_targets),

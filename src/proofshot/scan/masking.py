@@ -62,12 +62,21 @@ def mask_text(text: str, keyed_hash: Hasher) -> str:
         return "\n".join(_mask_line(line, keyed_hash) for line in text.split("\n"))
     out: list[str] = []
     done = 0  # text[:done] is handled
+    # NUL-separated answers (find -printf, the files walker, grep -Z): a NUL ends a field as a
+    # newline ends a line, so a path like '.../my key file' is masked alone, never the whole
+    # answer (one "line" of megabytes, hashed whole past 10000 characters)
+    nul = "\0" in text
     for hit in _HINT.finditer(folded):
         if hit.start() < done:
             continue  # in a line already masked
-        start = text.rfind("\n", 0, hit.start()) + 1
+        start = text.rfind("\n", done, hit.start()) + 1 or done
+        if nul:
+            start = max(start, text.rfind("\0", start, hit.start()) + 1)
         end = text.find("\n", hit.end())
         end = len(text) if end < 0 else end
+        if nul:
+            cut = text.find("\0", hit.end(), end)
+            end = end if cut < 0 else cut
         out += (text[done:start], _mask_line(text[start:end], keyed_hash))
         done = end
     if not out:

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from proofshot.model.errors import ProofshotError
 from proofshot.model.table import Table
+from proofshot.scan import prior
 from proofshot.scan.catalog import collector as collector_by_name
 from proofshot.scan.record import write_table
 from proofshot.scan.runner import Sorters, build_table
@@ -70,6 +72,11 @@ def _rederive(store: EvidenceStore, sid: str, sorters: Sorters) -> RederiveRepor
             rep.skipped.append(f"{t.name}: collected by {collector.name} "
                                f"{t.collector.version}; this version re-derives "
                                f"{collector.name} {collector.version}")
+            continue
+        try:  # trust_metadata: the snapshot whose hashes the files table reused
+            options = prior.for_rederive(store, collector, options, t)
+        except ProofshotError as exc:
+            rep.problems.append(f"{t.name}: cannot re-derive: {exc}")
             continue
         plan = collector.plan(options)
         declared = {s.query.id: s.query for s in plan.steps}

@@ -10,9 +10,10 @@ import asyncio
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
-from proofshot.collectors.base import Collector, NotCollected, Step, TableSpec
+from proofshot.collectors.base import BuiltRows, Collector, NotCollected, Step, TableSpec
 from proofshot.model.errors import RowInvalid, TransportError
 from proofshot.model.table import Row, Table
 from proofshot.model.transcript import Answer, Query, judge
@@ -36,6 +37,8 @@ class TableResult:
     # the queries whose answers the rows rest on, and those that failed ("qid: status")
     sources: tuple[str, ...] = ()
     failed: tuple[str, ...] = ()
+    # what the manifest's table entry says of how the rows were built (collectors.base.BuiltRows)
+    record: dict[str, Any] = field(default_factory=dict)
 
     @property
     def collected(self) -> bool:
@@ -244,17 +247,21 @@ def build_table(spec: TableSpec, answers: Mapping[str, Answer],
             res.status, res.sources, res.failed = status, tuple(sources), tuple(failed)
         return res
     rows: list[Row] = []
-    seen: set[tuple[Any, ...]] = set()
     dupes = 0
-    try:
-        for r in raw_rows:
-            row = t.validate(r)
-            k = t.key_of(row)
-            if k in seen:
-                dupes += 1
-                continue
-            seen.add(k)
-            rows.append(row)
+    try:  # validated in bulk (Table.validate_many), duplicate keys dropped (the first kept)
+        valid = t.validate_many(raw_rows if isinstance(raw_rows, list) else list(raw_rows))
+        keys = list(map(itemgetter(*t.key), valid)) if len(t.key) > 1 else [
+            (k,) for k in map(itemgetter(t.key[0]), valid)]
+        if len(set(keys)) == len(keys):
+            rows = valid
+        else:
+            seen: set[tuple[Any, ...]] = set()
+            for row, k in zip(valid, keys, strict=True):
+                if k in seen:
+                    dupes += 1
+                    continue
+                seen.add(k)
+                rows.append(row)
     except NotCollected as exc:  # a lazy builder finds out while it yields
         return TableResult(t, None, exc.status, exc.reason, spec.queries)
     except RowInvalid as exc:
@@ -262,6 +269,7 @@ def build_table(spec: TableSpec, answers: Mapping[str, Answer],
     except Exception as exc:
         return TableResult(t, None, "error", f"parser error: {type(exc).__name__}: {exc}",
                            spec.queries)
+    record = raw_rows.record if isinstance(raw_rows, BuiltRows) else {}
     if len(rows) < spec.min_rows:
         return TableResult(t, None, "implausible", f"{len(rows)} row(s), where this table "
                            f"always has at least {spec.min_rows}: the answer cannot be whole",
@@ -269,7 +277,7 @@ def build_table(spec: TableSpec, answers: Mapping[str, Answer],
     if dupes:
         notes.append(f"{dupes} row(s) with a duplicate key dropped")
     return TableResult(t, rows, status, "; ".join(notes), spec.queries,
-                       sources=tuple(sources), failed=tuple(failed))
+                       sources=tuple(sources), failed=tuple(failed), record=record)
 
 
 def _build_sorted(spec: TableSpec, raw_rows: Iterable[Row], sorter: Sorter,

@@ -14,6 +14,7 @@ from typing import Any
 
 from proofshot.model.table import Table
 from proofshot.model.transcript import Answer
+from proofshot.scan import prior
 from proofshot.scan.record import manifest_body, mask_answer, target_entry
 from proofshot.scan.runner import TargetResult, run_target
 from proofshot.scan.scope import Scope
@@ -145,9 +146,11 @@ async def _scan_all(store: EvidenceStore, scope: Scope, creds: dict[str, dict[st
                 own = getattr(collector, "masker", None)  # a collector's own secret rules
                 mk = masker if own is None else (
                     lambda a, m=own(options_for(target)): mask_answer(a, kh, m))
+                # trust_metadata: the previous snapshot whose hashes may be reused (scan/prior.py)
+                opts = prior.with_prior(store, collector, options_for(target), target.name,
+                                        target.type)
                 res = await run_target(target.name, target.type, transport, collector,
-                                       options_for(target), masker=mk, spooler=spooler,
-                                       sorters=sorters)
+                                       opts, masker=mk, spooler=spooler, sorters=sorters)
             if on_done:
                 on_done(res)
             return res

@@ -7,6 +7,7 @@ from typing import Any
 
 from proofshot.engagement import model as engagement_model
 from proofshot.engagement.model import Engagement
+from proofshot.model import hashmode
 from proofshot.model.snapshot import SnapshotReader, TableGap
 from proofshot.model.table import Row
 from proofshot.store.api import EvidenceStore
@@ -28,11 +29,14 @@ class ShownTarget:
     facts: dict[str, Any]
     tables: dict[str, list[Row]]
     unverifiable: dict[str, TableGap]
+    # table -> how its SHA-256 column was filled (model/hashmode.py), with "text"
+    hashes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "type": self.type, "status": self.status,
                 "reason": self.reason, "facts": self.facts, "tables": self.tables,
-                "unverifiable": {n: g.to_json() for n, g in self.unverifiable.items()}}
+                "unverifiable": {n: g.to_json() for n, g in self.unverifiable.items()},
+                "hashes": self.hashes}
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,11 @@ def show(store: EvidenceStore, ref: str, table: str | None = None, rows: bool = 
     for t in m.targets:
         tables = {name: (snap.rows(t, name) if rows else [])
                   for name in sorted(t.tables) if not table or name == table}
+        hashes = {name: {**rec, "text": hashmode.describe(rec)}
+                  for name, ref in sorted(t.tables.items())
+                  if (rec := hashmode.record_of(ref.extra)) is not None}
         targets.append(ShownTarget(t.name, t.type, t.status, t.reason, dict(t.facts), tables,
-                                   dict(t.unverifiable)))
+                                   dict(t.unverifiable), hashes))
     return Shown(snap.id, m.label, m.created, m.seq, targets, snap)
 
 

@@ -74,10 +74,46 @@ def test_walk_columns_and_records_agree(tree: Path) -> None:
     broken in the middle is skipped by both the same way as find's."""
     _, meta, _ = rows([str(tree)], python=True)
     body = meta[len(files.WALK_HEADER):].split("\0")
-    assert files._parse_meta_columns(body, 9) == [
-        {k: v for k, v in r.items() if k != "_sha"} for r in files._parse_meta_resync(body, 9)]
+    assert files._parse_meta_columns(body, 10) == [
+        {k: v for k, v in r.items() if k not in ("_sha", "_ident")}
+        for r in files._parse_meta_resync(body, 10)]
     broken = files.WALK_HEADER + "garbage\0" + meta[len(files.WALK_HEADER):]
     assert files.parse_walk(broken) == files.parse_walk(meta)
+    assert files.read_walk(broken)[2] == files.read_walk(meta)[2] == files.identities(meta)
+    # an older walker's answer (psw1: no identity field) still reads the same rows
+    old = "psw1\0" + "\0".join(f for i, f in enumerate(body[:-1]) if i % 10 != 9) + "\0"
+    assert files.parse_walk(old) == files.parse_walk(meta)
+    assert files.read_walk(old)[2] is None and files.identities(old) is None
+
+
+def test_trust_walk_and_hash_query(tree: Path) -> None:
+    """trust_metadata: files_meta with --meta-only reads no file but gives the same rows and
+    identities; files_sha256 hashes exactly the paths on its stdin, with python3 and with
+    sha256sum alike; hashes reused from a Prior of the default walk give the default rows."""
+    full, meta, _ = rows([str(tree)], python=True)
+    only, rc = answer(queries._FILES_META_ONLY, [str(tree)], python=True)
+    assert rc == 0 and files.read_walk(only)[1] == {}
+    assert files.identities(only) == files.identities(meta)
+    assert files.parse_walk(only)[0] == files.parse_walk(meta)[0]
+    by = {r["path"]: r for r in full}
+    want = [str(tree / "d" / "a.txt"), str(tree / "d" / "e" / "big"), str(tree / "fifo"),
+            str(tree / "d" / "new\nline"), str(tree / "link")]
+    stdin = b"".join(os.fsencode(p) + b"\0" for p in want)
+    for python in (True, False):
+        script = queries._FILES_HASH if python else queries._FILES_HASH.replace(
+            "command -v python3", "command -v no-such-python3")
+        proc = subprocess.run(["sh", "-c", script, "sh"], input=stdin, capture_output=True,
+                              env=_ENV, check=False)
+        got = files.parse_sha256(proc.stdout.decode(errors="surrogateescape"))
+        assert got[want[0]] == by[want[0]]["sha256"] and got[want[1]] == by[want[1]]["sha256"]
+        assert got[want[3]] == by[want[3]]["sha256"]
+        if python:  # a fifo and a symlink are never opened for reading (O_NOFOLLOW, S_ISREG)
+            assert set(got) == {want[0], want[1], want[3]} and proc.returncode == 1
+    last = files.prior("s" * 64, meta, ((r["path"], r["sha256"], r["text"]) for r in full))
+    assert last is not None and files.to_read(only, last) == []
+    trusted, reused, read = files.files_trusted(only, "", None, 65536, last)
+    assert sorted(trusted, key=lambda r: r["path"]) == full
+    assert reused == sum(1 for r in full if r["sha256"]) and read == 0
 
 
 def test_walker_is_one_quoted_word() -> None:

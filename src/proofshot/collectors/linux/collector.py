@@ -1,15 +1,29 @@
 """LinuxCollector: binds the declared queries to the declared tables through pure builders.
 
-Scope options read here: `files` (trees whose files are inventoried, default ["/etc"]) and
-`file_text_max` (largest file whose text is kept, default 65536 bytes).
+Scope options read here: `files` (trees whose files are inventoried, default ["/etc"]),
+`file_text_max` (largest file whose text is kept, default 65536 bytes) and `trust_metadata`
+(rescans: a regular file whose identity - device, inode, size, mtime, ctime - is the one in the
+previous snapshot of this target keeps that snapshot's SHA-256 instead of being read; default
+off: every file is read). The previous snapshot is handed to `plan` as options[PRIOR] (see
+collectors.base.Reuses; scan/prior.py chooses it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from proofshot.collectors.base import Answers, NotCollected, Plan, Step, TableSpec
+import msgspec
+
+from proofshot.collectors.base import (
+    PRIOR,
+    Answers,
+    BuiltRows,
+    NotCollected,
+    Plan,
+    Step,
+    TableSpec,
+)
 from proofshot.collectors.linux import tables as T
 from proofshot.collectors.linux.parsers import (
     accounts,
@@ -87,9 +101,23 @@ class LinuxCollector:
     def tables(self) -> Sequence[Table]:
         return T.TABLES
 
+    def reuses(self, options: Mapping[str, Any]) -> tuple[str, str] | None:
+        """trust_metadata: the files table and the files_meta answer of the previous
+        snapshot (collectors.base.Reuses)."""
+        return ("files", "files_meta") if options.get("trust_metadata") else None
+
+    def prior(self, snapshot: str, answer: str, rows: Iterator[bytes]) -> files.Prior | None:
+        dec = msgspec.json.Decoder(_PathSha)
+        return files.prior(snapshot, answer, ((r.path, r.sha256, r.text)
+                                              for r in map(dec.decode, rows)))
+
     def plan(self, options: Mapping[str, Any]) -> Plan:
         roots, max_text = _options(options)
-        qs = queries(roots, max_text)
+        trust = bool(options.get("trust_metadata"))
+        last = options.get(PRIOR) if trust else None
+        if last is not None and not isinstance(last, files.Prior):
+            raise ValueError(f"option {PRIOR}: expected a files.Prior")
+        qs = queries(roots, max_text, trust_metadata=last is not None)
         declared = {q.id: q for q in qs}
 
         def spec(table: Table, needs: Sequence[str], build: Callable[[_Reader], list[Row]],
@@ -142,13 +170,18 @@ class LinuxCollector:
             spec(T.SSH_CONFIG, ["sshd_config"], _build_sshd, optional=["sshd_effective"]),
             spec(T.KERNEL_MODULES, ["modules"], req("modules", system.parse_modules)),
             spec(T.CERTIFICATES, ["certs"], req("certs", certs.parse_certs)),
-            spec(T.FILES, ["files_meta"], _files_builder(max_text),
+            spec(T.FILES, ["files_meta"], _files_builder(max_text, trust, last),
                  optional=["files_sha256", "files_text"],
                  note="Without root, unreadable files have sha256 None."),
             spec(T.POSIX_ACLS, ["getfacl"], _build_posix_acls),
             spec(T.LLDP_NEIGHBORS, ["lldp"], req("lldp", peers.parse_lldpcli)),
         ]
-        return Plan(steps=[Step(q) for q in qs], specs=specs)
+        steps = [Step(q) for q in qs]
+        if last is not None:  # files_sha256 and files_text read only what files_meta shows
+            to_read = _paths_to_read(declared["files_meta"], last)  # as new or changed
+            steps = [Step(s.query, after=("files_meta",), stdin_from=to_read)
+                     if s.query.id in ("files_sha256", "files_text") else s for s in steps]
+        return Plan(steps=steps, specs=specs)
 
 
 def _build_dmi(r: _Reader) -> list[Row]:
@@ -236,11 +269,53 @@ def _build_posix_acls(r: _Reader) -> list[Row]:
     return acl.parse_getfacl(r.text("getfacl"))
 
 
-def _files_builder(max_text: int) -> Callable[[_Reader], list[Row]]:
+class _PathSha(msgspec.Struct):
+    path: str
+    sha256: str | None = None
+    text: str | None = None
+
+
+def _paths_to_read(meta_query: Query, last: files.Prior) -> Callable[[Answers], bytes]:
+    """The stdin of files_sha256 and files_text (trust_metadata): the NUL-terminated paths of
+    the regular files whose hash `last` cannot give, from files_meta's answer (nothing when it
+    failed). Worked out once for both."""
+    done: list[bytes] = []
+
+    def stdin(answers: Answers) -> bytes:
+        if done:
+            return done[0]
+        ans = answers.get("files_meta")
+        if ans is None or judge(meta_query, ans)[0] != "ok":
+            return b""
+        text = (b"".join(ans.body.pieces()) if ans.body is not None else ans.stdout).decode(
+            "utf-8", "surrogateescape")
+        done.append(b"".join(p.encode("utf-8", "surrogateescape") + b"\0"
+                             for p in files.to_read(text, last)))
+        return done[0]
+    return stdin
+
+
+FULL_AFTER_TRUST = ("trust_metadata asked, but no earlier snapshot of this target holds file "
+                    "identities: every file was read")
+
+
+def _files_builder(max_text: int, trust: bool = False,
+                   last: files.Prior | None = None) -> Callable[[_Reader], list[Row]]:
+    """The files table. trust_metadata with a previous snapshot: hashes of files whose
+    identity is unchanged come from it, and the table's record says how many and from which
+    snapshot; without one (the first scan): every file is read, and the record says so."""
     def build(r: _Reader) -> list[Row]:
         meta = r.text("files_meta")
-        return files.files(meta, r.get("files_sha256", required=False),
-                           r.get("files_text", required=False), max_text)
+        sha = r.get("files_sha256", required=False)
+        text = r.get("files_text", required=False)
+        if last is None:
+            rows = files.files(meta, sha, text, max_text)
+            return BuiltRows(rows, {"hashes": {"mode": "full", "note": FULL_AFTER_TRUST}
+                                    if trust else {"mode": "full"}})
+        rows, reused, read = files.files_trusted(meta, sha, text, max_text, last)
+        return BuiltRows(rows, {"hashes": {
+            "mode": "trust-metadata", "reused_from": last.snapshot, "reused": reused,
+            "read": read}})
     return build
 
 

@@ -24,6 +24,8 @@ class LocalTarget(TargetOptions):
     files: list[str] = Field(default_factory=lambda: ["/etc"])
     cert_paths: list[str] | None = None
     sudo: bool = False
+    # rescans: reuse the previous snapshot's hash of a file whose identity is unchanged
+    trust_metadata: bool = False
 
     _files = field_validator("files")(classmethod(lambda cls, v: _absolute_paths(v)))
 
@@ -41,6 +43,7 @@ class SSHTarget(TargetOptions):
     sudo: bool = False
     files: list[str] = Field(default_factory=lambda: ["/etc"])
     cert_paths: list[str] | None = None
+    trust_metadata: bool = False  # as LocalTarget's
     accept_new_host_key: bool = False
     # windows: OpenSSH for Windows, PowerShell on the far side (collectors/windows)
     platform: Literal["linux", "windows"] = "linux"

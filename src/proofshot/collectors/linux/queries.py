@@ -199,10 +199,14 @@ exit 0
 """
 
 # One walk for metadata and hashes where python3 (>= 3.5) runs: FILES_WALK_PY prints the
-# header record `psw1`, then per file the 8 fields of the `find -printf` below (the same bytes:
-# %u/%g names through a cache, where find asks NSS once per file) and a ninth, the SHA-256 of a
-# readable regular file ('' otherwise). files_sha256 then answers nothing (the hashes came with
-# the metadata). Without python3 (or with an older one): find, and sha256sum in files_sha256.
+# header record `psw2`, then per file the 8 fields of the `find -printf` below (the same bytes:
+# %u/%g names through a cache, where find asks NSS once per file), a ninth, the SHA-256 of a
+# readable regular file ('' otherwise), and a tenth, the file's identity `DEV:INODE:CTIME_NS`
+# (with size and mtime: what --trust-metadata compares with the previous snapshot's; never a
+# column, so it never shows as a change). files_sha256 then answers nothing (the hashes came
+# with the metadata). With a first argument `--meta-only` (trust_metadata) nothing is read:
+# the ninth field stays '' and files_sha256 reads what the client asks for. Without python3 (or
+# with an older one): find, and sha256sum in files_sha256.
 # The program has no single quote (it sits in one); a crash exits 70, never an ok code.
 FILES_WALK_PY = r"""import sys
 if sys.version_info < (3, 5):
@@ -211,7 +215,9 @@ import grp, hashlib, os, pwd, stat
 T = {stat.S_IFREG: b"f", stat.S_IFDIR: b"d", stat.S_IFLNK: b"l", stat.S_IFIFO: b"p",
      stat.S_IFSOCK: b"s", stat.S_IFCHR: b"c", stat.S_IFBLK: b"b"}
 NAMES = ({}, {})
-OUT = [b"psw1\0"]
+OUT = [b"psw2\0"]
+HASH = sys.argv[1:2] != ["--meta-only"]
+ROOTS = sys.argv[1:] if HASH else sys.argv[2:]
 ERR = []
 W = sys.stdout.buffer.write
 RD = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0) | os.O_NONBLOCK
@@ -255,11 +261,12 @@ def emit(p, st):
             target = os.readlink(p)
         except OSError:
             pass
-    elif t == b"f":
+    elif t == b"f" and HASH:
         sha = digest(p)
     OUT.append(b"\0".join((t, p, b"%o" % (m & 4095), name(st.st_uid, 0), name(st.st_gid, 1),
                             b"%d" % st.st_size, target,
-                            b"%d.%09d0" % divmod(st.st_mtime_ns, 1000000000), sha, b"")))
+                            b"%d.%09d0" % divmod(st.st_mtime_ns, 1000000000), sha,
+                            b"%d:%d:%d" % (st.st_dev, st.st_ino, st.st_ctime_ns), b"")))
     if 4096 < len(OUT):
         W(b"".join(OUT))
         del OUT[:]
@@ -291,7 +298,7 @@ def walk(d, dev):
 
 try:
     sys.setrecursionlimit(100000)
-    for r in sys.argv[1:]:
+    for r in ROOTS:
         r = os.fsencode(r)
         try:
             st = os.lstat(r)
@@ -312,10 +319,72 @@ sys.exit(1 if ERR else 0)
 assert "'" not in FILES_WALK_PY
 _PY_WALKS = ("command -v python3 >/dev/null 2>&1 && "
              "python3 -I -S -c 'import sys; sys.exit(sys.version_info < (3, 5))' 2>/dev/null")
-_FILES_META = _EXISTING + (
-    f"if {_PY_WALKS}; then python3 -I -S -c '{FILES_WALK_PY}' \"$@\"; rc=$?; "
-    "[ \"$rc\" -eq 97 ] || exit \"$rc\"; fi; "
-    "find \"$@\" -xdev -printf '%y\\0%p\\0%m\\0%u\\0%g\\0%s\\0%l\\0%T@\\0'"
+
+def _files_meta(flags: str) -> str:
+    return _EXISTING + (
+        f"if {_PY_WALKS}; then python3 -I -S -c '{FILES_WALK_PY}' {flags}\"$@\"; rc=$?; "
+        "[ \"$rc\" -eq 97 ] || exit \"$rc\"; fi; "
+        "find \"$@\" -xdev -printf '%y\\0%p\\0%m\\0%u\\0%g\\0%s\\0%l\\0%T@\\0'"
+    )
+
+
+_FILES_META = _files_meta("")
+_FILES_META_ONLY = _files_meta("--meta-only ")  # trust_metadata: files_sha256 reads the files
+
+# trust_metadata, phase 2 (files_sha256): the SHA-256 of each path on stdin (NUL-separated,
+# the paths the client found new or changed against the previous snapshot), as `sha256sum -z`
+# prints them (`HASH  PATH\0`); an unreadable or no longer regular file is left out (exit 1).
+# The program opens with O_NOFOLLOW|O_NONBLOCK as the walker does. Without python3: find -type f keeps the
+# paths that are still regular files (no symlink, no fifo), sha256sum reads them (exit 123).
+FILES_HASH_PY = r"""import sys
+if sys.version_info < (3, 5):
+    sys.exit(97)
+import hashlib, os, stat
+RD = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0) | os.O_NONBLOCK
+W = sys.stdout.buffer.write
+OUT = []
+bad = 0
+try:
+    for p in sys.stdin.buffer.read().split(b"\0"):
+        if not p:
+            continue
+        try:
+            fd = os.open(p, RD)
+        except OSError:
+            bad = 1
+            continue
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                bad = 1
+                continue
+            h = hashlib.sha256()
+            while True:
+                b = os.read(fd, 1048576)
+                if not b:
+                    break
+                h.update(b)
+            OUT.append(h.hexdigest().encode() + b"  " + p + b"\0")
+        except OSError:
+            bad = 1
+        finally:
+            os.close(fd)
+        if 4096 < len(OUT):
+            W(b"".join(OUT))
+            del OUT[:]
+    W(b"".join(OUT))
+    sys.stdout.flush()
+except Exception:
+    import traceback
+    traceback.print_exc()
+    sys.exit(70)
+sys.exit(bad)
+"""
+assert "'" not in FILES_HASH_PY
+_FILES_HASH = (
+    f"if {_PY_WALKS}; then exec python3 -I -S -c '{FILES_HASH_PY}'; fi; "
+    # only what is still a regular file (a fifo would block sha256sum): find -type f per path
+    "xargs -0 -r sh -c 'exec find \"$@\" -maxdepth 0 -type f -print0' sh "
+    "| xargs -0 -r sha256sum -z"
 )
 _FILES_SHA = _EXISTING + (
     f"if {_PY_WALKS}; then exit 0; fi; "
@@ -324,6 +393,13 @@ _FILES_SHA = _EXISTING + (
 _FILES_TEXT = (
     'max=$1; shift; ' + _EXISTING
     + 'find "$@" -xdev -type f -size "-$((max + 1))c" -perm -0004 -print0 '
+    "| xargs -0 -r grep -I -H -Z -e ''"
+)
+# trust_metadata: the same, for the paths on stdin only (files_sha256's list: new files and
+# those whose identity changed; the others keep the previous snapshot's text)
+_FILES_TEXT_STDIN = (
+    "max=$1; shift; xargs -0 -r sh -c 'm=$1; shift; exec find \"$@\" -maxdepth 0 -type f "
+    "-size \"-$((m + 1))c\" -perm -0004 -print0' sh \"$max\" "
     "| xargs -0 -r grep -I -H -Z -e ''"
 )
 
@@ -342,10 +418,40 @@ _DENIED = ("permission denied",)
 _IPTABLES = Format(line=r"(#.*|\*\w+|:\S+ .*|-[AINP] .*|COMMIT)")
 
 
-def queries(files: Sequence[str] = DEFAULT_FILES, max_text: int = DEFAULT_MAX_TEXT) -> list[Query]:
+def queries(files: Sequence[str] = DEFAULT_FILES, max_text: int = DEFAULT_MAX_TEXT,
+            trust_metadata: bool = False) -> list[Query]:
     """All queries of one plan. `files`: trees to inventory; `max_text`: largest file whose
-    text is kept."""
+    text is kept; `trust_metadata`: files_meta reads no file (metadata and identities only)
+    and files_sha256 reads the paths on its stdin (chosen by the client)."""
     roots = tuple(files)
+    qs = _queries(roots, max_text)
+    if not trust_metadata:
+        return qs
+    trusted = {q.id: q for q in _trusted(roots, max_text)}
+    return [trusted.get(q.id, q) for q in qs]
+
+
+def _trusted(roots: tuple[str, ...], max_text: int) -> list[Query]:
+    """files_meta, files_sha256 and files_text as trust_metadata asks them (same ids: the
+    table rests on the same sources, so a diff compares it with a default-mode one)."""
+    return [
+        Query("files_meta", sh(_FILES_META_ONLY, *roots), "Metadata and identity (device, "
+              "inode, ctime) of every file in the trees; trust_metadata: no file is read "
+              "here (files_sha256 reads the new and changed ones).", privileged=True,
+              ok_codes=(0, 1), timeout=300.0, batch=False, fail_patterns=_DENIED),
+        Query("files_sha256", sh(_FILES_HASH), "trust_metadata: SHA-256 of the files named "
+              "on stdin (NUL-separated): those whose identity (device, inode, size, mtime, "
+              "ctime) differs from the previous snapshot's, and new ones; the others' hashes "
+              "are reused from that snapshot. Unreadable files are left out (exit 1, 123).",
+              privileged=True, ok_codes=(0, 1, 123), timeout=600.0, batch=False),
+        Query("files_text", sh(_FILES_TEXT_STDIN, str(max_text)), "trust_metadata: text of "
+              "the small world-readable text files among those named on stdin (the ones "
+              "files_sha256 reads); the others keep the previous snapshot's text.",
+              ok_codes=(0, 1, 123), timeout=300.0, batch=False),
+    ]
+
+
+def _queries(roots: tuple[str, ...], max_text: int) -> list[Query]:
     return [
         Query("os", sh(_OS_SCRIPT), "os-release, uname, host name, machine id, uptime.",
               format=Format(header=r"==> os-release <==")),
