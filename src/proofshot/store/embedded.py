@@ -16,7 +16,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -26,11 +25,12 @@ from typing import Any
 import zstandard
 
 from proofshot.model.canonical import canonical, sha256_hex
-from proofshot.model.errors import BadInput, IntegrityError, SnapshotNotFound
+from proofshot.model.errors import BadInput, IntegrityError
 from proofshot.store.backend import Backend, ChainMoved, SealedPack, SnapshotInfo
 from proofshot.store.dirbackend import STORE_FORMAT, DirBackend, atomic_write, info_of
 from proofshot.store.keys import salt_fingerprint, verify_signature
 from proofshot.store.packs import MAX_DEPTH, PACK_LIMIT, PackWriter, decode, delta_header, read_records
+from proofshot.store.refs import resolve_ref
 from proofshot.store.workspace import Workspace, find_workspace, is_pg_url
 
 __all__ = ["MANIFEST_FORMAT", "STORE_FORMAT", "ObjectWriter", "SnapshotInfo", "Store",
@@ -290,9 +290,10 @@ class Store:
 
     def manifest_doc_bytes(self, sid: str) -> bytes:
         """The signed manifest as stored (for export and sync)."""
-        if not self.backend.has("manifest", sid):
-            raise IntegrityError(f"manifest of snapshot {sid[:12]} is missing")
-        return self.backend.get("manifest", sid)
+        try:
+            return self.backend.get("manifest", sid)  # one read (a round trip on PostgreSQL)
+        except IntegrityError:
+            raise IntegrityError(f"manifest of snapshot {sid[:12]} is missing") from None
 
     def signers(self) -> dict[str, Any]:
         """public key (base64) -> its enrolment record; this workspace's own key first."""
@@ -326,38 +327,9 @@ class Store:
         return body
 
     def resolve(self, ref: str) -> str:
-        """An id, a unique id prefix, a label (its latest snapshot), `latest` or `previous`."""
-        snaps = self.snapshots()
-        if not snaps:
-            raise SnapshotNotFound("the store holds no snapshots yet (run 'proofshot scan')")
-        if ref == "latest":
-            return snaps[-1].id
-        if ref == "previous":
-            if len(snaps) < 2:
-                raise SnapshotNotFound("there is no previous snapshot (only one in the store)")
-            return snaps[-2].id
-        ids = [s.id for s in snaps]
-        if ref in ids:
-            return ref
-        labelled = [s.id for s in snaps if s.label == ref]
-        if labelled:
-            return labelled[-1]
-        back = re.fullmatch(r"(.+)~(\d+)", ref)  # label~N: the Nth snapshot of that label before
-        if back:                                   # its latest (as git's HEAD~N)
-            older = [s.id for s in snaps if s.label == back.group(1)]
-            n = int(back.group(2))
-            if older and n < len(older):
-                return older[-1 - n]
-            if older:
-                raise SnapshotNotFound(f"'{ref}': label '{back.group(1)}' names only "
-                                       f"{len(older)} snapshot(s) (~0 .. ~{len(older) - 1})")
-        if len(ref) >= 4:
-            hits = [i for i in ids if i.startswith(ref.lower())]
-            if len(hits) == 1:
-                return hits[0]
-            if len(hits) > 1:
-                raise SnapshotNotFound(f"'{ref}' matches {len(hits)} snapshots; give more of the id")
-        raise SnapshotNotFound(f"no snapshot matches '{ref}' (id, id prefix, label, latest, previous)")
+        """An id, a unique id prefix, a label (its latest snapshot), `latest` or `previous`,
+        among the snapshots this reader may see (store.refs)."""
+        return resolve_ref(self.snapshots(), ref)
 
 
 def open_backend(location: str) -> Backend:
