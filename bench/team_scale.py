@@ -8,7 +8,11 @@ as the tests do). Printed, side by side in one run:
     push throughput            snapshots/s into the team store (W concurrent pushes)
     size                       the team database's growth vs the directory stores' total
     diff latency               one diff of two snapshots, team store vs a directory store
-    snapshots latency          listing every snapshot, team store vs a directory store
+    snapshots latency          listing every snapshot, team store vs a directory store:
+                               backend.snapshots(), open + the listing in process, and the
+                               whole `proofshot snapshots` command (process start to exit)
+    statements per command     what the team store's server logged for one `snapshots` and
+                               one `diff` (log_statement = all)
 
 Goal (issue 17): team store within 1.5x the directory store's latency and 1.2x its size.
 
@@ -65,6 +69,27 @@ def push_one(args: tuple[Path, str, dict[str, str]]) -> float:
     store.close()
     assert len(res.sent) > 0
     return dt
+
+
+def listing(location: Path | str) -> int:
+    from proofshot.cli.fast import snapshot_rows
+
+    st = Store.open(location)
+    try:
+        return len(snapshot_rows(st))
+    finally:
+        st.close()
+
+
+def command(args: list[str], store: str, env: dict[str, str]) -> None:
+    subprocess.run([sys.executable, "-m", "proofshot", *args, "--store", store], check=True,
+                   capture_output=True, env={**os.environ, **env})
+
+
+def statements(log: Path) -> int:
+    """Statements the server logged (log_statement = all): simple and extended protocol."""
+    text = log.read_text(errors="replace")
+    return text.count("LOG:  statement:") + text.count("LOG:  execute")
 
 
 def du(path: Path) -> int:
@@ -166,13 +191,41 @@ def main() -> None:
         c_team = time.perf_counter() - t0
         s_dir = timed(big.snapshots)
         s_team = timed(team.snapshots)
-        print(f"snapshots ({n_dir} vs {n_team}), first call: directory {c_dir * 1e3:.2f} ms, "
-              f"team {c_team * 1e3:.2f} ms: ratio {c_team / c_dir:.2f}; median of 7 more "
-              f"(team: the list is kept while the chain's head stays): directory "
-              f"{s_dir * 1e3:.2f} ms, team {s_team * 1e3:.2f} ms: ratio {s_team / s_dir:.2f} "
-              "(goal <= 1.5)")
+        print(f"backend.snapshots() ({n_dir} vs {n_team}), first call: directory "
+              f"{c_dir * 1e3:.2f} ms, team {c_team * 1e3:.2f} ms: ratio {c_team / c_dir:.2f}; "
+              f"median of 7 more (team: the list is kept while the chain's head stays): "
+              f"directory {s_dir * 1e3:.2f} ms, team {s_team * 1e3:.2f} ms: ratio "
+              f"{s_team / s_dir:.2f}")
         big.close()
         team.close()
+        # what `proofshot snapshots` does in process: open the store, list with the counts
+        o_dir = timed(lambda: listing(one), 5)
+        o_team = timed(lambda: listing(url), 5)
+        print(f"snapshots in process (open + the listing's rows, median of 5 fresh opens): "
+              f"directory {o_dir * 1e3:.1f} ms, team {o_team * 1e3:.1f} ms: ratio "
+              f"{o_team / o_dir:.2f} (goal <= 1.5)")
+        # the whole commands, process start to exit, and the statements the team store got;
+        # the floor under the team's: a process that only imports psycopg (libpq, libssl)
+        bare = timed(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), 5)
+        imp = timed(lambda: subprocess.run([sys.executable, "-c", "import psycopg"],
+                                           check=True), 5)
+        print(f"python -c pass {bare * 1e3:.0f} ms, python -c 'import psycopg' {imp * 1e3:.0f} "
+              f"ms: importing the PostgreSQL driver costs {(imp - bare) * 1e3:.0f} ms per "
+              "command")
+        log = cluster.dir / "log"
+        cluster.psql(f"ALTER DATABASE {db} SET log_statement = 'all'")
+        for args in (["snapshots"], ["diff", by_label[la.label], by_label[lb.label], "--json"]):
+            local_args = args if args[0] == "snapshots" else ["diff", la.id, lb.id, "--json"]
+            where = one if args[0] == "snapshots" else laptops[0]
+            w_dir = timed(lambda a=local_args, w=where: command(a, str(w), env), 5)
+            mark = statements(log)
+            w_team = timed(lambda a=args: command(a, url, env), 5)  # type: ignore[misc]
+            time.sleep(0.5)  # the server's log catches up
+            sent = (statements(log) - mark) / 5
+            print(f"proofshot {args[0]} (whole command, process start to exit, median of 5): "
+                  f"directory {w_dir * 1e3:.0f} ms, team {w_team * 1e3:.0f} ms: ratio "
+                  f"{w_team / w_dir:.2f} (goal <= 1.5); team statements per command: "
+                  f"{sent:.0f}")
     finally:
         gen.close()
         subprocess.run(["rm", "-rf", str(tmp)], check=False)

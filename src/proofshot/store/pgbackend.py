@@ -94,9 +94,25 @@ def check_url(url: str) -> str:
     return url
 
 
+# Session settings travel in the startup packet (libpq's `options`), not as SET round trips.
+# jit=off: the store's queries are small lookups, but a listing's cost estimate can pass
+# jit_above_cost before autovacuum has analysed the tables, and compiling it took 20-60 ms of
+# a 1 ms query.
+SESSION_OPTIONS = "-c jit=off"
+
+
+def _options(url: str) -> str:
+    """SESSION_OPTIONS after any `options` the URL gives (the URL's own settings win)."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    given = conninfo_to_dict(url).get("options")
+    return f"{SESSION_OPTIONS} {given}" if given else SESSION_OPTIONS
+
+
 def _connect(url: str) -> psycopg.Connection[Any]:
     try:
-        return psycopg.connect(check_url(url), autocommit=True, connect_timeout=10)
+        return psycopg.connect(check_url(url), autocommit=True, connect_timeout=10,
+                               options=_options(url))
     except psycopg.OperationalError as exc:
         where = url.split("@")[-1]
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
