@@ -6,6 +6,9 @@ concurrently by the W workers into one PostgreSQL store (a throw-away cluster st
 as the tests do). Printed, side by side in one run:
 
     push throughput            snapshots/s into the team store (W concurrent pushes)
+    scan throughput            snapshots/s of W site workers committing scans straight into
+                               the team store vs into one directory store, and the statements
+                               one scan sends (the writer asks which objects exist per batch)
     size                       the team database's growth vs the directory stores' total
     diff latency               one diff of two snapshots, team store vs a directory store
     snapshots latency          listing every snapshot, team store vs a directory store:
@@ -55,6 +58,31 @@ def make_laptop(args: tuple[Path, int, int, int, int]) -> list[str]:
                           customer=f"customer-{cust}"))
     store.close()
     return ids
+
+
+def scan_many(args: tuple[str, dict[str, str], int, int, int, int]) -> int:
+    """One site worker's scans committed straight into a store (the record and store code of
+    a scan, synthetic rows): its share of the snapshots."""
+    location, env, worker, count, customers, rows = args
+    os.environ.update(env)
+    store = Store.open(location)
+    for n in range(count):
+        cust = (worker * count + n) % customers
+        items = [row(k, name=f"s{cust}-{k}" + ("-new" if n % 2 and k % 40 == 0 else ""))
+                 for k in range(rows)]
+        commit(store, f"site{worker}-{n}", {f"host-{cust}": {"items": items}},
+               customer=f"customer-{cust}")
+    store.close()
+    return count
+
+
+def scans_per_s(location: str, env: dict[str, str], workers: int, count: int, customers: int,
+                rows: int) -> float:
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(workers) as ex:
+        done = sum(ex.map(scan_many, [(location, env, w, count, customers, rows)
+                                      for w in range(workers)]))
+    return done / (time.perf_counter() - t0)
 
 
 def push_one(args: tuple[Path, str, dict[str, str]]) -> float:
@@ -226,6 +254,21 @@ def main() -> None:
                   f"directory {w_dir * 1e3:.0f} ms, team {w_team * 1e3:.0f} ms: ratio "
                   f"{w_team / w_dir:.2f} (goal <= 1.5); team statements per command: "
                   f"{sent:.0f}")
+        # scans committed straight into a store by concurrent site workers (no push): the
+        # team store vs one directory store, and the statements one scan sends
+        per = 5 if a.quick else 20
+        shared = tmp / "shared-dir"
+        Store.create(shared).close()
+        dir_rate = scans_per_s(str(shared), env | {"PROOFSHOT_WORKSPACE": str(shared)}, workers,
+                               per, customers, a.rows)
+        mark = statements(cluster.dir / "log")
+        team_rate = scans_per_s(url, env, workers, per, customers, a.rows)
+        time.sleep(0.5)
+        sent = (statements(cluster.dir / "log") - mark) / (workers * per)
+        print(f"scans committed by {workers} concurrent workers ({per} each, {a.rows} rows): "
+              f"directory store {dir_rate:.1f} snapshots/s, team store {team_rate:.1f} "
+              f"snapshots/s: ratio {team_rate / dir_rate:.2f}; team statements per scan: "
+              f"{sent:.0f}")
     finally:
         gen.close()
         subprocess.run(["rm", "-rf", str(tmp)], check=False)

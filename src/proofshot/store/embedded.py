@@ -48,7 +48,15 @@ def manifest_id(body: dict[str, Any]) -> str:
 
 
 class ObjectWriter:
-    """Collects new objects of one scan into packs; nothing is visible until `Store.commit`."""
+    """Collects new objects of one scan into packs; nothing is visible until `Store.commit`.
+
+    Whether the store already holds an object is asked per object of a directory store (an
+    index lookup), but in batches where the backend answers many at once (`has_objects`:
+    PostgreSQL, one query per batch instead of one round trip per object): objects wait in
+    `pending` (at most PENDING_OBJECTS or PENDING_BYTES) until one query says which are new."""
+
+    PENDING_OBJECTS = 1024
+    PENDING_BYTES = 4 << 20
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -56,20 +64,46 @@ class ObjectWriter:
         self.sealed: list[SealedPack] = []
         self.seen: set[str] = set()
         self.bytes_new = 0
+        self._has_many = getattr(store.backend, "has_objects", None)
+        self.pending: list[tuple[str, bytes, str | None]] = []
+        self._pending_bytes = 0
 
     def put(self, raw: bytes, base: str | None = None) -> str:
         """Store an object once. `base`: an earlier, committed object this one is likely a
         new version of; it is then stored as a delta against it (a few bytes per change)."""
         oid = hashlib.sha256(raw).hexdigest()
-        if oid in self.seen or self.store.has(oid):
-            self.seen.add(oid)
+        if oid in self.seen:
             return oid
         self.seen.add(oid)
+        if self._has_many is not None:
+            self.pending.append((oid, raw, base))
+            self._pending_bytes += len(raw)
+            if len(self.pending) >= self.PENDING_OBJECTS or \
+                    self._pending_bytes >= self.PENDING_BYTES:
+                self.flush()
+            return oid
+        if not self.store.has(oid):
+            self._add(oid, raw, base if base is not None and self.store.has(base) else None)
+        return oid
+
+    def flush(self) -> None:
+        """Ask the store once which pending objects (and delta bases) it holds; pack the rest."""
+        if not self.pending or self._has_many is None:
+            return
+        pending, self.pending, self._pending_bytes = self.pending, [], 0
+        asked = {oid for oid, _, _ in pending} | {b for _, _, b in pending if b is not None}
+        held: set[str] = self._has_many(asked)
+        for oid, raw, base in pending:
+            if oid not in held:
+                self._add(oid, raw, base if base in held else None)
+
+    def _add(self, oid: str, raw: bytes, base: str | None) -> None:
+        """Pack a new object (`base`: a committed object, or None)."""
         if self.pack is None:
             scratch = self.store.backend.scratch()
             self.pack = PackWriter(scratch, scratch)
         based: tuple[str, bytes, int] | None = None
-        if base is not None and self.store.has(base):
+        if base is not None:
             depth = self.store.depth(base)
             if depth < MAX_DEPTH:
                 based = (base, self.store.get(base), depth)
@@ -78,18 +112,19 @@ class ObjectWriter:
         if self.pack.size >= PACK_LIMIT:
             self.sealed.append(self.pack.seal_here())
             self.pack = None
-        return oid
 
     def put_json(self, value: Any) -> str:
         return self.put(canonical(value))
 
     def seal(self) -> list[SealedPack]:
+        self.flush()
         if self.pack is not None:
             self.sealed.append(self.pack.seal_here())
             self.pack = None
         return self.sealed
 
     def abort(self) -> None:
+        self.pending, self._pending_bytes = [], 0
         if self.pack is not None:
             self.pack.abort()
             self.pack = None

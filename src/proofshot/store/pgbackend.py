@@ -325,15 +325,18 @@ class PgBackend:
 
     def _insert_pack(self, name: str, data: bytes, entries: builtins.list[tuple[str, int, int]],
                      replace: bool = False) -> None:
+        """The pack and its index in one transaction, sent as one pipeline: the pack, then
+        every entry in one statement (arrays unnested), not a statement per object."""
         verb = "DO UPDATE SET data = EXCLUDED.data" if replace else "DO NOTHING"
-        with self.conn.transaction():
+        with self.conn.pipeline(), self.conn.transaction():
             self.conn.execute(f"INSERT INTO packs(name, data) VALUES (%s, %s) "
                               f"ON CONFLICT (name) {verb}", (name, data))
-            with self.conn.cursor() as cur:
-                cur.executemany(
-                    "INSERT INTO objects(id, pack, off, len) VALUES (%s, %s, %s, %s) "
-                    "ON CONFLICT (id) DO NOTHING",
-                    [(bytes.fromhex(o), name, off, ln) for o, off, ln in entries])
+            self.conn.execute(
+                "INSERT INTO objects(id, pack, off, len) SELECT i, %s, o, n "
+                "FROM unnest(%s::bytea[], %s::integer[], %s::integer[]) AS e(i, o, n) "
+                "ON CONFLICT (id) DO NOTHING",
+                (name, [bytes.fromhex(o) for o, _, _ in entries], [off for _, off, _ in entries],
+                 [ln for _, _, ln in entries]))
 
     # -- packs and objects -------------------------------------------------------------------
     def scratch(self) -> Path:
@@ -348,6 +351,15 @@ class PgBackend:
     def has_object(self, oid: str) -> bool:
         return self.conn.execute("SELECT 1 FROM objects WHERE id=%s",
                                  (bytes.fromhex(oid),)).fetchone() is not None
+
+    def has_objects(self, oids: builtins.set[str]) -> builtins.set[str]:
+        """Which of these objects the store holds: one query for a whole batch (a scan's
+        writer asks this instead of one round trip per object)."""
+        if not oids:
+            return set()
+        rows = self.conn.execute("SELECT id FROM objects WHERE id = ANY(%s)",
+                                 ([bytes.fromhex(o) for o in oids],)).fetchall()
+        return {bytes(r[0]).hex() for r in rows}
 
     def object_payload(self, oid: str) -> bytes:
         """One object's payload, in one query. A small pack comes whole, with its index, on
