@@ -133,6 +133,18 @@ def timed(fn: object, repeat: int = 7) -> float:
     return statistics.median(times)
 
 
+def paired(fa: object, fb: object, repeat: int = 9) -> tuple[float, float]:
+    """Medians of fa and fb run alternately (a, b, a, b, ...): side by side under the same load
+    of a shared machine."""
+    ta, tb = [], []
+    for _ in range(repeat):
+        for fn, out in ((fa, ta), (fb, tb)):
+            t0 = time.perf_counter()
+            fn()  # type: ignore[operator]
+            out.append(time.perf_counter() - t0)
+    return statistics.median(ta), statistics.median(tb)
+
+
 def diff_latency(store: Store, a: str, b: str) -> tuple[float, float]:
     """(first run, median of the next ones): the first reads from a freshly opened store."""
     ma, mb = store.manifest(a), store.manifest(b)
@@ -227,16 +239,16 @@ def main() -> None:
         big.close()
         team.close()
         # what `proofshot snapshots` does in process: open the store, list with the counts
-        o_dir = timed(lambda: listing(one), 5)
-        o_team = timed(lambda: listing(url), 5)
-        print(f"snapshots in process (open + the listing's rows, median of 5 fresh opens): "
+        o_dir, o_team = paired(lambda: listing(one), lambda: listing(url))
+        print(f"snapshots in process (open + the listing's rows, median of 9 fresh opens, "
+              f"alternating): "
               f"directory {o_dir * 1e3:.1f} ms, team {o_team * 1e3:.1f} ms: ratio "
               f"{o_team / o_dir:.2f} (goal <= 1.5)")
         # the whole commands, process start to exit, and the statements the team store got;
         # the floor under the team's: a process that only imports psycopg (libpq, libssl)
-        bare = timed(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), 5)
-        imp = timed(lambda: subprocess.run([sys.executable, "-c", "import psycopg"],
-                                           check=True), 5)
+        bare, imp = paired(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True),
+                           lambda: subprocess.run([sys.executable, "-c", "import psycopg"],
+                                                  check=True))
         print(f"python -c pass {bare * 1e3:.0f} ms, python -c 'import psycopg' {imp * 1e3:.0f} "
               f"ms: importing the PostgreSQL driver costs {(imp - bare) * 1e3:.0f} ms per "
               "command")
@@ -245,12 +257,13 @@ def main() -> None:
         for args in (["snapshots"], ["diff", by_label[la.label], by_label[lb.label], "--json"]):
             local_args = args if args[0] == "snapshots" else ["diff", la.id, lb.id, "--json"]
             where = one if args[0] == "snapshots" else laptops[0]
-            w_dir = timed(lambda a=local_args, w=where: command(a, str(w), env), 5)
             mark = statements(log)
-            w_team = timed(lambda a=args: command(a, url, env), 5)  # type: ignore[misc]
+            w_dir, w_team = paired(lambda a=local_args, w=where: command(a, str(w), env),
+                                   lambda a=args: command(a, url, env))
             time.sleep(0.5)  # the server's log catches up
-            sent = (statements(log) - mark) / 5
-            print(f"proofshot {args[0]} (whole command, process start to exit, median of 5): "
+            sent = (statements(log) - mark) / 9
+            print(f"proofshot {args[0]} (whole command, process start to exit, median of 9, "
+                  "alternating): "
                   f"directory {w_dir * 1e3:.0f} ms, team {w_team * 1e3:.0f} ms: ratio "
                   f"{w_team / w_dir:.2f} (goal <= 1.5); team statements per command: "
                   f"{sent:.0f}")
