@@ -103,14 +103,19 @@ def snapshot_rows(store: Any, customer: str | None = None) -> list[dict[str, Any
     rows: list[dict[str, Any]] = []
     from proofshot.store.reader import read_manifest
 
+    # a backend that lists the counts with the snapshots (PostgreSQL: one query for the whole
+    # listing) answers them; else each manifest is read
+    summary = getattr(store.backend, "summary", None)
     for info in store.snapshots():
         if customer is not None and info.customer != customer:
             continue
-        statuses = [t.status for t in read_manifest(store, info.id, check=False).targets]
+        counts = summary(info.id) if summary is not None else None
+        if counts is None:
+            statuses = [t.status for t in read_manifest(store, info.id, check=False).targets]
+            counts = (len(statuses), sum(1 for s in statuses if s != "ok"))
         rows.append({
             "id": info.id, "seq": info.seq, "label": info.label, "created": info.created,
-            "customer": info.customer, "targets": len(statuses),
-            "not_ok": sum(1 for s in statuses if s != "ok"),
+            "customer": info.customer, "targets": counts[0], "not_ok": counts[1],
         })
     return rows
 

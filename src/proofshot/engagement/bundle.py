@@ -1,8 +1,12 @@
 """The evidence bundle: two snapshots and everything needed to check them offline, in one zip.
 
     index.json              signed (store key): from, to, chain, files {name: sha256},
-                            absent (redacted transcripts: id, snapshot, target, query, reason)
-    public_key.txt          the store's Ed25519 public key (base64), as in keys/signing.pub
+                            absent (redacted transcripts: id, snapshot, target, query, reason),
+                            signers (public key, fingerprint, name of every key that signed a
+                            manifest or job-record entry in the bundle, each one the store
+                            trusted at export time: a technician, a site worker)
+    public_key.txt          the exporting workspace's Ed25519 public key (base64), as in
+                            keys/signing.pub: it signs index.json
     manifests/<id>.json     the signed manifests from A to B (the chain between them included)
     objects/<id>            every object A and B reference, raw (uncompressed; name = SHA-256)
     timestamps/<id>.tsr     RFC 3161 responses, where the store has them
@@ -29,7 +33,7 @@ from typing import Any, ClassVar
 
 from proofshot.engagement.model import Engagement, load, load_all, log
 from proofshot.model.canonical import canonical
-from proofshot.model.errors import BadInput
+from proofshot.model.errors import BadInput, IntegrityError
 from proofshot.model.snapshot import Manifest, TargetEntry
 from proofshot.model.table import Table
 from proofshot.store.api import EvidenceStore, utcnow
@@ -38,7 +42,7 @@ from proofshot.store.copy import copy
 from proofshot.store.reader import read_manifest
 from proofshot.store.timestamp import tsa_ca
 from proofshot.store.tree import iter_objects
-from proofshot.store.verify_bundle import BUNDLE_FORMAT, transcript_pieces
+from proofshot.store.verify_bundle import BUNDLE_FORMAT, fingerprint, transcript_pieces
 from proofshot.store.verify_bundle import __file__ as _verifier_file
 
 VERIFIER_NAME = "verify_bundle.py"
@@ -123,16 +127,18 @@ def export(store: EvidenceStore, a: str, b: str, out: Path, *, redact: bool = Fa
     sink = BundleSink()
     copy(store, sink, chain=chain, objects=objects, logs=entries)
     files = sink.files
+    signers = bundle_signers(store, files)
     ca = tsa_ca(store)
     if ca is not None:
         files["tsa-ca.pem"] = ca
     if report is not None:
         files[f"report/{report.name}"] = report.read_bytes()
     files[VERIFIER_NAME] = Path(_verifier_file).read_bytes()
-    files["README.txt"] = _readme(store, chain, redact, absent, eng, report).encode()
+    files["README.txt"] = _readme(store, chain, redact, absent, eng, report, signers).encode()
     body = {
         "format": BUNDLE_FORMAT, "created": utcnow(), "from": chain[0], "to": chain[-1],
-        "chain": chain, "key": store.keys.fingerprint, "redacted": redact, "absent": absent,
+        "chain": chain, "key": store.keys.fingerprint, "signers": signers,
+        "redacted": redact, "absent": absent,
         "engagement": eng.id if eng else None,
         "report": f"report/{report.name}" if report else None,
         "files": {n: hashlib.sha256(d).hexdigest() for n, d in sorted(files.items())},
@@ -151,6 +157,23 @@ def export(store: EvidenceStore, a: str, b: str, out: Path, *, redact: bool = Fa
         tmp.unlink(missing_ok=True)
     return BundleResult(out, chain, len(objects), absent, eng.id if eng else None,
                         sum(1 for n in files if n.startswith("timestamps/")))
+
+
+def bundle_signers(store: EvidenceStore, files: dict[str, bytes]) -> list[dict[str, str]]:
+    """Who signed the bundle's manifests and job-record entries: public key, fingerprint and
+    the name it was enrolled under, each one a signer the store accepts (a manifest was checked
+    when read; an entry by a key the store does not trust is refused here)."""
+    trusted = store.signers()
+    found: dict[str, str] = {}
+    for name, data in sorted(files.items()):
+        if name.startswith(("manifests/", "engagement/")) and name.endswith(".json"):
+            pub = json.loads(data).get("public_key")
+            if not isinstance(pub, str) or pub not in trusted:
+                raise IntegrityError(f"{name} is signed by a key this store does not trust "
+                                     f"({fingerprint(pub) if isinstance(pub, str) else '?'})")
+            found.setdefault(pub, name)
+    return [{"public_key": pub, "fingerprint": trusted[pub].fingerprint,
+             "name": trusted[pub].name} for pub in sorted(found, key=lambda p: trusted[p].fingerprint)]
 
 
 class BundleSink:
@@ -194,7 +217,7 @@ class BundleSink:
 
 
 def _readme(store: EvidenceStore, chain: list[str], redact: bool, absent: list[dict[str, Any]],
-            eng: Engagement | None, report: Path | None) -> str:
+            eng: Engagement | None, report: Path | None, signers: list[dict[str, str]]) -> str:
     lines = [
         "proofshot evidence bundle",
         "",
@@ -207,7 +230,11 @@ def _readme(store: EvidenceStore, chain: list[str], redact: bool, absent: list[d
         "",
         "It prints OK, or the first thing that does not verify. Compare the key fingerprint",
         "with the one the technician gave you.",
-    ]
+        "",
+        "Signers of the snapshots and the job record (compare each fingerprint with the one",
+        "the provider gave you; the verifier prints them too):",
+        "",
+    ] + [f"    {s['fingerprint']}  {s['name']}" for s in signers]
     if eng is not None:
         lines += ["", f"Job record: {eng.title} for {eng.customer} ({eng.id[:12]}), "
                   "in engagement/."]

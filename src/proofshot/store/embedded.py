@@ -16,7 +16,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -26,11 +25,12 @@ from typing import Any
 import zstandard
 
 from proofshot.model.canonical import canonical, sha256_hex
-from proofshot.model.errors import BadInput, IntegrityError, SnapshotNotFound
+from proofshot.model.errors import BadInput, IntegrityError
 from proofshot.store.backend import Backend, ChainMoved, SealedPack, SnapshotInfo
 from proofshot.store.dirbackend import STORE_FORMAT, DirBackend, atomic_write, info_of
 from proofshot.store.keys import salt_fingerprint, verify_signature
 from proofshot.store.packs import MAX_DEPTH, PACK_LIMIT, PackWriter, decode, delta_header, read_records
+from proofshot.store.refs import resolve_ref
 from proofshot.store.workspace import Workspace, find_workspace, is_pg_url
 
 __all__ = ["MANIFEST_FORMAT", "STORE_FORMAT", "ObjectWriter", "SnapshotInfo", "Store",
@@ -48,7 +48,15 @@ def manifest_id(body: dict[str, Any]) -> str:
 
 
 class ObjectWriter:
-    """Collects new objects of one scan into packs; nothing is visible until `Store.commit`."""
+    """Collects new objects of one scan into packs; nothing is visible until `Store.commit`.
+
+    Whether the store already holds an object is asked per object of a directory store (an
+    index lookup), but in batches where the backend answers many at once (`has_objects`:
+    PostgreSQL, one query per batch instead of one round trip per object): objects wait in
+    `pending` (at most PENDING_OBJECTS or PENDING_BYTES) until one query says which are new."""
+
+    PENDING_OBJECTS = 1024
+    PENDING_BYTES = 4 << 20
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -56,20 +64,46 @@ class ObjectWriter:
         self.sealed: list[SealedPack] = []
         self.seen: set[str] = set()
         self.bytes_new = 0
+        self._has_many = getattr(store.backend, "has_objects", None)
+        self.pending: list[tuple[str, bytes, str | None]] = []
+        self._pending_bytes = 0
 
     def put(self, raw: bytes, base: str | None = None) -> str:
         """Store an object once. `base`: an earlier, committed object this one is likely a
         new version of; it is then stored as a delta against it (a few bytes per change)."""
         oid = hashlib.sha256(raw).hexdigest()
-        if oid in self.seen or self.store.has(oid):
-            self.seen.add(oid)
+        if oid in self.seen:
             return oid
         self.seen.add(oid)
+        if self._has_many is not None:
+            self.pending.append((oid, raw, base))
+            self._pending_bytes += len(raw)
+            if len(self.pending) >= self.PENDING_OBJECTS or \
+                    self._pending_bytes >= self.PENDING_BYTES:
+                self.flush()
+            return oid
+        if not self.store.has(oid):
+            self._add(oid, raw, base if base is not None and self.store.has(base) else None)
+        return oid
+
+    def flush(self) -> None:
+        """Ask the store once which pending objects (and delta bases) it holds; pack the rest."""
+        if not self.pending or self._has_many is None:
+            return
+        pending, self.pending, self._pending_bytes = self.pending, [], 0
+        asked = {oid for oid, _, _ in pending} | {b for _, _, b in pending if b is not None}
+        held: set[str] = self._has_many(asked)
+        for oid, raw, base in pending:
+            if oid not in held:
+                self._add(oid, raw, base if base in held else None)
+
+    def _add(self, oid: str, raw: bytes, base: str | None) -> None:
+        """Pack a new object (`base`: a committed object, or None)."""
         if self.pack is None:
             scratch = self.store.backend.scratch()
             self.pack = PackWriter(scratch, scratch)
         based: tuple[str, bytes, int] | None = None
-        if base is not None and self.store.has(base):
+        if base is not None:
             depth = self.store.depth(base)
             if depth < MAX_DEPTH:
                 based = (base, self.store.get(base), depth)
@@ -78,18 +112,19 @@ class ObjectWriter:
         if self.pack.size >= PACK_LIMIT:
             self.sealed.append(self.pack.seal_here())
             self.pack = None
-        return oid
 
     def put_json(self, value: Any) -> str:
         return self.put(canonical(value))
 
     def seal(self) -> list[SealedPack]:
+        self.flush()
         if self.pack is not None:
             self.sealed.append(self.pack.seal_here())
             self.pack = None
         return self.sealed
 
     def abort(self) -> None:
+        self.pending, self._pending_bytes = [], 0
         if self.pack is not None:
             self.pack.abort()
             self.pack = None
@@ -290,9 +325,10 @@ class Store:
 
     def manifest_doc_bytes(self, sid: str) -> bytes:
         """The signed manifest as stored (for export and sync)."""
-        if not self.backend.has("manifest", sid):
-            raise IntegrityError(f"manifest of snapshot {sid[:12]} is missing")
-        return self.backend.get("manifest", sid)
+        try:
+            return self.backend.get("manifest", sid)  # one read (a round trip on PostgreSQL)
+        except IntegrityError:
+            raise IntegrityError(f"manifest of snapshot {sid[:12]} is missing") from None
 
     def signers(self) -> dict[str, Any]:
         """public key (base64) -> its enrolment record; this workspace's own key first."""
@@ -326,38 +362,9 @@ class Store:
         return body
 
     def resolve(self, ref: str) -> str:
-        """An id, a unique id prefix, a label (its latest snapshot), `latest` or `previous`."""
-        snaps = self.snapshots()
-        if not snaps:
-            raise SnapshotNotFound("the store holds no snapshots yet (run 'proofshot scan')")
-        if ref == "latest":
-            return snaps[-1].id
-        if ref == "previous":
-            if len(snaps) < 2:
-                raise SnapshotNotFound("there is no previous snapshot (only one in the store)")
-            return snaps[-2].id
-        ids = [s.id for s in snaps]
-        if ref in ids:
-            return ref
-        labelled = [s.id for s in snaps if s.label == ref]
-        if labelled:
-            return labelled[-1]
-        back = re.fullmatch(r"(.+)~(\d+)", ref)  # label~N: the Nth snapshot of that label before
-        if back:                                   # its latest (as git's HEAD~N)
-            older = [s.id for s in snaps if s.label == back.group(1)]
-            n = int(back.group(2))
-            if older and n < len(older):
-                return older[-1 - n]
-            if older:
-                raise SnapshotNotFound(f"'{ref}': label '{back.group(1)}' names only "
-                                       f"{len(older)} snapshot(s) (~0 .. ~{len(older) - 1})")
-        if len(ref) >= 4:
-            hits = [i for i in ids if i.startswith(ref.lower())]
-            if len(hits) == 1:
-                return hits[0]
-            if len(hits) > 1:
-                raise SnapshotNotFound(f"'{ref}' matches {len(hits)} snapshots; give more of the id")
-        raise SnapshotNotFound(f"no snapshot matches '{ref}' (id, id prefix, label, latest, previous)")
+        """An id, a unique id prefix, a label (its latest snapshot), `latest` or `previous`,
+        among the snapshots this reader may see (store.refs)."""
+        return resolve_ref(self.snapshots(), ref)
 
 
 def open_backend(location: str) -> Backend:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import io
+import json
 import shutil
 import tempfile
 import zlib
@@ -69,6 +70,12 @@ MIGRATIONS: list[str] = [
     """,
     # 3: the job queue (procrastinate's own schema, the version installed with proofshot)
     "procrastinate",
+    # 4: what `proofshot snapshots` shows of each manifest (targets, how many not ok), kept
+    # beside it so a listing is one query, not one per snapshot (filled by `advance`; rows of
+    # older stores are filled by `migrate`, see _fill_summaries)
+    """
+    ALTER TABLE manifests ADD COLUMN targets integer, ADD COLUMN not_ok integer;
+    """,
 ]
 _LOCK_KEY = zlib.crc32(b"proofshot store lock")
 _CACHE_PACK = 8 << 20    # packs up to this size are read whole on first use
@@ -87,9 +94,25 @@ def check_url(url: str) -> str:
     return url
 
 
+# Session settings travel in the startup packet (libpq's `options`), not as SET round trips.
+# jit=off: the store's queries are small lookups, but a listing's cost estimate can pass
+# jit_above_cost before autovacuum has analysed the tables, and compiling it took 20-60 ms of
+# a 1 ms query.
+SESSION_OPTIONS = "-c jit=off"
+
+
+def _options(url: str) -> str:
+    """SESSION_OPTIONS after any `options` the URL gives (the URL's own settings win)."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    given = conninfo_to_dict(url).get("options")
+    return f"{SESSION_OPTIONS} {given}" if given else SESSION_OPTIONS
+
+
 def _connect(url: str) -> psycopg.Connection[Any]:
     try:
-        return psycopg.connect(check_url(url), autocommit=True, connect_timeout=10)
+        return psycopg.connect(check_url(url), autocommit=True, connect_timeout=10,
+                               options=_options(url))
     except psycopg.OperationalError as exc:
         where = url.split("@")[-1]
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -97,11 +120,31 @@ def _connect(url: str) -> psycopg.Connection[Any]:
 
 
 def schema_version(conn: psycopg.Connection[Any]) -> int:
-    exists = conn.execute("SELECT to_regclass('proofshot_schema') IS NOT NULL").fetchone()
-    if not exists or not exists[0]:
-        return 0
-    row = conn.execute("SELECT coalesce(max(version), 0) FROM proofshot_schema").fetchone()
+    """One query (0 when there is no proofshot schema: the table's absence is the answer)."""
+    try:
+        row = conn.execute("SELECT coalesce(max(version), 0) FROM proofshot_schema").fetchone()
+    except psycopg.errors.UndefinedTable:
+        return 0  # autocommit: the failed statement leaves no transaction behind
     return int(row[0]) if row else 0
+
+
+def summary_of(doc: bytes) -> tuple[int, int] | None:
+    """(targets, targets not ok) of a signed manifest as stored; None if it is unreadable
+    (then a listing reads the manifest itself and names the problem)."""
+    try:
+        targets = json.loads(doc)["body"]["targets"]
+        return len(targets), sum(1 for t in targets if t.get("status") != "ok")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _fill_summaries(conn: psycopg.Connection[Any]) -> None:
+    """Migration 4's rows: the listing columns of manifests stored before it."""
+    rows = conn.execute("SELECT id, doc FROM manifests WHERE targets IS NULL").fetchall()
+    with conn.cursor() as cur:
+        cur.executemany("UPDATE manifests SET targets=%s, not_ok=%s WHERE id=%s",
+                        [(*got, sid) for sid, doc in rows
+                         if (got := summary_of(bytes(doc))) is not None])
 
 
 def migrate(url: str) -> tuple[int, int]:
@@ -121,6 +164,8 @@ def migrate(url: str) -> tuple[int, int]:
 
                     sql = SchemaManager.get_schema()
                 conn.execute(sql)
+                if n == 4:
+                    _fill_summaries(conn)
                 conn.execute("INSERT INTO proofshot_schema(version) VALUES (%s)", (n,))
         return before, len(MIGRATIONS)
     finally:
@@ -160,6 +205,7 @@ class PgBackend:
         self._where: dict[str, tuple[str, int, int]] = {}
         self._cached = 0
         self._listed: tuple[Any, builtins.list[SnapshotInfo]] | None = None
+        self._summaries: dict[str, tuple[int, int]] = {}
 
     @classmethod
     def create(cls, url: str) -> PgBackend:
@@ -254,6 +300,15 @@ class PgBackend:
                                      (kind,)).fetchall()
         return [str(r[0]) for r in rows]
 
+    def values(self, kind: Kind) -> dict[str, bytes]:
+        """Every value of a small kind (document-log entries, tokens, enrolled keys) by name,
+        in one query."""
+        if kind in ("pack", "manifest"):
+            raise StoreError(f"values() reads small kinds, not {kind}s")
+        rows = self.conn.execute("SELECT name, data FROM vals WHERE kind=%s ORDER BY name",
+                                 (kind,)).fetchall()
+        return {str(r[0]): bytes(r[1]) for r in rows}
+
     def put(self, kind: Kind, name: str, data: bytes, *, replace: bool = False) -> None:
         if kind == "manifest":
             raise StoreError("manifests are stored by advance(), never put()")
@@ -270,15 +325,18 @@ class PgBackend:
 
     def _insert_pack(self, name: str, data: bytes, entries: builtins.list[tuple[str, int, int]],
                      replace: bool = False) -> None:
+        """The pack and its index in one transaction, sent as one pipeline: the pack, then
+        every entry in one statement (arrays unnested), not a statement per object."""
         verb = "DO UPDATE SET data = EXCLUDED.data" if replace else "DO NOTHING"
-        with self.conn.transaction():
+        with self.conn.pipeline(), self.conn.transaction():
             self.conn.execute(f"INSERT INTO packs(name, data) VALUES (%s, %s) "
                               f"ON CONFLICT (name) {verb}", (name, data))
-            with self.conn.cursor() as cur:
-                cur.executemany(
-                    "INSERT INTO objects(id, pack, off, len) VALUES (%s, %s, %s, %s) "
-                    "ON CONFLICT (id) DO NOTHING",
-                    [(bytes.fromhex(o), name, off, ln) for o, off, ln in entries])
+            self.conn.execute(
+                "INSERT INTO objects(id, pack, off, len) SELECT i, %s, o, n "
+                "FROM unnest(%s::bytea[], %s::integer[], %s::integer[]) AS e(i, o, n) "
+                "ON CONFLICT (id) DO NOTHING",
+                (name, [bytes.fromhex(o) for o, _, _ in entries], [off for _, off, _ in entries],
+                 [ln for _, _, ln in entries]))
 
     # -- packs and objects -------------------------------------------------------------------
     def scratch(self) -> Path:
@@ -294,42 +352,57 @@ class PgBackend:
         return self.conn.execute("SELECT 1 FROM objects WHERE id=%s",
                                  (bytes.fromhex(oid),)).fetchone() is not None
 
+    def has_objects(self, oids: builtins.set[str]) -> builtins.set[str]:
+        """Which of these objects the store holds: one query for a whole batch (a scan's
+        writer asks this instead of one round trip per object)."""
+        if not oids:
+            return set()
+        rows = self.conn.execute("SELECT id FROM objects WHERE id = ANY(%s)",
+                                 ([bytes.fromhex(o) for o in oids],)).fetchall()
+        return {bytes(r[0]).hex() for r in rows}
+
     def object_payload(self, oid: str) -> bytes:
-        """One object's payload. Small packs are fetched whole, with their index, on first
-        use (one round trip serves every later object of that pack, as a diff walks them)."""
+        """One object's payload, in one query. A small pack comes whole, with its index, on
+        first use (that round trip serves every later object of the pack, as a diff walks
+        them); of a large one only the object's bytes."""
         hit = self._where.get(oid)
         if hit is not None:
             data = self._packs[hit[0]][hit[1]:hit[1] + hit[2]]
             if len(data) == hit[2]:
                 return data
         row = self.conn.execute(
-            "SELECT o.pack, length(p.data) FROM objects o JOIN packs p ON p.name = o.pack "
-            "WHERE o.id = %s", (bytes.fromhex(oid),)).fetchone()
-        if row is not None and row[1] <= _CACHE_PACK and row[0] not in self._packs:
-            self._cache_pack(str(row[0]))
-            hit = self._where.get(oid)
-            if hit is not None:
-                return self._packs[hit[0]][hit[1]:hit[1] + hit[2]]
-        row = self.conn.execute(
-            "SELECT substring(p.data FROM o.off + 1 FOR o.len), o.len FROM objects o "
-            "JOIN packs p ON p.name = o.pack WHERE o.id = %s", (bytes.fromhex(oid),)).fetchone()
+            "SELECT o.pack, o.off, o.len, length(p.data) <= %(small)s, "
+            "CASE WHEN length(p.data) <= %(small)s THEN p.data "
+            "ELSE substring(p.data FROM o.off + 1 FOR o.len) END, "
+            "CASE WHEN length(p.data) <= %(small)s THEN (SELECT string_agg(encode(x.id, 'hex') "
+            "|| ' ' || x.off || ' ' || x.len, ',') FROM objects x WHERE x.pack = o.pack) END "
+            "FROM objects o JOIN packs p ON p.name = o.pack WHERE o.id = %(id)s",
+            {"small": _CACHE_PACK, "id": bytes.fromhex(oid)}).fetchone()
         if row is None:
             raise IntegrityError(f"object {oid} is missing from the store")
-        data = bytes(row[0])
-        if len(data) != row[1]:
+        pack, off, ln, whole, data, index = str(row[0]), int(row[1]), int(row[2]), row[3], \
+            bytes(row[4]), row[5]
+        if whole:
+            self._cache_pack(pack, data, [(e[0], int(e[1]), int(e[2])) for e in
+                                          (x.split(" ") for x in str(index or "").split(","))
+                                          if len(e) == 3])
+            data = data[off:off + ln]
+        if len(data) != ln:
             raise IntegrityError(f"object {oid}: its pack is truncated")
         return data
 
-    def _cache_pack(self, name: str) -> None:
-        while self._packs and self._cached + 1 > _CACHE_TOTAL - _CACHE_PACK:
-            old, data = next(iter(self._packs.items()))
+    def _cache_pack(self, name: str, data: bytes,
+                    entries: builtins.list[tuple[str, int, int]]) -> None:
+        while self._packs and self._cached + len(data) > _CACHE_TOTAL:
+            old, dropped = next(iter(self._packs.items()))
             del self._packs[old]
-            self._cached -= len(data)
+            self._cached -= len(dropped)
             self._where = {k: v for k, v in self._where.items() if v[0] != old}
-        data = self.get("pack", name)
+        if name in self._packs:
+            self._cached -= len(self._packs.pop(name))
         self._packs[name] = data
         self._cached += len(data)
-        for oid, off, ln in self.index_entries(name):
+        for oid, off, ln in entries:
             self._where[oid] = (name, off, ln)
 
     def object_ids(self) -> Iterator[str]:
@@ -348,17 +421,29 @@ class PgBackend:
 
     # -- the chain ---------------------------------------------------------------------------
     def snapshots(self) -> builtins.list[SnapshotInfo]:
-        """The snapshots this role may see, oldest first. Kept while the chain's head stays
-        where it was (one small query instead of the whole list: resolving two references
-        for a diff lists them twice)."""
-        head = self.conn.execute("SELECT tip, seq FROM chain WHERE one").fetchone()
-        if self._listed is not None and self._listed[0] == head:
-            return list(self._listed[1])
-        rows = self.conn.execute("SELECT id, seq, label, created, prev, customer FROM manifests "
-                                 "ORDER BY seq").fetchall()
-        infos = [SnapshotInfo(*r) for r in rows]
+        """The snapshots this role may see, oldest first. The first call fetches the chain's
+        head and the list in one query; the list is then kept while the head stays where it
+        was (one small query instead of the whole list: resolving two references for a diff
+        lists them twice)."""
+        if self._listed is not None:
+            head = self.conn.execute("SELECT tip, seq FROM chain WHERE one").fetchone()
+            if self._listed[0] == head:
+                return list(self._listed[1])
+        rows = self.conn.execute(
+            "SELECT c.tip, c.seq, m.id, m.seq, m.label, m.created, m.prev, m.customer, "
+            "m.targets, m.not_ok FROM chain c LEFT JOIN manifests m ON true WHERE c.one "
+            "ORDER BY m.seq").fetchall()
+        head = (rows[0][0], rows[0][1]) if rows else None
+        infos = [SnapshotInfo(*r[2:8]) for r in rows if r[2] is not None]
+        self._summaries = {r[2]: (int(r[8]), int(r[9])) for r in rows
+                           if r[2] is not None and r[8] is not None and r[9] is not None}
         self._listed = (head, infos)
         return list(infos)
+
+    def summary(self, sid: str) -> tuple[int, int] | None:
+        """(targets, targets not ok) of a listed snapshot, as `proofshot snapshots` shows it,
+        from the listing's own query (None: read the manifest)."""
+        return self._summaries.get(sid)
 
     def tip(self) -> SnapshotInfo | None:
         """The chain's head (from the chain row: it may be a manifest this reader cannot see)."""
@@ -374,8 +459,10 @@ class PgBackend:
             if tip != prev:
                 raise ChainMoved(f"the chain moved on to {str(tip)[:12]} (expected "
                                  f"{str(prev)[:12]})")
+            targets, not_ok = summary_of(doc) or (None, None)
             self.conn.execute(
-                "INSERT INTO manifests(id, seq, label, created, prev, customer, doc) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                (info.id, info.seq, info.label, info.created, info.prev, info.customer, doc))
+                "INSERT INTO manifests(id, seq, label, created, prev, customer, doc, targets, "
+                "not_ok) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                (info.id, info.seq, info.label, info.created, info.prev, info.customer, doc,
+                 targets, not_ok))
             self.conn.execute("UPDATE chain SET tip=%s, seq=%s WHERE one", (info.id, info.seq))

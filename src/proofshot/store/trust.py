@@ -74,16 +74,25 @@ def _record_problem(name: str, data: bytes, owner: str) -> tuple[dict[str, Any] 
     return body, None
 
 
-def owner_key(store: EvidenceStore) -> str:
+def key_values(store: EvidenceStore) -> dict[str, bytes]:
+    """name -> stored enrolment record; one query where the backend reads a kind whole
+    (PostgreSQL: `values`), else one read per key."""
+    whole = getattr(store.backend, "values", None)
+    if whole is not None:
+        return dict(whole("key"))
+    return {name: store.backend.get("key", name) for name in store.backend.list("key")}
+
+
+def owner_key(store: EvidenceStore, values: dict[str, bytes] | None = None) -> str:
     """The key that signs enrolments: a directory store's own key; for PostgreSQL, the key
     that created the store (its self-signed record)."""
     from proofshot.store.dirbackend import DirBackend
 
     if isinstance(store.backend, DirBackend):
         return store.keys.public_b64
-    for name in store.backend.list("key"):
+    for data in (key_values(store) if values is None else values).values():
         try:
-            doc = json.loads(store.backend.get("key", name))
+            doc = json.loads(data)
             if doc["body"].get("owner"):
                 return str(doc["body"]["public_key"])
         except (ValueError, KeyError, TypeError):
@@ -95,9 +104,10 @@ def check_records(store: EvidenceStore) -> tuple[dict[str, Signer], list[str]]:
     """Every enrolled signer whose record holds, and the problems of those that do not."""
     problems: list[str] = []
     out: dict[str, Signer] = {}
-    owner = owner_key(store)
-    for name in store.backend.list("key"):
-        body, problem = _record_problem(name, store.backend.get("key", name), owner)
+    values = key_values(store)
+    owner = owner_key(store, values)
+    for name, data in values.items():
+        body, problem = _record_problem(name, data, owner)
         if problem:
             problems.append(problem)
             continue

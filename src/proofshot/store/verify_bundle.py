@@ -10,10 +10,13 @@ broken thing and exits 4. Exit 2: bad input (no such file, not a zip file); exit
 
   1. index.json is signed by the bundled public key (its fingerprint is printed; pass --key to
      insist on the fingerprint you know), and every file in the bundle is listed there with its
-     SHA-256.
+     SHA-256. The index lists the public key of every signer of the manifests and the job
+     record (a technician's laptop, a site worker: each enrolled in the store it came from);
+     each signer's fingerprint is printed, to be compared with the ones the provider gave you.
   2. Every object under objects/ hashes (SHA-256) to its name.
   3. Every manifest's id is the SHA-256 of its canonical body, its Ed25519 signature verifies
-     with the bundled key, and its Merkle root recomputes from its entries.
+     with its signer's key, which must be one the index lists (a bundle without a list: the
+     bundled key), and its Merkle root recomputes from its entries.
   4. The manifests form an unbroken chain from the first snapshot to the last (each names the
      previous one's id and follows it in sequence).
   5. Every object the first and last snapshot reference is present and intact: the scope, each
@@ -53,6 +56,8 @@ else:
     HAVE_CRYPTOGRAPHY = True
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from cryptography import x509
 
 BUNDLE_FORMAT = "proofshot-bundle/1"
@@ -143,15 +148,32 @@ def tree_children(data: bytes) -> list[str] | None:
     return out
 
 
-def check_manifest_doc(sid: str, doc: Any, pub_b64: str) -> dict[str, Any]:
+def _signer_of(what: str, doc: dict[str, Any], keys: str | Collection[str]) -> str:
+    """The key a document names as its signer, if it is one of `keys` (one key, or the
+    bundle's list of signers)."""
+    pub = doc.get("public_key")
+    allowed = {keys} if isinstance(keys, str) else set(keys)
+    if not isinstance(pub, str) or pub not in allowed:
+        if isinstance(keys, str):
+            raise Broken(f"{what} is signed by another key")
+        try:
+            who = fingerprint(str(pub))
+        except (ValueError, TypeError):
+            who = "an unreadable key"
+        raise Broken(f"{what} is signed by a key the bundle does not list ({who})")
+    return pub
+
+
+def check_manifest_doc(sid: str, doc: Any, pub_b64: str | Collection[str]) -> dict[str, Any]:
+    """A manifest's id, format, Merkle root and signature, by `pub_b64` or one of the keys in
+    it (a collection: the bundle's signers)."""
     if not isinstance(doc, dict) or not isinstance(doc.get("body"), dict):
         raise Broken(f"manifest {sid[:12]} is unreadable")
     body: dict[str, Any] = doc["body"]
     if sha256_hex(canonical(body)) != sid:
         raise Broken(f"manifest {sid[:12]} was altered (content does not match its id)")
-    if doc.get("public_key") != pub_b64:
-        raise Broken(f"manifest {sid[:12]} is signed by another key")
-    if not signature_ok(pub_b64, str(doc.get("signature", "")), canonical(body)):
+    pub = _signer_of(f"manifest {sid[:12]}", doc, pub_b64)
+    if not signature_ok(pub, str(doc.get("signature", "")), canonical(body)):
         raise Broken(f"manifest {sid[:12]}: signature does not verify")
     if body.get("format") != MANIFEST_FORMAT:
         raise Broken(f"manifest {sid[:12]}: unknown format {body.get('format')!r}")
@@ -411,8 +433,9 @@ def _verify_sig(cert: x509.Certificate, sig_alg: str, digest_alg: str, sig: byte
 
 # -- signed document logs (the job record) ------------------------------------------------
 
-def check_log(docs: dict[str, Any], pub_b64: str, what: str) -> None:
-    """Each entry's id and signature, and per chain: genesis, consecutive seq, links, no fork."""
+def check_log(docs: dict[str, Any], pub_b64: str | Collection[str], what: str) -> None:
+    """Each entry's id and signature (by `pub_b64`, or one of a collection of keys), and per
+    chain: genesis, consecutive seq, links, no fork."""
     bodies: dict[str, dict[str, Any]] = {}
     for did, doc in sorted(docs.items()):
         body = doc.get("body") if isinstance(doc, dict) else None
@@ -420,9 +443,8 @@ def check_log(docs: dict[str, Any], pub_b64: str, what: str) -> None:
             raise Broken(f"{what} {did[:12]} is unreadable")
         if sha256_hex(canonical(body)) != did:
             raise Broken(f"{what} {did[:12]} was altered (content does not match its id)")
-        if doc.get("public_key") != pub_b64:
-            raise Broken(f"{what} {did[:12]} is signed by another key")
-        if not signature_ok(pub_b64, str(doc.get("signature", "")), canonical(body)):
+        pub = _signer_of(f"{what} {did[:12]}", doc, pub_b64)
+        if not signature_ok(pub, str(doc.get("signature", "")), canonical(body)):
             raise Broken(f"{what} {did[:12]}: signature does not verify")
         bodies[did] = body
     seen_next: dict[str, str] = {}
@@ -497,6 +519,7 @@ def verify_bundle(path: str, expect_key: str | None = None, tsa_ca: bytes | None
         if idx_doc.get("public_key") != pub or not signature_ok(
                 pub, str(idx_doc.get("signature", "")), canonical(idx)):
             raise Broken("index.json: signature does not verify with the bundled key")
+        signers = _signers(idx, pub)
         # objects
         present: set[str] = set()
         for name in sorted(n for n in names if n.startswith("objects/")):
@@ -513,7 +536,9 @@ def verify_bundle(path: str, expect_key: str | None = None, tsa_ca: bytes | None
             name = f"manifests/{sid}.json"
             if name not in names:
                 raise Broken(f"manifest {sid[:12]} is missing")
-            bodies[sid] = check_manifest_doc(sid, load(name), pub)
+            doc = load(name)
+            bodies[sid] = check_manifest_doc(sid, doc, signers)
+            signers[doc["public_key"]]["manifests"] += 1
         for i in range(1, len(chain)):
             prev, nxt = chain[i - 1], chain[i]
             b = bodies[nxt]
@@ -540,7 +565,9 @@ def verify_bundle(path: str, expect_key: str | None = None, tsa_ca: bytes | None
         log = {n[len("engagement/"):-5]: load(n) for n in names
                if n.startswith("engagement/") and n.endswith(".json")}
         if log:
-            check_log(log, pub, "engagement entry")
+            check_log(log, signers, "engagement entry")
+            for doc in log.values():
+                signers[doc["public_key"]]["entries"] += 1
         # every file listed with its hash, nothing extra
         files: dict[str, str] = idx.get("files", {})
         for name in sorted(names):
@@ -558,6 +585,9 @@ def verify_bundle(path: str, expect_key: str | None = None, tsa_ca: bytes | None
                   "created": bodies[sid].get("created"),
                   "role": "from" if sid == chain[0] else "to" if sid == chain[-1] else "chain"}
                  for sid in chain]
+        for sig in signers.values():  # each signer's fingerprint, to compare out of band
+            say(f"signer {sig['fingerprint']} {sig['name'] or '-'}: {sig['manifests']} "
+                f"manifests, {sig['entries']} job record entries")
         for sn in snaps:
             if sn["role"] != "chain":
                 say(f"snapshot {sn['id']} #{sn['seq']} label {sn['label'] or '-'} "
@@ -565,8 +595,35 @@ def verify_bundle(path: str, expect_key: str | None = None, tsa_ca: bytes | None
         say(f"{len(chain)} manifests, {len(present)} objects"
             + (f", {dropped} transcripts redacted" if dropped else "")
             + (f", {len(log)} engagement entries" if log else ""))
-        return {"key": fp, "snapshots": snaps, "manifests": len(chain), "objects": len(present),
+        return {"key": fp, "signers": list(signers.values()), "snapshots": snaps,
+                "manifests": len(chain), "objects": len(present),
                 "redacted": dropped, "engagement_entries": len(log)}
+
+
+def _signers(idx: dict[str, Any], pub: str) -> dict[str, dict[str, Any]]:
+    """public key -> {fingerprint, name, counts} of the signers the signed index lists; a
+    bundle without the list (one signer) has the bundled key's only."""
+    listed = idx.get("signers")
+    if listed is None:
+        listed = [{"public_key": pub, "fingerprint": fingerprint(pub), "name": ""}]
+    if not isinstance(listed, list) or not listed:
+        raise Broken("index.json: the list of signers is unreadable")
+    out: dict[str, dict[str, Any]] = {}
+    for s in listed:
+        key = s.get("public_key") if isinstance(s, dict) else None
+        try:
+            raw = base64.b64decode(str(key), validate=True)
+        except ValueError:
+            raw = b""
+        if not isinstance(key, str) or len(raw) != 32:
+            raise Broken(f"index.json: signer {str(key)[:16]} is not an Ed25519 public key")
+        fp = fingerprint(key)
+        if s.get("fingerprint") != fp:
+            raise Broken(f"index.json: signer {s.get('name')!r}: the fingerprint does not "
+                         "match its key")
+        out[key] = {"fingerprint": fp, "name": str(s.get("name") or ""), "manifests": 0,
+                    "entries": 0}
+    return out
 
 
 def _check_objects(sid: str, body: dict[str, Any], present: set[str],

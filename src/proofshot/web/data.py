@@ -34,6 +34,7 @@ from proofshot.model.snapshot import Manifest, SnapshotReader, TargetEntry
 from proofshot.report.render import report as render_report
 from proofshot.store.api import EvidenceStore, open_store
 from proofshot.store.reader import reader_of
+from proofshot.store.refs import resolve_ref
 from proofshot.store.tree import children, leaf_rows
 from proofshot.views import access as access_view
 from proofshot.views import paths as paths_view
@@ -221,7 +222,11 @@ class Data:
         """A reference's snapshot id; NotFound also when the user may not see its customer
         (a limited user learns nothing of other customers' snapshots)."""
         try:
-            sid = self.store().resolve(ref)
+            if VISIBLE.get() is None:
+                sid = self.store().resolve(ref)
+            else:  # latest, previous, label~N, prefixes: among this user's snapshots only
+                sid = resolve_ref([s for s in self.store().snapshots() if visible(s.customer)],
+                                  ref)
         except SnapshotNotFound as exc:
             raise NotFound(exc.message) from None
         self.check_visible(sid)
