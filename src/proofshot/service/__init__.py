@@ -8,6 +8,7 @@ job record itself.
                                                                + engagement and control pair
                                                                + drift alerts
     drift(store, a, b, changes)       -> list[Finding]         changed outside any engagement
+    drift_check(store, a, b, changes) -> DriftCheck            the same, with the windows checked
     document(store, a)                -> Documentation         one snapshot's data sheets' input
     data_sheets(snap, target)         -> list[Sheet]           what a collector plugin adds to them
     findings(store, ref)              -> list[Finding]
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
         findings,
         paths,
     )
-    from proofshot.service._drift import drift
+    from proofshot.service._drift import DriftCheck, drift, drift_check
     from proofshot.service._scan import scan
     from proofshot.service._snapshots import Shown, ShownTarget, engagement_of, show, snapshot
     from proofshot.service._stamps import TimestampInfo, timestamp
@@ -56,6 +57,7 @@ _DOCUMENT = {"Documentation", "PathsResult", "access", "data_sheets", "document"
              "paths"}
 _SNAPSHOTS = {"Shown", "ShownTarget", "engagement_of", "show", "snapshot"}
 _STAMPS = {"TimestampInfo", "timestamp"}
+_DRIFT = {"DriftCheck", "drift", "drift_check"}
 
 
 def __getattr__(name: str) -> Any:
@@ -65,7 +67,7 @@ def __getattr__(name: str) -> Any:
         from proofshot.service import _check as mod
     elif name in _COMPARE:
         from proofshot.service import _compare as mod  # type: ignore[no-redef]
-    elif name == "drift":
+    elif name in _DRIFT:
         from proofshot.service import _drift as mod  # type: ignore[no-redef]
     elif name in _DOCUMENT:
         from proofshot.service import _document as mod  # type: ignore[no-redef]
@@ -85,6 +87,7 @@ __all__ = [
     "Comparison",
     "ControlPair",
     "Documentation",
+    "DriftCheck",
     "PathsResult",
     "Shown",
     "ShownTarget",
@@ -99,6 +102,7 @@ __all__ = [
     "data_sheets",
     "document",
     "drift",
+    "drift_check",
     "engagement_of",
     "findings",
     "paths",
