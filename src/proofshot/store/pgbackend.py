@@ -69,6 +69,8 @@ MIGRATIONS: list[str] = [
     """,
     # 3: the job queue (procrastinate's own schema, the version installed with proofshot)
     "procrastinate",
+    # 4: drift alerts (store/alerts.py)
+    "alerts",
 ]
 _LOCK_KEY = zlib.crc32(b"proofshot store lock")
 _CACHE_PACK = 8 << 20    # packs up to this size are read whole on first use
@@ -120,6 +122,8 @@ def migrate(url: str) -> tuple[int, int]:
                     from procrastinate.schema import SchemaManager
 
                     sql = SchemaManager.get_schema()
+                elif sql == "alerts":
+                    from proofshot.store.alerts import SCHEMA as sql
                 conn.execute(sql)
                 conn.execute("INSERT INTO proofshot_schema(version) VALUES (%s)", (n,))
         return before, len(MIGRATIONS)

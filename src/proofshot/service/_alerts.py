@@ -1,0 +1,174 @@
+"""Alerts for drift between scheduled snapshots (PostgreSQL store; tables in store/alerts.py).
+
+When a site worker commits a scheduled snapshot, `after_scheduled_scan` compares it with the
+previous snapshot of the same scope and customer. If the change falls outside every engagement's
+window (service/_drift.py), it records an event and delivers it to every hook configured for
+the store, the customer or the schedule:
+
+    webhook   HTTP POST of the event as JSON (Content-Type application/json,
+              X-Proofshot-Event: drift-outside-engagement); sent = a 2xx answer
+    command   the command line (split like a shell would, no shell) run with the JSON on
+              stdin, as Oxidized's exec hook does; sent = exit 0
+
+The event (`EVENT_VERSION` 1):
+
+    {"event": "drift-outside-engagement", "version": 1, "id", "recorded", "customer",
+     "schedule", "site", "scope", "from": {"id", "label", "created"}, "to": {...},
+     "window": {"from", "to"}, "engagements_checked": [{"id", "title", "opened", "closed"}],
+     "counts": {"changes", "outside", "added", "removed", "changed", "targets"},
+     "findings": [finding as `findings --json`: rule, severity, target, title, evidence
+                  (table, key, kind of each change: no values)]}
+
+It names rows by their keys and never carries a value: what is in the store is masked already,
+and the alert does not even carry that. Each attempt is recorded (who, when, result); a failed
+delivery is retried by every later worker pass (and `proofshot alert retry`) with a backoff.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+import urllib.error
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from proofshot import __version__
+from proofshot.model.errors import ProofshotError
+from proofshot.scan.secrets import resolve
+from proofshot.service._drift import RULE, drift_check
+from proofshot.service._snapshots import snapshot
+from proofshot.store import alerts as table
+from proofshot.store.api import EvidenceStore
+from proofshot.store.pgbackend import PgBackend
+
+EVENT_VERSION = 1
+TIMEOUT_S = 15.0
+
+
+@dataclass(frozen=True)
+class AlertOutcome:
+    """What `after_scheduled_scan` did: the event recorded (None: no drift, or no earlier
+    snapshot), and each delivery's (kind, shown target, ok, result)."""
+
+    event: int | None
+    outside: int
+    previous: str | None
+    sent: list[tuple[str, str, bool, str]]
+
+
+def previous_of(store: EvidenceStore, sid: str) -> str | None:
+    """The newest snapshot before `sid` of the same customer and the same scope (digest)."""
+    infos = store.snapshots()
+    me = next((i for i in infos if i.id == sid), None)
+    if me is None:
+        return None
+    digest = snapshot(store, sid).manifest.scope.digest
+    for i in sorted(infos, key=lambda x: x.seq, reverse=True):
+        if i.seq >= me.seq or i.customer != me.customer:
+            continue
+        if snapshot(store, i.id).manifest.scope.digest == digest:
+            return i.id
+    return None
+
+
+def event_body(store: EvidenceStore, prev: str, sid: str, *, schedule: int | None,
+               site: str | None, scope: str | None) -> dict[str, Any] | None:
+    """The event for the change prev -> sid, or None when it falls within an engagement's
+    window (or there is none)."""
+    from proofshot.service._compare import diff
+
+    a, b = snapshot(store, prev), snapshot(store, sid)
+    res = diff(a, b)
+    chk = drift_check(store, a, b, res.changes)
+    if not chk.alerts:
+        return None
+    alerted = {f.target for f in chk.alerts}
+    kinds = Counter(c.kind for c in res.changes if c.target in alerted)
+
+    def snap(r: Any) -> dict[str, Any]:
+        return {"id": r.id, "label": r.manifest.label, "created": r.manifest.created}
+
+    return {
+        "event": RULE, "version": EVENT_VERSION, "customer": chk.customer,
+        "schedule": schedule, "site": site, "scope": scope,
+        "from": snap(a), "to": snap(b), "window": {"from": chk.start, "to": chk.end},
+        "engagements_checked": [{"id": g.id, "title": g.title, "opened": g.opened,
+                                 "closed": g.closed} for g in chk.engagements],
+        "counts": {"changes": chk.changes, "outside": sum(kinds.values()),
+                   "added": kinds["added"], "removed": kinds["removed"],
+                   "changed": kinds["changed"], "targets": len(alerted)},
+        "findings": [f.to_json() for f in chk.alerts],
+    }
+
+
+def deliver(kind: str, target: str, body: dict[str, Any]) -> tuple[bool, str]:
+    """One attempt: (sent?, result). Never raises; the result names no secret (a resolved
+    URL is never part of it)."""
+    data = json.dumps(body, sort_keys=True, ensure_ascii=False).encode()
+    try:
+        if kind == "webhook":
+            url = resolve(target, "alert webhook") if target.startswith(
+                ("env:", "file:", "keyring:")) else target
+            assert url is not None
+            req = urllib.request.Request(url, data=data, method="POST", headers={
+                "Content-Type": "application/json", "User-Agent": f"proofshot/{__version__}",
+                "X-Proofshot-Event": str(body.get("event") or RULE)})
+            try:
+                with urllib.request.urlopen(req, timeout=TIMEOUT_S) as resp:
+                    code = resp.status
+            except urllib.error.HTTPError as exc:
+                code = exc.code
+            return 200 <= code < 300, f"HTTP {code}"
+        if kind == "command":
+            proc = subprocess.run(shlex.split(target), input=data, capture_output=True,
+                                  timeout=TIMEOUT_S * 2, check=False)
+            tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] \
+                if proc.returncode else []
+            return proc.returncode == 0, f"exit {proc.returncode}" + (
+                f": {tail[0][:200]}" if tail else "")
+        return False, f"unknown hook kind {kind!r}"
+    except ProofshotError as exc:
+        return False, str(exc)
+    except urllib.error.URLError as exc:
+        return False, f"not delivered: {_reason(exc.reason)}"
+    except subprocess.TimeoutExpired:
+        return False, "timed out"
+    except (OSError, ValueError) as exc:
+        return False, f"not delivered: {_reason(exc)}"
+
+
+def _reason(exc: object) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return type(exc).__name__ if not str(exc) else str(exc).split(": http")[0][:200]
+
+
+def deliver_due(be: PgBackend, *, event: int | None = None, force: bool = False
+                ) -> list[tuple[str, str, bool, str]]:
+    """Attempt every delivery that is due (of one event); record each result."""
+    done = []
+    for did, kind, target, body in table.claim_due(be, event=event, force=force):
+        ok, result = deliver(kind, target, body)
+        table.settle(be, did, ok, result)
+        done.append((kind, table.shown_target(kind, target), ok, result))
+    return done
+
+
+def after_scheduled_scan(store: EvidenceStore, be: PgBackend, sid: str, *, schedule: int,
+                         customer: str, site: str | None, scope: str | None) -> AlertOutcome:
+    """Check the scheduled snapshot `sid` for drift since the previous one of its scope; on
+    drift record the event and deliver it."""
+    prev = previous_of(store, sid)
+    if prev is None:
+        return AlertOutcome(None, 0, None, [])
+    body = event_body(store, prev, sid, schedule=schedule, site=site, scope=scope)
+    if body is None:
+        return AlertOutcome(None, 0, prev, [])
+    eid = table.record_event(be, body, customer=customer, schedule=schedule, from_id=prev,
+                             to_id=sid, outside=int(body["counts"]["outside"]))
+    if eid is None:
+        return AlertOutcome(None, 0, prev, [])
+    return AlertOutcome(eid, int(body["counts"]["outside"]), prev, deliver_due(be, event=eid))
