@@ -35,7 +35,7 @@ class Receiver:
         self.got = got
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            def do_POST(self) -> None:
                 n = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(n)
                 got.append({"path": self.path, "type": self.headers.get("Content-Type"),
@@ -204,3 +204,50 @@ def test_drift_outside_every_engagement_alerts_inside_does_not_failed_is_retried
     for out in (first, second, third, fourth):
         assert SECRET not in out and TOKEN not in out
     assert run(owner, "verify", "--store", url).returncode == 0
+
+
+def test_delivery_results_name_status_or_exit_and_never_the_url(tmp_path: Path) -> None:
+    """One attempt against real endpoints: a 2xx is delivered, a 500 and a refused connection
+    are not (the result says which, never the URL resolved from a reference); a command's exit
+    code and last line of stderr are the result."""
+    import os
+
+    from proofshot.service._alerts import deliver
+
+    class Failing(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(500)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    body = {"event": "drift-outside-engagement", "customer": "C", "counts": {"outside": 1}}
+    up = Receiver()
+    bad = HTTPServer(("127.0.0.1", 0), Failing)
+    threading.Thread(target=bad.serve_forever, daemon=True).start()
+    refused = Receiver(listen=False)
+    try:
+        assert deliver("webhook", f"http://127.0.0.1:{up.port}/ok", body) == (True, "HTTP 204")
+        assert up.got[0]["body"] == body
+        assert deliver("webhook", f"http://127.0.0.1:{bad.server_address[1]}/x", body) == (
+            False, "HTTP 500")
+        os.environ["PT_ALERT_TEST_URL"] = f"http://127.0.0.1:{refused.port}/{TOKEN}"
+        ok, result = deliver("webhook", "env:PT_ALERT_TEST_URL", body)
+        assert not ok and "refused" in result.lower() and TOKEN not in result
+        ok, result = deliver("webhook", "env:PT_ALERT_NOT_SET", body)
+        assert not ok and "PT_ALERT_NOT_SET" in result
+    finally:
+        os.environ.pop("PT_ALERT_TEST_URL", None)
+        up.close()
+        bad.shutdown()
+        bad.server_close()
+        refused.close()
+    got = tmp_path / "got.json"
+    assert deliver("command", f"sh -c 'cat > {got}'", body) == (True, "exit 0")
+    assert json.loads(got.read_text()) == body
+    assert deliver("command", "sh -c 'echo first >&2; echo ticket queue full >&2; exit 7'",
+                   body) == (False, "exit 7: ticket queue full")
+    ok, result = deliver("command", str(tmp_path / "no-such-hook"), body)
+    assert not ok and "No such file" in result
