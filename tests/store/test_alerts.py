@@ -167,7 +167,8 @@ def test_drift_outside_every_engagement_alerts_inside_does_not_failed_is_retried
     assert len(log) == 4  # every hook of the store, the customer and the schedule; not Other AG
     by = {d["target"]: d for d in log}
     failed = by[f"http://127.0.0.1:{down.port}/down"]
-    assert failed["status"] == "failed" and failed["attempts"] == 2  # at the job, and a retry
+    # tried at the job, and at the next pass twice (its start, and after its job)
+    assert failed["status"] == "failed" and failed["attempts"] == 3
     assert "refused" in failed["result"].lower() and failed["last_attempt"]
     assert by["env:DRIFT_HOOK_URL"]["status"] == "sent"
     assert by["env:DRIFT_HOOK_URL"]["result"] == "HTTP 204"
@@ -186,10 +187,34 @@ def test_drift_outside_every_engagement_alerts_inside_does_not_failed_is_retried
     assert all(d["status"] == "sent" for d in log) and len(log) == 4
     assert len(up.got) == 2 and not out_file.exists()  # sent ones are not sent again
 
+    # a snapshot of the scope committed without a check (as by a worker that died between
+    # commit and check; here a technician's own scan of the same scope): checked by the next
+    # run of the schedule
+    closed = run(owner, "engagement", "close", "--force-reason", "done", "--store", url)
+    assert closed.returncode == 0, closed.stderr
+    time.sleep(1.1)
+    fifth = _worker(site, url)  # its window began inside the engagement: no alert
+    assert "drift event" not in fifth, fifth
+    conf.write_text("name=fw\nport=2223\n")
+    same = tmp_path / "same-scope.yaml"
+    same.write_text(f'customer: "Muster GmbH"\n{scope.read_text()}')
+    manual = run(owner, "scan", str(same), "--label", "by-hand", "--store", url)
+    assert manual.returncode in (0, 3), manual.stderr  # 3: partial here (no /run/sshd)
+    assert len(up.got) == 2  # a scan of its own alerts nobody
+    sixth = _worker(site, url)
+    manual_id = manual.stdout.strip().splitlines()[-1]
+    assert f"to {manual_id[:12]} outside every engagement: drift event #2" in sixth, sixth
+    # (the scan after it may show drift of its own: the local machine, shared with other
+    # tests, is the target; only the event of the unchecked snapshot is asserted)
+    two = [g["body"] for g in up.got if g["body"]["id"] == 2]
+    assert len(two) == 2 and all(b["to"]["id"] == manual_id for b in two)
+    assert [e["title"] for e in two[0]["engagements_checked"]] == ["Firewall patch"]
+    assert two[0]["findings"][0]["evidence"] and two[0]["counts"]["changed"] >= 1
+
     events = json.loads(run(owner, "drift", "--customer", "Muster GmbH", "--json", "--store",
                             url).stdout)
-    assert len(events) == 1 and events[0]["deliveries"] == {"sent": 4, "failed": 0,
-                                                             "pending": 0}
+    assert [e["to"] for e in events[:2]] == [up.got[0]["body"]["to"]["id"], manual_id]
+    assert events[0]["deliveries"] == {"sent": 4, "failed": 0, "pending": 0}
     assert json.loads(run(owner, "drift", "--customer", "Other AG", "--json", "--store", url
                           ).stdout) == []
     text = run(owner, "drift", "--store", url).stdout
@@ -201,7 +226,7 @@ def test_drift_outside_every_engagement_alerts_inside_does_not_failed_is_retried
                              ("alert_hooks", "alert_events", "alert_deliveries")], default=str)
     assert "drift-outside-engagement" in stored and "Muster GmbH" in stored
     assert SECRET not in stored and TOKEN not in stored
-    for out in (first, second, third, fourth):
+    for out in (first, second, third, fourth, fifth, sixth):
         assert SECRET not in out and TOKEN not in out
     assert run(owner, "verify", "--store", url).returncode == 0
 

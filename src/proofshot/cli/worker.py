@@ -40,10 +40,10 @@ def _alert(st: EvidenceStore, s: queue.Schedule, sid: str, site: str) -> None:
     except ProofshotError as exc:
         err.print(f"schedule #{s.id}: drift check failed: {exc}")
         return
-    if got.event is not None:
-        err.print(f"schedule #{s.id}: {got.outside} change(s) since {short(got.previous or '')} "
-                  f"outside every engagement: drift event #{got.event}")
-        _report_alerts(got.sent)
+    for x, prev, event, outside in got.events:
+        err.print(f"schedule #{s.id}: {outside} change(s) from {short(prev or '')} to "
+                  f"{short(x)} outside every engagement: drift event #{event}")
+    _report_alerts(got.sent)
 
 
 def worker(

@@ -33,6 +33,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from proofshot import __version__
@@ -50,28 +51,37 @@ TIMEOUT_S = 15.0
 
 @dataclass(frozen=True)
 class AlertOutcome:
-    """What `after_scheduled_scan` did: the event recorded (None: no drift, or no earlier
-    snapshot), and each delivery's (kind, shown target, ok, result)."""
+    """What `after_scheduled_scan` did: each snapshot it checked (oldest first) as
+    (snapshot, previous, event id or None, changes outside), and each delivery's (kind, shown
+    target, ok, result)."""
 
-    event: int | None
-    outside: int
-    previous: str | None
+    checked: list[tuple[str, str | None, int | None, int]]
     sent: list[tuple[str, str, bool, str]]
 
+    @property
+    def events(self) -> list[tuple[str, str | None, int, int]]:
+        return [(x, p, e, n) for x, p, e, n in self.checked if e is not None]
 
-def previous_of(store: EvidenceStore, sid: str) -> str | None:
-    """The newest snapshot before `sid` of the same customer and the same scope (digest)."""
-    infos = store.snapshots()
+
+MAX_WALK = 10  # unchecked snapshots of a scope checked at once (a worker that died before)
+
+
+def scope_chain(store: EvidenceStore, sid: str, limit: int = MAX_WALK + 1) -> list[str]:
+    """`sid` and the snapshots before it of the same customer and scope (digest), newest
+    first, at most `limit`."""
+    infos = sorted(store.snapshots(), key=lambda x: x.seq, reverse=True)
     me = next((i for i in infos if i.id == sid), None)
     if me is None:
-        return None
+        return []
     digest = snapshot(store, sid).manifest.scope.digest
-    for i in sorted(infos, key=lambda x: x.seq, reverse=True):
-        if i.seq >= me.seq or i.customer != me.customer:
-            continue
-        if snapshot(store, i.id).manifest.scope.digest == digest:
-            return i.id
-    return None
+    out = [sid]
+    for i in infos:
+        if len(out) >= limit:
+            break
+        if i.seq < me.seq and i.customer == me.customer and \
+                snapshot(store, i.id).manifest.scope.digest == digest:
+            out.append(i.id)
+    return out
 
 
 def event_body(store: EvidenceStore, prev: str, sid: str, *, schedule: int | None,
@@ -159,16 +169,28 @@ def deliver_due(be: PgBackend, *, event: int | None = None, force: bool = False
 
 def after_scheduled_scan(store: EvidenceStore, be: PgBackend, sid: str, *, schedule: int,
                          customer: str, site: str | None, scope: str | None) -> AlertOutcome:
-    """Check the scheduled snapshot `sid` for drift since the previous one of its scope; on
-    drift record the event and deliver it."""
-    prev = previous_of(store, sid)
-    if prev is None:
-        return AlertOutcome(None, 0, None, [])
-    body = event_body(store, prev, sid, schedule=schedule, site=site, scope=scope)
-    if body is None:
-        return AlertOutcome(None, 0, prev, [])
-    eid = table.record_event(be, body, customer=customer, schedule=schedule, from_id=prev,
-                             to_id=sid, outside=int(body["counts"]["outside"]))
-    if eid is None:
-        return AlertOutcome(None, 0, prev, [])
-    return AlertOutcome(eid, int(body["counts"]["outside"]), prev, deliver_due(be, event=eid))
+    """Check the scheduled snapshot `sid` for drift since the previous one of its scope (and
+    any earlier snapshot of the schedule left unchecked, e.g. by a worker that died between
+    commit and check); on drift record the event; deliver what is due."""
+    since = table.schedule_created(be, schedule)
+    since_s = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if since else ""
+    chain = scope_chain(store, sid)
+    todo: list[tuple[str, str | None]] = []
+    for i, x in enumerate(chain[:MAX_WALK]):
+        if i > 0 and (table.checked(be, x) or
+                      (snapshot(store, x).manifest.created or "") < since_s):
+            break
+        todo.append((x, chain[i + 1] if i + 1 < len(chain) else None))
+    done: list[tuple[str, str | None, int | None, int]] = []
+    for x, prev in reversed(todo):
+        eid, outside = None, 0
+        body = None if prev is None else event_body(store, prev, x, schedule=schedule,
+                                                     site=site, scope=scope)
+        if body is not None and prev is not None:
+            outside = int(body["counts"]["outside"])
+            eid = table.record_event(be, body, customer=customer, schedule=schedule,
+                                     from_id=prev, to_id=x, outside=outside)
+            eid = eid if eid is not None else table.event_of(be, x)
+        table.record_check(be, x, prev, schedule, eid)
+        done.append((x, prev, eid, outside))
+    return AlertOutcome(done, deliver_due(be))

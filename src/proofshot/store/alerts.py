@@ -8,6 +8,9 @@
     alert_events      one per scheduled snapshot whose change since the previous snapshot of its
                       scope falls outside every engagement's window: the event's JSON (counts,
                       snapshots, windows, findings: keys and kinds only, never values)
+    alert_checks      each scheduled snapshot checked for drift (against which previous one,
+                      with which event): a snapshot committed by a worker that died before it
+                      checked is checked by the next run of its schedule
     alert_deliveries  one per event and hook: pending | sent | failed, attempts, the last
                       attempt's time and result (an HTTP status, an exit code, an error), when
                       to try again. A failed delivery is retried (backoff) until MAX_ATTEMPTS.
@@ -49,6 +52,10 @@ CREATE TABLE alert_deliveries (id serial PRIMARY KEY,
                                last_attempt timestamptz, result text,
                                next_try timestamptz DEFAULT now(),
                                UNIQUE (event, hook));
+CREATE TABLE alert_checks (snapshot text PRIMARY KEY, previous text,
+                           schedule integer, event integer REFERENCES alert_events(id)
+                               ON DELETE SET NULL,
+                           checked timestamptz NOT NULL DEFAULT now());
 """
 
 KINDS = ("webhook", "command")
@@ -263,3 +270,25 @@ def events(be: PgBackend, customer: str | None = None) -> list[Event]:
         (customer, customer)).fetchall()
     return [Event(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], int(r[8]),
                   int(r[9]), int(r[10])) for r in rows]
+
+
+def checked(be: PgBackend, snapshot: str) -> bool:
+    return be.conn.execute("SELECT 1 FROM alert_checks WHERE snapshot = %s",
+                           (snapshot,)).fetchone() is not None
+
+
+def record_check(be: PgBackend, snapshot: str, previous: str | None, schedule: int | None,
+                 event: int | None) -> None:
+    be.conn.execute(
+        "INSERT INTO alert_checks(snapshot, previous, schedule, event) VALUES (%s, %s, %s, %s) "
+        "ON CONFLICT (snapshot) DO NOTHING", (snapshot, previous, schedule, event))
+
+
+def event_of(be: PgBackend, to_id: str) -> int | None:
+    row = be.conn.execute("SELECT id FROM alert_events WHERE to_id = %s", (to_id,)).fetchone()
+    return int(row[0]) if row else None
+
+
+def schedule_created(be: PgBackend, schedule: int) -> datetime | None:
+    row = be.conn.execute("SELECT created FROM schedules WHERE id = %s", (schedule,)).fetchone()
+    return row[0] if row else None
