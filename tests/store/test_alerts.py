@@ -9,6 +9,8 @@ it answers. Alerts carry no values (a planted secret appears nowhere) and are on
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import threading
 import time
@@ -25,6 +27,7 @@ from tests.store.test_pg_cli import run
 
 SECRET = "Hunter2-drift-secret-9f3a"
 TOKEN = "tok-7c1e-webhook-token"
+KEY = "hmac-key-5d2b-shared"
 
 
 class Receiver:
@@ -40,6 +43,7 @@ class Receiver:
                 raw = self.rfile.read(n)
                 got.append({"path": self.path, "type": self.headers.get("Content-Type"),
                              "event": self.headers.get("X-Proofshot-Event"),
+                             "signature": self.headers.get("X-Proofshot-Signature"),
                              "raw": raw.decode(), "body": json.loads(raw)})
                 self.send_response(204)
                 self.end_headers()
@@ -104,7 +108,8 @@ def test_drift_outside_every_engagement_alerts_inside_does_not_failed_is_retried
     assert add.returncode == 0, add.stderr
     sched = add.stdout.strip()
     out_file = tmp_path / "command-got.json"
-    for args in (["--webhook", "env:DRIFT_HOOK_URL"],  # the store's; the URL stays with the site
+    for args in (["--webhook", "env:DRIFT_HOOK_URL",  # the store's; URL and key stay at the site
+                  "--secret", "env:DRIFT_HOOK_KEY"],
                  ["--webhook", f"http://127.0.0.1:{down.port}/down", "--customer",
                   "Muster GmbH"],
                  ["--webhook", f"{base}/other", "--customer", "Other AG"],
@@ -115,9 +120,11 @@ def test_drift_outside_every_engagement_alerts_inside_does_not_failed_is_retried
     assert [h["kind"] for h in json.loads(listed.stdout)] == ["webhook"] * 4 + ["command"]
     bad = run(owner, "alert", "add", "--webhook", "http://u:pw@127.0.0.1:9/x", "--store", url)
     assert bad.returncode == 2 and "no password in the URL" in bad.stderr
+    bad = run(owner, "alert", "add", "--webhook", f"{base}/x", "--secret", KEY, "--store", url)
+    assert bad.returncode == 2 and "a reference only" in bad.stderr and KEY not in bad.stderr
 
     site = {**pg_env(tmp_path / "site"), "PROOFSHOT_ALERT_RETRY_AFTER": "0",
-            "DRIFT_HOOK_URL": f"{base}/store?token={TOKEN}"}
+            "DRIFT_HOOK_URL": f"{base}/store?token={TOKEN}", "DRIFT_HOOK_KEY": KEY}
     assert run(site, "worker", "--site", "nord", "--once", "--store", url).returncode == 2
     pub = tmp_path / "site" / "workspace" / "keys" / "signing.pub"
     assert run(owner, "key", "trust", str(pub), "--store", url).returncode == 0
@@ -133,7 +140,9 @@ def test_drift_outside_every_engagement_alerts_inside_does_not_failed_is_retried
     assert "FAILED (will retry)" in second
     paths = sorted(g["path"] for g in up.got)
     assert paths == ["/schedule", f"/store?token={TOKEN}"], paths
-    for g in up.got:
+    for g in up.got:  # the store's hook signs its bodies with the site's key; the other not
+        mac = hmac.new(KEY.encode(), g["raw"].encode(), hashlib.sha256).hexdigest()
+        assert g["signature"] == (f"sha256={mac}" if "token" in g["path"] else None)
         assert g["type"] == "application/json" and g["event"] == "drift-outside-engagement"
         b = g["body"]
         assert b["event"] == "drift-outside-engagement" and b["version"] == 1
@@ -225,7 +234,7 @@ def test_drift_outside_every_engagement_alerts_inside_does_not_failed_is_retried
         stored = json.dumps([c.execute(f"SELECT * FROM {t}").fetchall() for t in
                              ("alert_hooks", "alert_events", "alert_deliveries")], default=str)
     assert "drift-outside-engagement" in stored and "Muster GmbH" in stored
-    assert SECRET not in stored and TOKEN not in stored
+    assert SECRET not in stored and TOKEN not in stored and KEY not in stored
     for out in (first, second, third, fourth, fifth, sixth):
         assert SECRET not in out and TOKEN not in out
     assert run(owner, "verify", "--store", url).returncode == 0

@@ -45,6 +45,10 @@ def add(
         "--customer", help="Only this customer's alerts (default: every customer's).")] = None,
     schedule: Annotated[int | None, typer.Option(
         "--schedule", help="Only this schedule's alerts.")] = None,
+    secret: Annotated[str | None, typer.Option(
+        "--secret", help="Sign each webhook body: X-Proofshot-Signature: sha256=HMAC of the "
+        "body under this shared secret, given as env:NAME / file:PATH / keyring:S/U (resolved "
+        "where the alert is sent; never stored).")] = None,
     store: StoreOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Send drift alerts to a webhook or a command; prints the hook's id."""
@@ -54,7 +58,8 @@ def add(
     assert target is not None
     be = pg(store)
     try:
-        h = alerts.add_hook(be, kind, target, customer=customer, schedule=schedule)
+        h = alerts.add_hook(be, kind, target, customer=customer, schedule=schedule,
+                            secret=secret)
     finally:
         be.close()
     if as_json:

@@ -6,7 +6,9 @@ window (service/_drift.py), it records an event and delivers it to every hook co
 the store, the customer or the schedule:
 
     webhook   HTTP POST of the event as JSON (Content-Type application/json,
-              X-Proofshot-Event: drift-outside-engagement); sent = a 2xx answer
+              X-Proofshot-Event: drift-outside-engagement; with a secret configured,
+              X-Proofshot-Signature: sha256=HEX, the HMAC-SHA256 of the body under that
+              secret); sent = a 2xx answer
     command   the command line (split like a shell would, no shell) run with the JSON on
               stdin, as Oxidized's exec hook does; sent = exit 0
 
@@ -26,6 +28,8 @@ delivery is retried by every later worker pass (and `proofshot alert retry`) wit
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import shlex
 import subprocess
@@ -114,18 +118,30 @@ def event_body(store: EvidenceStore, prev: str, sid: str, *, schedule: int | Non
     }
 
 
-def deliver(kind: str, target: str, body: dict[str, Any]) -> tuple[bool, str]:
+def signature(secret: str, data: bytes) -> str:
+    """The X-Proofshot-Signature header: sha256= and the hex HMAC-SHA256 of the body."""
+    return "sha256=" + hmac.new(secret.encode(), data, hashlib.sha256).hexdigest()
+
+
+def deliver(kind: str, target: str, body: dict[str, Any], secret: str | None = None
+            ) -> tuple[bool, str]:
     """One attempt: (sent?, result). Never raises; the result names no secret (a resolved
-    URL is never part of it)."""
+    URL is never part of it). `secret`: a reference to the key a webhook's body is signed
+    with."""
     data = json.dumps(body, sort_keys=True, ensure_ascii=False).encode()
     try:
         if kind == "webhook":
             url = resolve(target, "alert webhook") if target.startswith(
                 ("env:", "file:", "keyring:")) else target
             assert url is not None
-            req = urllib.request.Request(url, data=data, method="POST", headers={
-                "Content-Type": "application/json", "User-Agent": f"proofshot/{__version__}",
-                "X-Proofshot-Event": str(body.get("event") or RULE)})
+            headers = {"Content-Type": "application/json",
+                       "User-Agent": f"proofshot/{__version__}",
+                       "X-Proofshot-Event": str(body.get("event") or RULE)}
+            if secret is not None:
+                key = resolve(secret, "alert webhook secret")
+                assert key is not None
+                headers["X-Proofshot-Signature"] = signature(key, data)
+            req = urllib.request.Request(url, data=data, method="POST", headers=headers)
             try:
                 with urllib.request.urlopen(req, timeout=TIMEOUT_S) as resp:
                     code = resp.status
@@ -160,8 +176,8 @@ def deliver_due(be: PgBackend, *, event: int | None = None, force: bool = False
                 ) -> list[tuple[str, str, bool, str]]:
     """Attempt every delivery that is due (of one event); record each result."""
     done = []
-    for did, kind, target, body in table.claim_due(be, event=event, force=force):
-        ok, result = deliver(kind, target, body)
+    for did, kind, target, secret, body in table.claim_due(be, event=event, force=force):
+        ok, result = deliver(kind, target, body, secret)
         table.settle(be, did, ok, result)
         done.append((kind, table.shown_target(kind, target), ok, result))
     return done

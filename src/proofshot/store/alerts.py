@@ -4,7 +4,8 @@
                       (run with the JSON on stdin); for the whole store, one customer or one
                       schedule. The target is kept as given: a URL, an `env:NAME` / `file:PATH`
                       reference to one (resolved by whoever delivers, so a URL carrying a token
-                      need not be stored), or a command line.
+                      need not be stored), or a command line; for a webhook optionally a
+                      reference to a shared secret the body is signed with (HMAC-SHA256).
     alert_events      one per scheduled snapshot whose change since the previous snapshot of its
                       scope falls outside every engagement's window: the event's JSON (counts,
                       snapshots, windows, findings: keys and kinds only, never values)
@@ -34,7 +35,7 @@ from proofshot.store.pgbackend import PgBackend
 SCHEMA = """
 CREATE TABLE alert_hooks (id serial PRIMARY KEY,
                           kind text NOT NULL CHECK (kind IN ('webhook', 'command')),
-                          target text NOT NULL, customer text,
+                          target text NOT NULL, secret text, customer text,
                           schedule integer REFERENCES schedules(id) ON DELETE CASCADE,
                           created timestamptz NOT NULL DEFAULT now());
 CREATE TABLE alert_events (id serial PRIMARY KEY, customer text NOT NULL, schedule integer,
@@ -45,7 +46,7 @@ CREATE TABLE alert_deliveries (id serial PRIMARY KEY,
                                event integer NOT NULL REFERENCES alert_events(id)
                                    ON DELETE CASCADE,
                                hook integer REFERENCES alert_hooks(id) ON DELETE SET NULL,
-                               kind text NOT NULL, target text NOT NULL,
+                               kind text NOT NULL, target text NOT NULL, secret text,
                                status text NOT NULL DEFAULT 'pending'
                                    CHECK (status IN ('pending', 'sent', 'failed')),
                                attempts integer NOT NULL DEFAULT 0,
@@ -70,6 +71,7 @@ class Hook:
     id: int
     kind: str
     target: str
+    secret: str | None
     customer: str | None
     schedule: int | None
     created: datetime
@@ -80,7 +82,7 @@ class Hook:
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "target": self.shown,
-                "customer": self.customer, "schedule": self.schedule,
+                "secret": self.secret, "customer": self.customer, "schedule": self.schedule,
                 "created": self.created.isoformat()}
 
 
@@ -164,21 +166,28 @@ def check_target(kind: str, target: str) -> str:
 
 
 def add_hook(be: PgBackend, kind: str, target: str, *, customer: str | None = None,
-             schedule: int | None = None) -> Hook:
+             schedule: int | None = None, secret: str | None = None) -> Hook:
     check_target(kind, target)
+    if secret is not None:
+        if kind != "webhook":
+            raise BadInput("--secret signs a webhook's body; a command gets no signature")
+        if not secret.startswith(("env:", "file:", "keyring:")):
+            raise BadInput("--secret: a reference only (env:NAME, file:PATH, keyring:S/U), "
+                           "never the secret itself")
     if schedule is not None and be.conn.execute(
             "SELECT 1 FROM schedules WHERE id = %s", (schedule,)).fetchone() is None:
         raise BadInput(f"no schedule #{schedule}")
     row = be.conn.execute(
-        "INSERT INTO alert_hooks(kind, target, customer, schedule) VALUES (%s, %s, %s, %s) "
-        "RETURNING id, kind, target, customer, schedule, created",
-        (kind, target, customer, schedule)).fetchone()
+        "INSERT INTO alert_hooks(kind, target, secret, customer, schedule) "
+        "VALUES (%s, %s, %s, %s, %s) "
+        "RETURNING id, kind, target, secret, customer, schedule, created",
+        (kind, target, secret, customer, schedule)).fetchone()
     assert row is not None
     return Hook(*row)
 
 
 def hooks(be: PgBackend) -> list[Hook]:
-    rows = be.conn.execute("SELECT id, kind, target, customer, schedule, created "
+    rows = be.conn.execute("SELECT id, kind, target, secret, customer, schedule, created "
                            "FROM alert_hooks ORDER BY id").fetchall()
     return [Hook(*r) for r in rows]
 
@@ -192,7 +201,7 @@ def hooks_for(be: PgBackend, customer: str, schedule: int | None) -> list[Hook]:
     """The hooks an event of this customer and schedule goes to: the store's (no customer, no
     schedule), the customer's, the schedule's."""
     rows = be.conn.execute(
-        "SELECT id, kind, target, customer, schedule, created FROM alert_hooks "
+        "SELECT id, kind, target, secret, customer, schedule, created FROM alert_hooks "
         "WHERE (customer IS NULL OR customer = %s) AND (schedule IS NULL OR schedule = %s) "
         "ORDER BY id", (customer, schedule)).fetchall()
     return [Hook(*r) for r in rows]
@@ -213,19 +222,20 @@ def record_event(be: PgBackend, body: dict[str, Any], *, customer: str, schedule
         eid = int(row[0])
         for h in hooks_for(be, customer, schedule):
             be.conn.execute(
-                "INSERT INTO alert_deliveries(event, hook, kind, target) VALUES (%s, %s, %s, %s)",
-                (eid, h.id, h.kind, h.target))
+                "INSERT INTO alert_deliveries(event, hook, kind, target, secret) "
+                "VALUES (%s, %s, %s, %s, %s)", (eid, h.id, h.kind, h.target, h.secret))
     return eid
 
 
 def claim_due(be: PgBackend, *, event: int | None = None, force: bool = False
-              ) -> list[tuple[int, str, str, dict[str, Any]]]:
+              ) -> list[tuple[int, str, str, str | None, dict[str, Any]]]:
     """Deliveries to attempt now (pending, or failed with attempts left and their retry time
     come; `force`: whatever the retry time), leased so another worker does not take them
-    meanwhile: [(delivery id, kind, target, event body with its id)]."""
+    meanwhile: [(delivery id, kind, target, secret reference, event body with its id)]."""
     with be.conn.transaction():
         rows = be.conn.execute(
-            "SELECT d.id, d.kind, d.target, e.id, e.body, e.created FROM alert_deliveries d "
+            "SELECT d.id, d.kind, d.target, d.secret, e.id, e.body, e.created "
+            "FROM alert_deliveries d "
             "JOIN alert_events e ON e.id = d.event "
             "WHERE d.status <> 'sent' AND d.attempts < %s "
             "AND (%s OR d.next_try <= now()) AND (%s::integer IS NULL OR d.event = %s) "
@@ -234,9 +244,9 @@ def claim_due(be: PgBackend, *, event: int | None = None, force: bool = False
         for r in rows:
             be.conn.execute("UPDATE alert_deliveries SET next_try = now() + %s * "
                             "interval '1 second' WHERE id = %s", (LEASE_S, r[0]))
-    return [(int(did), kind, target,
+    return [(int(did), kind, target, secret,
              {"id": eid, "recorded": created.isoformat(), **json.loads(body)})
-            for did, kind, target, eid, body, created in rows]
+            for did, kind, target, secret, eid, body, created in rows]
 
 
 def settle(be: PgBackend, did: int, ok: bool, result: str) -> None:
