@@ -281,6 +281,23 @@ def test_delivery_results_name_status_or_exit_and_never_the_url(tmp_path: Path) 
     got = tmp_path / "got.json"
     assert deliver("command", f"sh -c 'cat > {got}'", body) == (True, "exit 0")
     assert json.loads(got.read_text()) == body
+    # the hook's environment: not the worker's credentials, its own PROOFSHOT_HOOK_* settings
+    envs = tmp_path / "env.txt"
+    saved = {k: os.environ.get(k) for k in ("PT_TARGET_PASSWORD", "PROOFSHOT_HOOK_QUEUE",
+                                             "PGPASSWORD")}
+    os.environ.update({"PT_TARGET_PASSWORD": SECRET, "PROOFSHOT_HOOK_QUEUE": "noc",
+                       "PGPASSWORD": TOKEN})
+    try:
+        assert deliver("command", f"sh -c 'env > {envs}'", body) == (True, "exit 0")
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    seen = dict(ln.split("=", 1) for ln in envs.read_text().splitlines() if "=" in ln)
+    assert seen.get("PROOFSHOT_HOOK_QUEUE") == "noc" and seen.get("PATH")
+    assert SECRET not in envs.read_text() and TOKEN not in envs.read_text()
     assert deliver("command", "sh -c 'echo first >&2; echo ticket queue full >&2; exit 7'",
                    body) == (False, "exit 7: ticket queue full")
     ok, result = deliver("command", str(tmp_path / "no-such-hook"), body)

@@ -10,7 +10,8 @@ the store, the customer or the schedule:
               X-Proofshot-Signature: sha256=HEX, the HMAC-SHA256 of the body under that
               secret); sent = a 2xx answer
     command   the command line (split like a shell would, no shell) run with the JSON on
-              stdin, as Oxidized's exec hook does; sent = exit 0
+              stdin, as Oxidized's exec hook does, in an environment of the basics (PATH,
+              HOME, LANG...) and PROOFSHOT_HOOK_* only; sent = exit 0
 
 The event (`EVENT_VERSION` 1):
 
@@ -31,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import shlex
 import subprocess
 import urllib.error
@@ -118,6 +120,17 @@ def event_body(store: EvidenceStore, prev: str, sid: str, *, schedule: int | Non
     }
 
 
+HOOK_ENV = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR")
+
+
+def hook_env() -> dict[str, str]:
+    """A command hook's environment: the basics and PROOFSHOT_HOOK_* (the hook's own settings);
+    never the worker's others, which hold the targets' credentials (env: references) and the
+    database password (PGPASSWORD)."""
+    return {k: v for k, v in os.environ.items()
+            if k in HOOK_ENV or k.startswith("PROOFSHOT_HOOK_")}
+
+
 def signature(secret: str, data: bytes) -> str:
     """The X-Proofshot-Signature header: sha256= and the hex HMAC-SHA256 of the body."""
     return "sha256=" + hmac.new(secret.encode(), data, hashlib.sha256).hexdigest()
@@ -150,7 +163,7 @@ def deliver(kind: str, target: str, body: dict[str, Any], secret: str | None = N
             return 200 <= code < 300, f"HTTP {code}"
         if kind == "command":
             proc = subprocess.run(shlex.split(target), input=data, capture_output=True,
-                                  timeout=TIMEOUT_S * 2, check=False)
+                                  timeout=TIMEOUT_S * 2, check=False, env=hook_env())
             tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] \
                 if proc.returncode else []
             return proc.returncode == 0, f"exit {proc.returncode}" + (
