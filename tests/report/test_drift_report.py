@@ -75,6 +75,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 WORDS = {
     "en": {"section": "Changes outside every engagement",
+           "summary": "Outside every engagement", "summary_none": "Outside every engagement no change",
            "outside": "2 changes fall outside every engagement's window",
            "checked": "Engagement windows checked against", "old": "Old migration",
            "inside": "None: the window overlaps an engagement of this customer",
@@ -83,6 +84,7 @@ WORDS = {
            "window": r"Window [A-Z][a-z]{2} \d{1,2}, 20\d\d \d\d:\d\d:\d\d UTC to "
                      r"[A-Z][a-z]{2} \d{1,2}, 20\d\d \d\d:\d\d:\d\d UTC"},
     "de": {"section": "Änderungen außerhalb jedes Auftrags",
+           "summary": "Außerhalb jedes Auftrags", "summary_none": "Außerhalb jedes Auftrags keine Änderung",
            "outside": "2 Änderungen liegen außerhalb des Zeitraums jedes Auftrags",
            "checked": "Geprüfte Auftragszeiträume", "old": "Old migration",
            "inside": "Keine: Der Zeitraum überschneidet sich mit einem Auftrag dieses Kunden",
@@ -110,6 +112,7 @@ def test_drift_outside_every_engagement_is_shown_with_the_windows_checked(
     assert re.search(r"\bfw 0 0 1 1\b", text), text[:3000]
     assert re.search(r"\bsrv 1 0 0 1\b", text)
     assert w["inside"] not in text and w["nochange"] not in text
+    assert re.search(w["summary"] + r" 2 ", text)  # the summary's line
 
 
 @pytest.mark.parametrize("suffix", ["pdf", "html"])
@@ -117,7 +120,7 @@ def test_drift_outside_every_engagement_is_shown_with_the_windows_checked(
 def test_no_drift_is_said_so(made: dict[str, Any], lang: str, suffix: str) -> None:
     w = WORDS[lang]
     inside = made[("tue", "wed", lang, suffix)]
-    assert w["section"] in inside and w["inside"] in inside
+    assert w["section"] in inside and w["inside"] in inside and w["summary_none"] in inside
     assert w["outside"][2:] not in inside
     part = inside[inside.find(w["checked"]):]
     assert re.search(r"Firewall job .{0,200}?\b(yes|ja)\b", part), part[:600]

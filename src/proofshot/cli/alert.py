@@ -29,7 +29,13 @@ def pg(store: str | None) -> PgBackend:
     loc = find_location(store)
     if not is_pg_url(loc):
         raise BadInput("alerts live in a PostgreSQL store (--store postgresql://...)")
-    return PgBackend.open(loc)
+    be = PgBackend.open(loc)
+    row = be.conn.execute("SELECT has_table_privilege('alert_deliveries', 'SELECT')").fetchone()
+    if not row or not row[0]:
+        be.close()
+        raise BadInput("this database role may not read the alerts (a role limited to some "
+                       "customers; the store owner's role can)")
+    return be
 
 
 @app.command("add")
