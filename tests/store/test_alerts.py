@@ -187,6 +187,12 @@ def test_drift_outside_every_engagement_alerts_inside_does_not_failed_is_retried
     only_failed = json.loads(run(owner, "alert", "log", "--failed", "--json", "--store", url
                                  ).stdout)
     assert [d["id"] for d in only_failed] == [failed["id"]]
+    # by hand: still refused (exit 3), one more attempt on record
+    by_hand = run({**owner, "PROOFSHOT_ALERT_RETRY_AFTER": "0"}, "alert", "retry", "--all",
+                  "--json", "--store", url)
+    assert by_hand.returncode == 3, by_hand.stderr
+    assert [(d["target"], d["ok"]) for d in json.loads(by_hand.stdout)] == [
+        (f"http://127.0.0.1:{down.port}/down", False)]
     down.listen()
     fourth = _worker(site, url)
     assert f"127.0.0.1:{down.port}/down: sent (HTTP 204)" in fourth, fourth
@@ -194,6 +200,9 @@ def test_drift_outside_every_engagement_alerts_inside_does_not_failed_is_retried
     assert down.got[0]["body"]["to"] == up.got[0]["body"]["to"]
     log = json.loads(run(owner, "alert", "log", "--json", "--store", url).stdout)
     assert all(d["status"] == "sent" for d in log) and len(log) == 4
+    assert {d["attempts"] for d in log} == {1, 5}  # the refused one: job, 3 passes, by hand...
+    nothing = run(owner, "alert", "retry", "--all", "--store", url)
+    assert nothing.returncode == 0 and "nothing to send" in nothing.stderr
     assert len(up.got) == 2 and not out_file.exists()  # sent ones are not sent again
 
     # a snapshot of the scope committed without a check (as by a worker that died between
