@@ -132,8 +132,8 @@ def test_no_drift_is_said_so(made: dict[str, Any], lang: str, suffix: str) -> No
 
 def test_many_engagements_the_overlapping_and_the_nearest_are_listed() -> None:
     from proofshot.engagement.model import Engagement
-    from proofshot.report.context import MAX_ENGAGEMENTS, nearest_engagements
     from proofshot.service import DriftCheck
+    from proofshot.service._drift import MAX_ENGAGEMENTS
 
     def eng(i: int, opened: str, closed: str | None) -> Engagement:
         return Engagement(f"e{i:02d}", f"job {i}", "C", "t", opened, closed)
@@ -148,11 +148,11 @@ def test_many_engagements_the_overlapping_and_the_nearest_are_listed() -> None:
     engs = [*before, overlap, *after]
     chk = DriftCheck("2026-11-26T00:00:00Z", "2026-11-27T12:00:00Z", "C", True, None, engs,
                      [overlap], [], 3, 0)
-    got = [g.id for g in nearest_engagements(chk)]
+    got = [g.id for g in chk.nearest()]
     assert len(got) == MAX_ENGAGEMENTS and "e26" in got
     # nearest: the latest closed ones before and the earliest after; the oldest are left out
     assert {"e25", "e24", "e31", "e32", "e35"} <= set(got)
     assert "e01" not in got and "e05" not in got
     assert got == sorted(got, key=lambda i: [g.id for g in engs].index(i))  # time order kept
     few = DriftCheck(chk.start, chk.end, "C", True, None, engs[:5], [], [], 3, 3)
-    assert [g.id for g in nearest_engagements(few)] == ["e01", "e02", "e03", "e04", "e05"]
+    assert [g.id for g in few.nearest()] == ["e01", "e02", "e03", "e04", "e05"]

@@ -150,7 +150,7 @@ def test_drift_outside_every_engagement_alerts_inside_does_not_failed_is_retried
         assert b["site"] == "nord" and b["scope"] == "fw.yaml" and b["id"] == 1
         assert b["from"]["id"] != b["to"]["id"] and b["to"]["label"] == "scheduled"
         assert b["window"] == {"from": b["from"]["created"], "to": b["to"]["created"]}
-        assert b["engagements_checked"] == []
+        assert b["engagements_checked"] == [] and b["engagements_not_listed"] == 0
         assert b["counts"]["outside"] == b["counts"]["changes"] >= 2
         assert b["counts"]["added"] >= 1 and b["counts"]["changed"] >= 1
         assert b["counts"]["targets"] == 1

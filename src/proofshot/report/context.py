@@ -10,7 +10,6 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from proofshot import service
@@ -308,40 +307,6 @@ def engagement_view(eng: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-MAX_ENGAGEMENTS = 20  # engagement windows listed in the drift section
-
-
-def _utc(s: str | None) -> datetime | None:
-    try:
-        t = datetime.fromisoformat((s or "").replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
-
-
-def nearest_engagements(chk: service.DriftCheck) -> list[Any]:
-    """The engagements the drift check held the window against, in time order: all of them up
-    to MAX_ENGAGEMENTS, else those that overlap it and the nearest others (by how far their
-    window lies from it); never one that overlaps is left out."""
-    engs = list(chk.engagements)
-    if len(engs) <= MAX_ENGAGEMENTS:
-        return engs
-    cover = {g.id for g in chk.covering}
-    start, end = _utc(chk.start), _utc(chk.end)
-
-    def distance(g: Any) -> float:
-        if start is None or end is None:
-            return 0.0
-        opened, closed = _utc(g.opened), _utc(g.closed)
-        if opened is not None and opened > end:
-            return (opened - end).total_seconds()
-        return (start - closed).total_seconds() if closed is not None else 0.0
-
-    others = sorted((g for g in engs if g.id not in cover), key=distance)
-    keep = cover | {g.id for g in others[:max(0, MAX_ENGAGEMENTS - len(cover))]}
-    return [g for g in engs if g.id in keep]
-
-
 def drift_view(chk: service.DriftCheck, changes: Sequence[Change]) -> dict[str, Any]:
     """The drift check (service.drift_check): the window the changes happened in, the
     engagements of the customer it was held against (each with its window and whether it
@@ -352,7 +317,7 @@ def drift_view(chk: service.DriftCheck, changes: Sequence[Change]) -> dict[str, 
     for c in changes:
         if c.target in alerted:
             per[c.target][c.kind] += 1
-    engs = nearest_engagements(chk)
+    engs = chk.nearest()
     return {
         "checked": chk.checked, "reason": chk.reason, "start": chk.start, "end": chk.end,
         "customer": chk.customer, "changes": chk.changes, "outside": chk.outside,

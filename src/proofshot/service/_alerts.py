@@ -17,7 +17,9 @@ The event (`EVENT_VERSION` 1):
 
     {"event": "drift-outside-engagement", "version": 1, "id", "recorded", "customer",
      "schedule", "site", "scope", "from": {"id", "label", "created"}, "to": {...},
-     "window": {"from", "to"}, "engagements_checked": [{"id", "title", "opened", "closed"}],
+     "window": {"from", "to"}, "engagements_checked": [{"id", "title", "opened", "closed"}]
+     (those overlapping the window and the nearest others, at most 20),
+     "engagements_not_listed": N (further from the window, none overlapping it),
      "counts": {"changes", "outside", "added", "removed", "changed", "targets"},
      "findings": [finding as `findings --json`: rule, severity, target, title, evidence
                   (table, key, kind of each change: no values)]}
@@ -112,7 +114,8 @@ def event_body(store: EvidenceStore, prev: str, sid: str, *, schedule: int | Non
         "schedule": schedule, "site": site, "scope": scope,
         "from": snap(a), "to": snap(b), "window": {"from": chk.start, "to": chk.end},
         "engagements_checked": [{"id": g.id, "title": g.title, "opened": g.opened,
-                                 "closed": g.closed} for g in chk.engagements],
+                                 "closed": g.closed} for g in chk.nearest()],
+        "engagements_not_listed": len(chk.engagements) - len(chk.nearest()),
         "counts": {"changes": chk.changes, "outside": sum(kinds.values()),
                    "added": kinds["added"], "removed": kinds["removed"],
                    "changed": kinds["changed"], "targets": len(alerted)},

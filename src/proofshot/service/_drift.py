@@ -28,6 +28,7 @@ REMEDY = ("Find out who changed these systems and why: no recorded engagement of
           "covers the time between the two snapshots.")
 SEVERITY = "medium"
 MAX_EVIDENCE = 50  # changes named per target
+MAX_ENGAGEMENTS = 20  # engagement windows a report or an alert lists
 
 
 def _when(s: str | None) -> datetime | None:
@@ -107,6 +108,28 @@ class DriftCheck:
     alerts: list[Finding]
     changes: int  # changes between the two snapshots
     outside: int  # of them, outside every engagement's window
+
+    def nearest(self, limit: int = MAX_ENGAGEMENTS) -> list[Engagement]:
+        """The engagements held against, in time order: all of them up to `limit`, else those
+        that overlap the window and the nearest others (by how far their window lies from
+        it); never one that overlaps is left out."""
+        engs = list(self.engagements)
+        if len(engs) <= limit:
+            return engs
+        cover = {g.id for g in self.covering}
+        start, end = _when(self.start), _when(self.end)
+
+        def distance(g: Engagement) -> float:
+            if start is None or end is None:
+                return 0.0
+            opened, closed = _when(g.opened), _when(g.closed)
+            if opened is not None and opened > end:
+                return (opened - end).total_seconds()
+            return (start - closed).total_seconds() if closed is not None else 0.0
+
+        others = sorted((g for g in engs if g.id not in cover), key=distance)
+        keep = cover | {g.id for g in others[:max(0, limit - len(cover))]}
+        return [g for g in engs if g.id in keep]
 
 
 def drift_check(store: EvidenceStore, a: SnapshotReader, b: SnapshotReader,
