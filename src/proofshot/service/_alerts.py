@@ -216,11 +216,11 @@ def after_scheduled_scan(store: EvidenceStore, be: PgBackend, sid: str, *, sched
     done: list[tuple[str, str | None, int | None, int]] = []
     for x, prev in reversed(todo):
         eid, outside = None, 0
-        body = None if prev is None else event_body(store, prev, x, schedule=schedule,
+        ev = None if prev is None else event_body(store, prev, x, schedule=schedule,
                                                      site=site, scope=scope)
-        if body is not None and prev is not None:
-            outside = int(body["counts"]["outside"])
-            eid = table.record_event(be, body, customer=customer, schedule=schedule,
+        if ev is not None and prev is not None:
+            outside = int(ev["counts"]["outside"])
+            eid = table.record_event(be, ev, customer=customer, schedule=schedule,
                                      from_id=prev, to_id=x, outside=outside)
             eid = eid if eid is not None else table.event_of(be, x)
         table.record_check(be, x, prev, schedule, eid)
