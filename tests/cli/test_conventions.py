@@ -145,7 +145,7 @@ def test_json_of_init_verify_export_sync(store: Path, tmp_path: Path) -> None:
 SILENT = {"engagement item return", "engagement item lost", "engagement item kept", "config set",
           "config unset", "user add",
           # print on stderr only: a revocation, a removed schedule, the long-running worker
-          "key revoke", "schedule remove", "worker"}
+          "key revoke", "schedule remove", "worker", "alert remove"}
 
 
 def test_every_command_that_prints_has_json() -> None:

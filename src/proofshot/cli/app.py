@@ -48,6 +48,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "db": ("proofshot.cli.db", "app"),
     "schedule": ("proofshot.cli.schedule", "app"),
     "worker": ("proofshot.cli.worker", "worker"),
+    "alert": ("proofshot.cli.alert", "app"),
+    "drift": ("proofshot.cli.drift", "drift"),
 }
 
 

@@ -53,6 +53,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("serve", "Start the web UI: browse snapshots, diffs, maps, access and the job record."),
     ("push", "Send the snapshots the destination lacks and append them to its chain."),
     ("worker", "Take this site's scheduled scans, run them here, commit the signed snapshots."),
+    ("drift", "Changes between scheduled snapshots made outside every engagement, oldest first."),
     ("engagement", "The job record: customer, work log, linked snapshots, entrusted items (keys, cards, "
                    "credentials)."),
     ("config", "Store settings: company: the provider's name, on every report's title page and page "
@@ -64,6 +65,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("key", "Signers this store accepts: trust, list, revoke."),
     ("db", "The PostgreSQL store's schema."),
     ("schedule", "Recurring scans run by site workers (PostgreSQL store)."),
+    ("alert", "Drift alerts: webhooks and commands, and their deliveries (PostgreSQL store)."),
 )
 
 HELP_FLAGS = ("--help", "-h")

@@ -13,7 +13,7 @@ import typer
 from proofshot.cli.common import JsonOpt, StoreOpt, err, out
 from proofshot.model.errors import BadInput
 from proofshot.scan.scope import load_scope
-from proofshot.store import queue
+from proofshot.store import alerts, queue
 from proofshot.store.pgbackend import PgBackend
 from proofshot.store.workspace import find_location, is_pg_url
 
@@ -37,6 +37,12 @@ def add(
         "default",
     label: Annotated[str | None, typer.Option("--label", help="Label of the snapshots "
                                               "(default: scheduled).")] = None,
+    alert_webhook: Annotated[str | None, typer.Option(
+        "--alert-webhook", help="Alert on drift outside every engagement: POST the alert's "
+        "JSON to this URL (or env:NAME / file:PATH holding it); see 'proofshot alert'.")] = None,
+    alert_command: Annotated[str | None, typer.Option(
+        "--alert-command", help="Alert on drift: run this command with the JSON on stdin.")] =
+        None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -50,8 +56,16 @@ def add(
         text = f"customer: {json.dumps(customer)}\n{text}"
     be = _pg(store)
     try:
-        s = queue.add(be, text, scope.name, customer=customer, site=site,
-                      every_s=queue.parse_every(every), label=label or "scheduled")
+        hooks = [("webhook", alert_webhook), ("command", alert_command)]
+        for kind, target in hooks:
+            if target is not None:
+                alerts.check_target(kind, target)
+        with be.conn.transaction():
+            s = queue.add(be, text, scope.name, customer=customer, site=site,
+                          every_s=queue.parse_every(every), label=label or "scheduled")
+            for kind, target in hooks:
+                if target is not None:
+                    alerts.add_hook(be, kind, target, schedule=s.id)
     finally:
         be.close()
     if as_json:

@@ -14,14 +14,36 @@ from typing import Annotated
 
 import typer
 
+from proofshot import service
 from proofshot.cli.common import StoreOpt, err, short
-from proofshot.model.errors import BadInput
+from proofshot.model.errors import BadInput, ProofshotError
 from proofshot.scan.scope import load_scope
 from proofshot.scan.service import scan as run_scan
 from proofshot.store import queue
-from proofshot.store.api import open_store
+from proofshot.store.api import EvidenceStore, open_store
 from proofshot.store.pgbackend import PgBackend
 from proofshot.store.workspace import find_location, is_pg_url
+
+
+def _report_alerts(sent: list[tuple[str, str, bool, str]]) -> None:
+    for kind, target, ok, result in sent:
+        err.print(f"alert {kind} {target}: {'sent' if ok else 'FAILED (will retry)'} ({result})")
+
+
+def _alert(st: EvidenceStore, s: queue.Schedule, sid: str, site: str) -> None:
+    """Drift since the scope's previous snapshot outside every engagement: alert (the snapshot
+    is committed whatever happens here; a delivery that fails is retried later)."""
+    assert isinstance(st.backend, PgBackend)
+    try:
+        got = service.after_scheduled_scan(st, st.backend, sid, schedule=s.id,
+                                           customer=s.customer, site=site, scope=s.scope_name)
+    except ProofshotError as exc:
+        err.print(f"schedule #{s.id}: drift check failed: {exc}")
+        return
+    for x, prev, event, outside in got.events:
+        err.print(f"schedule #{s.id}: {outside} change(s) from {short(prev or '')} to "
+                  f"{short(x)} outside every engagement: drift event #{event}")
+    _report_alerts(got.sent)
 
 
 def worker(
@@ -56,6 +78,7 @@ def worker(
                 path.write_text(s.scope)
                 outcome = run_scan(job, load_scope(path), s.label, where=s.scope_name)
             err.print(f"schedule #{schedule} (due {due}): snapshot {short(outcome.snapshot)}")
+            _alert(job, s, outcome.snapshot, site)
         finally:
             job.close()
 
@@ -65,6 +88,7 @@ def worker(
         try:
             with app.open():
                 queued = queue.enqueue_due(be, app, site)
+            _report_alerts(service.deliver_due(be))  # failed alerts whose retry is due
         finally:
             be.close()
         if queued:

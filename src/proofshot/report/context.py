@@ -308,6 +308,29 @@ def engagement_view(eng: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def drift_view(chk: service.DriftCheck, changes: Sequence[Change]) -> dict[str, Any]:
+    """The drift check (service.drift_check): the window the changes happened in, the
+    engagements of the customer it was held against (each with its window and whether it
+    overlaps), and per target the changes that fall outside every engagement's window."""
+    cover = {g.id for g in chk.covering}
+    alerted = {f.target for f in chk.alerts}
+    per: dict[str, Counter[str]] = defaultdict(Counter)
+    for c in changes:
+        if c.target in alerted:
+            per[c.target][c.kind] += 1
+    engs = chk.nearest()
+    return {
+        "checked": chk.checked, "reason": chk.reason, "start": chk.start, "end": chk.end,
+        "customer": chk.customer, "changes": chk.changes, "outside": chk.outside,
+        "engagements": [{"id": g.id, "title": g.title, "opened": g.opened, "closed": g.closed,
+                         "covers": g.id in cover} for g in engs],
+        "engagements_omitted": len(chk.engagements) - len(engs),
+        "targets": [{"target": t, "added": n["added"], "removed": n["removed"],
+                     "changed": n["changed"], "total": sum(n.values())}
+                    for t, n in sorted(per.items())],
+    }
+
+
 # -- the two reports --------------------------------------------------------------------------
 
 def _unique(snaps: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -347,7 +370,9 @@ def _hash_modes(ma: Manifest, mb: Manifest, lang: str) -> list[dict[str, Any]]:
 def evidence(store: EvidenceStore, a: str, b: str, engagement: str | None,
              d: Display | None = None) -> dict[str, Any]:
     d = d or Display()
-    cmp = service.compare(store, a, b, engagement=engagement)
+    cmp = service.compare(store, a, b, engagement=engagement, drift=False)
+    drift = drift_view(service.drift_check(store, cmp.a, cmp.b, cmp.diff.changes),
+                       cmp.diff.changes)
     ia, ib = snapshot_info(store, a, cmp.a), snapshot_info(store, b, cmp.b)
     res = cmp.diff
     ev = engagement_view(cmp.engagement.to_json()) if cmp.engagement else None
@@ -388,6 +413,7 @@ def evidence(store: EvidenceStore, a: str, b: str, engagement: str | None,
         "volatile": volatile_annex(res, d),
         "engagement": ev,
         "control": control,
+        "drift": drift,
         "key": ib["key"],
     }
 

@@ -8,6 +8,7 @@ job record itself.
                                                                + engagement and control pair
                                                                + drift alerts
     drift(store, a, b, changes)       -> list[Finding]         changed outside any engagement
+    drift_check(store, a, b, changes) -> DriftCheck            the same, with the windows checked
     document(store, a)                -> Documentation         one snapshot's data sheets' input
     data_sheets(snap, target)         -> list[Sheet]           what a collector plugin adds to them
     findings(store, ref)              -> list[Finding]
@@ -17,6 +18,9 @@ job record itself.
     timestamp(store, sid)             -> TimestampInfo | None
     scan(store, scope, label, ...)    -> ScanOutcome           (scan.service, plus nothing yet)
     check(scope)                      -> CheckResult           log in to every target, no queries
+    after_scheduled_scan(store, be, sid, ...) -> AlertOutcome  drift since the scope's previous
+                                                               snapshot: event recorded, alerted
+    deliver_due(be)                   -> [(kind, target, ok, result)]  alerts due (retries)
 
 Snapshot references (`a`, `b`, `ref`) are ids, unique id prefixes, labels, `latest` or `previous`.
 Errors are `ProofshotError`s (model/errors.py) with the exit code a CLI uses.
@@ -27,6 +31,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from proofshot.service._alerts import AlertOutcome, after_scheduled_scan, deliver_due
     from proofshot.service._check import CheckResult, TargetCheck, check
     from proofshot.service._compare import (
         Comparison,
@@ -45,7 +50,7 @@ if TYPE_CHECKING:
         findings,
         paths,
     )
-    from proofshot.service._drift import drift
+    from proofshot.service._drift import DriftCheck, drift, drift_check
     from proofshot.service._scan import scan
     from proofshot.service._snapshots import Shown, ShownTarget, engagement_of, show, snapshot
     from proofshot.service._stamps import TimestampInfo, timestamp
@@ -56,6 +61,8 @@ _DOCUMENT = {"Documentation", "PathsResult", "access", "data_sheets", "document"
              "paths"}
 _SNAPSHOTS = {"Shown", "ShownTarget", "engagement_of", "show", "snapshot"}
 _STAMPS = {"TimestampInfo", "timestamp"}
+_ALERTS = {"AlertOutcome", "after_scheduled_scan", "deliver_due"}
+_DRIFT = {"DriftCheck", "drift", "drift_check"}
 
 
 def __getattr__(name: str) -> Any:
@@ -65,7 +72,9 @@ def __getattr__(name: str) -> Any:
         from proofshot.service import _check as mod
     elif name in _COMPARE:
         from proofshot.service import _compare as mod  # type: ignore[no-redef]
-    elif name == "drift":
+    elif name in _ALERTS:
+        from proofshot.service import _alerts as mod  # type: ignore[no-redef]
+    elif name in _DRIFT:
         from proofshot.service import _drift as mod  # type: ignore[no-redef]
     elif name in _DOCUMENT:
         from proofshot.service import _document as mod  # type: ignore[no-redef]
@@ -81,10 +90,12 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AlertOutcome",
     "CheckResult",
     "Comparison",
     "ControlPair",
     "Documentation",
+    "DriftCheck",
     "PathsResult",
     "Shown",
     "ShownTarget",
@@ -92,13 +103,16 @@ __all__ = [
     "TimestampInfo",
     "ViewsDelta",
     "access",
+    "after_scheduled_scan",
     "attribute",
     "change_id",
     "check",
     "compare",
     "data_sheets",
+    "deliver_due",
     "document",
     "drift",
+    "drift_check",
     "engagement_of",
     "findings",
     "paths",

@@ -13,6 +13,7 @@ Pure: `outside_alerts` takes the engagements as data; `drift` reads them from th
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from proofshot.diff.model import Change
@@ -27,6 +28,7 @@ REMEDY = ("Find out who changed these systems and why: no recorded engagement of
           "covers the time between the two snapshots.")
 SEVERITY = "medium"
 MAX_EVIDENCE = 50  # changes named per target
+MAX_ENGAGEMENTS = 20  # engagement windows a report or an alert lists
 
 
 def _when(s: str | None) -> datetime | None:
@@ -86,3 +88,62 @@ def drift(store: EvidenceStore, a: SnapshotReader, b: SnapshotReader, changes: S
     if not changes:
         return []
     return outside_alerts(a, b, changes, load_all(store, scans=False))
+
+
+@dataclass(frozen=True)
+class DriftCheck:
+    """What `outside_alerts` decided and what it held the changes against, for a report to
+    show: the window (start, end] the changes happened in, the customer, the engagements of
+    that customer it was checked against (each with its own window) and those that overlap it.
+    `checked` is False when there was nothing to check (no changes) or the snapshots belong to
+    different customers (then `reason` says which)."""
+
+    start: str | None
+    end: str | None
+    customer: str
+    checked: bool
+    reason: str | None
+    engagements: list[Engagement]
+    covering: list[Engagement]
+    alerts: list[Finding]
+    changes: int  # changes between the two snapshots
+    outside: int  # of them, outside every engagement's window
+
+    def nearest(self, limit: int = MAX_ENGAGEMENTS) -> list[Engagement]:
+        """The engagements held against, in time order: all of them up to `limit`, else those
+        that overlap the window and the nearest others (by how far their window lies from
+        it); never one that overlaps is left out."""
+        engs = list(self.engagements)
+        if len(engs) <= limit:
+            return engs
+        cover = {g.id for g in self.covering}
+        start, end = _when(self.start), _when(self.end)
+
+        def distance(g: Engagement) -> float:
+            if start is None or end is None:
+                return 0.0
+            opened, closed = _when(g.opened), _when(g.closed)
+            if opened is not None and opened > end:
+                return (opened - end).total_seconds()
+            return (start - closed).total_seconds() if closed is not None else 0.0
+
+        others = sorted((g for g in engs if g.id not in cover), key=distance)
+        keep = cover | {g.id for g in others[:max(0, limit - len(cover))]}
+        return [g for g in engs if g.id in keep]
+
+
+def drift_check(store: EvidenceStore, a: SnapshotReader, b: SnapshotReader,
+                changes: Sequence[Change]) -> DriftCheck:
+    """`drift`, with the windows it was checked against."""
+    ca, cb = a.manifest.scope.customer or "", b.manifest.scope.customer or ""
+    start, end = a.manifest.created, b.manifest.created
+    if ca != cb:
+        return DriftCheck(start, end, cb, False, "customers", [], [], [], len(changes), 0)
+    if not changes:
+        return DriftCheck(start, end, cb, False, "no-changes", [], [], [], 0, 0)
+    engs = load_all(store, scans=False)
+    mine = [g for g in engs if not cb or g.customer == cb]
+    cover = covering(mine, cb, start, end)
+    alerts = outside_alerts(a, b, changes, engs)
+    return DriftCheck(start, end, cb, True, None, mine, cover, alerts, len(changes),
+                      0 if cover else len(changes))

@@ -76,6 +76,8 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE manifests ADD COLUMN targets integer, ADD COLUMN not_ok integer;
     """,
+    # 5: drift alerts (store/alerts.py)
+    "alerts",
 ]
 _LOCK_KEY = zlib.crc32(b"proofshot store lock")
 _CACHE_PACK = 8 << 20    # packs up to this size are read whole on first use
@@ -163,6 +165,8 @@ def migrate(url: str) -> tuple[int, int]:
                     from procrastinate.schema import SchemaManager
 
                     sql = SchemaManager.get_schema()
+                elif sql == "alerts":
+                    from proofshot.store.alerts import SCHEMA as sql
                 conn.execute(sql)
                 if n == 4:
                     _fill_summaries(conn)
