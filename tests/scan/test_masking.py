@@ -127,3 +127,41 @@ def test_a_tools_sentence_about_a_password_stays_readable() -> None:
     assert mask_text("password s3cr3t", kh) == f"password {kh('s3cr3t')}"
     assert mask_text("password: is", kh) == f"password: {kh('is')}"
     assert mask_text("password=is", kh) == f"password={kh('is')}"
+
+
+def test_bytes_mask_as_their_latin1_text_does() -> None:
+    """mask_bytes works on the bytes (keyword lines found in bytes.lower()); it gives what
+    mask_text gives for the latin-1 text, byte for byte: keywords in any case, next to
+    non-ASCII letters (latin-1 and UTF-8), lines at the start and the end, CR LF, PEM."""
+    lines = [line for line, _ in MASKED_BY_HAND] + [
+        "PASSWORD=Geheim", "Pass\xe9word=x1", "\xc9PASSWD: caf\xe9", "ApI-KeY = zz9",
+        "community \xfcber", "url=https://u:p\xe4ss@h/x", "token=\u00e4\u00f6\u00fc",
+        "kelvin \u212aEY=x", "long s \u017fecret=x", "dotless pas\u0131=1", "plain line",
+        "ROCOMMUNITY s3cr3t 10.0.0.0/8", "password is required", "key\r", "secret=1\r",
+    ]
+    pem_block = ("-----BEGIN PRIVATE KEY-----\nMIIEv\nQIBAD\n-----END PRIVATE KEY-----")
+    for n in range(len(lines)):
+        order = lines[n:] + lines[:n]
+        for text in ("\n".join(order), "\n".join(order) + "\n", "\r\n".join(order),
+                     "\n".join(order[:3]) + "\n" + pem_block + "\n" + "\n".join(order[3:])):
+            for data in (text.encode("utf-8"), text.encode("utf-8", "replace")[::-1]):
+                want = mask_text(data.decode("latin-1"), kh).encode("latin-1", "replace")
+                assert mask_bytes(data, kh) == want, (n, data[:80])
+    assert mask_bytes(b"no keyword here\n", kh) == b"no keyword here\n"
+
+
+def test_long_lines_mask_as_their_latin1_text_does() -> None:
+    """A line past 10,000 characters is hashed whole when it holds an assignment; mask_bytes
+    skips the costly search on such a line only when no keyword stands before a separator
+    (any character str's \\s matches in latin-1, = or :), which the cases below all try."""
+    filler = "x" * 10_001
+    for sep in (" ", "\t", "\x0b", "\x1c", "\x1f", "\x85", "\xa0", "=", ":", " = ", "\x00"):
+        for word in ("password", "Secret_Key", "KEY", "api-key", "community", "keys", "pw"):
+            for text in (f"{filler}{word}{sep}v4lue", f"{word}{sep}v4lue\x00{filler}",
+                         f"head\n{filler}\x00{word}{sep}v\x00\ntail"):
+                data = text.encode("latin-1")
+                want = mask_text(text, kh).encode("latin-1", "replace")
+                assert mask_bytes(data, kh) == want, (sep, word, text[:20], text[-20:])
+    meta = "\x00".join(f"/etc/ssh/ssh_host_{i}_key\x00600\x00root" for i in range(800))
+    assert len(meta) > 10_000
+    assert mask_bytes(meta.encode(), kh) == meta.encode()

@@ -76,8 +76,11 @@ def mask_text(text: str, keyed_hash: Hasher) -> str:
     return "".join(out)
 
 
+_LONG = 10000  # a line longer than this is hashed whole when it holds an assignment
+
+
 def _mask_line(line: str, keyed_hash: Hasher) -> str:
-    if len(line) > 10000:
+    if len(line) > _LONG:
         return keyed_hash(line) if _ASSIGN.search(line) else line
 
     def repl(m: re.Match[str]) -> str:
@@ -108,7 +111,46 @@ def _looks_like_key_directive(lead: str) -> bool:
 
 def mask_bytes(data: bytes, keyed_hash: Hasher) -> bytes:
     """Mask raw answer bytes; bytes that are not UTF-8 pass through unchanged (latin-1 maps
-    every byte to one character and back), so only the masked values differ."""
+    every byte to one character and back), so only the masked values differ.
+
+    The same as `mask_text` over the latin-1 text, byte for byte, done on the bytes: latin-1
+    text holds none of the characters _FOLD maps and no character past ASCII whose lower() is
+    ASCII, so the keyword lines of `data.lower()` (ASCII only, C speed) are those of the text's
+    lower(); only those lines are decoded and masked. PEM private key blocks (which span
+    lines) are replaced first, as mask_text does."""
     if not data:
         return data
-    return mask_text(data.decode("latin-1"), keyed_hash).encode("latin-1", errors="replace")
+    if b"-----BEGIN" in data:
+        data = _PEM_BYTES.sub(lambda m: b"-----MASKED %s %s-----" % (
+            m.group(1), keyed_hash(m.group(0).decode("latin-1")).encode("latin-1", "replace")),
+            data)
+    folded = data.lower()
+    out: list[bytes] = []
+    done = 0  # data[:done] is handled
+    for hit in _HINT_BYTES.finditer(folded):
+        if hit.start() < done:
+            continue  # in a line already masked
+        start = data.rfind(b"\n", 0, hit.start()) + 1
+        end = data.find(b"\n", hit.end())
+        end = len(data) if end < 0 else end
+        piece = data[start:end]
+        if end - start <= _LONG or _ASSIGN_BYTES.search(folded, start, end):
+            line = _mask_line(piece.decode("latin-1"), keyed_hash)
+            piece = line.encode("latin-1", errors="replace")
+        out += (data[done:start], piece)
+        done = end
+    if not out:
+        return data
+    out.append(data[done:])
+    return b"".join(out)
+
+
+_HINT_BYTES = re.compile(_HINT.pattern.encode("ascii"))
+_PEM_BYTES = re.compile(_PEM.pattern.encode("ascii"), re.DOTALL)
+# What every _ASSIGN match leaves in lower-cased latin-1 bytes: a keyword (a hint word, then the
+# rest of the keyword's letters) right before the separator's first character (str `\s` on
+# latin-1: \t-\r, \x1c-\x20, \x85, \xa0; or = :). A long line without it is no assignment:
+# the costly case-insensitive search of a 200 kB NUL-separated answer (files_meta) is skipped.
+_ASSIGN_BYTES = re.compile(
+    rb"(?:pass|pwd|secret|token|key|psk|communit|credential|bindpw|rootpw)[a-z_-]*"
+    rb"[\t-\r\x1c-\x20\x85\xa0=:]")
