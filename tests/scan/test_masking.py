@@ -165,3 +165,32 @@ def test_long_lines_mask_as_their_latin1_text_does() -> None:
     meta = "\x00".join(f"/etc/ssh/ssh_host_{i}_key\x00600\x00root" for i in range(800))
     assert len(meta) > 10_000
     assert mask_bytes(meta.encode(), kh) == meta.encode()
+
+
+def test_bytes_mask_as_text_on_random_lines() -> None:
+    """Lines drawn from keywords (any case, inside words and paths), separators (every one str's
+    \\s knows in latin-1), URLs, SNMP directives, NULs and non-ASCII bytes: mask_bytes equals
+    mask_text over the latin-1 text, also where a keyword only sits in a path prefix."""
+    import random
+
+    rnd = random.Random(15)
+    words = ["password", "PassPhrase", "pwd", "secret_key", "Token", "api-key", "KEY", "keys",
+             "psk", "rocommunity", "rwcommunity6", "com2sec", "community", "credentials",
+             "bindpw", "rootpw", "keyboard", "bypass", "monkey", "value", "hmac:abc", "is",
+             "yes", "\xe9t\xe9", "caf\xe9", "x", "/etc/pam.d/common-password", "https://u:p@h/",
+             "ftp://a:b@c", "://", "S3cr3t!", "'q'", '"dq"', "a,b", "{k}", "-----BEGIN"]
+    seps = [" ", "=", ":", " = ", "\t", "\x0b", "\x0c", "\r", "\x1c", "\x1f", "\x85", "\xa0",
+            "\x00", ";", ",", "", "  "]
+    lines = []
+    for _ in range(3000):
+        n = rnd.randint(0, 6)
+        parts = [rnd.choice(words) + rnd.choice(seps) for _ in range(n)]
+        prefix = rnd.choice(["", "/etc/ssh/ssh_host_key\x00", "/etc/passwd\x00", "/etc/x\x00"])
+        lines.append(prefix + "".join(parts))
+    text = "\n".join(lines)
+    data = text.encode("latin-1")
+    masked = mask_bytes(data, kh)
+    assert masked == mask_text(text, kh).encode("latin-1", "replace")
+    assert masked.count(b"hmac:") > 1000 + data.count(b"hmac:")
+    utf8 = text.encode("utf-8")
+    assert mask_bytes(utf8, kh) == mask_text(utf8.decode("latin-1"), kh).encode("latin-1")

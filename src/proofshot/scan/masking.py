@@ -127,17 +127,13 @@ def mask_bytes(data: bytes, keyed_hash: Hasher) -> bytes:
     folded = data.lower()
     out: list[bytes] = []
     done = 0  # data[:done] is handled
-    for hit in _HINT_BYTES.finditer(folded):
-        if hit.start() < done:
-            continue  # in a line already masked
-        start = data.rfind(b"\n", 0, hit.start()) + 1
-        end = data.find(b"\n", hit.end())
+    for start in _hint_lines(folded):
+        end = data.find(b"\n", start)
         end = len(data) if end < 0 else end
-        piece = data[start:end]
-        if end - start <= _LONG or _ASSIGN_BYTES.search(folded, start, end):
-            line = _mask_line(piece.decode("latin-1"), keyed_hash)
-            piece = line.encode("latin-1", errors="replace")
-        out += (data[done:start], piece)
+        if not _may_change(folded, start, end):
+            continue
+        line = _mask_line(data[start:end].decode("latin-1"), keyed_hash)
+        out += (data[done:start], line.encode("latin-1", errors="replace"))
         done = end
     if not out:
         return data
@@ -145,7 +141,36 @@ def mask_bytes(data: bytes, keyed_hash: Hasher) -> bytes:
     return b"".join(out)
 
 
-_HINT_BYTES = re.compile(_HINT.pattern.encode("ascii"))
+_HINT_WORDS = tuple(w.encode("ascii") for w in _HINT.pattern.split("|"))
+
+
+def _hint_lines(folded: bytes) -> list[int]:
+    """Start offsets of the lines holding a _HINT word, in order: one bytes.find per word and
+    line (C speed; ~2x the regex alternation's pace), never the same line twice per word."""
+    starts: set[int] = set()
+    for word in _HINT_WORDS:
+        i = folded.find(word)
+        while i >= 0:
+            starts.add(folded.rfind(b"\n", 0, i) + 1)
+            j = folded.find(b"\n", i)
+            if j < 0:
+                break
+            i = folded.find(word, j + 1)
+    return sorted(starts)
+
+
+def _may_change(folded: bytes, start: int, end: int) -> bool:
+    """Whether _mask_line can change this line (False only when it cannot): each of its
+    patterns needs its trace in the lower-cased line (see _ASSIGN_BYTES); a long line is
+    only ever hashed whole for an assignment. Lines that hold a keyword only in a file's
+    path (files_text prefixes each line with one) are mostly skipped so."""
+    if _ASSIGN_BYTES.search(folded, start, end):
+        return True
+    if end - start > _LONG:
+        return False
+    line = folded[start:end]
+    return b"://" in line or b"community" in line or b"com2sec" in line
+
 _PEM_BYTES = re.compile(_PEM.pattern.encode("ascii"), re.DOTALL)
 # What every _ASSIGN match leaves in lower-cased latin-1 bytes: a keyword (a hint word, then the
 # rest of the keyword's letters) right before the separator's first character (str `\s` on
