@@ -92,3 +92,24 @@ def test_entry_load_resolves_dotted_attributes() -> None:
     assert registry.Entry("m", "os.path", "g").load() is os.path
     with pytest.raises(ValueError):
         registry.Entry("bad", "not a ref!", "g").load()
+
+
+def test_a_busy_working_directory_keeps_the_cache(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """sys.path[0] is often the working directory: files coming and going there (not
+    distributions) leave the cache valid."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.syspath_prepend(str(work))
+    _fresh(monkeypatch)
+    assert "linux" in _names("proofshot.collectors")
+    (work / "scope.yaml").write_text("targets: []\n")
+    (work / "store").mkdir()
+
+    def no_scan(**kw: object) -> None:
+        raise AssertionError("the installed distributions were scanned again")
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", no_scan)
+    _fresh(monkeypatch)
+    assert "linux" in _names("proofshot.collectors")

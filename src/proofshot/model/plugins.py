@@ -12,8 +12,8 @@ for different objects is an error, never a silent override.
 Finding the entry points (importlib.metadata reading every installed distribution's record,
 ~100 in a venv: ~30 ms a process) is done once per installation state: the `proofshot.*`
 groups are cached in the user's cache directory under a fingerprint of what that scan reads
-(sys.path; per path directory its modification time and the modification time of each
-distribution's entry_points.txt). Installing, removing or upgrading a distribution, or editing
+(sys.path; per path directory the distributions in it and the modification time of each one's
+entry_points.txt). Installing, removing or upgrading a distribution, or editing
 its entry points, changes the fingerprint and the next process scans again. A cache that
 cannot be read or written is no error: the scan is done as without it.
 """
@@ -75,12 +75,13 @@ def entry_points(*, group: str) -> list[Entry]:
 
 
 def _fingerprint() -> list[Any]:
-    """What importlib.metadata's scan depends on: the path, each directory's mtime (a
-    distribution added or removed) and each distribution's entry_points.txt mtime."""
+    """What importlib.metadata's scan depends on: the path, the distributions in each of its
+    directories (names carry the version: added, removed, upgraded) and the mtime of each one's
+    entry_points.txt (edited). Not a directory's own mtime: sys.path[0] is often the working
+    directory, which changes all the time."""
     out: list[Any] = [sys.version, sys.path]
     for entry in sys.path:
         try:
-            st = os.stat(entry or ".")
             names = sorted(n for n in os.listdir(entry or ".")
                            if n.endswith((".dist-info", ".egg-info")))
         except OSError:
@@ -93,7 +94,7 @@ def _fingerprint() -> list[Any]:
                               .st_mtime_ns)
             except OSError:
                 stamps.append(0)
-        out.append([st.st_mtime_ns, names, stamps])
+        out.append([names, stamps])
     return out
 
 
