@@ -12,7 +12,8 @@ already up. Both tools run as CLI subprocesses, alternated, `--reps` times each:
         round trip; ControlMaster=no, so every ssh process is a waited-for child and its CPU
         is counted: a daemonized ControlPersist master would hide the client's crypto)
 
-Figures per tool (median over the runs): wall time, hosts/s, client CPU per host (user+sys of
+Figures per tool (median over the runs): peak RSS (wait4: the command or its largest waited-for
+child), wall time, hosts/s, client CPU per host (user+sys of
 the finished child processes, from resource.getrusage(RUSAGE_CHILDREN) around the run: the part
 that carries over to real remote hosts, where the targets' CPU is not ours), facts per host:
 proofshot = rows x columns over all tables of the host (from `proofshot show latest --json`),
@@ -60,6 +61,7 @@ class Run:
     wall: float
     cpu: float  # client CPU seconds (user + sys of waited-for children)
     machine: float  # CPU seconds of the whole machine (client, lab hosts, kernel, anything else)
+    peak_mb: float = 0.0  # peak RSS of the command or its largest waited-for child (wait4)
 
 
 def machine_busy() -> float:
@@ -78,14 +80,20 @@ def measured(cmd: list[str], env: dict[str, str] | None = None
              ) -> tuple[Run, subprocess.CompletedProcess[str]]:
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     m0 = machine_busy()
-    t0 = time.perf_counter()
-    p = subprocess.run(cmd, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                       check=False)
-    wall = time.perf_counter() - t0
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        _, status, ru = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        p = subprocess.CompletedProcess(cmd, proc.returncode, out.read().decode(errors="replace"),
+                                        err.read().decode(errors="replace"))
     m1 = machine_busy()
     r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
-    return Run(wall, cpu, m1 - m0), p
+    return Run(wall, cpu, m1 - m0, ru.ru_maxrss / 1024), p
 
 
 def leaves(x: Any) -> int:
@@ -212,8 +220,10 @@ def main() -> None:
     ok = sum(1 for s in ps_status.values() if s == "ok")
     print(f"ssh_scale: {n} lab hosts (up in {lab_up:.1f}s), {args.reps} run(s) each, "
           f"alternated; {os.cpu_count()} CPUs; load average before the runs {load:.1f}")
-    print(f"  {'':22}{'wall s':>8}{'hosts/s':>9}{'client CPU/host':>17}{'facts/host':>12}")
+    print(f"  {'':22}{'wall s':>8}{'hosts/s':>9}{'client CPU/host':>17}{'facts/host':>12}"
+          f"{'peak MB':>9}")
     print(f"  {'proofshot scan':22}{pw:8.2f}{n / pw:9.2f}{pc * 1000:14.0f} ms{pf:12,.0f}"
+          f"{max(r.peak_mb for r in ps_runs):9.0f}"
           f"   runs {[round(r.wall, 2) for r in ps_runs]}; {ok}/{n} targets ok")
     met_c = pc <= CPU_GOAL
     if not an_runs:
@@ -225,7 +235,8 @@ def main() -> None:
         aw, ac, am = med(an_runs, "wall"), med(an_runs, "cpu") / n, med(an_runs, "machine") / n
         af = statistics.mean(an_leaves.values()) if an_leaves else 0.0
         print(f"  {'ansible -m setup':22}{aw:8.2f}{n / aw:9.2f}{ac * 1000:14.0f} ms{af:12,.0f}"
-              f"   runs {[round(r.wall, 2) for r in an_runs]}; {len(an_leaves)}/{n} hosts answered")
+              f"{max(r.peak_mb for r in an_runs):9.0f}   runs {[round(r.wall, 2) for r in an_runs]}"
+              f"; {len(an_leaves)}/{n} hosts answered")
         speed = aw / pw
         facts = pf / af if af else float("inf")
         print(f"  hosts/s proofshot/ansible: {speed:.2f}x; facts/host: {facts:.1f}x; "
