@@ -1,9 +1,11 @@
-"""Entry points are read from importlib.metadata once per installation state and cached in the
-user's cache directory; a distribution added, edited or removed is seen by the next lookup."""
+"""Entry points are read from importlib.metadata once per installation state and cached beside
+the module's bytecode; a distribution added, edited or removed is seen by the next lookup."""
 
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.util
+import json
 import os
 from pathlib import Path
 
@@ -15,6 +17,10 @@ from proofshot.model import plugins as registry
 
 def _fresh(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(registry, "_TABLE", None)  # as a new process starts
+
+
+def _cache_in(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    monkeypatch.setattr(registry, "cache_file", lambda: path)
 
 
 def _names(group: str) -> dict[str, str]:
@@ -32,13 +38,12 @@ def _dist(root: Path, value: str) -> Path:
 
 def test_cached_lookup_equals_importlib_metadata(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    _cache_in(monkeypatch, tmp_path / "cache" / "ep.json")
     for group in ("proofshot.collectors", "proofshot.rules"):
         _fresh(monkeypatch)
         want = {e.name: e.value for e in importlib.metadata.entry_points(group=group)}
         assert _names(group) == want and want, group
-    assert registry.cache_file().is_file()
-    assert str(tmp_path) in str(registry.cache_file())
+    assert (tmp_path / "cache" / "ep.json").is_file()
 
     def no_scan(**kw: object) -> None:
         raise AssertionError("the installed distributions were scanned again")
@@ -52,7 +57,7 @@ def test_cached_lookup_equals_importlib_metadata(tmp_path: Path,
 
 def test_a_distribution_added_edited_or_removed_is_seen(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    _cache_in(monkeypatch, tmp_path / "cache" / "ep.json")
     site = tmp_path / "site"
     site.mkdir()
     monkeypatch.syspath_prepend(str(site))
@@ -76,14 +81,21 @@ def test_a_distribution_added_edited_or_removed_is_seen(tmp_path: Path,
 def test_an_unwritable_cache_is_no_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    _cache_in(monkeypatch, blocker / "ep.json")
     _fresh(monkeypatch)
     assert "linux" in _names("proofshot.collectors")
-    (tmp_path / "c" / "proofshot").mkdir(parents=True)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "c"))
-    registry.cache_file().write_text("{broken")
+    _cache_in(monkeypatch, tmp_path / "ep.json")
+    (tmp_path / "ep.json").write_text("{broken")
     _fresh(monkeypatch)
     assert "linux" in _names("proofshot.collectors")
+    rewritten = json.loads((tmp_path / "ep.json").read_text())["groups"]["proofshot.collectors"]
+    assert ["linux", "proofshot.collectors.linux.plugin:PLUGIN"] in rewritten
+
+
+def test_the_cache_sits_beside_the_bytecode_not_in_the_users_directories() -> None:
+    path = registry.cache_file()
+    assert path.parent == Path(importlib.util.cache_from_source(registry.__file__)).parent
+    assert not str(path).startswith(str(Path.home() / ".cache"))
 
 
 def test_entry_load_resolves_dotted_attributes() -> None:
@@ -98,7 +110,7 @@ def test_a_busy_working_directory_keeps_the_cache(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """sys.path[0] is often the working directory: files coming and going there (not
     distributions) leave the cache valid."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    _cache_in(monkeypatch, tmp_path / "cache" / "ep.json")
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.syspath_prepend(str(work))

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
+
+from proofshot.scan import masking
 from proofshot.scan.masking import mask_bytes, mask_text
+
+
+@pytest.fixture(params=["aho-corasick", "find"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """mask_bytes finds keyword lines with ahocorasick-rs, or (without it) bytes.find."""
+    if request.param == "find":
+        monkeypatch.setattr(masking, "_AHO", None)
+    else:
+        assert masking._AHO is not None, "ahocorasick-rs is a dependency: run .ci/install"
+    return str(request.param)
 
 
 def kh(v: str) -> str:
@@ -103,7 +116,7 @@ def test_a_private_key_is_hashed_whole() -> None:
             f"a\n-----MASKED RSA PRIVATE KEY {kh(pem(body))}-----\nb")
 
 
-def test_bytes_that_are_not_utf8_pass_through() -> None:
+def test_bytes_that_are_not_utf8_pass_through(engine: str) -> None:
     raw = b"\xfe\xff db=1\npassword=s\xe917\n\x00tail"
     assert mask_bytes(raw, kh) == (b"\xfe\xff db=1\npassword=" + kh("s\xe917").encode()
                                    + b"\n\x00tail")
@@ -129,7 +142,7 @@ def test_a_tools_sentence_about_a_password_stays_readable() -> None:
     assert mask_text("password=is", kh) == f"password={kh('is')}"
 
 
-def test_bytes_mask_as_their_latin1_text_does() -> None:
+def test_bytes_mask_as_their_latin1_text_does(engine: str) -> None:
     """mask_bytes works on the bytes (keyword lines found in bytes.lower()); it gives what
     mask_text gives for the latin-1 text, byte for byte: keywords in any case, next to
     non-ASCII letters (latin-1 and UTF-8), lines at the start and the end, CR LF, PEM."""
@@ -150,7 +163,7 @@ def test_bytes_mask_as_their_latin1_text_does() -> None:
     assert mask_bytes(b"no keyword here\n", kh) == b"no keyword here\n"
 
 
-def test_long_lines_mask_as_their_latin1_text_does() -> None:
+def test_long_lines_mask_as_their_latin1_text_does(engine: str) -> None:
     """A line past 10,000 characters is hashed whole when it holds an assignment; mask_bytes
     skips the costly search on such a line only when no keyword stands before a separator
     (any character str's \\s matches in latin-1, = or :), which the cases below all try."""
@@ -167,7 +180,7 @@ def test_long_lines_mask_as_their_latin1_text_does() -> None:
     assert mask_bytes(meta.encode(), kh) == meta.encode()
 
 
-def test_bytes_mask_as_text_on_random_lines() -> None:
+def test_bytes_mask_as_text_on_random_lines(engine: str) -> None:
     """Lines drawn from keywords (any case, inside words and paths), separators (every one str's
     \\s knows in latin-1), URLs, SNMP directives, NULs and non-ASCII bytes: mask_bytes equals
     mask_text over the latin-1 text, also where a keyword only sits in a path prefix."""

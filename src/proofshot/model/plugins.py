@@ -11,7 +11,7 @@ for different objects is an error, never a silent override.
 
 Finding the entry points (importlib.metadata reading every installed distribution's record,
 ~100 in a venv: ~30 ms a process) is done once per installation state: the `proofshot.*`
-groups are cached in the user's cache directory under a fingerprint of what that scan reads
+groups are cached beside this module's bytecode under a fingerprint of what that scan reads
 (sys.path; per path directory the distributions in it and the modification time of each one's
 entry_points.txt). Installing, removing or upgrading a distribution, or editing
 its entry points, changes the fingerprint and the next process scans again. A cache that
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.util
 import json
 import os
 import re
@@ -99,9 +100,13 @@ def _fingerprint() -> list[Any]:
 
 
 def cache_file() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    """Beside this module's own bytecode (its __pycache__, or PYTHONPYCACHEPREFIX's), per
+    interpreter: a cache of what is installed, not of the user's data, so a command never
+    writes into the user's directories (a bad command line writes nothing). Written also
+    under PYTHONDONTWRITEBYTECODE (installs byte-compile ahead, .ci/install does); where the
+    directory is read-only nothing is cached and every process reads the distributions."""
     tag = hashlib.sha256(f"{sys.executable}\0{sys.prefix}".encode()).hexdigest()[:16]
-    return Path(base) / "proofshot" / f"entry-points-{tag}.json"
+    return Path(importlib.util.cache_from_source(__file__)).parent / f"entry-points-{tag}.json"
 
 
 def _entry_table() -> dict[str, list[tuple[str, str]]]:
