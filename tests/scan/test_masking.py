@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
+
+from proofshot.scan import masking
 from proofshot.scan.masking import mask_bytes, mask_text
+
+
+@pytest.fixture(params=["aho-corasick", "find"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """mask_bytes finds keyword lines with ahocorasick-rs, or (without it) bytes.find."""
+    if request.param == "find":
+        monkeypatch.setattr(masking, "_AHO", None)
+    else:
+        assert masking._AHO is not None, "ahocorasick-rs is a dependency: run .ci/install"
+    return str(request.param)
 
 
 def kh(v: str) -> str:
@@ -103,7 +116,7 @@ def test_a_private_key_is_hashed_whole() -> None:
             f"a\n-----MASKED RSA PRIVATE KEY {kh(pem(body))}-----\nb")
 
 
-def test_bytes_that_are_not_utf8_pass_through() -> None:
+def test_bytes_that_are_not_utf8_pass_through(engine: str) -> None:
     raw = b"\xfe\xff db=1\npassword=s\xe917\n\x00tail"
     assert mask_bytes(raw, kh) == (b"\xfe\xff db=1\npassword=" + kh("s\xe917").encode()
                                    + b"\n\x00tail")
@@ -145,3 +158,70 @@ def test_a_nul_ends_a_field_in_nul_separated_answers() -> None:
     assert got.replace(f"/srv/my key {kh('file')}", "/srv/my key file") == walk
     # grep -Z: the path and the line are fields; a line's secret is masked as before
     assert mask_text("/etc/a.conf\0password=abc\n", kh) == f"/etc/a.conf\0password={kh('abc')}\n"
+
+
+def test_bytes_mask_as_their_latin1_text_does(engine: str) -> None:
+    """mask_bytes works on the bytes (keyword lines found in bytes.lower()); it gives what
+    mask_text gives for the latin-1 text, byte for byte: keywords in any case, next to
+    non-ASCII letters (latin-1 and UTF-8), lines at the start and the end, CR LF, PEM."""
+    lines = [line for line, _ in MASKED_BY_HAND] + [
+        "PASSWORD=Geheim", "Pass\xe9word=x1", "\xc9PASSWD: caf\xe9", "ApI-KeY = zz9",
+        "community \xfcber", "url=https://u:p\xe4ss@h/x", "token=\u00e4\u00f6\u00fc",
+        "kelvin \u212aEY=x", "long s \u017fecret=x", "dotless pas\u0131=1", "plain line",
+        "ROCOMMUNITY s3cr3t 10.0.0.0/8", "password is required", "key\r", "secret=1\r",
+    ]
+    pem_block = ("-----BEGIN PRIVATE KEY-----\nMIIEv\nQIBAD\n-----END PRIVATE KEY-----")
+    for n in range(len(lines)):
+        order = lines[n:] + lines[:n]
+        for text in ("\n".join(order), "\n".join(order) + "\n", "\r\n".join(order),
+                     "\n".join(order[:3]) + "\n" + pem_block + "\n" + "\n".join(order[3:])):
+            for data in (text.encode("utf-8"), text.encode("utf-8", "replace")[::-1]):
+                want = mask_text(data.decode("latin-1"), kh).encode("latin-1", "replace")
+                assert mask_bytes(data, kh) == want, (n, data[:80])
+    assert mask_bytes(b"no keyword here\n", kh) == b"no keyword here\n"
+
+
+def test_long_lines_mask_as_their_latin1_text_does(engine: str) -> None:
+    """A line past 10,000 characters is hashed whole when it holds an assignment; mask_bytes
+    skips the costly search on such a line only when no keyword stands before a separator
+    (any character str's \\s matches in latin-1, = or :), which the cases below all try."""
+    filler = "x" * 10_001
+    for sep in (" ", "\t", "\x0b", "\x1c", "\x1f", "\x85", "\xa0", "=", ":", " = ", "\x00"):
+        for word in ("password", "Secret_Key", "KEY", "api-key", "community", "keys", "pw"):
+            for text in (f"{filler}{word}{sep}v4lue", f"{word}{sep}v4lue\x00{filler}",
+                         f"head\n{filler}\x00{word}{sep}v\x00\ntail"):
+                data = text.encode("latin-1")
+                want = mask_text(text, kh).encode("latin-1", "replace")
+                assert mask_bytes(data, kh) == want, (sep, word, text[:20], text[-20:])
+    meta = "\x00".join(f"/etc/ssh/ssh_host_{i}_key\x00600\x00root" for i in range(800))
+    assert len(meta) > 10_000
+    assert mask_bytes(meta.encode(), kh) == meta.encode()
+
+
+def test_bytes_mask_as_text_on_random_lines(engine: str) -> None:
+    """Lines drawn from keywords (any case, inside words and paths), separators (every one str's
+    \\s knows in latin-1), URLs, SNMP directives, NULs and non-ASCII bytes: mask_bytes equals
+    mask_text over the latin-1 text, also where a keyword only sits in a path prefix."""
+    import random
+
+    rnd = random.Random(15)
+    words = ["password", "PassPhrase", "pwd", "secret_key", "Token", "api-key", "KEY", "keys",
+             "psk", "rocommunity", "rwcommunity6", "com2sec", "community", "credentials",
+             "bindpw", "rootpw", "keyboard", "bypass", "monkey", "value", "hmac:abc", "is",
+             "yes", "\xe9t\xe9", "caf\xe9", "x", "/etc/pam.d/common-password", "https://u:p@h/",
+             "ftp://a:b@c", "://", "S3cr3t!", "'q'", '"dq"', "a,b", "{k}", "-----BEGIN"]
+    seps = [" ", "=", ":", " = ", "\t", "\x0b", "\x0c", "\r", "\x1c", "\x1f", "\x85", "\xa0",
+            "\x00", ";", ",", "", "  "]
+    lines = []
+    for _ in range(3000):
+        n = rnd.randint(0, 6)
+        parts = [rnd.choice(words) + rnd.choice(seps) for _ in range(n)]
+        prefix = rnd.choice(["", "/etc/ssh/ssh_host_key\x00", "/etc/passwd\x00", "/etc/x\x00"])
+        lines.append(prefix + "".join(parts))
+    text = "\n".join(lines)
+    data = text.encode("latin-1")
+    masked = mask_bytes(data, kh)
+    assert masked == mask_text(text, kh).encode("latin-1", "replace")
+    assert masked.count(b"hmac:") > 1000 + data.count(b"hmac:")
+    utf8 = text.encode("utf-8")
+    assert mask_bytes(utf8, kh) == mask_text(utf8.decode("latin-1"), kh).encode("latin-1")

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.synth import commit, row
 
 from proofshot.store.embedded import Store
+from tests.synth import commit, row
 
 PASSWORD = "alma-secret-pass-1"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 _KEYWORDS = (
     r"pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key"
@@ -85,8 +86,14 @@ def mask_text(text: str, keyed_hash: Hasher) -> str:
     return "".join(out)
 
 
-def _mask_line(line: str, keyed_hash: Hasher) -> str:
-    if len(line) > 10000:
+_LONG = 10000  # a line longer than this is hashed whole when it holds an assignment
+
+
+def _mask_line(line: str, keyed_hash: Hasher, snmp: bool = True, url: bool = True,
+               assign: bool = True) -> str:
+    """`snmp`, `url`, `assign`: False skips a pattern that cannot match this line (mask_bytes
+    knows from the line's bytes, see _traces)."""
+    if len(line) > _LONG:
         return keyed_hash(line) if _ASSIGN.search(line) else line
 
     def repl(m: re.Match[str]) -> str:
@@ -103,9 +110,11 @@ def _mask_line(line: str, keyed_hash: Hasher) -> str:
         val = m.group("val")
         return m.group(0) if val.startswith("hmac:") else m.group("lead") + keyed_hash(val)
 
-    line = _SNMP.sub(once, line)
-    line = _URL_CRED.sub(once, line)
-    return _ASSIGN.sub(repl, line)
+    if snmp:
+        line = _SNMP.sub(once, line)
+    if url:
+        line = _URL_CRED.sub(once, line)
+    return _ASSIGN.sub(repl, line) if assign else line
 
 
 def _looks_like_key_directive(lead: str) -> bool:
@@ -117,7 +126,96 @@ def _looks_like_key_directive(lead: str) -> bool:
 
 def mask_bytes(data: bytes, keyed_hash: Hasher) -> bytes:
     """Mask raw answer bytes; bytes that are not UTF-8 pass through unchanged (latin-1 maps
-    every byte to one character and back), so only the masked values differ."""
+    every byte to one character and back), so only the masked values differ.
+
+    The same as `mask_text` over the latin-1 text, byte for byte, done on the bytes: latin-1
+    text holds none of the characters _FOLD maps and no character past ASCII whose lower() is
+    ASCII, so the keyword lines of `data.lower()` (ASCII only, C speed) are those of the text's
+    lower(); only those lines are decoded and masked. PEM private key blocks (which span
+    lines) are replaced first, as mask_text does."""
     if not data:
         return data
-    return mask_text(data.decode("latin-1"), keyed_hash).encode("latin-1", errors="replace")
+    if b"-----BEGIN" in data:
+        data = _PEM_BYTES.sub(lambda m: b"-----MASKED %s %s-----" % (
+            m.group(1), keyed_hash(m.group(0).decode("latin-1")).encode("latin-1", "replace")),
+            data)
+    folded = data.lower()
+    # a NUL ends a field as a newline ends a line (as in mask_text): the lines of `bounds`
+    # are the fields of a NUL-separated answer (same length, same offsets)
+    bounds = folded.replace(b"\0", b"\n") if b"\0" in folded else folded
+    out: list[bytes] = []
+    done = 0  # data[:done] is handled
+    for start in _hint_lines(bounds):
+        end = bounds.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        traces = _traces(folded, start, end)
+        if not any(traces):
+            continue
+        line = _mask_line(data[start:end].decode("latin-1"), keyed_hash, *traces)
+        out += (data[done:start], line.encode("latin-1", errors="replace"))
+        done = end
+    if not out:
+        return data
+    out.append(data[done:])
+    return b"".join(out)
+
+
+_HINT_WORDS = tuple(w.encode("ascii") for w in _HINT.pattern.split("|"))
+_AHO: Any = None
+try:
+    from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, BytesAhoCorasick
+
+    _AHO = BytesAhoCorasick(list(_HINT_WORDS), matchkind=MATCHKIND_LEFTMOST_FIRST)
+except ImportError:  # pragma: no cover - a dependency; the find loop is exact as well
+    pass
+
+
+def _hint_lines(folded: bytes) -> list[int]:
+    """Start offsets of the lines holding a _HINT word, in order. One Aho-Corasick pass (Rust,
+    ~1 ms for 2 MB) where ahocorasick-rs is installed; else one bytes.find per word and line.
+    Non-overlapping leftmost-first matches still hit every line holding a word: a match is
+    left out only where it overlaps an earlier one, which is then in the same line."""
+    if _AHO is not None:
+        out: list[int] = []
+        end = -1  # the end of the last line taken
+        for _, i, _ in _AHO.find_matches_as_indexes(folded):
+            if i < end:
+                continue
+            out.append(folded.rfind(b"\n", 0, i) + 1)
+            end = folded.find(b"\n", i)
+            if end < 0:
+                break
+        return out
+    starts: set[int] = set()
+    for word in _HINT_WORDS:
+        i = folded.find(word)
+        while i >= 0:
+            starts.add(folded.rfind(b"\n", 0, i) + 1)
+            j = folded.find(b"\n", i)
+            if j < 0:
+                break
+            i = folded.find(word, j + 1)
+    return sorted(starts)
+
+
+def _traces(folded: bytes, start: int, end: int) -> tuple[bool, bool, bool]:
+    """Which of _mask_line's patterns (SNMP directive, URL credentials, assignment) can match
+    this line, from what each needs in the lower-cased bytes (see _ASSIGN_BYTES): a pattern
+    without its trace cannot match, and what the others put in (`hmac:` and hex digits) never
+    makes one. A long line is only ever hashed whole for an assignment. Lines that hold a
+    keyword only in a file's path (files_text prefixes each line with one) are skipped so."""
+    assign = _ASSIGN_BYTES.search(folded, start, end) is not None
+    if end - start > _LONG:
+        return False, False, assign
+    line = folded[start:end]
+    return b"community" in line or b"com2sec" in line, b"://" in line, assign
+
+
+_PEM_BYTES = re.compile(_PEM.pattern.encode("ascii"), re.DOTALL)
+# What every _ASSIGN match leaves in lower-cased latin-1 bytes: a keyword (a hint word, then the
+# rest of the keyword's letters) right before the separator's first character (str `\s` on
+# latin-1: \t-\r, \x1c-\x20, \x85, \xa0; or = :). A long line without it is no assignment:
+# the costly case-insensitive search of a 200 kB NUL-separated answer (files_meta) is skipped.
+_ASSIGN_BYTES = re.compile(
+    rb"(?:pass|pwd|secret|token|key|psk|communit|credential|bindpw|rootpw)[a-z_-]*"
+    rb"[\t-\r\x1c-\x20\x85\xa0=:]")

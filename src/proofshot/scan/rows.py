@@ -35,14 +35,14 @@ def _plan(table: Table) -> _Plan:
     return plan
 
 
-def _plain(value: Any) -> bool:
+def plain_floats(value: Any) -> bool:
     """Every float inside (lists and dicts walked) is one canonical_plain writes exactly."""
     if isinstance(value, float):
         return plain_float(value)
     if isinstance(value, list):
-        return all(_plain(v) for v in value)
+        return all(plain_floats(v) for v in value)
     if isinstance(value, dict):
-        return all(_plain(v) for v in value.values())
+        return all(plain_floats(v) for v in value.values())
     return True
 
 
@@ -63,7 +63,7 @@ def row_pair(table: Table, row: Row, keyed_hash: Hasher) -> tuple[bytes, bytes]:
     else:
         for c in lists:
             v = r.get(c)
-            if v and not _plain(v):
+            if v and not plain_floats(v):
                 enc = canonical
                 break
     return enc([r[k] for k in key]), enc(r)

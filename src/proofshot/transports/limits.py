@@ -43,9 +43,11 @@ async def read_capped(read: Callable[[int], Awaitable[bytes]], limit: int,
         block = await read(CHUNK)
         if not block:
             return b"".join(chunks), False
-        if whole is not None:
-            whole.add(block)
         if size + len(block) > limit:
+            if whole is not None:  # hashed only once the answer is cut: the usual whole
+                for kept in chunks:  # answer costs no second pass over its bytes
+                    whole.add(kept)
+                whole.add(block)
             chunks.append(block[: limit - size])
             data = b"".join(chunks)
             del chunks
