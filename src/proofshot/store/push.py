@@ -21,7 +21,14 @@ from pathlib import Path
 
 from proofshot.model.errors import BadInput, IntegrityError
 from proofshot.store.api import EvidenceStore
-from proofshot.store.copy import BackendSink, CopyResult, copy, enrolled_signers
+from proofshot.store.backend import Backend
+from proofshot.store.copy import (
+    BackendSink,
+    CopyResult,
+    DestinationDiverged,
+    copy,
+    enrolled_signers,
+)
 from proofshot.store.embedded import Store, open_backend
 from proofshot.store.verify import verify_snapshots
 
@@ -52,37 +59,69 @@ def pushed_origins(dst: EvidenceStore) -> dict[str, str]:
 
 def push(src: EvidenceStore, dest: str) -> PushResult:
     if str(dest).startswith("ssh:"):
-        raise BadInput("push goes to a store that keeps its own chain (a directory or "
-                       "postgresql://); for an ssh:// copy of this store use 'proofshot sync'")
+        raise BadInput("ssh:// destinations are opened by proofshot.transports.sftp_store "
+                       "(proofshot push ssh://...)")
     if Path(dest).expanduser().resolve() == src.root.resolve() and src.location == dest:
         raise BadInput("the destination is this store itself")
     backend = open_backend(dest)
-    res = PushResult(dest)
-    dst = Store(backend, src.workspace)
     try:
-        signer = enrolled_signers(backend).get(src.keys.public_b64)
-        if signer is None or signer.revoked:
-            raise BadInput(f"{dest.split('@')[-1]} does not accept this workspace's key "
-                           f"{src.keys.fingerprint}: the store's owner must enroll it first "
-                           "(proofshot key trust FILE.pub)")
-        with src.lock():
-            src.reconcile()
-            res.copy = copy(src, BackendSink(backend), mirror=False, result=CopyResult(dest))
-            done = pushed_origins(dst)
-            for info in src.snapshots():
-                if info.id in done:
-                    res.already += 1
-                    continue
-                body = src.manifest(info.id)  # checked: id and signature
-                if body.get("key") != src.keys.fingerprint:
-                    continue  # pushed to us by someone else: theirs to push
-                fresh = {k: v for k, v in body.items() if k not in _CHAIN_FIELDS}
-                fresh["origin"] = {"id": info.id, "seq": info.seq}
-                res.sent.append((info.id, dst.commit(fresh, dst.writer())))
-        res.problems = verify_snapshots(dst, [theirs for _, theirs in res.sent])
-        if res.problems:
-            raise IntegrityError(f"{dest.split('@')[-1]} does not verify after the push: "
-                                 f"{res.problems[0]}")
+        return push_to(src, backend, dest)
     finally:
         backend.close()
+
+
+def diverged_origins(src: EvidenceStore, dst: EvidenceStore) -> list[str]:
+    """Snapshots at the destination that this workspace pushed (signed by its key, `origin` in
+    its chain) from a chain we no longer have: our store was restored from an older copy or
+    forked since. Their origin ids."""
+    ours = {s.id for s in src.snapshots()}
+    out = []
+    for sid in dst.backend.list("manifest"):
+        try:
+            body = json.loads(dst.backend.get("manifest", sid))["body"]
+        except (ValueError, KeyError, TypeError):
+            continue
+        origin = body.get("origin")
+        if body.get("key") == src.keys.fingerprint and isinstance(origin, dict) \
+                and isinstance(origin.get("id"), str) and origin["id"] not in ours:
+            out.append(origin["id"])
+    return sorted(out)
+
+
+def push_to(src: EvidenceStore, backend: Backend, dest: str) -> PushResult:
+    """Push into an open backend (a directory, PostgreSQL, a directory over SSH)."""
+    res = PushResult(dest)
+    where = dest.split("@")[-1]
+    dst = Store(backend, src.workspace)
+    signer = enrolled_signers(backend).get(src.keys.public_b64)
+    if signer is None or signer.revoked:
+        raise BadInput(f"{where} does not accept this workspace's key "
+                       f"{src.keys.fingerprint}: the store's owner must enroll it first "
+                       "(proofshot key trust FILE.pub)")
+    with src.lock():
+        src.reconcile()
+        lost = diverged_origins(src, dst)
+        if lost:
+            raise DestinationDiverged(
+                f"{where} holds {len(lost)} snapshot(s) this workspace pushed from a chain "
+                f"it no longer has ({', '.join(o[:12] for o in lost[:3])}): this store was "
+                "restored from an older copy or has forked; refusing to push")
+        res.copy = copy(src, BackendSink(backend), mirror=False, result=CopyResult(dest))
+        done = pushed_origins(dst)
+        for info in src.snapshots():
+            if info.id in done:
+                res.already += 1
+                continue
+            body = src.manifest(info.id)  # checked: id and signature
+            if body.get("key") != src.keys.fingerprint:
+                continue  # pushed to us by someone else: theirs to push
+            fresh = {k: v for k, v in body.items() if k not in _CHAIN_FIELDS}
+            fresh["origin"] = {"id": info.id, "seq": info.seq}
+            res.sent.append((info.id, dst.commit(fresh, dst.writer())))
+    res.problems = verify_snapshots(dst, [theirs for _, theirs in res.sent])
+    check_uploaded = getattr(backend, "check_uploaded", None)  # bytes hashed where they landed
+    if callable(check_uploaded):
+        res.problems += check_uploaded()
+    if res.problems:
+        raise IntegrityError(f"{where} does not verify after the push: {res.problems[0]}")
     return res
