@@ -1,8 +1,9 @@
-"""proofshot push ssh://: into a directory store on a lab host, over a real OpenSSH sshd (SFTP).
-Only what the store there lacks is sent; what was pushed is read back there; a diverged
-workspace or a forked remote chain is refused; two pushers at once both land, in order; a
-push killed with -9 leaves a store there that verifies and the next push completes it; the
-SFTP-only lock is exclusive; a changed host key is refused."""
+"""proofshot push ssh://: into a directory store on a lab host, over a real OpenSSH sshd (SFTP),
+and `sync DEST --store ssh://...` the other way. Only what the store there lacks is sent; what
+was pushed is read back there; a diverged workspace or a forked remote chain is refused; two
+pushers at once both land, in order; a push killed with -9 leaves a store there that verifies
+and the next push completes it; the SFTP-only lock is exclusive; a changed host key is
+refused."""
 
 from __future__ import annotations
 
@@ -95,6 +96,20 @@ def test_push_again_and_a_rotten_object(lab: Lab, tmp_path: Path) -> None:
     private = next(p for p in (laptop.root / "keys").iterdir() if p.name.endswith(".key"))
     secret = private.read_bytes().strip()
     assert not [p for p in local.rglob("*") if p.is_file() and secret in p.read_bytes()]
+    # the other way: the store there, synced into a directory here (host key pinned in the
+    # local workspace), verified here; again: nothing copied
+    pulled = tmp_path / "pulled"
+    here = {"PROOFSHOT_WORKSPACE": str(tmp_path / "ws")}
+    got = ps("sync", str(pulled), "--store", url, "--key", str(lab.client_key), "--json",
+             env=here)
+    assert got.returncode == 0, got.stderr
+    assert json.loads(got.stdout)["snapshots"] == 3
+    assert (tmp_path / "ws" / "known_hosts").read_text().startswith(f"{h.ip}:22 ssh-")
+    assert labels(pulled) == ["their-own", "before", "after"]
+    assert ps("verify", "--store", str(pulled)).returncode == 0
+    again = json.loads(ps("sync", str(pulled), "--store", url, "--key", str(lab.client_key),
+                          "--json", env=here).stdout)
+    assert (again["packs"], again["manifests"], again["other"]) == (0, 0, 0)
     # an object there rots; my next snapshot shares it, so no pack is sent again: the read-back
     # of what was pushed names it (exit 4)
     mine = {p.name for p in (laptop.root / "packs").glob("*.pack")}
@@ -108,6 +123,10 @@ def test_push_again_and_a_rotten_object(lab: Lab, tmp_path: Path) -> None:
     assert broken.returncode == 4, broken.stderr
     assert "does not verify after the push" in one_error_line(broken)
     assert ps("verify", "--store", str(local)).returncode == 4
+    # and a sync from there refuses to copy the rotten pack (exit 4, named)
+    rotten = ps("sync", str(tmp_path / "pulled-2"), "--store", url, "--key",
+                str(lab.client_key), env=here)
+    assert rotten.returncode == 4 and "corrupt" in one_error_line(rotten), rotten.stderr
 
 
 def test_diverged_workspace_forked_chain_and_changed_host_key(lab: Lab, tmp_path: Path) -> None:

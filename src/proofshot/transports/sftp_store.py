@@ -22,6 +22,9 @@ finding that file refuses cleanly (exit 1, nothing written) and names it, since 
 made it may be dead and only a person can tell. A chain that has forked there (two manifests
 at one position) is refused (exit 2).
 
+The same backend is the source of `proofshot sync DEST --store ssh://...` (`open_remote_store`):
+a directory store there copied here (or into PostgreSQL) and verified here, under its lock.
+
 Reading back: objects are read in place (a byte range of a pack per object), packs sent are
 hashed on the remote (`sha256sum`, else downloaded and hashed here), so `verify_snapshots`
 and `check_uploaded` see the bytes as they landed.
@@ -50,7 +53,9 @@ from proofshot.store.api import EvidenceStore, utcnow
 from proofshot.store.backend import Backend, ChainMoved, Kind, SealedPack, SnapshotInfo
 from proofshot.store.copy import DestinationDiverged
 from proofshot.store.dirbackend import STORE_FORMAT, info_of
+from proofshot.store.embedded import Store
 from proofshot.store.packs import read_records
+from proofshot.store.workspace import Workspace
 from proofshot.transports.sftp_sync import SftpSink, SSHDest, _SyncTransport
 
 LOCK_WAIT = 120  # seconds a pusher waits for another writer's lock on the remote store
@@ -91,12 +96,22 @@ class SftpBackend(SftpSink):
     def open(cls, store: EvidenceStore, dest: SSHDest, *, key_path: str | None = None,
              password: str | None = None, accept_host_key: bool = False,
              connect_timeout: float = 10.0) -> SftpBackend:
+        """The push destination: host keys pinned in `store`'s workspace."""
+        return cls._connect(store, dest, store.workspace.known_hosts, store.backend,
+                            key_path=key_path, password=password,
+                            accept_host_key=accept_host_key, connect_timeout=connect_timeout)
+
+    @classmethod
+    def _connect(cls, store: EvidenceStore | None, dest: SSHDest, known_hosts: Path,
+                 hint: Backend | None, *, key_path: str | None, password: str | None,
+                 accept_host_key: bool, connect_timeout: float) -> SftpBackend:
         t = _PushTransport(
-            "destination", dest.host, dest.port, user=dest.user, key_path=key_path,
-            password=password, use_agent=key_path is None and password is None,
-            known_hosts_path=store.workspace.known_hosts, accept_new_key=accept_host_key,
-            connect_timeout=connect_timeout, retries=1, timeout=300.0)
-        be = cls(store, dest, t, hint=store.backend)
+            "destination" if store is not None else "source", dest.host, dest.port,
+            user=dest.user, key_path=key_path, password=password,
+            use_agent=key_path is None and password is None, known_hosts_path=known_hosts,
+            accept_new_key=accept_host_key, connect_timeout=connect_timeout, retries=1,
+            timeout=300.0)
+        be = cls(store, dest, t, hint=hint)  # type: ignore[arg-type]  # set below for a source
         try:
             be._run(t.open())
             be.sftp = be.loop.run_until_complete(t.start_sftp())
@@ -395,3 +410,35 @@ class SftpBackend(SftpSink):
                 problems.append(f"{rel} arrived altered (hashes to {got[rel][:12]}, expected "
                                 f"{sha[:12]})")
         return problems
+
+
+def open_remote_store(src: SSHDest, pins: Workspace, *, key_path: str | None = None,
+                      password: str | None = None, accept_host_key: bool = False,
+                      connect_timeout: float = 10.0) -> Store:
+    """A directory store on another machine as the source of `proofshot sync DEST --store
+    ssh://...`: read over SFTP, host keys pinned in `pins` (the local workspace). Its public
+    key, salt and TSA certificate are fetched into a scratch workspace (no private key: the
+    copy is evidence to check, signed by the store there)."""
+    be = SftpBackend._connect(None, src, pins.known_hosts, None, key_path=key_path,
+                              password=password, accept_host_key=accept_host_key,
+                              connect_timeout=connect_timeout)
+    try:
+        salt = be._run(be._read_or_none("keys/salt"))
+        if salt is None:
+            raise BadInput(f"{src}: cannot read keys/salt there (a store copied by sync or "
+                           "made by init has it, readable by its owner only)")
+        scratch = be.scratch()
+        (scratch / "keys").mkdir(mode=0o700)
+        (scratch / "keys" / "signing.pub").write_text(be.owner_public + "\n")
+        fd = os.open(scratch / "keys" / "salt", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with open(fd, "wb") as fh:
+            fh.write(salt)
+        ca = be._run(be._read_or_none("tsa-ca.pem"))
+        if ca is not None:
+            (scratch / "tsa-ca.pem").write_bytes(ca)
+        store = Store(be, Workspace(scratch))
+    except BaseException:
+        be.close()
+        raise
+    be.store = store
+    return store
