@@ -211,18 +211,19 @@ def test_two_pushers_at_once_then_kill_9_mid_push(lab: Lab, tmp_path: Path) -> N
     assert 3 <= landed < 60
     verified = ps("verify", "--store", str(local))
     assert verified.returncode == 0, verified.stdout + verified.stderr
-    assert not (local / "push.lock").exists()
-    # the next push takes the lock at once (the killed pusher's went with its connection)
+    # the next push takes the lock at once: the killed pusher's flock went with its connection,
+    # and a push.lock it made under that flock is known to be stale
     done = json.loads(ps("push", url, "--key", str(lab.client_key), "--store", str(a.root),
                          "--json").stdout)
     assert len(done["pushed"]) == 60 - landed and done["already"] == 8 + landed
-    assert labels(local).count("k59") == 1
+    assert labels(local).count("k59") == 1 and not (local / "push.lock").exists()
     assert ps("verify", "--store", str(local)).returncode == 0
 
 
 def test_sftp_only_lock_file(lab: Lab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without flock(1) there (an SFTP-only account), push.lock is created exclusively: a push
-    finding it refuses, names it and writes nothing; the lock goes when the push ends."""
+    finding it refuses, names it and writes nothing; the lock goes when the push ends. With
+    flock, a push.lock marked as made under the flock is stale once we hold the flock."""
     h = lab.host(1)
     laptop = Store.create(tmp_path / "laptop")
     commit(laptop, "a", {"t": {"items": [row(1)]}})
@@ -239,6 +240,25 @@ def test_sftp_only_lock_file(lab: Lab, tmp_path: Path, monkeypatch: pytest.Monke
         be.close()
     assert labels(local) == ["their-own"]
     stale.unlink()
+    # a push.lock left by a flock holder is replaced by the next flock holder only: without
+    # flock it still refuses
+    stale.write_text(json.dumps({"host": "elsewhere", "pid": 4343, "since": "x", "flock": True}))
+    chown_audit(local)
+    be = SftpBackend.open(laptop, parse_dest(url), key_path=str(lab.client_key))
+    try:
+        with pytest.raises(StoreError, match="pid 4343"):
+            push_to(laptop, be, url)
+    finally:
+        be.close()
+    monkeypatch.undo()
+    be = SftpBackend.open(laptop, parse_dest(url), key_path=str(lab.client_key))
+    try:
+        with be.lock():
+            assert json.loads(stale.read_text())["pid"] == os.getpid()
+    finally:
+        be.close()
+    assert not stale.exists()
+    monkeypatch.setattr(sftp_store, "_LOCK_SCRIPT", "exit 127")
     be = SftpBackend.open(laptop, parse_dest(url), key_path=str(lab.client_key))
     try:
         with be.lock():

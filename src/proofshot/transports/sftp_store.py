@@ -16,9 +16,11 @@ The chain: `advance` is a compare-and-swap under the store's own lock, taken on 
 machine: `flock` on `PATH/lock` (the very lock a proofshot running there takes), held by a
 remote process for as long as we hold it, released by the kernel when the connection drops
 (a pusher killed with -9 leaves no lock behind). Two pushers at once therefore commit one
-after the other, each chained after the other's tip. A remote account without a shell or
-flock(1) (SFTP only) falls back to an exclusive create of `PATH/push.lock` over SFTP; a push
-finding that file refuses cleanly (exit 1, nothing written) and names it, since the pusher who
+after the other, each chained after the other's tip. Under it, `PATH/push.lock` is created
+exclusively over SFTP, which is all a remote account without a shell or flock(1) (SFTP only)
+can do: so pushers of both kinds exclude each other. A push.lock made under the flock and
+found while holding the flock was left by a killed pusher and is replaced; one made without
+it makes a push refuse cleanly (exit 1, nothing written) and name it, since the pusher who
 made it may be dead and only a person can tell. A chain that has forked there (two manifests
 at one position) is refused (exit 2).
 
@@ -329,18 +331,29 @@ class SftpBackend(SftpSink):
                 self._release()
 
     def _acquire(self) -> None:
-        if self._run(self._flock()):
-            if self._run(self._read_or_none("push.lock")) is not None:
-                self._release()
-                raise StoreError(self._held_message())
-            return
-        self.doing = f"creating {self._p('push.lock')}"
+        """flock where the remote can, and in any case push.lock created exclusively, so a
+        pusher of either kind excludes the other. A push.lock marked as made under the flock
+        while we hold the flock was left by a pusher that died: it is removed."""
+        flocked = self._run(self._flock())
         note = json.dumps({"host": socket.gethostname(), "pid": os.getpid(),
-                           "since": utcnow()}).encode()
+                           "since": utcnow(), "flock": flocked}).encode()
+        self.doing = f"creating {self._p('push.lock')}"
         try:
             self._run(self._create_exclusive("push.lock", note))
         except StoreError:
-            raise StoreError(self._held_message()) from None
+            held = self._run(self._read_or_none("push.lock")) or b"{}"
+            try:
+                stale = flocked and json.loads(held).get("flock") is True
+            except (ValueError, AttributeError):
+                stale = False
+            try:
+                if not stale:
+                    raise StoreError(self._held_message()) from None
+                self._run(self.sftp.remove(self._p("push.lock")))
+                self._run(self._create_exclusive("push.lock", note))
+            except BaseException:
+                self._release()
+                raise
         self._lock_file = True
 
     def _held_message(self) -> str:
@@ -384,6 +397,10 @@ class SftpBackend(SftpSink):
             raise StoreError(f"{self._p(rel)} exists") from None
 
     def _release(self) -> None:
+        if self._lock_file:  # the file first, then the flock it was made under
+            self._lock_file = False
+            with contextlib.suppress(Exception):
+                self.loop.run_until_complete(self.sftp.remove(self._p("push.lock")))
         proc, self._lock_proc = self._lock_proc, None
         if proc is not None:
             async def done() -> None:
@@ -393,10 +410,6 @@ class SftpBackend(SftpSink):
                 proc.close()
             with contextlib.suppress(Exception):
                 self.loop.run_until_complete(done())
-        if self._lock_file:
-            self._lock_file = False
-            with contextlib.suppress(Exception):
-                self.loop.run_until_complete(self.sftp.remove(self._p("push.lock")))
 
     # --- checking what was sent -------------------------------------------------------------
     def check_uploaded(self) -> builtins.list[str]:
