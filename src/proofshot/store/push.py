@@ -7,10 +7,13 @@ destination lacks). Each snapshot not yet there is then appended to the destinat
 the same body (targets, tables, Merkle root, label, customer) plus `origin` (the id and number
 it has in our chain), chained after the destination's tip and signed by this workspace's key,
 which the destination's owner must have enrolled (`proofshot key trust`); otherwise nothing is
-appended (exit 2). Pushing again sends nothing twice. Afterwards what was pushed is read back
-and checked there (`verify_snapshots`: manifests, links, every referenced object); `proofshot
-verify --store DEST` checks the whole store. Time-stamp tokens stamp the original
-manifests and stay with them.
+appended (exit 2). Pushing again sends nothing twice. A destination holding snapshots this
+workspace pushed from a chain it no longer has (restored from an older copy, or forked) is
+refused (DestinationDiverged, exit 2, nothing written). `push_to` takes any open backend: a
+directory on another machine over SSH is proofshot.transports.sftp_store.SftpBackend.
+Afterwards what was pushed is read back and checked there (`verify_snapshots`: manifests,
+links, every referenced object); `proofshot verify --store DEST` checks the whole store.
+Time-stamp tokens stamp the original manifests and stay with them.
 """
 
 from __future__ import annotations
@@ -44,15 +47,18 @@ class PushResult:
     problems: list[str] = field(default_factory=list)
 
 
-def pushed_origins(dst: EvidenceStore) -> dict[str, str]:
-    """origin id -> id at the destination, for snapshots pushed there before."""
+def pushed_origins(dst: EvidenceStore, signed_by: str | None = None) -> dict[str, str]:
+    """origin id -> id at the destination, for snapshots pushed there before (`signed_by`: by
+    the key of that fingerprint only)."""
     out: dict[str, str] = {}
     for sid in dst.backend.list("manifest"):
         try:
-            origin = json.loads(dst.backend.get("manifest", sid))["body"].get("origin")
-        except (ValueError, KeyError, TypeError):
+            body = json.loads(dst.backend.get("manifest", sid))["body"]
+            origin = body.get("origin")
+        except (ValueError, KeyError, TypeError, AttributeError):
             continue
-        if isinstance(origin, dict) and isinstance(origin.get("id"), str):
+        if isinstance(origin, dict) and isinstance(origin.get("id"), str) and (
+                signed_by is None or body.get("key") == signed_by):
             out[origin["id"]] = sid
     return out
 
@@ -70,24 +76,6 @@ def push(src: EvidenceStore, dest: str) -> PushResult:
         backend.close()
 
 
-def diverged_origins(src: EvidenceStore, dst: EvidenceStore) -> list[str]:
-    """Snapshots at the destination that this workspace pushed (signed by its key, `origin` in
-    its chain) from a chain we no longer have: our store was restored from an older copy or
-    forked since. Their origin ids."""
-    ours = {s.id for s in src.snapshots()}
-    out = []
-    for sid in dst.backend.list("manifest"):
-        try:
-            body = json.loads(dst.backend.get("manifest", sid))["body"]
-        except (ValueError, KeyError, TypeError):
-            continue
-        origin = body.get("origin")
-        if body.get("key") == src.keys.fingerprint and isinstance(origin, dict) \
-                and isinstance(origin.get("id"), str) and origin["id"] not in ours:
-            out.append(origin["id"])
-    return sorted(out)
-
-
 def push_to(src: EvidenceStore, backend: Backend, dest: str) -> PushResult:
     """Push into an open backend (a directory, PostgreSQL, a directory over SSH)."""
     res = PushResult(dest)
@@ -100,14 +88,16 @@ def push_to(src: EvidenceStore, backend: Backend, dest: str) -> PushResult:
                        "(proofshot key trust FILE.pub)")
     with src.lock():
         src.reconcile()
-        lost = diverged_origins(src, dst)
+        # what this workspace pushed there before (one read of the destination's manifests);
+        # an origin we no longer have: this store was restored from an older copy or forked
+        done = pushed_origins(dst, signed_by=src.keys.fingerprint)
+        lost = sorted(set(done) - {s.id for s in src.snapshots()})
         if lost:
             raise DestinationDiverged(
                 f"{where} holds {len(lost)} snapshot(s) this workspace pushed from a chain "
                 f"it no longer has ({', '.join(o[:12] for o in lost[:3])}): this store was "
                 "restored from an older copy or has forked; refusing to push")
         res.copy = copy(src, BackendSink(backend), mirror=False, result=CopyResult(dest))
-        done = pushed_origins(dst)
         for info in src.snapshots():
             if info.id in done:
                 res.already += 1
