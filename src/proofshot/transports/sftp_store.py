@@ -51,11 +51,10 @@ from typing import Any, BinaryIO
 import asyncssh
 
 from proofshot.model.errors import BadInput, IntegrityError, StoreError
-from proofshot.store.api import EvidenceStore, utcnow
+from proofshot.store.api import EvidenceStore, store_on, utcnow
 from proofshot.store.backend import Backend, ChainMoved, Kind, SealedPack, SnapshotInfo
 from proofshot.store.copy import DestinationDiverged
 from proofshot.store.dirbackend import STORE_FORMAT, info_of
-from proofshot.store.embedded import Store
 from proofshot.store.packs import read_records
 from proofshot.store.workspace import Workspace
 from proofshot.transports.sftp_sync import SftpSink, SSHDest, _SyncTransport
@@ -92,6 +91,7 @@ class SftpBackend(SftpSink):
         self._lock_proc: Any = None
         self._lock_file = False
         self._scratch: Path | None = None
+        self.reader = False  # True: read only, as the source of a sync (no remote lock)
 
     # --- life cycle -----------------------------------------------------------------------
     @classmethod
@@ -320,6 +320,9 @@ class SftpBackend(SftpSink):
     # --- the remote lock --------------------------------------------------------------------
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
+        if self.reader:  # a sync source: manifests land after their packs, nothing is removed,
+            yield        # so a listing is consistent without a lock (and needs no write access)
+            return
         if self._lock_depth == 0:
             self._acquire()
         self._lock_depth += 1
@@ -427,7 +430,7 @@ class SftpBackend(SftpSink):
 
 def open_remote_store(src: SSHDest, pins: Workspace, *, key_path: str | None = None,
                       password: str | None = None, accept_host_key: bool = False,
-                      connect_timeout: float = 10.0) -> Store:
+                      connect_timeout: float = 10.0) -> EvidenceStore:
     """A directory store on another machine as the source of `proofshot sync DEST --store
     ssh://...`: read over SFTP, host keys pinned in `pins` (the local workspace). Its public
     key, salt and TSA certificate are fetched into a scratch workspace (no private key: the
@@ -449,9 +452,10 @@ def open_remote_store(src: SSHDest, pins: Workspace, *, key_path: str | None = N
         ca = be._run(be._read_or_none("tsa-ca.pem"))
         if ca is not None:
             (scratch / "tsa-ca.pem").write_bytes(ca)
-        store = Store(be, Workspace(scratch))
+        store = store_on(be, Workspace(scratch))
     except BaseException:
         be.close()
         raise
     be.store = store
+    be.reader = True
     return store
