@@ -14,22 +14,23 @@ shorter.
 
 The chain: `advance` is a compare-and-swap under the store's own lock, taken on the remote
 machine: `flock` on `PATH/lock` (the very lock a proofshot running there takes), held by a
-remote process for as long as we hold it, released by the kernel when the connection drops
-(a pusher killed with -9 leaves no lock behind). Two pushers at once therefore commit one
-after the other, each chained after the other's tip. Under it, `PATH/push.lock` is created
-exclusively over SFTP, which is all a remote account without a shell or flock(1) (SFTP only)
-can do: so pushers of both kinds exclude each other. A push.lock made under the flock and
-found while holding the flock was left by a killed pusher and is replaced; one made without
-it makes a push refuse cleanly (exit 1, nothing written) and name it, since the pusher who
-made it may be dead and only a person can tell. A chain that has forked there (two manifests
-at one position) is refused (exit 2).
+remote process from the push's first commit until it ends, released by the kernel when the
+connection drops (a pusher killed with -9 leaves no lock behind). Two pushers at once
+therefore commit one after the other, each chained after the other's tip. Under it,
+`PATH/push.lock` is created exclusively over SFTP, which is all a remote account without a
+shell or flock(1) (SFTP only) can do: so pushers of both kinds exclude each other. A
+push.lock made under the flock and found while holding the flock was left by a killed pusher
+and is replaced; one made without it makes a push refuse cleanly (exit 1, nothing written)
+and name it, since the pusher who made it may be dead and only a person can tell. A chain
+that has forked there (two manifests at one position) is refused (exit 2).
 
 The same backend is the source of `proofshot sync DEST --store ssh://...` (`open_remote_store`):
-a directory store there copied here (or into PostgreSQL) and verified here, under its lock.
+a directory store there copied here (or into PostgreSQL) and verified here, read without its
+lock (manifests land after their packs and nothing is removed, so a listing is consistent).
 
-Reading back: objects are read in place (a byte range of a pack per object), packs sent are
-hashed on the remote (`sha256sum`, else downloaded and hashed here), so `verify_snapshots`
-and `check_uploaded` see the bytes as they landed.
+Reading back: objects are read where they landed (a small pack whole, once; a large one a byte
+range per object); packs sent are hashed on the remote (`sha256sum`, else downloaded and
+hashed here), so `verify_snapshots` and `check_uploaded` see the bytes as they landed.
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ from proofshot.store.packs import read_records
 from proofshot.store.workspace import Workspace
 from proofshot.transports.sftp_sync import SftpSink, SSHDest, _SyncTransport
 
+_WHOLE_PACK = 8 << 20  # packs up to this size are read whole when one object is needed
+_PACK_CACHE = 64 << 20  # bytes of such packs kept
 LOCK_WAIT = 120  # seconds a pusher waits for another writer's lock on the remote store
 _LOCK_SCRIPT = 'exec flock -x -w "$2" "$1" sh -c "echo locked; exec cat >/dev/null"'
 
@@ -87,6 +90,10 @@ class SftpBackend(SftpSink):
         self._indexed: set[str] = set()
         self._entries: dict[str, builtins.list[tuple[str, int, int]]] = {}
         self._handles: dict[str, Any] = {}
+        self._packs: dict[str, bytes] = {}  # small packs read whole (read back, not trusted)
+        self._cached = 0
+        self._listed = False
+        self.hold = True  # keep the remote lock from the first commit until close()
         self._lock_depth = 0
         self._lock_proc: Any = None
         self._lock_file = False
@@ -143,8 +150,8 @@ class SftpBackend(SftpSink):
         if self.loop.is_closed():
             return
         try:
-            if self._lock_depth:
-                self._lock_depth = 0
+            self._lock_depth = 0
+            if self._held():
                 self._release()
             for fh in self._handles.values():
                 with contextlib.suppress(Exception):
@@ -160,9 +167,19 @@ class SftpBackend(SftpSink):
                 shutil.rmtree(self._scratch, ignore_errors=True)
 
     def refresh(self) -> None:
-        """Read the remote listing again; manifests not seen yet are read once (immutable)."""
-        self.files = set()
-        self._run(self._state())
+        """Read the remote listing (the whole store the first time, then the chain's folder:
+        packs and job-record entries are only added, and what we add we know); manifests not
+        seen yet are read once (immutable)."""
+        if not self._listed:
+            self.files = set()
+            self._run(self._state())
+            self._listed = True
+        else:
+            chain: set[str] = set()
+            self.doing = f"listing {self._p('snapshots')}"
+            with contextlib.suppress(asyncssh.SFTPNoSuchFile):
+                self._run(self._walk("snapshots", chain))
+            self.files = {f for f in self.files if not f.startswith("snapshots/")} | chain
         for sid in self.list("manifest"):
             if sid not in self._infos:
                 doc = self.get("manifest", sid)
@@ -198,6 +215,7 @@ class SftpBackend(SftpSink):
         if rel in self.files and not replace and kind != "key":
             return
         if kind == "pack":
+            self._cached -= len(self._packs.pop(name, b""))
             try:
                 entries = [(o, off, len(d)) for o, off, d in read_records(io.BytesIO(data))]
             except ValueError as exc:
@@ -259,10 +277,25 @@ class SftpBackend(SftpSink):
         if loc is None:
             raise IntegrityError(f"object {oid} is missing from {self.dest}")
         pack, offset, length = loc
-        data: bytes = self._run(self._read_range(pack, offset, length))
+        whole = self._packs.get(pack)
+        if whole is None and self._extent(pack) <= _WHOLE_PACK:
+            # a small pack is read once, whole: one round trip instead of one per object
+            whole = self.get("pack", pack)
+            while self._packs and self._cached + len(whole) > _PACK_CACHE:
+                self._cached -= len(self._packs.pop(next(iter(self._packs))))
+            self._packs[pack] = whole
+            self._cached += len(whole)
+        if whole is not None:
+            data = whole[offset:offset + length]
+        else:
+            data = self._run(self._read_range(pack, offset, length))
         if len(data) != length:
             raise IntegrityError(f"object {oid}: pack {pack[:12]} is truncated at {self.dest}")
         return data
+
+    def _extent(self, pack: str) -> int:
+        entries = self._pack_entries(pack)
+        return max((off + ln for _o, off, ln in entries), default=0)
 
     async def _read_range(self, pack: str, offset: int, length: int) -> bytes:
         fh = self._handles.get(pack)
@@ -323,15 +356,18 @@ class SftpBackend(SftpSink):
         if self.reader:  # a sync source: manifests land after their packs, nothing is removed,
             yield        # so a listing is consistent without a lock (and needs no write access)
             return
-        if self._lock_depth == 0:
+        if self._lock_depth == 0 and not self._held():
             self._acquire()
         self._lock_depth += 1
         try:
             yield
         finally:
             self._lock_depth -= 1
-            if self._lock_depth == 0:
+            if self._lock_depth == 0 and not self.hold:
                 self._release()
+
+    def _held(self) -> bool:
+        return self._lock_proc is not None or self._lock_file
 
     def _acquire(self) -> None:
         """flock where the remote can, and in any case push.lock created exclusively, so a
