@@ -31,8 +31,8 @@ class Cluster:
     port: int
     bindir: Path
 
-    def url(self, db: str) -> str:
-        return f"postgresql://proofshot@127.0.0.1:{self.port}/{db}"
+    def url(self, db: str, host: str = "127.0.0.1") -> str:
+        return f"postgresql://proofshot@{host}:{self.port}/{db}"
 
     def psql(self, sql: str) -> None:
         subprocess.run(["runuser", "-u", "postgres", "--", str(self.bindir / "psql"), "-h",
@@ -51,7 +51,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_cluster() -> Iterator[Cluster]:
+def start_cluster(listen: str = "127.0.0.1", lab_net: str | None = None) -> Iterator[Cluster]:
+    """`listen`: addresses (loopback, and for a lab test the lab bridge's address in the root
+    namespace); `lab_net` (e.g. 10.200.0.0/24): clients there may log in with the password."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if not found:
         pytest.fail("PostgreSQL is not installed (.ci/install installs Debian's postgresql)")
@@ -66,10 +68,13 @@ def start_cluster() -> Iterator[Cluster]:
     subprocess.run([*as_pg, str(bindir / "initdb"), "-D", str(d / "data"), "-U", "postgres",
                     "--auth-local=peer", "--auth-host=scram-sha-256", f"--pwfile={pw}"],
                    check=True, capture_output=True)
+    if lab_net is not None:
+        with open(d / "data" / "pg_hba.conf", "a") as hba:
+            hba.write(f"host all all {lab_net} scram-sha-256\n")
     port = _free_port()
     log = d / "log"
     subprocess.run([*as_pg, str(bindir / "pg_ctl"), "-D", str(d / "data"), "-l", str(log),
-                    "-o", f"-p {port} -k {d} -c listen_addresses=127.0.0.1 -c fsync=off",
+                    "-o", f"-p {port} -k {d} -c listen_addresses={listen} -c fsync=off",
                     "-w", "start"], check=True, capture_output=True)
     cluster = Cluster(d, port, bindir)
     try:

@@ -6,7 +6,11 @@ store that mirrors this chain; `proofshot push` appends to a team store's own ch
 A pack that fails its hash at the destination is repaired from this store; a manifest altered
 there is broken (exit 4). Exit 2 (nothing written) when the destination
 has diverged (holds snapshots or job-record entries this store lacks, or another key), 4 when
-the copy does not verify, 1 when an ssh:// destination cannot be reached or logged into."""
+the copy does not verify, 1 when an ssh:// destination cannot be reached or logged into.
+
+`--store ssh://[user@]host[:port]/path` copies the other way: a directory store on another
+machine (read over SFTP, under its lock; host key pinned in the local workspace's known_hosts)
+into DEST here, verified here."""
 
 from __future__ import annotations
 
@@ -61,26 +65,44 @@ def sync(
                       f"(ids, signatures, chain), {res.report.packs} packs (hashed on the "
                       f"destination); key {st.keys.fingerprint}")
         return
-    if key or password or accept_host_key:
-        raise BadInput("--key, --password and --accept-host-key apply to ssh:// destinations "
-                       "only")
     from proofshot.store.sync import sync as run_sync
 
-    st = open_store(store)
-    res = run_sync(st, dest)
+    if store is not None and store.startswith("ssh:"):  # a store on another machine, copied here
+        from proofshot.scan.secrets import check_key_file, resolve
+        from proofshot.store.workspace import Workspace, find_workspace
+        from proofshot.transports.sftp_store import open_remote_store
+        from proofshot.transports.sftp_sync import parse_dest
+
+        source = parse_dest(store)
+        key_path = check_key_file(key, "--key") if key else None
+        secret = resolve(password, "--password") if password else None
+        st = open_remote_store(source, Workspace.open_or_create(find_workspace()),
+                               key_path=key_path, password=secret,
+                               accept_host_key=accept_host_key)
+        try:
+            res = run_sync(st, dest)
+            fp = st.keys.fingerprint
+        finally:
+            st.close()
+    elif key or password or accept_host_key:
+        raise BadInput("--key, --password and --accept-host-key apply to ssh:// stores only")
+    else:
+        st = open_store(store)
+        res = run_sync(st, dest)
+        fp = st.keys.fingerprint
     rep = res.report
     if as_json:
         print(json.dumps({"dest": dest, "packs": res.packs, "manifests": res.manifests,
                           "other": res.other, "bytes": res.bytes, "verified": rep is not None,
                           "snapshots": rep.snapshots if rep is not None else None,
                           "objects": rep.objects if rep is not None else None,
-                          "key": st.keys.fingerprint}))
+                          "key": fp}))
         return
     err.print(f"copied {res.packs} packs, {res.manifests} manifests, {res.other} other files "
               f"({res.bytes} bytes)" + _repaired(res.repaired))
     if rep is not None:
         out.print(f"OK: copy at {dest} verifies: {rep.snapshots} snapshots, {rep.objects} "
-                  f"objects; key {st.keys.fingerprint}")
+                  f"objects; key {fp}")
 
 
 def _repaired(n: int) -> str:

@@ -11,6 +11,7 @@ interface, Nornir's inventory protocols). Only store/ and the service layer impo
 
     open_store(location)    an existing store (a directory or a postgresql:// URL)
     create_store(location)  a new one
+    store_on(backend, ws)   evidence in a backend opened elsewhere (ssh://, transports/)
 
 The factories import the class on first call: `proofshot --version` and the other fast commands
 (cli/fast.py) load nothing more by importing this module.
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from proofshot.store.workspace import Workspace
 
 __all__ = ["EvidenceStore", "ObjectReader", "ObjectSink", "Settings", "SnapshotIndex", "atomic_write",
-           "create_store", "open_store", "utcnow"]
+           "create_store", "open_store", "store_on", "utcnow"]
 
 
 class ObjectReader(Protocol):
@@ -100,6 +101,14 @@ def create_store(location: Path | str) -> EvidenceStore:
     from proofshot.store.embedded import Store
 
     return Store.create(location)
+
+
+def store_on(backend: Backend, workspace: Workspace) -> EvidenceStore:
+    """Evidence in an already open backend (e.g. a directory store on another machine, read
+    over SFTP), signed and checked with `workspace`'s keys."""
+    from proofshot.store.embedded import Store
+
+    return Store(backend, workspace)
 
 
 def utcnow() -> str:

@@ -90,6 +90,9 @@ def owner_key(store: EvidenceStore, values: dict[str, bytes] | None = None) -> s
 
     if isinstance(store.backend, DirBackend):
         return store.keys.public_b64
+    remote_owner = getattr(store.backend, "owner_public", None)  # a directory store elsewhere
+    if isinstance(remote_owner, str) and remote_owner:
+        return remote_owner
     for data in (key_values(store) if values is None else values).values():
         try:
             doc = json.loads(data)
@@ -124,10 +127,10 @@ def trusted_keys(store: EvidenceStore) -> dict[str, Signer]:
     from proofshot.store.dirbackend import DirBackend
 
     found, _ = check_records(store)
-    if isinstance(store.backend, DirBackend):
-        own = store.keys.public_b64
-        if own not in found:
-            found[own] = Signer(own, fingerprint(own), "this workspace", "", None, own=True)
+    own = store.keys.public_b64 if isinstance(store.backend, DirBackend) else \
+        getattr(store.backend, "owner_public", None)  # a directory store on another machine
+    if isinstance(own, str) and own and own not in found:
+        found[own] = Signer(own, fingerprint(own), "this workspace", "", None, own=True)
     return found
 
 
