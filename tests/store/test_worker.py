@@ -89,6 +89,7 @@ def test_worker_killed_mid_job_the_job_is_retried_nothing_half_written(
         pg_cluster: Cluster, tmp_path: Path) -> None:  # noqa: F811
     import os
     import signal
+    import socket
     import subprocess
     import sys
     import time
@@ -101,11 +102,21 @@ def test_worker_killed_mid_job_the_job_is_retried_nothing_half_written(
     url = pg_cluster.url(pg_cluster.new_db())
     owner = pg_env(tmp_path / "owner")
     assert run(owner, "init", "--store", url).returncode == 0
-    scope = tmp_path / "big.yaml"  # a scan that takes seconds: time to kill it mid-job
-    scope.write_text("targets:\n  - name: big\n    type: local\n    files: [/usr/lib/python3]\n")
+    # a scan that cannot finish before the kill: beside a local tree, a target on a loopback port
+    # that accepts and never says a word (the SSH handshake waits for its 30 s login timeout);
+    # closed before the retry, which then finds it refused at once (an unreachable target)
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(4)
+    port = silent.getsockname()[1]
+    scope = tmp_path / "big.yaml"
+    scope.write_text("targets:\n  - name: big\n    type: local\n    files: [/usr/lib/python3]\n"
+                     f"  - name: silent\n    type: ssh\n    host: 127.0.0.1\n    port: {port}\n"
+                     "    user: nobody\n    password: env:SILENT_PW\n")
     assert run(owner, "schedule", "add", str(scope), "--customer", "C", "--every", "1d",
                "--site", "sued", "--store", url).returncode == 0
-    site = {**pg_env(tmp_path / "site"), "PROOFSHOT_WORKER_STALLED_AFTER": "3"}
+    site = {**pg_env(tmp_path / "site"), "PROOFSHOT_WORKER_STALLED_AFTER": "3",
+            "SILENT_PW": "never-sent"}
     first = run(site, "worker", "--site", "sued", "--once", "--store", url)
     assert first.returncode == 2  # not enrolled yet; its workspace and key now exist
     pub = tmp_path / "site" / "workspace" / "keys" / "signing.pub"
@@ -126,6 +137,7 @@ def test_worker_killed_mid_job_the_job_is_retried_nothing_half_written(
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         assert c.execute("SELECT count(*) FROM manifests").fetchone() == (0,)
+        silent.close()
         time.sleep(4)  # its heartbeat is now older than the stalled limit
         again = run(site, "worker", "--site", "sued", "--once", "--store", url)
         assert again.returncode == 0, again.stderr
