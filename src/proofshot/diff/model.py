@@ -90,5 +90,6 @@ class DiffResult:
             "unverifiable": [u.to_json() for u in self.unverifiable],
             "unchanged": [u.to_json() for u in self.unchanged],
             "volatile": [v.to_json() for v in self.volatile],
-            "hashes": self.hashes,
+            # only where recorded: a diff of older snapshots reads exactly as it did
+            **({"hashes": self.hashes} if self.hashes else {}),
         }

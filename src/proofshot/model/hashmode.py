@@ -11,9 +11,12 @@ it in words through `describe` (labels in model/labels.py, group "hashes", en an
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from proofshot.model import labels
+
+if TYPE_CHECKING:
+    from proofshot.model.snapshot import TargetEntry
 
 
 def record_of(extra: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -38,3 +41,10 @@ def describe(record: Mapping[str, Any] | None, lang: str = "en", blind_spot: boo
     if mode == "full" and record.get("note"):
         return labels.term("hashes", "full-after-trust", lang)
     return labels.term("hashes", mode, lang)
+
+
+def of_target(t: TargetEntry) -> dict[str, dict[str, Any]]:
+    """table -> its record with the words (`show --json`'s per-target "hashes"; empty for a
+    snapshot from before the mode was recorded, which then shows as it always did)."""
+    return {name: {**rec, "text": describe(rec)} for name, ref in sorted(t.tables.items())
+            if (rec := record_of(ref.extra)) is not None}

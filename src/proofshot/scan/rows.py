@@ -10,8 +10,7 @@ other row takes `canonical`. Same bytes either way (tests/model/test_canonical.p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from operator import itemgetter
+from collections.abc import Callable
 from typing import Any
 
 from proofshot.model.canonical import canonical, canonical_plain, plain_float
@@ -67,22 +66,3 @@ def row_pair(table: Table, row: Row, keyed_hash: Hasher) -> tuple[bytes, bytes]:
                 enc = canonical
                 break
     return enc([r[k] for k in key]), enc(r)
-
-
-def row_pairs(table: Table, rows: Sequence[Row], keyed_hash: Hasher) -> list[tuple[bytes, bytes]]:
-    """`row_pair` of each row, in bulk for a table without sensitive or list columns (the files
-    table): the real columns' floats are checked a column at a time and every row goes through
-    msgspec in one map. The same bytes as row by row; any other table goes row by row."""
-    _, key, reals, lists, sensitive = _plan(table)
-    if sensitive or lists or not key:
-        return [row_pair(table, r, keyed_hash) for r in rows]
-    try:
-        for c in reals:
-            if not all(plain_float(v) for v in map(itemgetter(c), rows)
-                       if isinstance(v, float)):
-                return [row_pair(table, r, keyed_hash) for r in rows]
-        keys = ([[v] for v in map(itemgetter(key[0]), rows)] if len(key) == 1
-                else [list(k) for k in map(itemgetter(*key), rows)])
-    except KeyError:  # a row without a declared column (not validated): row by row
-        return [row_pair(table, r, keyed_hash) for r in rows]
-    return list(zip(map(canonical_plain, keys), map(canonical_plain, rows), strict=True))

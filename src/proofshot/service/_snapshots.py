@@ -36,7 +36,8 @@ class ShownTarget:
         return {"name": self.name, "type": self.type, "status": self.status,
                 "reason": self.reason, "facts": self.facts, "tables": self.tables,
                 "unverifiable": {n: g.to_json() for n, g in self.unverifiable.items()},
-                "hashes": self.hashes}
+                # only where recorded: older snapshots show exactly as they did
+                **({"hashes": self.hashes} if self.hashes else {})}
 
 
 @dataclass(frozen=True)
@@ -63,11 +64,8 @@ def show(store: EvidenceStore, ref: str, table: str | None = None, rows: bool = 
     for t in m.targets:
         tables = {name: (snap.rows(t, name) if rows else [])
                   for name in sorted(t.tables) if not table or name == table}
-        hashes = {name: {**rec, "text": hashmode.describe(rec)}
-                  for name, ref in sorted(t.tables.items())
-                  if (rec := hashmode.record_of(ref.extra)) is not None}
         targets.append(ShownTarget(t.name, t.type, t.status, t.reason, dict(t.facts), tables,
-                                   dict(t.unverifiable), hashes))
+                                   dict(t.unverifiable), hashmode.of_target(t)))
     return Shown(snap.id, m.label, m.created, m.seq, targets, snap)
 
 

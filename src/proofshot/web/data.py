@@ -29,6 +29,7 @@ from proofshot.diff.model import Change, DiffResult
 from proofshot.engagement import record
 from proofshot.engagement.model import Engagement, load_all
 from proofshot.engagement.model import load as load_engagement
+from proofshot.model import hashmode
 from proofshot.model.errors import BadInput, ProofshotError, SnapshotNotFound
 from proofshot.model.snapshot import Manifest, SnapshotReader, TargetEntry
 from proofshot.report.render import report as render_report
@@ -317,7 +318,9 @@ class Data:
                         buf = []
                 yield "".join(buf) + "]"
             gaps = {n: g.to_json() for n, g in t.unverifiable.items()}
-            yield '}, "unverifiable": ' + json.dumps(gaps, ensure_ascii=False) + "}"
+            hashes = hashmode.of_target(t)  # as service.Shown: only where recorded
+            yield '}, "unverifiable": ' + json.dumps(gaps, ensure_ascii=False) + (
+                ', "hashes": ' + json.dumps(hashes, ensure_ascii=False) if hashes else "") + "}"
         yield "]}"
 
     def table_page(self, sid: str, target: str, table: str, offset: int,

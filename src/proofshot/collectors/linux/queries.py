@@ -410,6 +410,11 @@ _GETFACL = _EXISTING + r"""command -v getfacl >/dev/null 2>&1 || {
 exec getfacl --absolute-names --skip-base --physical --recursive --one-file-system -- "$@"
 """
 
+# The file inventory's answers are held whole (not streamed): ~180 bytes of files_meta and of
+# files_text per small text file, so 64 MiB is ~350k files; past it the answer is cut and the
+# files table unreadable (16 MiB cut the text of a 100k-file tree: the table was partial).
+FILES_MAX_BYTES = 4 * DEFAULT_KEEP_BYTES
+
 # The declared shapes of the tools' answers (model.transcript.Format): an answer that does not
 # have its tool's shape (garbage, a wrong encoding, a lost header) makes the table unreadable.
 _PAIRS = Format(line=r'(?:[A-Z][A-Z0-9:%_-]*="[^"]*"\s*)+')
@@ -438,16 +443,18 @@ def _trusted(roots: tuple[str, ...], max_text: int) -> list[Query]:
         Query("files_meta", sh(_FILES_META_ONLY, *roots), "Metadata and identity (device, "
               "inode, ctime) of every file in the trees; trust_metadata: no file is read "
               "here (files_sha256 reads the new and changed ones).", privileged=True,
-              ok_codes=(0, 1), timeout=300.0, batch=False, fail_patterns=_DENIED),
+              ok_codes=(0, 1), timeout=300.0, batch=False, fail_patterns=_DENIED,
+              max_bytes=FILES_MAX_BYTES),
         Query("files_sha256", sh(_FILES_HASH), "trust_metadata: SHA-256 of the files named "
               "on stdin (NUL-separated): those whose identity (device, inode, size, mtime, "
               "ctime) differs from the previous snapshot's, and new ones; the others' hashes "
               "are reused from that snapshot. Unreadable files are left out (exit 1, 123).",
-              privileged=True, ok_codes=(0, 1, 123), timeout=600.0, batch=False),
+              privileged=True, ok_codes=(0, 1, 123), timeout=600.0, batch=False,
+              max_bytes=FILES_MAX_BYTES),
         Query("files_text", sh(_FILES_TEXT_STDIN, str(max_text)), "trust_metadata: text of "
               "the small world-readable text files among those named on stdin (the ones "
               "files_sha256 reads); the others keep the previous snapshot's text.",
-              ok_codes=(0, 1, 123), timeout=300.0, batch=False),
+              ok_codes=(0, 1, 123), timeout=300.0, batch=False, max_bytes=FILES_MAX_BYTES),
     ]
 
 
@@ -542,7 +549,7 @@ def _queries(roots: tuple[str, ...], max_text: int) -> list[Query]:
               "(privileged: root-only directories such as /etc/ssl/private are descended); "
               "where python3 runs, one walk that also gives each regular file's SHA-256.",
               privileged=True, ok_codes=(0, 1), timeout=300.0, batch=False,
-              max_bytes=2 * DEFAULT_KEEP_BYTES,  # the answers of files_meta + files_sha256
+              max_bytes=FILES_MAX_BYTES,  # the answers of files_meta + files_sha256
               fail_patterns=_DENIED),
         Query("files_sha256", sh(_FILES_SHA, *roots), "SHA-256 of every regular file; "
               "unreadable files are left out (exit 123); empty where python3 runs (files_meta "
@@ -550,7 +557,7 @@ def _queries(roots: tuple[str, ...], max_text: int) -> list[Query]:
               ok_codes=(0, 123), timeout=600.0, batch=False),
         Query("files_text", sh(_FILES_TEXT, str(max_text), *roots),
               "Text of small world-readable text files, one record per line.",
-              ok_codes=(0, 1, 123), timeout=300.0, batch=False),
+              ok_codes=(0, 1, 123), timeout=300.0, batch=False, max_bytes=FILES_MAX_BYTES),
         Query("getfacl", sh(_GETFACL, *roots), "POSIX ACLs of every file in the trees that has "
               "more than the base entries (exit 1: some part could not be read; exit 3: no "
               "getfacl).", privileged=True, ok_codes=(0, 1), absent_codes=(3,), timeout=300.0,
