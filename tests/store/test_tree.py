@@ -6,6 +6,8 @@ import hashlib
 import json
 import random
 
+import pytest
+
 from proofshot.model.canonical import canonical
 from proofshot.store import tree
 
@@ -59,7 +61,10 @@ def test_one_insertion_changes_one_leaf_not_the_later_ones() -> None:
     assert len(la - lb) <= 1
 
 
-def test_differing_rows_equals_brute_force() -> None:
+@pytest.mark.parametrize("set_rows", [tree.SET_ROWS, 0])
+def test_differing_rows_equals_brute_force(set_rows: int) -> None:
+    """Both ways of matching rows (sets of row bytes; A as digests beyond `set_rows`) give
+    the rows only one side has, in key order."""
     rnd = random.Random(7)
     m = Mem()
     keys = list(range(30000))
@@ -76,10 +81,11 @@ def test_differing_rows_equals_brute_force() -> None:
     root_a, _ = tree.build(m.put, ra)
     root_b, _ = tree.build(m.put, rb)
     m.reads = 0
-    da, db = tree.differing_rows(m.get, root_a, root_b)
+    da, db = tree.differing_rows(m.get, root_a, root_b, set_rows)
     want_a = {r for _, r in ra} - {r for _, r in rb}
     want_b = {r for _, r in rb} - {r for _, r in ra}
     assert set(da) == want_a and set(db) == want_b
+    assert da == [r for _, r in ra if r in want_a] and db == [r for _, r in rb if r in want_b]
     total = len(m.objects)
     assert m.reads < total / 4, f"diff read {m.reads} of {total} objects"
     assert {json.loads(r)["id"] for r in db} >= set(range(30000, 30015))
