@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -14,6 +15,8 @@ from proofshot import service
 from proofshot.cli.common import JsonOpt, StoreOpt, open_store, out, short
 from proofshot.model.errors import BadInput
 from proofshot.model.snapshot import Manifest
+
+BLOCK = 200  # rows per printed table: a long table is printed as it is read, never held
 
 
 def show(
@@ -26,13 +29,16 @@ def show(
     """Show a snapshot: per target its status and tables; --table T prints that table's rows,
     --json prints every row."""
     st = open_store(store)
-    shown = service.show(st, snapshot, table, rows=as_json or table is not None)
+    shown = service.show(st, snapshot, table, rows=as_json or table is not None, stream=True)
     snap = shown.snapshot
     assert snap is not None
     if table is not None:
         _check_table(snap.manifest, table)
-    if as_json:
-        print(json.dumps(shown.to_json(), ensure_ascii=False))
+    if as_json:  # streamed: a row at a time, the same text as json.dumps of the whole object
+        write = sys.stdout.write
+        for piece in shown.iter_json():
+            write(piece)
+        write("\n")
         return
     if table is not None:
         _print_rows(shown, table)
@@ -78,13 +84,21 @@ def _print_rows(shown: service.Shown, table: str) -> None:
                           f"({u.status}: {escape(u.reason)})")
             continue
         out.print(f"[bold]{escape(t.name)}[/bold] / {table}: {len(rows)} rows")
-        cols = list(rows[0]) if rows else []
-        rt = RichTable(show_edge=False, header_style="bold")
-        for c in cols:
-            rt.add_column(c, overflow="fold")
-        for r in rows:
+        cols: list[str] = []
+        rt: RichTable | None = None
+        for n, r in enumerate(rows):  # streamed from the store, printed in blocks of rows
+            if not cols:
+                cols = list(r)
+            if rt is None:
+                rt = RichTable(show_edge=False, header_style="bold", show_header=n == 0)
+                for c in cols:
+                    rt.add_column(c, overflow="fold")
             rt.add_row(*(escape(_cell(r.get(c))) for c in cols))
-        out.print(rt)
+            if rt.row_count >= BLOCK:
+                out.print(rt)
+                rt = None
+        if rt is not None or not cols:
+            out.print(rt if rt is not None else RichTable(show_edge=False))
 
 
 def _cell(v: Any) -> str:

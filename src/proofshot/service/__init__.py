@@ -13,6 +13,7 @@ job record itself.
     findings(store, ref)              -> list[Finding]
     paths(store, ref)                 -> PathsResult           the communication graph
     access(store, ref, principal, resource) -> list[Grant]
+    iter_access(store, ref, principal, resource) -> Iterator[Grant]   the same, streamed
     engagement_of(store, ...)         -> Engagement | None
     timestamp(store, sid)             -> TimestampInfo | None
     scan(store, scope, label, ...)    -> ScanOutcome           (scan.service, plus nothing yet)
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
         data_sheets,
         document,
         findings,
+        iter_access,
         paths,
     )
     from proofshot.service._drift import drift
@@ -53,7 +55,7 @@ if TYPE_CHECKING:
 _CHECK = {"CheckResult", "TargetCheck", "check"}
 _COMPARE = {"Comparison", "ControlPair", "ViewsDelta", "attribute", "change_id", "compare"}
 _DOCUMENT = {"Documentation", "PathsResult", "access", "data_sheets", "document", "findings",
-             "paths"}
+             "iter_access", "paths"}
 _SNAPSHOTS = {"Shown", "ShownTarget", "engagement_of", "show", "snapshot"}
 _STAMPS = {"TimestampInfo", "timestamp"}
 
@@ -101,6 +103,7 @@ __all__ = [
     "drift",
     "engagement_of",
     "findings",
+    "iter_access",
     "paths",
     "scan",
     "show",
