@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import sys
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
@@ -16,7 +17,8 @@ from proofshot.cli.common import JsonOpt, StoreOpt, open_store, out, short
 from proofshot.model.errors import BadInput
 from proofshot.model.snapshot import Manifest
 
-BLOCK = 200  # rows per printed table: a long table is printed as it is read, never held
+RICH_ROWS = 1000  # a table up to this long is laid out as one Rich table
+BLOCK = 500  # a longer one is printed as aligned text, BLOCK rows at a time, as it is read
 
 
 def show(
@@ -84,21 +86,48 @@ def _print_rows(shown: service.Shown, table: str) -> None:
                           f"({u.status}: {escape(u.reason)})")
             continue
         out.print(f"[bold]{escape(t.name)}[/bold] / {table}: {len(rows)} rows")
-        cols: list[str] = []
-        rt: RichTable | None = None
-        for n, r in enumerate(rows):  # streamed from the store, printed in blocks of rows
-            if not cols:
-                cols = list(r)
-            if rt is None:
-                rt = RichTable(show_edge=False, header_style="bold", show_header=n == 0)
-                for c in cols:
-                    rt.add_column(c, overflow="fold")
-            rt.add_row(*(escape(_cell(r.get(c))) for c in cols))
-            if rt.row_count >= BLOCK:
-                out.print(rt)
-                rt = None
-        if rt is not None or not cols:
-            out.print(rt if rt is not None else RichTable(show_edge=False))
+        if len(rows) <= RICH_ROWS:
+            _rich_rows(rows)
+        else:
+            _plain_rows(rows)
+
+
+def _rich_rows(rows: Sequence[dict[str, Any]]) -> None:
+    cols = list(next(iter(rows), {}))
+    rt = RichTable(show_edge=False, header_style="bold")
+    for c in cols:
+        rt.add_column(c, overflow="fold")
+    for r in rows:
+        rt.add_row(*(escape(_cell(r.get(c))) for c in cols))
+    out.print(rt)
+
+
+def _plain_rows(rows: Sequence[dict[str, Any]]) -> None:
+    """A long table as aligned text, printed in blocks of BLOCK rows as it is read from the
+    store (a Rich table of a million rows is held whole and takes minutes to lay out)."""
+    cols: list[str] = []
+    block: list[list[str]] = []
+
+    def flush(header: bool) -> None:
+        cells = ([cols] if header else []) + block
+        widths = [max(len(r[i]) for r in cells) for i in range(len(cols))]
+        lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
+                 for r in cells]
+        if header:
+            out.print(f"[bold]{escape(lines[0])}[/bold]")
+            lines = lines[1:]
+        out.out("\n".join(lines), highlight=False)
+
+    first = True
+    for r in rows:
+        if not cols:
+            cols = list(r)
+        block.append([_cell(r.get(c)).replace("\n", " ") for c in cols])
+        if len(block) >= BLOCK:
+            flush(first)
+            first, block = False, []
+    if block:
+        flush(first)
 
 
 def _cell(v: Any) -> str:

@@ -264,6 +264,29 @@ def as_manifest(m: Manifest | Mapping[str, Any]) -> Manifest:
     return m if isinstance(m, Manifest) else Manifest.from_data(m)
 
 
+def _json_row(raw: bytes) -> Row:
+    row: Row = json.loads(raw)
+    return row
+
+
+decode_row: Callable[[bytes], Row] = _json_row
+try:  # the same dicts as json.loads (big ints stay ints), ~2x faster; json for what it refuses
+    import msgspec
+
+    _decode = msgspec.json.Decoder().decode
+
+    def _fast_row(raw: bytes) -> Row:
+        try:
+            row: Row = _decode(raw)
+        except msgspec.DecodeError:  # e.g. a lone surrogate escape, which json accepts
+            return _json_row(raw)
+        return row
+
+    decode_row = _fast_row
+except ImportError:  # pragma: no cover - msgspec is a dependency
+    pass
+
+
 class SnapshotSource(Protocol):
     """What a reader needs from a store: signed manifests and objects by id."""
 
@@ -307,8 +330,7 @@ class SnapshotReader:
 
     def iter_rows(self, target: str | TargetEntry, table: str) -> Iterator[Row]:
         for raw in self.iter_raw(target, table):
-            row: Row = json.loads(raw)
-            yield row
+            yield decode_row(raw)
 
     def rows(self, target: str | TargetEntry, table: str) -> list[Row]:
         return list(self.iter_rows(target, table))
