@@ -19,7 +19,8 @@ from typing import IO, Any, TypeVar
 T = TypeVar("T")
 
 RUN = 50_000  # items held per run; a few tens of MB for the views' items
-_BATCH = 1_000  # items pickled together (one pickle per item is several times slower)
+_BATCH = 128  # items pickled together (one pickle per item is several times slower); the
+# merge holds one batch per run
 
 
 def sorted_stream(items: Iterable[T], key: Callable[[T], Any], run: int | None = None
