@@ -234,3 +234,21 @@ def test_memory_stays_flat_over_a_large_table(tmp_path: Path, streamed: None) ->
     assert whole > 12_000_000, whole  # the table held
     assert flat_show < whole / 10, (flat_show, whole)
     assert flat_access < whole / 4, (flat_access, whole)
+
+
+def test_evidence_report_cuts_long_change_lists_with_a_note(store: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    from proofshot.report import context
+
+    st = Store.open(store)
+    res = service.compare(st, "before", "after", job=False).diff
+    n_files = sum(1 for c in res.changes if c.table == "files")
+    assert n_files > 20
+    monkeypatch.setattr(context, "MAX_CHANGES", 20)
+    groups = {g["table"]: g for g in context.change_groups(res, set())}
+    assert len(groups["files"]["changes"]) == 20 and groups["files"]["omitted"] == n_files - 20
+    out = tmp_path / "ev.html"
+    _cli(store, "report", "before", "after", "--out", str(out), "--lang", "en")
+    assert f"{n_files - 20} more rows are not listed; proofshot diff lists them all" in \
+        out.read_text()

@@ -120,13 +120,23 @@ def summary_rows(res: DiffResult) -> list[dict[str, Any]]:
             for (t, tb), n in sorted(counts.items())]
 
 
+MAX_CHANGES = 1000  # changes listed per target and table; the rest is counted (`omitted`)
+
+
 def change_groups(res: DiffResult, ambient: set[str], d: Display | None = None
                   ) -> list[dict[str, Any]]:
+    """The changes per target and table, each group cut at MAX_CHANGES (a table added whole,
+    a million rows, is not laid out in the report; `proofshot diff` lists every change)."""
     groups: dict[tuple[str, str], list[ChangeView]] = defaultdict(list)
+    omitted: Counter[tuple[str, str]] = Counter()
     for c in res.changes:
-        groups[(c.target, c.table)].append(
-            change_view(c, _triple(c.target, c.table, c.key) in ambient, d))
-    return [{"target": t, "table": tb, "changes": cs} for (t, tb), cs in groups.items()]
+        k = (c.target, c.table)
+        if len(groups[k]) >= MAX_CHANGES:
+            omitted[k] += 1
+            continue
+        groups[k].append(change_view(c, _triple(c.target, c.table, c.key) in ambient, d))
+    return [{"target": t, "table": tb, "changes": cs, "omitted": omitted[(t, tb)]}
+            for (t, tb), cs in groups.items()]
 
 
 def volatile_annex(res: DiffResult, d: Display | None = None) -> dict[str, Any]:
@@ -361,7 +371,7 @@ def evidence(store: EvidenceStore, a: str, b: str, engagement: str | None,
         "summary": summary_rows(res),
         "n_changes": len(res.changes),
         "n_changed_targets": len(changed_targets),
-        "n_ambient": sum(1 for g in groups for c in g["changes"] if c.ambient),
+        "n_ambient": sum(1 for c in res.changes if _triple(c.target, c.table, c.key) in ambient),
         "unverifiable": [u.to_json() for u in res.unverifiable],
         "groups": groups,
         "unchanged": [u.to_json() for u in res.unchanged],
