@@ -252,3 +252,35 @@ def test_evidence_report_cuts_long_change_lists_with_a_note(store: Path, tmp_pat
     _cli(store, "report", "before", "after", "--out", str(out), "--lang", "en")
     assert f"{n_files - 20} more rows are not listed; proofshot diff lists them all" in \
         out.read_text()
+
+
+def test_smb_acl_grants_streamed_equal_held(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file server's ACL rows are grouped per folder as they stream (key order keeps a
+    folder's entries together); folders without a DACL still come last, as before."""
+    from proofshot.collectors.smb.tables import SMB_ACL, SMB_DIRS
+
+    def ace(i: int, k: int) -> dict[str, Any]:
+        sid = f"S-1-5-21-1-2-3-{1100 + (i + k) % 7}"
+        kind = "deny" if k == 2 else "allow"
+        mask = ("0x001301bf", "0x001200a9", "0x00000116")[k]
+        return SMB_ACL.validate({
+            "share": "public", "path": f"/d{i:04d}" + ("/Sub" if i % 5 == 0 else ""),
+            "ace": f"{kind};OI|CI;{mask};{sid}", "type": kind, "trustee": sid,
+            "trustee_sid": sid, "rights": ["read"], "mask": mask, "flags": "OI|CI",
+            "inherited": False})
+
+    acl_rows = [ace(i, k) for i in range(400) if i % 9 for k in range(1 + i % 3)]
+    dirs = [SMB_DIRS.validate({"share": "public", "path": f"/d{i:04d}", "depth": 1,
+                               "owner": None, "group": None, "protected": False,
+                               "aces": None if i % 9 == 0 else 1, "error": None})
+            for i in range(400)]
+    st = Store.create(tmp_path / "smb")
+    commit(st, "smb", {"fs": {"smb_acl": acl_rows, "smb_dirs": dirs}},
+           tables={"smb_acl": SMB_ACL, "smb_dirs": SMB_DIRS})
+    st.close()
+    held, streamed = _both(monkeypatch, lambda: _cli(tmp_path / "smb", "access", "smb",
+                                                     "--json"))
+    assert held == streamed
+    gs = json.loads(held)
+    assert len(gs) > 400 and any(g["resource"].endswith("\\d0009") for g in gs)  # no DACL
