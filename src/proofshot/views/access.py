@@ -63,6 +63,9 @@ PER_SHARE = ("smb_share_acl", "smb_shares")
 
 
 _PERMS = (("read", "r"), ("write", "w"), ("execute", "x"))
+# mode bits (0-7) -> the rights they give
+_RIGHTS = tuple(tuple(x for x, m in (("read", 4), ("write", 2), ("execute", 1)) if b & m)
+                for b in range(8))
 
 
 def _perm_rights(perms: object, prefix: str = "") -> tuple[str, ...]:
@@ -88,10 +91,11 @@ def _linux_grants(t: TargetData) -> Iterator[Grant]:
         acls[str(r["path"])].append(r)
     owners: dict[str, str] = {}
     n = t.name
+    # per group its members but root, sorted (the same for each of a million files)
+    users_of = {g: sorted(set(us) - {"root"}) for g, us in members.items()}
 
     def bits(mode: int, shift: int) -> tuple[str, ...]:
-        b = (mode >> shift) & 7
-        return tuple(x for x, m in (("read", 4), ("write", 2), ("execute", 1)) if b & m)
+        return _RIGHTS[(mode >> shift) & 7]
 
     def named(path: str) -> set[str]:
         """Users with a named access entry on path: POSIX gives them no group rights there."""
@@ -114,12 +118,17 @@ def _linux_grants(t: TargetData) -> Iterator[Grant]:
             yield Grant(f"{n}\\{owner}", res, bits(mode, 6),
                         (f"{n}\\{owner}", "owner mode bits"), n)
         # with a mask, the mode's group bits are the mask: the owning group has group:: & mask
-        owning = next((e for e in acls.get(path, ()) if e["entry"] == "group"), None)
+        has_acl = path in acls
+        owning = next((e for e in acls[path] if e["entry"] == "group"), None) if has_acl \
+            else None
         group_rights, source = bits(mode, 3), "group mode bits"
         if owning is not None:
             group_rights, source = _perm_rights(owning.get("effective")), _acl_text(owning)
         if group and group_rights:
-            for u in sorted(set(members.get(group, [])) - named(path) - {"root"}):
+            shadowed = named(path) if has_acl else set()
+            for u in users_of.get(group, ()):
+                if u in shadowed:
+                    continue
                 yield Grant(f"{n}\\{u}", res, group_rights,
                             (f"{n}\\{u}", f"{n}\\{group}", source), n)
         if "write" in bits(mode, 0) and not mode & 0o1000:
