@@ -61,10 +61,10 @@ def test_one_insertion_changes_one_leaf_not_the_later_ones() -> None:
     assert len(la - lb) <= 1
 
 
-@pytest.mark.parametrize("set_rows", [tree.SET_ROWS, 0])
-def test_differing_rows_equals_brute_force(set_rows: int) -> None:
-    """Both ways of matching rows (sets of row bytes; A as digests beyond `set_rows`) give
-    the rows only one side has, in key order."""
+@pytest.mark.parametrize("budget", ["whole", "side_b", "zero"])
+def test_differing_rows_equals_brute_force(budget: str) -> None:
+    """Both ways of matching rows (sets of row bytes; A as digests beyond `set_bytes`, also
+    when the budget runs out on side B) give the rows only one side has, in key order."""
     rnd = random.Random(7)
     m = Mem()
     keys = list(range(30000))
@@ -80,8 +80,11 @@ def test_differing_rows_equals_brute_force(set_rows: int) -> None:
     rb = [(canonical([k]), canonical({"id": k, "v": v})) for k, v in sorted(b.items())]
     root_a, _ = tree.build(m.put, ra)
     root_b, _ = tree.build(m.put, rb)
+    only_a = tree.private_leaves(m.get, root_a, root_b)[0]
+    set_bytes = {"whole": tree.SET_BYTES, "zero": 0,
+                 "side_b": sum(len(m.get(o)) for o in only_a) + 1}[budget]
     m.reads = 0
-    da, db = tree.differing_rows(m.get, root_a, root_b, set_rows)
+    da, db = tree.differing_rows(m.get, root_a, root_b, set_bytes)
     want_a = {r for _, r in ra} - {r for _, r in rb}
     want_b = {r for _, r in rb} - {r for _, r in ra}
     assert set(da) == want_a and set(db) == want_b

@@ -255,40 +255,40 @@ def private_leaves(get: Get, a: str, b: str) -> tuple[list[str], list[str]]:
                 fb = lowered
 
 
-# Up to this many rows of private leaves per side, differing_rows matches whole rows in sets
-# (one read of each leaf, no per-row digest call); above it, A is held as 16-byte digests only.
-SET_ROWS = 250_000
+# While the private leaves of both sides hold at most this many bytes, differing_rows matches
+# whole rows in sets (each leaf read once, no per-row digest call; ~1.5x the bytes in memory);
+# beyond it, side A is held as 16-byte digests only.
+SET_BYTES = 384 << 20
 
 
-def differing_rows(get: Get, a: str, b: str, set_rows: int | None = None
+def differing_rows(get: Get, a: str, b: str, set_bytes: int | None = None
                    ) -> tuple[list[bytes], list[bytes]]:
     """Rows that only one side has (rows equal byte for byte on both sides cancel), in key
     order per side.
 
     A key cannot sit in a shared subtree on one side and a private leaf on the other (keys are
     unique per side), so the private leaves hold every difference. While the private leaves hold
-    at most `set_rows` rows per side, both sides are read once and matched as sets of row bytes.
+    at most `set_bytes` (SET_BYTES) both sides are read once and matched as sets of row bytes.
     Beyond that memory stays small under heavy churn: side A is held as 16-byte digests only,
     side B is streamed against them, and A is read a second time for the rows that found no
     partner.
     """
-    if set_rows is None:
-        set_rows = SET_ROWS
+    budget = SET_BYTES if set_bytes is None else set_bytes
     leaves_a, leaves_b = private_leaves(get, a, b)
     if not leaves_a or not leaves_b:
         return ([r for o in leaves_a for r in leaf_rows(get(o))],
                 [r for o in leaves_b for r in leaf_rows(get(o))])
-    rows_a: list[bytes] = []
-    for oid in leaves_a:
-        rows_a += leaf_rows(get(oid))
-        if len(rows_a) > set_rows:
-            return _differing_digests(get, leaves_a, leaves_b)
-    rows_b: list[bytes] = []
-    for oid in leaves_b:
-        rows_b += leaf_rows(get(oid))
-        if len(rows_b) > set_rows:
-            del rows_a
-            return _differing_digests(get, leaves_a, leaves_b)
+    held = 0
+    sides: list[list[bytes]] = [[], []]
+    for side, leaves in ((0, leaves_a), (1, leaves_b)):
+        for oid in leaves:
+            data = get(oid)
+            held += len(data)
+            if held > budget:
+                del sides
+                return _differing_digests(get, leaves_a, leaves_b)
+            sides[side] += leaf_rows(data)
+    rows_a, rows_b = sides
     in_a, in_b = set(rows_a), set(rows_b)
     return [r for r in rows_a if r not in in_b], [r for r in rows_b if r not in in_a]
 
