@@ -20,6 +20,10 @@ proofshot's in-process diff.
     python bench/diff_scale.py            # tiers 1M and 10M, DeepDiff at 100k
     python bench/diff_scale.py --quick    # tiers 100k and 300k, DeepDiff at 20k
     python bench/diff_scale.py --sizes 1000000 --deepdiff 100000
+
+The rivals are not dependencies of proofshot: `pip install -e '.[bench]'` (duckdb, pyarrow,
+deepdiff) installs them. A rival that is not installed is skipped with a message, and
+proofshot's own figures are still printed.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import hashlib
+import importlib.util
 import json
 import multiprocessing
 import os
@@ -288,6 +293,14 @@ def dir_size(path: str) -> int:
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
 
 
+def have(*modules: str) -> bool:
+    return all(importlib.util.find_spec(m) is not None for m in modules)
+
+
+RIVAL_MISSING = ("DuckDB (and pyarrow) not installed: the rival is skipped; "
+                 "pip install -e '.[bench]' (or pip install duckdb pyarrow) to compare")
+
+
 def bench_tier(tmp: str, n: int, goals: bool) -> list[str]:
     verdicts = []
     sdir = os.path.join(tmp, f"store-{n}")
@@ -295,6 +308,15 @@ def bench_tier(tmp: str, n: int, goals: bool) -> list[str]:
     os.makedirs(pdir)
     scen = ["A", "B100", "Bchurn"]
     print(f"\n=== N = {n:,} rows ===")
+    if not have("duckdb", "pyarrow"):
+        print(RIVAL_MISSING)
+        build_store(sdir, n, scen)
+        for sc in ("B100", "Bchurn"):
+            ps = [run_worker(["proofshot", sdir, "A", sc]) for _ in range(REPS)]
+            print(f"  {sc}: proofshot wall {med(ps, 'wall'):.3f}s, in-proc "
+                  f"{med(ps, 'inproc'):.3f}s, peak RSS {fmt_mib(max(r['rss'] for r in ps))}; "
+                  f"changes {ps[0]['kinds']}")
+        return [f"N={n:,}: no rival (DuckDB not installed), no verdict"]
     t0 = time.perf_counter()
     ctx = multiprocessing.get_context("fork")
     with concurrent.futures.ProcessPoolExecutor(2, mp_context=ctx) as ex:
@@ -339,6 +361,9 @@ def bench_tier(tmp: str, n: int, goals: bool) -> list[str]:
 
 def bench_deepdiff(tmp: str, n: int) -> list[str]:
     print(f"\n=== DeepDiff vs proofshot, N = {n:,} rows ===")
+    if not have("deepdiff"):
+        print("DeepDiff not installed: skipped (pip install -e '.[bench]')")
+        return []
     sdir = os.path.join(tmp, f"store-dd-{n}")
     build_store(sdir, n, ["A", "B100", "Bchurn"])
     verdicts = []

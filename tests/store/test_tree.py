@@ -6,6 +6,8 @@ import hashlib
 import json
 import random
 
+import pytest
+
 from proofshot.model.canonical import canonical
 from proofshot.store import tree
 
@@ -59,7 +61,10 @@ def test_one_insertion_changes_one_leaf_not_the_later_ones() -> None:
     assert len(la - lb) <= 1
 
 
-def test_differing_rows_equals_brute_force() -> None:
+@pytest.mark.parametrize("budget", ["whole", "side_b", "zero"])
+def test_differing_rows_equals_brute_force(budget: str) -> None:
+    """Both ways of matching rows (sets of row bytes; A as digests beyond `set_bytes`, also
+    when the budget runs out on side B) give the rows only one side has, in key order."""
     rnd = random.Random(7)
     m = Mem()
     keys = list(range(30000))
@@ -75,11 +80,15 @@ def test_differing_rows_equals_brute_force() -> None:
     rb = [(canonical([k]), canonical({"id": k, "v": v})) for k, v in sorted(b.items())]
     root_a, _ = tree.build(m.put, ra)
     root_b, _ = tree.build(m.put, rb)
+    only_a = tree.private_leaves(m.get, root_a, root_b)[0]
+    set_bytes = {"whole": tree.SET_BYTES, "zero": 0,
+                 "side_b": sum(len(m.get(o)) for o in only_a) + 1}[budget]
     m.reads = 0
-    da, db = tree.differing_rows(m.get, root_a, root_b)
+    da, db = tree.differing_rows(m.get, root_a, root_b, set_bytes)
     want_a = {r for _, r in ra} - {r for _, r in rb}
     want_b = {r for _, r in rb} - {r for _, r in ra}
     assert set(da) == want_a and set(db) == want_b
+    assert da == [r for _, r in ra if r in want_a] and db == [r for _, r in rb if r in want_b]
     total = len(m.objects)
     assert m.reads < total / 4, f"diff read {m.reads} of {total} objects"
     assert {json.loads(r)["id"] for r in db} >= set(range(30000, 30015))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -38,16 +39,29 @@ def access(
     """Effective rights: principal -> resource -> rights, with the group chain and the ACE,
     mode bits or sudo rule each right comes from."""
     st = open_store(store)
-    snap, gs = service.access(st, snapshot, principal, resource)
+    snap, gs = service.iter_access(st, snapshot, principal, resource)
     sid = snap.id
-    if as_json:
-        print(json.dumps([g.to_json() for g in gs], ensure_ascii=False))
+    if as_json:  # streamed: the text json.dumps of the whole list would be, grant by grant
+        write = sys.stdout.write
+        write("[")
+        for i, g in enumerate(gs):
+            write((", " if i else "") + json.dumps(g.to_json(), ensure_ascii=False))
+        write("]\n")
         return
-    out.print(f"[bold]access in snapshot {short(sid)}[/bold]: {len(gs)} grants")
+    out.print(f"[bold]access in snapshot {short(sid)}[/bold]")
     last = None
+    n = 0
+    lines: list[str] = []  # printed in blocks: one console call per line is slow
     for g in gs:
+        n += 1
         if g.principal != last:
-            out.print(f"\n[bold]{escape(g.principal)}[/bold]")
+            lines.append(f"\n[bold]{escape(g.principal)}[/bold]")
             last = g.principal
-        out.print(f"  {escape(g.resource)}: {escape(', '.join(g.rights))}  "
-                  f"[dim]via {escape(access_view.via_text(g.via))}[/dim]")
+        lines.append(f"  {escape(g.resource)}: {escape(', '.join(g.rights))}  "
+                     f"[dim]via {escape(access_view.via_text(g.via))}[/dim]")
+        if len(lines) >= 500:
+            out.print("\n".join(lines))
+            lines = []
+    if lines:
+        out.print("\n".join(lines))
+    out.print(f"\n{n} grants")

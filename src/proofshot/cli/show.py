@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 import json
+import sys
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
@@ -16,6 +18,9 @@ from proofshot.model import hashmode
 from proofshot.model.errors import BadInput
 from proofshot.model.snapshot import Manifest
 
+RICH_ROWS = 1000  # a table up to this long is laid out as one Rich table
+BLOCK = 500  # a longer one is printed as aligned text, BLOCK rows at a time, as it is read
+
 
 def show(
     snapshot: Annotated[str, typer.Argument(help="Id, id prefix, label, latest or previous.")],
@@ -27,13 +32,16 @@ def show(
     """Show a snapshot: per target its status and tables; --table T prints that table's rows,
     --json prints every row."""
     st = open_store(store)
-    shown = service.show(st, snapshot, table, rows=as_json or table is not None)
+    shown = service.show(st, snapshot, table, rows=as_json or table is not None, stream=True)
     snap = shown.snapshot
     assert snap is not None
     if table is not None:
         _check_table(snap.manifest, table)
-    if as_json:
-        print(json.dumps(shown.to_json(), ensure_ascii=False))
+    if as_json:  # streamed: a row at a time, the same text as json.dumps of the whole object
+        write = sys.stdout.write
+        for piece in shown.iter_json():
+            write(piece)
+        write("\n")
         return
     if table is not None:
         _print_rows(shown, table)
@@ -81,13 +89,48 @@ def _print_rows(shown: service.Shown, table: str) -> None:
                           f"({u.status}: {escape(u.reason)})")
             continue
         out.print(f"[bold]{escape(t.name)}[/bold] / {table}: {len(rows)} rows")
-        cols = list(rows[0]) if rows else []
-        rt = RichTable(show_edge=False, header_style="bold")
-        for c in cols:
-            rt.add_column(c, overflow="fold")
-        for r in rows:
-            rt.add_row(*(escape(_cell(r.get(c))) for c in cols))
-        out.print(rt)
+        if len(rows) <= RICH_ROWS:
+            _rich_rows(rows)
+        else:
+            _plain_rows(rows)
+
+
+def _rich_rows(rows: Sequence[dict[str, Any]]) -> None:
+    cols = list(next(iter(rows), {}))
+    rt = RichTable(show_edge=False, header_style="bold")
+    for c in cols:
+        rt.add_column(c, overflow="fold")
+    for r in rows:
+        rt.add_row(*(escape(_cell(r.get(c))) for c in cols))
+    out.print(rt)
+
+
+def _plain_rows(rows: Sequence[dict[str, Any]]) -> None:
+    """A long table as aligned text, printed in blocks of BLOCK rows as it is read from the
+    store (a Rich table of a million rows is held whole and takes minutes to lay out)."""
+    cols: list[str] = []
+    block: list[list[str]] = []
+
+    def flush(header: bool) -> None:
+        cells = ([cols] if header else []) + block
+        widths = [max(len(r[i]) for r in cells) for i in range(len(cols))]
+        lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
+                 for r in cells]
+        if header:
+            out.print(f"[bold]{escape(lines[0])}[/bold]")
+            lines = lines[1:]
+        out.out("\n".join(lines), highlight=False)
+
+    first = True
+    for r in rows:
+        if not cols:
+            cols = list(r)
+        block.append([_cell(r.get(c)).replace("\n", " ") for c in cols])
+        if len(block) >= BLOCK:
+            flush(first)
+            first, block = False, []
+    if block:
+        flush(first)
 
 
 def _cell(v: Any) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,13 +121,23 @@ def summary_rows(res: DiffResult) -> list[dict[str, Any]]:
             for (t, tb), n in sorted(counts.items())]
 
 
+MAX_CHANGES = 1000  # changes listed per target and table; the rest is counted (`omitted`)
+
+
 def change_groups(res: DiffResult, ambient: set[str], d: Display | None = None
                   ) -> list[dict[str, Any]]:
+    """The changes per target and table, each group cut at MAX_CHANGES (a table added whole,
+    a million rows, is not laid out in the report; `proofshot diff` lists every change)."""
     groups: dict[tuple[str, str], list[ChangeView]] = defaultdict(list)
+    omitted: Counter[tuple[str, str]] = Counter()
     for c in res.changes:
-        groups[(c.target, c.table)].append(
-            change_view(c, _triple(c.target, c.table, c.key) in ambient, d))
-    return [{"target": t, "table": tb, "changes": cs} for (t, tb), cs in groups.items()]
+        k = (c.target, c.table)
+        if len(groups[k]) >= MAX_CHANGES:
+            omitted[k] += 1
+            continue
+        groups[k].append(change_view(c, _triple(c.target, c.table, c.key) in ambient, d))
+    return [{"target": t, "table": tb, "changes": cs, "omitted": omitted[(t, tb)]}
+            for (t, tb), cs in groups.items()]
 
 
 def volatile_annex(res: DiffResult, d: Display | None = None) -> dict[str, Any]:
@@ -261,11 +271,14 @@ def access_matrix(doc: service.Documentation, sid: str, d: Display | None = None
     rights come through, cut at MAX_ACCESS; and the shares whose share-level ACL was not read
     (their folders carry NTFS rights only)."""
     d = d or Display()
-    rows = doc.access_matrix()
-    return {"rows": [[r["principal"], r["resource"], d.rights(r["rights"]),
-                      d.phrases("; ".join(r["via"]))]
-                     for r in rows[:MAX_ACCESS]],
-            "total": len(rows), "omitted": max(0, len(rows) - MAX_ACCESS), "id": sid[:12],
+    rows, total = [], 0  # streamed: only the rows shown are held
+    for r in doc.iter_access_matrix():
+        total += 1
+        if total <= MAX_ACCESS:
+            rows.append([r["principal"], r["resource"], d.rights(r["rights"]),
+                         d.phrases("; ".join(r["via"]))])
+    return {"rows": rows,
+            "total": total, "omitted": max(0, total - MAX_ACCESS), "id": sid[:12],
             "share_gaps": [[g["target"], g["share"], g["reason"]] for g in doc.share_gaps]}
 
 
@@ -401,7 +414,7 @@ def evidence(store: EvidenceStore, a: str, b: str, engagement: str | None,
         "summary": summary_rows(res),
         "n_changes": len(res.changes),
         "n_changed_targets": len(changed_targets),
-        "n_ambient": sum(1 for g in groups for c in g["changes"] if c.ambient),
+        "n_ambient": sum(1 for c in res.changes if _triple(c.target, c.table, c.key) in ambient),
         "unverifiable": [u.to_json() for u in res.unverifiable],
         "groups": groups,
         "unchanged": [u.to_json() for u in res.unchanged],
@@ -491,23 +504,27 @@ def data_sheet(snap: SnapshotReader, t: TargetEntry) -> dict[str, Any]:
     }
 
 
-def side_tables(store: EvidenceStore, snap: SnapshotReader) -> dict[str, tuple[list[str], list[list[Any]]]]:
-    """The long tables of every target, with a target column first (for CSV/XLSX)."""
-    out: dict[str, tuple[list[str], list[list[Any]]]] = {}
+def side_tables(store: EvidenceStore, snap: SnapshotReader
+                ) -> dict[str, tuple[list[str], Iterator[list[Any]]]]:
+    """The long tables of every target that has rows in them, with a target column first (for
+    CSV/XLSX). The rows are streamed from the store as the caller writes them, never held."""
+    out: dict[str, tuple[list[str], Iterator[list[Any]]]] = {}
     for name in LONG_TABLES:
-        cols: list[str] = []
-        data: list[list[Any]] = []
-        for t in snap.targets:
-            if name not in t.tables:
-                continue
-            if not cols:  # in the order of the table's declaration, stored with the snapshot
-                schema = snap.schema(t, name)
-                cols = list(schema.column_names) if schema is not None else []
-            for r in snap.iter_rows(t, name):
-                data.append([t.name, *(r.get(c) for c in cols)])
-        if data:
-            out[name] = (["target", *cols], data)
+        having = [t for t in snap.targets if name in t.tables and t.tables[name].rows]
+        if not having:
+            continue
+        # in the order of the table's declaration, stored with the snapshot
+        schema = snap.schema(having[0], name)
+        cols = list(schema.column_names) if schema is not None else []
+        out[name] = (["target", *cols], _side_rows(snap, having, name, cols))
     return out
+
+
+def _side_rows(snap: SnapshotReader, targets: list[TargetEntry], name: str, cols: list[str]
+               ) -> Iterator[list[Any]]:
+    for t in targets:
+        for r in snap.iter_rows(t, name):
+            yield [t.name, *(r.get(c) for c in cols)]
 
 
 def documentation(store: EvidenceStore, a: str, d: Display | None = None) -> dict[str, Any]:

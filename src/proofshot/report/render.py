@@ -122,8 +122,11 @@ def write_side_files(store: EvidenceStore, snap: SnapshotReader, out: Path) -> l
         with open(path, "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(cols)
-            w.writerows([_csv_cell(v) for v in r] for r in rows)
-        written.append({"table": name, "file": path.name, "rows": len(rows)})
+            n = 0
+            for r in rows:  # streamed from the store, row by row
+                w.writerow([_csv_cell(v) for v in r])
+                n += 1
+        written.append({"table": name, "file": path.name, "rows": n})
     return written
 
 

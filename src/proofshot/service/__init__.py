@@ -14,6 +14,7 @@ job record itself.
     findings(store, ref)              -> list[Finding]
     paths(store, ref)                 -> PathsResult           the communication graph
     access(store, ref, principal, resource) -> list[Grant]
+    iter_access(store, ref, principal, resource) -> Iterator[Grant]   the same, streamed
     engagement_of(store, ...)         -> Engagement | None
     timestamp(store, sid)             -> TimestampInfo | None
     scan(store, scope, label, ...)    -> ScanOutcome           (scan.service, plus nothing yet)
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
         data_sheets,
         document,
         findings,
+        iter_access,
         paths,
     )
     from proofshot.service._drift import DriftCheck, drift, drift_check
@@ -58,7 +60,7 @@ if TYPE_CHECKING:
 _CHECK = {"CheckResult", "TargetCheck", "check"}
 _COMPARE = {"Comparison", "ControlPair", "ViewsDelta", "attribute", "change_id", "compare"}
 _DOCUMENT = {"Documentation", "PathsResult", "access", "data_sheets", "document", "findings",
-             "paths"}
+             "iter_access", "paths"}
 _SNAPSHOTS = {"Shown", "ShownTarget", "engagement_of", "show", "snapshot"}
 _STAMPS = {"TimestampInfo", "timestamp"}
 _ALERTS = {"AlertOutcome", "after_scheduled_scan", "deliver_due"}
@@ -115,6 +117,7 @@ __all__ = [
     "drift_check",
     "engagement_of",
     "findings",
+    "iter_access",
     "paths",
     "scan",
     "show",

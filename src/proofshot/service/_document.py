@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,12 +49,23 @@ class Documentation:
     data: SnapshotData  # the views' tables
     findings: list[Finding]
     paths: PathsResult
-    grants: list[Grant]
     share_gaps: list[dict[str, str]]
+
+    @property
+    def grants(self) -> list[Grant]:
+        """Every grant (views/access.grants); `iter_grants` streams them."""
+        return list(self.iter_grants())
+
+    def iter_grants(self) -> Iterator[Grant]:
+        return access_view.iter_grants(self.data)
 
     def access_matrix(self) -> list[dict[str, Any]]:
         """principal -> resource -> rights, one row per pair (views/access.matrix)."""
-        return access_view.matrix(self.grants)
+        return list(self.iter_access_matrix())
+
+    def iter_access_matrix(self) -> Iterator[dict[str, Any]]:
+        """`access_matrix` streamed: one (principal, resource) pair's grants held at a time."""
+        return access_view.iter_matrix(self.iter_grants())
 
 
 def data_sheets(snap: SnapshotReader, target: TargetEntry) -> list[Sheet]:
@@ -69,8 +81,7 @@ def document(store: EvidenceStore, a: str) -> Documentation:
     snap = snapshot(store, a)
     data = from_reader(snap, views_tables())
     return Documentation(snap, data, evaluate(data, store.keys.keyed_hash),
-                         PathsResult(snap, paths_view.build(data)), access_view.grants(data),
-                         access_view.share_gaps(data))
+                         PathsResult(snap, paths_view.build(data)), access_view.share_gaps(data))
 
 
 def findings(store: EvidenceStore, ref: str) -> tuple[SnapshotReader, list[Finding]]:
@@ -87,6 +98,15 @@ def paths(store: EvidenceStore, ref: str) -> PathsResult:
 def access(store: EvidenceStore, ref: str, principal: str | None = None,
            resource: str | None = None) -> tuple[SnapshotReader, list[Grant]]:
     """Effective rights in one snapshot, filtered by principal and resource text."""
+    snap, gs = iter_access(store, ref, principal, resource)
+    return snap, list(gs)
+
+
+def iter_access(store: EvidenceStore, ref: str, principal: str | None = None,
+                resource: str | None = None) -> tuple[SnapshotReader, Iterator[Grant]]:
+    """`access` streamed: the grants in their order, in bounded memory (a large table is read
+    from the store as the grants are made, views/snapshot.py; they are sorted in runs on disk,
+    views/spill.py)."""
     snap = snapshot(store, ref)
     data = from_reader(snap, access_view.TABLES)
-    return snap, access_view.select(access_view.grants(data), principal, resource)
+    return snap, access_view.iter_select(access_view.iter_grants(data), principal, resource)

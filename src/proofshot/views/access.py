@@ -43,15 +43,16 @@ their NTFS rights only.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 from proofshot.views import acl, ntaccess, winaccess
 from proofshot.views.grant import Grant, via_identity, via_text
 from proofshot.views.snapshot import SnapshotData, TargetData
+from proofshot.views.spill import sorted_stream
 
-__all__ = ["TABLES", "Grant", "access_delta", "grants", "matrix", "select", "share_gaps",
-           "via_text"]
+__all__ = ["TABLES", "Grant", "access_delta", "grants", "iter_grants", "iter_matrix",
+           "iter_select", "matrix", "select", "share_gaps", "via_text"]
 
 TABLES = ("ad_users", "ad_groups", "ad_memberships", "ad_computers", "ad_acl", "ad_privileged",
           "ad_domain_policy", "smb_acl", "smb_dirs", "smb_share_acl", "smb_shares", "users",
@@ -62,6 +63,9 @@ PER_SHARE = ("smb_share_acl", "smb_shares")
 
 
 _PERMS = (("read", "r"), ("write", "w"), ("execute", "x"))
+# mode bits (0-7) -> the rights they give
+_RIGHTS = tuple(tuple(x for x, m in (("read", 4), ("write", 2), ("execute", 1)) if b & m)
+                for b in range(8))
 
 
 def _perm_rights(perms: object, prefix: str = "") -> tuple[str, ...]:
@@ -76,8 +80,9 @@ def _acl_text(r: Mapping[str, Any]) -> str:
     return f"POSIX ACL {pre}{r['kind']}:{r.get('name') or ''}:{r['perms']}"
 
 
-def _linux_grants(t: TargetData) -> list[Grant]:
-    out: list[Grant] = []
+def _linux_grants(t: TargetData) -> Iterator[Grant]:
+    """Streamed: the files table is read once, row by row; what is kept is the group members,
+    the POSIX ACL entries and the owners of the files that have such entries."""
     members: dict[str, list[str]] = defaultdict(list)
     for r in t.rows("group_members"):
         members[str(r["group"])].append(str(r["user"]))
@@ -86,10 +91,11 @@ def _linux_grants(t: TargetData) -> list[Grant]:
         acls[str(r["path"])].append(r)
     owners: dict[str, str] = {}
     n = t.name
+    # per group its members but root, sorted (the same for each of a million files)
+    users_of = {g: sorted(set(us) - {"root"}) for g, us in members.items()}
 
     def bits(mode: int, shift: int) -> tuple[str, ...]:
-        b = (mode >> shift) & 7
-        return tuple(x for x, m in (("read", 4), ("write", 2), ("execute", 1)) if b & m)
+        return _RIGHTS[(mode >> shift) & 7]
 
     def named(path: str) -> set[str]:
         """Users with a named access entry on path: POSIX gives them no group rights there."""
@@ -106,24 +112,29 @@ def _linux_grants(t: TargetData) -> list[Grant]:
         path = str(r["path"])
         res = f"{n}:{path}"
         owner, group = str(r.get("owner") or ""), str(r.get("group") or "")
-        owners[path] = owner
+        if path in acls:
+            owners[path] = owner
         if owner and owner != "root" and bits(mode, 6):
-            out.append(Grant(f"{n}\\{owner}", res, bits(mode, 6),
-                             (f"{n}\\{owner}", "owner mode bits"), n))
+            yield Grant(f"{n}\\{owner}", res, bits(mode, 6),
+                        (f"{n}\\{owner}", "owner mode bits"), n)
         # with a mask, the mode's group bits are the mask: the owning group has group:: & mask
-        owning = next((e for e in acls.get(path, ()) if e["entry"] == "group"), None)
+        has_acl = path in acls
+        owning = next((e for e in acls[path] if e["entry"] == "group"), None) if has_acl \
+            else None
         group_rights, source = bits(mode, 3), "group mode bits"
         if owning is not None:
             group_rights, source = _perm_rights(owning.get("effective")), _acl_text(owning)
         if group and group_rights:
-            for u in sorted(set(members.get(group, [])) - named(path) - {"root"}):
-                out.append(Grant(f"{n}\\{u}", res, group_rights,
-                                 (f"{n}\\{u}", f"{n}\\{group}", source), n))
+            shadowed = named(path) if has_acl else set()
+            for u in users_of.get(group, ()):
+                if u in shadowed:
+                    continue
+                yield Grant(f"{n}\\{u}", res, group_rights,
+                            (f"{n}\\{u}", f"{n}\\{group}", source), n)
         if "write" in bits(mode, 0) and not mode & 0o1000:
-            out.append(Grant(f"{n}\\*", res, bits(mode, 0), (f"{n}\\*", "other mode bits"),
-                             n))
+            yield Grant(f"{n}\\*", res, bits(mode, 0), (f"{n}\\*", "other mode bits"), n)
     for path, entries in acls.items():
-        out += _acl_grants(n, path, entries, owners.get(path), named(path), members)
+        yield from _acl_grants(n, path, entries, owners.get(path), named(path), members)
     for r in t.rows("sudoers"):
         if r.get("kind") != "rule" or not r.get("principal"):
             continue
@@ -131,11 +142,10 @@ def _linux_grants(t: TargetData) -> list[Grant]:
         src = f"sudoers {r.get('file')}: {r.get('text')}"
         if p.startswith("%"):
             for u in sorted(set(members.get(p[1:], []))):
-                out.append(Grant(f"{n}\\{u}", f"{n}:sudo", ("sudo",),
-                                 (f"{n}\\{u}", f"{n}\\{p[1:]}", src), n))
+                yield Grant(f"{n}\\{u}", f"{n}:sudo", ("sudo",),
+                            (f"{n}\\{u}", f"{n}\\{p[1:]}", src), n)
         else:
-            out.append(Grant(f"{n}\\{p}", f"{n}:sudo", ("sudo",), (f"{n}\\{p}", src), n))
-    return out
+            yield Grant(f"{n}\\{p}", f"{n}:sudo", ("sudo",), (f"{n}\\{p}", src), n)
 
 
 def _acl_grants(n: str, path: str, entries: Iterable[Mapping[str, Any]], owner: str | None,
@@ -163,33 +173,51 @@ def _acl_grants(n: str, path: str, entries: Iterable[Mapping[str, Any]], owner: 
     return out
 
 
-def grants(snap: SnapshotData,
-           ntfs_only: Collection[tuple[str, str]] = ()) -> list[Grant]:
-    """Every grant of the snapshot, sorted by principal, resource, via. `ntfs_only`: (target,
-    share) pairs whose folders are not limited by their share-level ACL."""
+def _unsorted(snap: SnapshotData, ntfs_only: Collection[tuple[str, str]]) -> Iterator[Grant]:
     ident = ntaccess.identity(snap)
-    out: list[Grant] = []
     for t in snap.targets.values():
         if not t.readable:
             continue
         if t.has("smb_acl"):
-            out += ntaccess.smb_grants(ident, t, {s for n, s in ntfs_only if n == t.name})
+            yield from ntaccess.smb_grants(ident, t, {s for n, s in ntfs_only if n == t.name})
         if t.has("ad_acl"):
-            out += ntaccess.ad_grants(ident, t)
+            yield from ntaccess.ad_grants(ident, t)
         if t.has("ad_privileged"):
-            out += ntaccess.privileged_grants(t)
+            yield from ntaccess.privileged_grants(t)
         if t.has("files") or t.has("sudoers") or t.has("posix_acls"):
-            out += _linux_grants(t)
+            yield from _linux_grants(t)
         if t.has("win_group_members") or t.has("win_ntfs_acl"):
-            out += winaccess.windows_grants(ident, t)
-    return sorted(out, key=lambda g: (g.principal.lower(), g.resource.lower(), g.via))
+            yield from winaccess.windows_grants(ident, t)
+
+
+def _order(g: Grant) -> tuple[str, str, tuple[str, ...]]:
+    return (g.principal.lower(), g.resource.lower(), g.via)
+
+
+def iter_grants(snap: SnapshotData, ntfs_only: Collection[tuple[str, str]] = ()
+                ) -> Iterator[Grant]:
+    """Every grant of the snapshot, sorted by principal, resource, via, in bounded memory
+    (views/spill.py: a million-file inventory's grants are sorted in runs on disk)."""
+    return sorted_stream(_unsorted(snap, ntfs_only), _order)
+
+
+def grants(snap: SnapshotData,
+           ntfs_only: Collection[tuple[str, str]] = ()) -> list[Grant]:
+    """Every grant of the snapshot, sorted by principal, resource, via. `ntfs_only`: (target,
+    share) pairs whose folders are not limited by their share-level ACL."""
+    return list(iter_grants(snap, ntfs_only))
 
 
 def select(gs: Iterable[Grant], principal: str | None = None,
            resource: str | None = None) -> list[Grant]:
     """Filter by principal (exact, or the name after the backslash, case-insensitive) and by a
     resource substring."""
-    out = []
+    return list(iter_select(gs, principal, resource))
+
+
+def iter_select(gs: Iterable[Grant], principal: str | None = None,
+                resource: str | None = None) -> Iterator[Grant]:
+    """`select` as a stream."""
     for g in gs:
         if principal:
             p = principal.lower()
@@ -197,8 +225,7 @@ def select(gs: Iterable[Grant], principal: str | None = None,
                 continue
         if resource and resource.lower() not in g.resource.lower():
             continue
-        out.append(g)
-    return out
+        yield g
 
 
 def matrix(gs: Iterable[Grant]) -> list[dict[str, Any]]:
@@ -211,6 +238,22 @@ def matrix(gs: Iterable[Grant]) -> list[dict[str, Any]]:
         vias.append(via_text(g.via))
     return [{"principal": p, "resource": res, "target": t, "rights": sorted(rs), "via": vs}
             for (p, res, t), (rs, vs) in by.items()]
+
+
+def iter_matrix(gs: Iterable[Grant]) -> Iterator[dict[str, Any]]:
+    """`matrix` of grants in the order of `grants` (sorted), as a stream: the rows of one
+    (principal, resource) pair, compared without case, are all next to each other there, so
+    only one pair's grants are held at a time."""
+    group: list[Grant] = []
+    last: tuple[str, str] | None = None
+    for g in gs:
+        here = (g.principal.lower(), g.resource.lower())
+        if here != last and group:
+            yield from matrix(group)
+            group = []
+        last = here
+        group.append(g)
+    yield from matrix(group)
 
 
 def share_gaps(snap: SnapshotData) -> list[dict[str, str]]:
@@ -240,18 +283,6 @@ def _observed(t: TargetData) -> set[str]:
 
 
 Flat = dict[tuple[str, str, str, tuple[str, ...], str], tuple[str, ...]]
-
-
-def _flat(gs: Iterable[Grant]) -> Flat:
-    """(principal, resource, right, source, target) -> the via shown for it; full-control
-    counts as the rights it stands for too."""
-    out: Flat = {}
-    for g in gs:
-        kind = "file" if g.resource.startswith("\\\\") else "ds"
-        for r in g.rights:
-            for c in acl.components(r, kind):
-                out[(g.principal, g.resource, c, via_identity(g.via), g.target)] = g.via
-    return out
 
 
 def _group(flat: Flat, keys: Iterable[tuple[str, str, str, tuple[str, ...], str]]
@@ -308,7 +339,55 @@ def access_delta(a: SnapshotData, b: SnapshotData) -> dict[str, Any]:
     if bad & ldap:
         return {"gained": [], "lost": [], "unverifiable": unverifiable}
     ntfs_only, notes = _share_gaps(a, b, bad)
-    fa = {k: v for k, v in _flat(grants(a, ntfs_only)).items() if k[4] not in bad}
-    fb = {k: v for k, v in _flat(grants(b, ntfs_only)).items() if k[4] not in bad}
-    return {"gained": _group(fb, fb.keys() - fa.keys()), "lost": _group(fa, fa.keys() - fb.keys()),
+    lost, gained = _differ(_flat_sorted(a, ntfs_only, bad), _flat_sorted(b, ntfs_only, bad))
+    return {"gained": _group(gained, gained), "lost": _group(lost, lost),
             "unverifiable": unverifiable + notes}
+
+
+FlatKey = tuple[str, str, str, tuple[str, ...], str]
+
+
+def _flat_sorted(snap: SnapshotData, ntfs_only: Collection[tuple[str, str]], bad: set[str]
+                 ) -> Iterator[tuple[FlatKey, tuple[str, ...]]]:
+    """The grants of `snap` but those of the targets in `bad`, flattened: (principal, resource,
+    right, source, target) -> the via shown for it (full-control counts as the rights it stands
+    for too), as (key, via) in key order, in bounded memory. Where grants share a key, the via
+    shown is the one of the last of them in the order of `grants`."""
+    def items() -> Iterator[tuple[FlatKey, tuple[str, str, tuple[str, ...]], tuple[str, ...]]]:
+        for g in _unsorted(snap, ntfs_only):
+            if g.target in bad:
+                continue
+            kind = "file" if g.resource.startswith("\\\\") else "ds"
+            order = _order(g)
+            ident = via_identity(g.via)
+            for r in g.rights:
+                for c in acl.components(r, kind):
+                    yield (g.principal, g.resource, c, ident, g.target), order, g.via
+
+    last: tuple[FlatKey, tuple[str, ...]] | None = None
+    for key, _order_of, via in sorted_stream(items(), lambda it: (it[0], it[1])):
+        if last is not None and last[0] != key:
+            yield last
+        last = (key, via)
+    if last is not None:
+        yield last
+
+
+def _differ(xa: Iterable[tuple[FlatKey, tuple[str, ...]]],
+            xb: Iterable[tuple[FlatKey, tuple[str, ...]]]) -> tuple[Flat, Flat]:
+    """Keys only in a and only in b (each with its via) of two streams in key order."""
+    only_a: Flat = {}
+    only_b: Flat = {}
+    ia, ib = iter(xa), iter(xb)
+    ea, eb = next(ia, None), next(ib, None)
+    while ea is not None or eb is not None:
+        if eb is None or (ea is not None and ea[0] < eb[0]):
+            assert ea is not None
+            only_a[ea[0]] = ea[1]
+            ea = next(ia, None)
+        elif ea is None or eb[0] < ea[0]:
+            only_b[eb[0]] = eb[1]
+            eb = next(ib, None)
+        else:
+            ea, eb = next(ia, None), next(ib, None)
+    return only_a, only_b

@@ -8,6 +8,7 @@ SHARE_UNKNOWN when the share's ACL could not be read.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,7 @@ def via_text(via: tuple[str, ...] | list[str], skip_principal: bool = True) -> s
     return f"{text} ∩ {share}" if share else text
 
 
+@functools.lru_cache(maxsize=1 << 14)  # a million files' grants share a handful of vias
 def via_identity(via: tuple[str, ...]) -> tuple[str, ...]:
     """The via without the ACEs' masks: the same entry with another mask is the same source,
     so the access delta shows the rights a mask change added or removed, not every right

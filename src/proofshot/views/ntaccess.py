@@ -21,8 +21,9 @@ an upper bound, and `share_gaps` names the share and why.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -265,19 +266,38 @@ def smb_resource(target: str, share: str, path: str) -> str:
     return f"\\\\{target}\\{share}" + (f"\\{p}" if p else "")
 
 
-def smb_grants(ident: Identity, t: TargetData, ntfs_only: Collection[str] = ()) -> list[Grant]:
+def _smb_objects(t: TargetData, null: set[tuple[str, str]]
+                 ) -> Iterator[tuple[tuple[str, str], list[Any]]]:
+    """Each folder's smb_acl rows, in key order, then the folders of `null` that have none.
+    A stored table comes in key order, where one folder's rows are next to each other: it is
+    grouped as it streams (a file server's million ACL rows are never held); rows given as a
+    list (tests) may come in any order and are grouped whole."""
+    rows = t.rows("smb_acl")
+    if isinstance(rows, list):
+        objects = {(k[0], k[1]): v for k, v in _by_object(rows, "share", "path").items()}
+        yield from objects.items()
+        seen: Collection[tuple[str, str]] = objects.keys()
+    else:
+        missing = set(null)
+        for key, group in itertools.groupby(rows, lambda r: (str(r["share"]), str(r["path"]))):
+            missing.discard(key)
+            yield key, list(group)
+        seen = null - missing
+    for key in sorted(null - set(seen)):
+        yield key, []  # no DACL and no owner row: still open to everyone
+
+
+def smb_grants(ident: Identity, t: TargetData, ntfs_only: Collection[str] = ()
+               ) -> Iterator[Grant]:
     """Grants on the target's folders; shares in `ntfs_only` (ALL_SHARES: every one) are not
     limited by their share ACL and have no share part in `via` (the delta compares them so
-    when one side lacks it)."""
+    when one side lacks it). Streamed, a folder at a time."""
     shares = share_acls(t)
     share_parts_of: dict[tuple[str, str], list[tuple[str, int]]] = {}  # one share, many folders
-    out: list[Grant] = []
-    objects = _by_object(t.rows("smb_acl"), "share", "path")
     null = {(str(r["share"]), str(r["path"])) for r in t.rows("smb_dirs")
             if r.get("aces") is None and not r.get("error")}
-    for key in sorted(null - objects.keys()):
-        objects[key] = []  # no DACL and no owner row: still open to everyone
-    for (share, path), rows in objects.items():
+    for (share, path), rows in _smb_objects(t, null):
+        out: list[Grant] = []
         d = acl.dacl(rows, null=(share, path) in null)
         res = smb_resource(t.name, share, path)
         sh = shares[share]
@@ -300,7 +320,7 @@ def smb_grants(ident: Identity, t: TargetData, ntfs_only: Collection[str] = ()) 
                     rights = acl.names(n.bits & bits)
                     if rights:
                         out.append(Grant(p, res, rights, (*n.chain, n.label, label), t.name))
-    return [g for g in out if g.rights]
+        yield from (g for g in out if g.rights)
 
 
 def ad_grants(ident: Identity, t: TargetData) -> list[Grant]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
 from proofshot.model.table import Row
@@ -111,7 +111,7 @@ def _reboot(ctx: Context) -> Iterator[Hit]:
             yield h
 
 
-def _effective(t_rows: list[Row], keyword: str) -> Row | None:
+def _effective(t_rows: Sequence[Row], keyword: str) -> Row | None:
     eff = [r for r in t_rows if r.get("source") == "effective" and r.get("keyword") == keyword
            and not r.get("match")]
     return eff[0] if eff else None
@@ -220,7 +220,7 @@ def _time_sync(ctx: Context) -> Iterator[Hit]:
         yield Hit(t.name, "no time source configured", [])
 
 
-def _exposed_rows(t_rows: list[Row]) -> list[Row]:
+def _exposed_rows(t_rows: Sequence[Row]) -> list[Row]:
     out = []
     for r in t_rows:
         addr = str(r.get("address", "")).split("%", 1)[0]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from proofshot.model.table import Row
 from proofshot.views.rules.base import Context, Hit, Rule, hit
@@ -32,7 +32,7 @@ def _storage(ctx: Context) -> Iterator[Hit]:
                 yield hit(t, str(r.get("descr")), "snmp_storage", [r], f"{100 * used // size}% used")
 
 
-def _model_firmware(rows: list[Row]) -> tuple[str, str, Row] | None:
+def _model_firmware(rows: Sequence[Row]) -> tuple[str, str, Row] | None:
     """(model, firmware, row) of the device's first chassis (or top entity) with both."""
     for r in sorted(rows, key=lambda r: (r.get("class") != "chassis", r.get("index") or 0)):
         model = r.get("model") or r.get("descr")

@@ -4,7 +4,7 @@ time."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
 from proofshot.model.table import Row
@@ -18,11 +18,11 @@ ADMINISTRATORS = "S-1-5-32-544"
 EXPECTED_ADMIN_RIDS = ("-500", "-512")
 
 
-def _settings(rows: list[Row]) -> dict[str, str]:
+def _settings(rows: Sequence[Row]) -> dict[str, str]:
     return {str(r["name"]).lower(): str(r.get("value") or "") for r in rows}
 
 
-def _setting_rows(rows: list[Row], *names: str) -> list[Row]:
+def _setting_rows(rows: Sequence[Row], *names: str) -> list[Row]:
     want = {n.lower() for n in names}
     return [r for r in rows if str(r["name"]).lower() in want]
 
