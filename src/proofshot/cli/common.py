@@ -28,6 +28,23 @@ StoreOpt = Annotated[
                  show_default=False),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+# the ssh:// options of push and sync (a directory store on another machine)
+SshKeyOpt = Annotated[str | None, typer.Option(
+    "--key", help="ssh://: private key file (default: the ssh-agent).", show_default=False)]
+SshPasswordOpt = Annotated[str | None, typer.Option(
+    "--password", help="ssh://: the password by reference, env:NAME or file:PATH (never the "
+                       "password itself).", show_default=False)]
+AcceptHostKeyOpt = Annotated[bool, typer.Option(
+    "--accept-host-key", help="ssh://: accept a host key that differs from the one pinned in "
+                              "known_hosts (and pin the new one).")]
+
+
+def ssh_auth(key: str | None, password: str | None) -> tuple[str | None, str | None]:
+    """--key checked as a private key file, --password resolved from its reference."""
+    from proofshot.scan.secrets import check_key_file, resolve
+
+    return (check_key_file(key, "--key") if key else None,
+            resolve(password, "--password") if password else None)
 
 
 def open_store(explicit: str | None) -> EvidenceStore:

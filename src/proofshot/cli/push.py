@@ -14,7 +14,18 @@ from typing import Annotated
 
 import typer
 
-from proofshot.cli.common import JsonOpt, StoreOpt, err, open_store, out, short
+from proofshot.cli.common import (
+    AcceptHostKeyOpt,
+    JsonOpt,
+    SshKeyOpt,
+    SshPasswordOpt,
+    StoreOpt,
+    err,
+    open_store,
+    out,
+    short,
+    ssh_auth,
+)
 from proofshot.model.errors import BadInput
 
 
@@ -22,15 +33,9 @@ def push(
     dest: Annotated[str, typer.Argument(
         help="Destination store: postgresql://user@host:port/db, a directory store, or "
              "ssh://[user@]host[:port]/path (a directory store on another machine).")],
-    key: Annotated[str | None, typer.Option(
-        "--key", help="ssh://: private key file (default: the ssh-agent).",
-        show_default=False)] = None,
-    password: Annotated[str | None, typer.Option(
-        "--password", help="ssh://: the password by reference, env:NAME or file:PATH (never "
-                           "the password itself).", show_default=False)] = None,
-    accept_host_key: Annotated[bool, typer.Option(
-        "--accept-host-key", help="ssh://: accept a host key that differs from the one pinned "
-                                  "in the workspace's known_hosts (and pin the new one).")] = False,
+    key: SshKeyOpt = None,
+    password: SshPasswordOpt = None,
+    accept_host_key: AcceptHostKeyOpt = False,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -40,13 +45,11 @@ def push(
 
     st = open_store(store)
     if dest.startswith("ssh:"):
-        from proofshot.scan.secrets import check_key_file, resolve
         from proofshot.transports.sftp_store import SftpBackend
         from proofshot.transports.sftp_sync import parse_dest
 
         target = parse_dest(dest)
-        key_path = check_key_file(key, "--key") if key else None
-        secret = resolve(password, "--password") if password else None
+        key_path, secret = ssh_auth(key, password)
         backend = SftpBackend.open(st, target, key_path=key_path, password=secret,
                                    accept_host_key=accept_host_key)
         try:

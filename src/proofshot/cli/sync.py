@@ -19,7 +19,17 @@ from typing import Annotated
 
 import typer
 
-from proofshot.cli.common import JsonOpt, StoreOpt, err, open_store, out
+from proofshot.cli.common import (
+    AcceptHostKeyOpt,
+    JsonOpt,
+    SshKeyOpt,
+    SshPasswordOpt,
+    StoreOpt,
+    err,
+    open_store,
+    out,
+    ssh_auth,
+)
 from proofshot.model.errors import BadInput
 
 
@@ -27,27 +37,19 @@ def sync(
     dest: Annotated[str, typer.Argument(
         help="Destination: a directory (NAS mount, USB disk), ssh://[user@]host[:port]/path "
              "(ssh://host/~/dir: relative to the home directory) or postgresql://user@host/db.")],
-    key: Annotated[str | None, typer.Option(
-        "--key", help="ssh://: private key file (default: the ssh-agent).",
-        show_default=False)] = None,
-    password: Annotated[str | None, typer.Option(
-        "--password", help="ssh://: the password by reference, env:NAME or file:PATH (never "
-                           "the password itself).", show_default=False)] = None,
-    accept_host_key: Annotated[bool, typer.Option(
-        "--accept-host-key", help="ssh://: accept a host key that differs from the one pinned "
-                                  "in the store's known_hosts (and pin the new one).")] = False,
+    key: SshKeyOpt = None,
+    password: SshPasswordOpt = None,
+    accept_host_key: AcceptHostKeyOpt = False,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Copy what the destination lacks (packs, job record, timestamps, manifests), then verify
     the copy. Refuses a destination whose chain has diverged (exit 2)."""
     if dest.startswith("ssh:"):
-        from proofshot.scan.secrets import check_key_file, resolve
         from proofshot.transports.sftp_sync import parse_dest, sync_ssh
 
         target = parse_dest(dest)
-        key_path = check_key_file(key, "--key") if key else None
-        secret = resolve(password, "--password") if password else None
+        key_path, secret = ssh_auth(key, password)
         st = open_store(store)
         res = sync_ssh(st, target, key_path=key_path, password=secret,
                        accept_host_key=accept_host_key)
@@ -68,14 +70,12 @@ def sync(
     from proofshot.store.sync import sync as run_sync
 
     if store is not None and store.startswith("ssh:"):  # a store on another machine, copied here
-        from proofshot.scan.secrets import check_key_file, resolve
         from proofshot.store.workspace import Workspace, find_workspace
         from proofshot.transports.sftp_store import open_remote_store
         from proofshot.transports.sftp_sync import parse_dest
 
         source = parse_dest(store)
-        key_path = check_key_file(key, "--key") if key else None
-        secret = resolve(password, "--password") if password else None
+        key_path, secret = ssh_auth(key, password)
         st = open_remote_store(source, Workspace.open_or_create(find_workspace()),
                                key_path=key_path, password=secret,
                                accept_host_key=accept_host_key)
