@@ -96,3 +96,33 @@ def test_show_api_streams_the_million_rows(client: TestClient) -> None:
     assert len(t["tables"]["items"]) == N_ROWS
     assert len({r["id"] for r in t["tables"]["items"]}) == N_ROWS
     assert chunks > 100  # sent as it was read, not as one body
+
+
+def test_the_listing_reads_each_manifest_once(tmp_path: Path) -> None:
+    """Past the result cache's 64 entries a page load read every manifest again; now a listing
+    reads only the manifests of snapshots new since the last one (manifests are immutable)."""
+    from proofshot.web.data import Data
+
+    root = tmp_path / "store"
+    st = Store.create(root)
+    for n in range(70):
+        commit(st, f"s{n}", {"app": {"items": [row(n)]}})
+    st.close()
+    data = Data(root)
+    read: list[str] = []
+    real = data.snapshot
+
+    def counted(sid: str) -> Any:
+        read.append(sid)
+        return real(sid)
+
+    data.snapshot = counted  # type: ignore[method-assign]
+    first = data.snapshots()
+    assert len(first) == 70 and len(read) == 70
+    assert data.snapshots() == first and len(read) == 70  # the second page load: none read
+    st = Store.open(root)
+    new = commit(st, "s70", {"app": {"items": [row(70)]}})
+    st.close()
+    third = data.snapshots()
+    assert [r.label for r in third[-2:]] == ["s69", "s70"] and read[70:] == [third[-1].id]
+    assert new == third[-1].id

@@ -210,6 +210,10 @@ class Data:
         self._local = threading.local()
         self._cache = Lru(64)
         self._write = threading.Lock()
+        # snapshot id -> its listing row (all customers; filtered per request): manifests are
+        # immutable and a row is small, so a page load reads only the manifests new since the
+        # last one (the Lru above would read every manifest again past 64 snapshots)
+        self._rows: dict[str, SnapRow] = {}
 
     # -- store -------------------------------------------------------------------------------
     def store(self) -> EvidenceStore:
@@ -266,14 +270,17 @@ class Data:
         """The snapshots the user may see (VISIBLE), oldest first."""
         out = []
         for info in self.store().snapshots():
-            m = self.snapshot(info.id).manifest
-            customer = m.scope.customer or ""
-            if not visible(customer):
-                continue
-            eng = m.engagement
-            out.append(SnapRow(info.id, info.seq, info.label, info.created,
-                               [(t.name, t.status) for t in m.targets],
-                               eng if isinstance(eng, str) and eng else None, customer))
+            row = self._rows.get(info.id)
+            if row is None:
+                m = self.snapshot(info.id).manifest
+                eng = m.engagement
+                row = SnapRow(info.id, info.seq, info.label, info.created,
+                              [(t.name, t.status) for t in m.targets],
+                              eng if isinstance(eng, str) and eng else None,
+                              m.scope.customer or "")
+                self._rows[info.id] = row
+            if visible(row.customer):
+                out.append(row)
         return out
 
     def snapshots_json(self) -> list[dict[str, Any]]:
