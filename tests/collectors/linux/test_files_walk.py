@@ -119,3 +119,49 @@ def test_trust_walk_and_hash_query(tree: Path) -> None:
 def test_walker_is_one_quoted_word() -> None:
     assert "'" not in queries.FILES_WALK_PY
     assert queries.FILES_WALK_PY in queries._FILES_META
+
+
+def test_a_lost_hash_answer_is_no_change(tree: Path) -> None:
+    """trust_metadata: files_sha256 exits 0 (it read every path) yet names fewer files than it
+    was asked for (the stdin or the answer lost on the way): the files table is unreadable
+    ("implausible"), never rows whose hash went missing, which a diff would show as changes."""
+    from proofshot.collectors.base import PRIOR
+    from proofshot.collectors.linux.collector import COLLECTOR
+    from proofshot.model.transcript import Answer
+    from proofshot.scan.runner import build_table
+
+    full, meta, _ = rows([str(tree)], python=True)
+    last = files.prior("s" * 64, meta, ((r["path"], r["sha256"], r["text"]) for r in full))
+    new = tree / "d" / "lost.txt"  # new since `last`: asked for
+    new.write_text("new\n")
+    try:
+        only, _ = answer(queries._FILES_META_ONLY, [str(tree)], python=True)
+    finally:
+        new.unlink()
+    changed = str(new)
+    assert last is not None and files.to_read(only, last) == [changed]
+    plan = COLLECTOR.plan({"files": [str(tree)], "trust_metadata": True, PRIOR: last})
+    spec = next(s for s in plan.specs if s.table.name == "files")
+    declared = {st.query.id: st.query for st in plan.steps}
+
+    def answers(sha: str, code: int) -> dict[str, Answer]:
+        def one(qid: str, out: str, rc: int) -> Answer:
+            return Answer(query=qid, argv=list(declared[qid].argv), exit_code=rc,
+                          stdout=out.encode("utf-8", "surrogateescape"), stderr=b"",
+                          duration=0.0)
+        return {"files_meta": one("files_meta", only, 0), "files_sha256": one(
+            "files_sha256", sha, code), "files_text": one("files_text", "", 1)}
+
+    # the builder reads files_meta as the answer's text (a non-UTF-8 name decoded as the
+    # store keeps it, unlike `last` built here from the raw walk): ask what it would ask
+    asked = files.to_read(answers("", 0)["files_meta"].text, last)
+    assert changed in asked
+    lost = build_table(spec, answers("", 0), declared)
+    assert lost.rows is None and lost.status == "implausible"
+    assert f"answered no hash for {len(asked)} of the files" in lost.reason
+    good = "".join(f"{'1' * 64}  {p}\0" for p in asked)
+    ok = build_table(spec, answers(good, 0), declared)
+    assert ok.status == "ok" and ok.rows is not None
+    assert {r["path"]: r["sha256"] for r in ok.rows}[changed] == "1" * 64
+    unreadable = build_table(spec, answers("", 1), declared)  # exit 1: unreadable, said so
+    assert unreadable.status == "ok" and unreadable.rows is not None

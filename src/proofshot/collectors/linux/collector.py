@@ -312,6 +312,13 @@ def _files_builder(max_text: int, trust: bool = False,
             rows = files.files(meta, sha, text, max_text)
             return BuiltRows(rows, {"hashes": {"mode": "full", "note": FULL_AFTER_TRUST}
                                     if trust else {"mode": "full"}})
+        answer = r.answers.get("files_sha256")
+        if sha is not None and answer is not None and answer.exit_code == 0:
+            lost = files.unanswered(meta, sha, last)
+            if lost:
+                raise NotCollected(
+                    f"files_sha256 exited 0 (every file read) but answered no hash for "
+                    f"{len(lost)} of the files it was asked for (first: {lost[0]!r})", "implausible")
         rows, reused, read = files.files_trusted(meta, sha, text, max_text, last)
         return BuiltRows(rows, {"hashes": {
             "mode": "trust-metadata", "reused_from": last.snapshot, "reused": reused,

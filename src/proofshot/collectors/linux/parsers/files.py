@@ -268,6 +268,14 @@ def to_read(meta: str, last: Prior) -> list[str]:
     return out
 
 
+def unanswered(meta: str, sha256: str, last: Prior) -> list[str]:
+    """The files trust_metadata asked files_sha256 for (to_read) that got no hash in its
+    answer. After an exit 0 (every path read) any such path means the answer was lost on the
+    way: its row would show a hash gone, a change nobody made."""
+    hashes = parse_sha256(sha256)
+    return [p for p in to_read(meta, last) if p not in hashes]
+
+
 def files_trusted(meta: str, sha256: str | None, text: str | None, max_text: int,
                   last: Prior) -> tuple[list[Row], int, int]:
     """trust_metadata: files_meta (no hashes, identities) joined with files_sha256 and
