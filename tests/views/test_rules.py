@@ -217,3 +217,36 @@ def test_each_policy_weakness_is_its_own_finding(over: dict[str, Any], subject: 
                       meta={"dc": {"type": "ldap"}})
     got = [(f.rule, f.subject) for f in evaluate(snap)]
     assert got == [("ad-weak-password-policy", subject)]
+
+
+class CountingRows(list[dict[str, Any]]):
+    """A files table that counts the passes over it (a large stored table re-reads the store on
+    each pass: views/snapshot.py TableRows)."""
+
+    passes = 0
+
+    def __iter__(self) -> Any:
+        CountingRows.passes += 1
+        return super().__iter__()
+
+
+def test_files_rules_read_the_files_table_once_per_target() -> None:
+    noise = [f(f"/srv/d/file_{i:05d}", "0666" if i % 7 == 0 else "0644") for i in range(500)]
+    planted = [f("/etc/x.conf", "0666"), f("/etc/tmp", "1777", "dir"), f("/etc/shadow", "0644"),
+               f("/etc/ssl/private/a.pem", "0644"), f("/home/u/.ssh/id_key", "0644"),
+               f("/etc/ssh/ssh_host_rsa_key", "0600"), f("/etc/link", "0777", "link"),
+               f("/etc/snmp/snmpd.conf", "0644", text="rocommunity public\nrocommunity s3cr3t\n"
+                 "com2sec ro default private\n")]
+    rows = sorted(noise + planted, key=lambda r: r["path"])
+    CountingRows.passes = 0
+    snap = from_plain({"a": {"files": []}, "b": {"files": []}}, created=CREATED)
+    for t in snap.targets.values():
+        t.tables["files"] = CountingRows(rows)
+    got = [(x.rule, x.target, x.subject) for x in evaluate(snap, None)]
+    assert CountingRows.passes == 2  # one per target, whatever the number of files rules
+    want = [("etc-world-writable", "/etc/x.conf mode 0666"),
+            ("secret-file-readable", "/etc/shadow mode 0644"),
+            ("secret-file-readable", "/etc/ssl/private/a.pem mode 0644"),
+            ("snmp-community-public", "/etc/snmp/snmpd.conf:1 rocommunity public"),
+            ("snmp-community-public", "/etc/snmp/snmpd.conf:3 com2sec private")]
+    assert sorted(got) == sorted((r, t, s) for t in ("a", "b") for r, s in want)

@@ -11,6 +11,7 @@ from proofshot.model.table import Row
 from proofshot.views import firewall
 from proofshot.views.paths import routable
 from proofshot.views.rules.base import Check, Context, Hit, Rule, hit
+from proofshot.views.snapshot import TargetData
 
 PSEUDO_FS = frozenset({"proc", "sysfs", "devpts", "cgroup", "cgroup2", "securityfs", "debugfs",
                        "tracefs", "pstore", "bpf", "mqueue", "hugetlbfs", "configfs", "fusectl",
@@ -138,32 +139,50 @@ def _mode(r: Row) -> int | None:
         return None
 
 
+_SECRET_FILES = ("/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-")
+
+
+def _in_etc(path: str) -> bool:
+    return path == "/etc" or path.startswith("/etc/")
+
+
+def _private(path: str) -> bool:
+    return path in _SECRET_FILES or "/private/" in path or \
+        path.endswith(".key") or (path.endswith("_key") and "/ssh/" in path)
+
+
+def _files_needed(r: Row) -> bool:
+    """The `files` rows any files rule looks at (the union of their path conditions): the
+    rules read these from one pass per target (`Context.kept`), not one pass each."""
+    path = str(r.get("path"))
+    return _in_etc(path) or _private(path) or path.endswith("snmpd.conf")
+
+
+def _files(ctx: Context, t: TargetData) -> list[Row]:
+    return ctx.kept(t, "files", _files_needed)
+
+
 def _world_writable(ctx: Context) -> Iterator[Hit]:
     for t in ctx.targets("files"):
-        for r in t.rows("files"):
+        for r in _files(ctx, t):
             m = _mode(r)
             path = str(r.get("path"))
             if m is None or r.get("type") in ("link", "socket", "char", "block", "fifo"):
                 continue
-            if not (path == "/etc" or path.startswith("/etc/")):
+            if not _in_etc(path):
                 continue
             if m & 0o002 and not (r.get("type") == "dir" and m & 0o1000):
                 yield hit(t, f"{path} mode {r.get('mode')}", "files", [r])
 
 
-_SECRET_FILES = ("/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-")
-
-
 def _secret_readable(ctx: Context) -> Iterator[Hit]:
     for t in ctx.targets("files"):
-        for r in t.rows("files"):
+        for r in _files(ctx, t):
             path = str(r.get("path"))
             m = _mode(r)
             if m is None or r.get("type") != "file":
                 continue
-            private = path in _SECRET_FILES or "/private/" in path or \
-                path.endswith(".key") or (path.endswith("_key") and "/ssh/" in path)
-            if private and m & 0o004:
+            if _private(path) and m & 0o004:
                 yield hit(t, f"{path} mode {r.get('mode')}", "files", [r])
 
 
@@ -288,7 +307,7 @@ def _snmp_public(ctx: Context) -> Iterator[Hit]:
     if ctx.keyed_hash is not None:
         weak.update({ctx.keyed_hash(c): c for c in WEAK_COMMUNITIES})
     for t in ctx.targets("files"):
-        for r in t.rows("files"):
+        for r in _files(ctx, t):
             path = str(r.get("path"))
             if not path.endswith("snmpd.conf") or not isinstance(r.get("text"), str):
                 continue
