@@ -16,6 +16,10 @@ from typing import Any
 SHARE_PREFIX = "share "
 SHARE_UNKNOWN = "share ACL not read: NTFS rights only"
 _MASK = re.compile(r"^((?:share )?ACE [^;]*;[^;]*);0x[0-9a-fA-F]+")
+SUDO_PREFIX = "sudoers "
+# a sudo rule's password tag (NOPASSWD: / PASSWD:) before a command: a condition of the grant,
+# not part of what it grants
+_PASSWD_TAG = re.compile(r"(?<![\w!])(NO)?PASSWD\s*:\s*")
 
 
 @dataclass(frozen=True)
@@ -43,5 +47,20 @@ def via_text(via: tuple[str, ...] | list[str], skip_principal: bool = True) -> s
 def via_identity(via: tuple[str, ...]) -> tuple[str, ...]:
     """The via without the ACEs' masks: the same entry with another mask is the same source,
     so the access delta shows the rights a mask change added or removed, not every right
-    through that entry as lost and gained again."""
-    return tuple(_MASK.sub(r"\1", x) for x in via)
+    through that entry as lost and gained again. Likewise a sudo rule without its password tags
+    (NOPASSWD:, PASSWD:): adding NOPASSWD changes a condition of the same grant (sudo_password),
+    reported as changed, not as one grant lost and another gained."""
+    return tuple(_PASSWD_TAG.sub("", x) if x.startswith(SUDO_PREFIX) else _MASK.sub(r"\1", x)
+                 for x in via)
+
+
+def sudo_password(via: tuple[str, ...] | list[str]) -> str | None:
+    """Whether the sudo rule a grant comes through asks for the password: "required",
+    "not-required" (its last password tag before a command is NOPASSWD:, as sudo reads it;
+    per-command tags are folded into the one the rule ends with), or None when the grant does
+    not come from a sudo rule."""
+    rule = next((x for x in reversed(via) if x.startswith(SUDO_PREFIX)), None)
+    if rule is None:
+        return None
+    tags = _PASSWD_TAG.findall(rule)
+    return "not-required" if tags and tags[-1] == "NO" else "required"
