@@ -239,3 +239,27 @@ def test_other_sudo_rule_changes_still_gain_and_lose() -> None:
         "sudoers /etc/sudoers.d/ops: alice ALL=(www-data) NOPASSWD: ALL",
         "sudoers /etc/sudoers.d/ops: erin ALL=(ALL) ALL"]
     assert [g["via"][-1] for g in d["lost"]] == ["sudoers /etc/sudoers.d/ops: alice ALL=(ALL) ALL"]
+
+
+def test_password_tags_per_command_and_spacing() -> None:
+    ops = "sudoers /etc/sudoers.d/ops: "
+    a = _snap([], None, _sudoers("alice ALL=(ALL) NOPASSWD: /bin/ls, PASSWD: /bin/rm",
+                                 "erin ALL=(ALL) NOPASSWD:ALL"), sid="a")
+    # alice: the NOPASSWD moved from ls to rm (a change, "partly" on both sides, the vias say
+    # which); erin: the same tag written with a blank (no change)
+    b = _snap([], None, _sudoers("alice ALL=(ALL) PASSWD: /bin/ls, NOPASSWD: /bin/rm",
+                                 "erin ALL=(ALL) NOPASSWD: ALL"), sid="b")
+    d = access_delta(a, b)
+    assert d["gained"] == [] and d["lost"] == []
+    assert [(c["principal"], c["via_before"][-1], c["via"][-1], c["change"]["before"],
+             c["change"]["after"]) for c in d["changed"]] == [
+        (f"{H}\\alice", ops + "alice ALL=(ALL) NOPASSWD: /bin/ls, PASSWD: /bin/rm",
+         ops + "alice ALL=(ALL) PASSWD: /bin/ls, NOPASSWD: /bin/rm", "partly", "partly")]
+    c = _snap([], None, _sudoers("alice ALL=(ALL) NOPASSWD: /bin/ls, /bin/rm",
+                                 "erin ALL=(root) SETENV: NOPASSWD: ALL"), sid="c")
+    d = access_delta(b, c)
+    assert [(x["principal"], x["change"]["before"], x["change"]["after"])
+            for x in d["changed"]] == [(f"{H}\\alice", "partly", "not-required")]
+    # erin's runas changed: another grant
+    assert [g["principal"] for g in d["gained"]] == [f"{H}\\erin"]
+    assert [g["principal"] for g in d["lost"]] == [f"{H}\\erin"]

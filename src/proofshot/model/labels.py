@@ -643,6 +643,7 @@ sudo | sudo | sudo
     "sudo-password": _parse("""
 required | password required | Passwort erforderlich
 not-required | no password | ohne Passwort
+partly | no password for some commands | ohne Passwort für einige Befehle
 """),
     "role": _parse("""
 before | before | vorher

@@ -50,7 +50,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 from proofshot.views import acl, ntaccess, winaccess
-from proofshot.views.grant import Grant, sudo_password, via_identity, via_text
+from proofshot.views.grant import Grant, sudo_password, sudo_password_tags, via_identity, via_text
 from proofshot.views.snapshot import SnapshotData, TargetData
 from proofshot.views.spill import sorted_stream
 
@@ -413,7 +413,8 @@ def _differ(xa: Iterable[tuple[FlatKey, tuple[str, ...]]],
             eb = next(ib, None)
         else:
             assert ea is not None
-            if ea[1] != eb[1] and sudo_password(ea[1]) != sudo_password(eb[1]):
+            if ea[1] != eb[1] and sudo_password(ea[1]) is not None and \
+                    sudo_password_tags(ea[1]) != sudo_password_tags(eb[1]):
                 changed[ea[0]] = (ea[1], eb[1])
             ea, eb = next(ia, None), next(ib, None)
     return only_a, only_b, changed

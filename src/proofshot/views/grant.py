@@ -20,6 +20,8 @@ SUDO_PREFIX = "sudoers "
 # a sudo rule's password tag (NOPASSWD: / PASSWD:) before a command: a condition of the grant,
 # not part of what it grants
 _PASSWD_TAG = re.compile(r"(?<![\w!])(NO)?PASSWD\s*:\s*")
+# NOPASSWD among the tags before the first command (after "=" and the runas list)
+_FIRST_NOPASSWD = re.compile(r"=\s*(?:\([^)]*\)\s*)?(?:[A-Z_]+\s*:\s*)*?NOPASSWD\s*:")
 
 
 @dataclass(frozen=True)
@@ -55,12 +57,24 @@ def via_identity(via: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def sudo_password(via: tuple[str, ...] | list[str]) -> str | None:
-    """Whether the sudo rule a grant comes through asks for the password: "required",
-    "not-required" (its last password tag before a command is NOPASSWD:, as sudo reads it;
-    per-command tags are folded into the one the rule ends with), or None when the grant does
-    not come from a sudo rule."""
+    """Whether the sudo rule a grant comes through asks for the password: "required" (no
+    NOPASSWD tag), "not-required" (NOPASSWD before its first command, never PASSWD after),
+    "partly" (some of its commands only: the rule's text says which), or None when the grant
+    does not come from a sudo rule. `Defaults !authenticate` is not considered."""
     rule = next((x for x in reversed(via) if x.startswith(SUDO_PREFIX)), None)
     if rule is None:
         return None
     tags = _PASSWD_TAG.findall(rule)
-    return "not-required" if tags and tags[-1] == "NO" else "required"
+    if "NO" not in tags:
+        return "required"
+    if "" not in tags and _FIRST_NOPASSWD.search(rule):
+        return "not-required"
+    return "partly"
+
+
+def sudo_password_tags(via: tuple[str, ...] | list[str]) -> str:
+    """The sudo rule's text with its password tags written alike ("NOPASSWD:ALL" and
+    "NOPASSWD: ALL" read the same): two vias of one grant differ in their password
+    condition when these differ."""
+    rule = next((x for x in reversed(via) if x.startswith(SUDO_PREFIX)), "")
+    return _PASSWD_TAG.sub(lambda m: f"{m.group(1) or ''}PASSWD: ", rule)
