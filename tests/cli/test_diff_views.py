@@ -89,14 +89,16 @@ def test_a_changed_access_table_is_read_and_shows(tmp_path: Path) -> None:
                                     load(store, b, access_view.TABLES))
     assert got == full
     # written by hand: ann (member of group sudo) reaches sudo through the changed rule; the
-    # view keys an access path by its rule, so the rule's new text is a path gained and its
-    # old text a path lost, with the same right
+    # rule only gained NOPASSWD, so it is the same grant with its password condition changed
+    # (not a path lost and another gained)
     def path(rule: str) -> dict[str, Any]:
         return {"target": "web", "principal": "web\\ann", "resource": "web:sudo",
                 "rights": ["sudo"], "via": ["web\\ann", "web\\sudo", f"sudoers /etc/sudoers: {rule}"]}
 
-    assert got["gained"] == [path("%sudo ALL=(ALL:ALL) NOPASSWD: ALL")]
-    assert got["lost"] == [path("%sudo ALL=(ALL:ALL) ALL")]
+    assert got["gained"] == got["lost"] == []
+    assert got["changed"] == [path("%sudo ALL=(ALL:ALL) NOPASSWD: ALL") | {
+        "via_before": path("%sudo ALL=(ALL:ALL) ALL")["via"],
+        "change": {"condition": "password", "before": "required", "after": "not-required"}}]
     assert [u["target"] for u in got["unverifiable"]] == ["gone", "files"]
 
 

@@ -1,6 +1,7 @@
 """POSIX ACLs end to end with real setfacl, inside a mount+network namespace of the test's own (a
 private copy of /etc for the test's users and groups): scan, scan again (noise), grant one user
-rwx on a directory and remove a group's entry from another, scan, diff.
+rwx on a directory, remove a group's entry from another and add NOPASSWD to a sudo rule, scan,
+diff (the sudo grant changed once, never lost and gained).
 
 The table diff must show exactly those posix_acls rows (and the two directories' mode, whose
 group bits are the ACL mask), the access delta the gained and lost rights with their entries,
@@ -27,6 +28,8 @@ mkdir -p "$SRV/data" "$SRV/shared" "$SRV/inherit"
 chmod 0755 "$SRV" "$SRV/data" "$SRV/shared" "$SRV/inherit"
 setfacl -m g:psdev:rwx,u:pscarol:r-x "$SRV/shared"
 setfacl -d -m u:psbob:rwx "$SRV/inherit"
+mkdir -p /etc/sudoers.d
+echo 'psalice ALL=(ALL) ALL' > /etc/sudoers.d/ps-e2e
 printf 'targets:\n  - {name: box, type: local, files: ["%s"]}\n' "$SRV" > "$WORK/scope.yaml"
 $PS init --store "$STORE" >/dev/null
 scan() { $PS scan "$WORK/scope.yaml" --store "$STORE" --label "$1" >"$WORK/$1.out" \
@@ -36,6 +39,7 @@ scan idle
 # the work
 setfacl -m u:psalice:rwx "$SRV/data"
 setfacl -x g:psdev "$SRV/shared"
+echo 'psalice ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/ps-e2e
 scan after
 getfacl -p "$SRV/data" "$SRV/shared" > "$WORK/getfacl.after"
 $PS diff before idle --store "$STORE" --json > "$WORK/noise.json"
@@ -90,7 +94,8 @@ def test_diff_shows_exactly_the_acl_changes(scenario: dict[str, Any]) -> None:
     assert (mask["before"]["perms"], mask["after"]["perms"]) == ("rwx", "r-x")
     # the mode's group bits are the mask: 0755 -> 0775 and back; nothing else changed
     assert sorted(other) == [("files", "changed", f"{srv}/data"),
-                             ("files", "changed", f"{srv}/shared")]
+                             ("files", "changed", f"{srv}/shared"),
+                             ("sudoers", "added", ""), ("sudoers", "removed", "")]
     modes = {c["key"]["path"]: (c["before"]["mode"], c["after"]["mode"])
              for c in scenario["diff"]["changes"] if c["table"] == "files"}
     assert modes == {f"{srv}/data": ("0755", "0775"), f"{srv}/shared": ("0775", "0755")}
@@ -109,7 +114,16 @@ def test_access_delta_shows_gained_and_lost_rights(scenario: dict[str, Any]) -> 
                             "rights": ["execute", "read", "write"],
                             "via": ["box\\psbob", "box\\psdev", "POSIX ACL group:psdev:rwx"],
                             "target": "box"}]
+    # psalice's sudo rule gained NOPASSWD: the same grant, changed, neither lost nor gained
+    rule = "sudoers /etc/sudoers.d/ps-e2e: psalice ALL=(ALL)"
+    assert acc["changed"] == [{"principal": "box\\psalice", "resource": "box:sudo",
+                               "rights": ["sudo"], "via": ["box\\psalice", f"{rule} NOPASSWD: ALL"],
+                               "target": "box", "via_before": ["box\\psalice", f"{rule} ALL"],
+                               "change": {"condition": "password", "before": "required",
+                                          "after": "not-required"}}]
     text = scenario["text"]
+    assert f"~ box\\psalice changed sudo on box:sudo via {rule} NOPASSWD: ALL: password " \
+           "required -> no password" in text
     assert f"box\\psalice gained execute, read, write on box:{srv}/data via POSIX ACL " \
            "user:psalice:rwx" in text
     assert f"box\\psbob lost execute, read, write on box:{srv}/shared via box\\psdev -> " \

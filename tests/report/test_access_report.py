@@ -141,3 +141,53 @@ def test_the_pdf_carries_the_access_changes(made: dict[str, Any]) -> None:
     assert "Änderungen der Zugriffsrechte" in flat and "Hinzugewonnene Rechte" in flat
     assert "PSLAB\\alice" in flat and "Finance-Editors" in flat
     assert "0x001301bf" in flat.replace(" ", "")
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_sudo_rule_gaining_nopasswd_is_one_changed_grant_in_the_report(
+        tmp_path: Any, lang: str) -> None:
+    """alice's sudo rule gains NOPASSWD: the same grant, its password condition changed; not
+    a path lost and another gained (the sudoers rows come from the collector's parser)."""
+    from proofshot.collectors.linux import tables as XT
+    from proofshot.collectors.linux.parsers.accounts import parse_sudoers
+    from proofshot.service import compare
+
+    decl = {t.name: t for t in XT.TABLES}
+    store = Store.create(tmp_path / "store")
+
+    def snap(label: str, rule: str) -> str:
+        rows = parse_sudoers(f"/etc/sudoers.d/ops\0{rule}\n/etc/sudoers\0root ALL=(ALL) ALL\n")
+        return commit(store, label, {"web1": {"sudoers": rows, "group_members": []}},
+                      tables=decl)
+
+    a = snap("before", "alice ALL=(ALL) ALL")
+    b = snap("after", "alice ALL=(ALL) NOPASSWD: ALL")
+    access = compare(store, a, b, job=False, drift=False).to_json()["access"]
+    assert access["gained"] == [] and access["lost"] == []
+    assert [(c["principal"], c["change"]) for c in access["changed"]] == [
+        ("web1\\alice", {"condition": "password", "before": "required",
+                         "after": "not-required"})]
+    if lang == "en":  # the terminal diff's access section: one line, ~, what changed
+        import sys
+        r = subprocess.run([sys.executable, "-m", "proofshot", "diff", a, b, "--store",
+                            str(tmp_path / "store")], capture_output=True, text=True,
+                           timeout=300, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+        assert r.returncode == 0, r.stderr
+        acc = r.stdout.split("\naccess\n", 1)[1].splitlines()
+        sudo = [ln.strip() for ln in acc if "sudo" in ln]
+        assert sudo == ["~ web1\\alice changed sudo on web1:sudo via sudoers /etc/sudoers.d/"
+                        "ops: alice ALL=(ALL) NOPASSWD: ALL: password required -> no password"
+                        ], r.stdout
+    out = tmp_path / f"evidence-{lang}.html"
+    report(store, a, b, out, lang)
+    text = _section(out.read_text())
+    if lang == "de":
+        assert "Hinzugewonnene Rechte Keine. Verlorene Rechte Keine." in text, text
+        assert ("Geänderte Berechtigungen Prinzipal Ressource Rechte Über Änderung web1\\alice "
+                "web1:sudo sudo sudoers /etc/sudoers.d/ops: alice ALL=(ALL) NOPASSWD: ALL "
+                "Passwort erforderlich → ohne Passwort") in text, text
+    else:
+        assert "Rights gained None. Rights lost None." in text, text
+        assert ("Grants changed Principal Resource Rights Through Change web1\\alice web1:sudo "
+                "sudo sudoers /etc/sudoers.d/ops: alice ALL=(ALL) NOPASSWD: ALL "
+                "password required → no password") in text, text

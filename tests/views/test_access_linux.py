@@ -159,7 +159,7 @@ def test_delta_unreadable_acls_make_the_target_unverifiable() -> None:
     refused = _snap(BASE, None, sid="b",
                     unverifiable={"posix_acls": {"status": "refused", "reason": "getfacl"}})
     d = access_delta(before, refused)
-    assert d == {"gained": [], "lost": [],
+    assert d == {"gained": [], "lost": [], "changed": [],
                  "unverifiable": [{"target": H, "reason": "not readable in the second snapshot"}]}
     # no getfacl on the host: coverage says unsupported, which is no gap in the access view
     absent = _snap(BASE, None, sid="c",
@@ -174,7 +174,7 @@ def test_delta_table_observed_on_one_side_only_is_unverifiable_not_gained() -> N
     after = _snap(BASE, [_acl("/srv/data", "user", "alice", "rwx"),
                          _acl("/srv/data", "mask", None, "rwx")], sid="b")
     d = access_delta(before, after)
-    assert d == {"gained": [], "lost": [], "unverifiable": [
+    assert d == {"gained": [], "lost": [], "changed": [], "unverifiable": [
         {"target": H, "reason": "posix_acls observed in one snapshot only"}]}
     assert access_delta(before, before)["unverifiable"] == []
 
@@ -188,3 +188,78 @@ def test_delta_chmod_that_keeps_someones_rights_is_no_change_for_them() -> None:
     assert d["gained"] == []
     assert [(g["principal"], g["rights"], g["via"]) for g in d["lost"]] == [
         (f"{H}\\dave", ["write"], [f"{H}\\dave", f"{H}\\staff", "group mode bits"])]
+
+
+def _sudoers(*lines: str) -> list[dict[str, Any]]:
+    """Real sudoers text through the collector's parser (grep -H -Z '' output)."""
+    from proofshot.collectors.linux.parsers.accounts import parse_sudoers
+    return parse_sudoers("".join(f"/etc/sudoers.d/ops\0{x}\n" for x in lines))
+
+
+def test_nopasswd_added_is_one_changed_grant_not_lost_and_gained() -> None:
+    a = _snap([], None, _sudoers("alice ALL=(ALL) ALL", "%dev ALL=(ALL) ALL"), sid="a")
+    b = _snap([], None, _sudoers("alice ALL=(ALL) NOPASSWD: ALL", "%dev ALL=(ALL) ALL"),
+              sid="b")
+    d = access_delta(a, b)
+    assert d["gained"] == [] and d["lost"] == []
+    assert len(d["changed"]) == 1
+    c = d["changed"][0]
+    assert (c["principal"], c["resource"], c["rights"], c["target"]) == (
+        f"{H}\\alice", f"{H}:sudo", ["sudo"], H)
+    assert c["via"] == [f"{H}\\alice", "sudoers /etc/sudoers.d/ops: alice ALL=(ALL) NOPASSWD: ALL"]
+    assert c["via_before"] == [f"{H}\\alice", "sudoers /etc/sudoers.d/ops: alice ALL=(ALL) ALL"]
+    assert c["change"] == {"condition": "password", "before": "required",
+                           "after": "not-required"}
+    # and back: the same grant again, the other way
+    back = access_delta(b, a)
+    assert back["gained"] == [] and back["lost"] == []
+    assert [(x["principal"], x["change"]["before"], x["change"]["after"])
+            for x in back["changed"]] == [(f"{H}\\alice", "not-required", "required")]
+
+
+def test_nopasswd_on_a_group_rule_changes_each_members_grant() -> None:
+    a = _snap([], None, _sudoers("%dev ALL=(ALL) PASSWD: ALL"), sid="a")
+    b = _snap([], None, _sudoers("%dev ALL=(ALL) NOPASSWD:ALL"), sid="b")
+    d = access_delta(a, b)
+    assert d["gained"] == [] and d["lost"] == []
+    assert sorted(x["principal"] for x in d["changed"]) == [
+        f"{H}\\bob", f"{H}\\carol", f"{H}\\root"]
+
+
+def test_other_sudo_rule_changes_still_gain_and_lose() -> None:
+    a = _snap([], None, _sudoers("alice ALL=(ALL) ALL"), sid="a")
+    # another runas, another command, a new user: real changes of the grant, with NOPASSWD too
+    b = _snap([], None, _sudoers("alice ALL=(www-data) NOPASSWD: ALL",
+                                 "alice ALL=(ALL) /usr/bin/systemctl", "erin ALL=(ALL) ALL"),
+              sid="b")
+    d = access_delta(a, b)
+    assert d["changed"] == []
+    assert sorted(g["via"][-1] for g in d["gained"]) == [
+        "sudoers /etc/sudoers.d/ops: alice ALL=(ALL) /usr/bin/systemctl",
+        "sudoers /etc/sudoers.d/ops: alice ALL=(www-data) NOPASSWD: ALL",
+        "sudoers /etc/sudoers.d/ops: erin ALL=(ALL) ALL"]
+    assert [g["via"][-1] for g in d["lost"]] == ["sudoers /etc/sudoers.d/ops: alice ALL=(ALL) ALL"]
+
+
+def test_password_tags_per_command_and_spacing() -> None:
+    ops = "sudoers /etc/sudoers.d/ops: "
+    a = _snap([], None, _sudoers("alice ALL=(ALL) NOPASSWD: /bin/ls, PASSWD: /bin/rm",
+                                 "erin ALL=(ALL) NOPASSWD:ALL"), sid="a")
+    # alice: the NOPASSWD moved from ls to rm (a change, "partly" on both sides, the vias say
+    # which); erin: the same tag written with a blank (no change)
+    b = _snap([], None, _sudoers("alice ALL=(ALL) PASSWD: /bin/ls, NOPASSWD: /bin/rm",
+                                 "erin ALL=(ALL) NOPASSWD: ALL"), sid="b")
+    d = access_delta(a, b)
+    assert d["gained"] == [] and d["lost"] == []
+    assert [(c["principal"], c["via_before"][-1], c["via"][-1], c["change"]["before"],
+             c["change"]["after"]) for c in d["changed"]] == [
+        (f"{H}\\alice", ops + "alice ALL=(ALL) NOPASSWD: /bin/ls, PASSWD: /bin/rm",
+         ops + "alice ALL=(ALL) PASSWD: /bin/ls, NOPASSWD: /bin/rm", "partly", "partly")]
+    c = _snap([], None, _sudoers("alice ALL=(ALL) NOPASSWD: /bin/ls, /bin/rm",
+                                 "erin ALL=(root) SETENV: NOPASSWD: ALL"), sid="c")
+    d = access_delta(b, c)
+    assert [(x["principal"], x["change"]["before"], x["change"]["after"])
+            for x in d["changed"]] == [(f"{H}\\alice", "partly", "not-required")]
+    # erin's runas changed: another grant
+    assert [g["principal"] for g in d["gained"]] == [f"{H}\\erin"]
+    assert [g["principal"] for g in d["lost"]] == [f"{H}\\erin"]

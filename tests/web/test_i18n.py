@@ -30,3 +30,13 @@ def test_every_template_message_is_german() -> None:
     assert missing == []
     assert de.gettext("changes") == "Änderungen"
     assert de.gettext("Changes in detail") == "Änderungen im Einzelnen"  # the report's own
+
+
+def test_access_change_words_reach_the_diff_page_in_both_languages() -> None:
+    """The diff page's access list names a kept grant's changed condition in the language."""
+    from proofshot.web.app import _environment
+
+    envs = _environment()
+    row = '{{ term("sudo-password", "required") }} → {{ term("sudo-password", "not-required") }}'
+    assert envs["de"].from_string(row).render() == "Passwort erforderlich → ohne Passwort"
+    assert envs["en"].from_string(row).render() == "password required → no password"

@@ -11,18 +11,32 @@ from rich.markup import escape
 
 from proofshot import service
 from proofshot.cli.common import JsonOpt, StoreOpt, open_store, out, short
+from proofshot.model.labels import term
 from proofshot.views import access as access_view
+
+
+def change_text(c: dict[str, Any], lang: str = "en") -> str:
+    """What changed in a kept grant: "password required -> no password"."""
+    group = f"sudo-{c['condition']}"
+    return f"{term(group, c['before'], lang)} -> {term(group, c['after'], lang)}"
 
 
 def render_delta(delta: dict[str, Any]) -> None:
     out.print("\n[bold]access[/bold]")
-    if not delta["gained"] and not delta["lost"]:
+    changed = delta.get("changed", [])
+    if not delta["gained"] and not delta["lost"] and not changed:
         out.print("  [green]no access changes[/green]")
     for kind, sign, colour in (("gained", "+", "yellow"), ("lost", "-", "cyan")):
         for g in delta[kind]:
             out.print(f"  [{colour}]{sign} {escape(g['principal'])} {kind} "
                       f"{escape(', '.join(g['rights']))} on {escape(g['resource'])} via "
                       f"{escape(access_view.via_text(g['via']) or g['via'][0])}[/{colour}]")
+    for g in changed:
+        c = g["change"]
+        out.print(f"  [yellow]~ {escape(g['principal'])} changed "
+                  f"{escape(', '.join(g['rights']))} on {escape(g['resource'])} via "
+                  f"{escape(access_view.via_text(g['via']) or g['via'][0])}: "
+                  f"{escape(change_text(c))}[/yellow]")
     for u in delta.get("unverifiable", []):
         out.print(f"  [yellow]? {escape(u['target'])}: {escape(u['reason'])}[/yellow]")
 

@@ -639,6 +639,12 @@ self-write | validated write | geprüftes Schreiben
 extended-right | extended right | erweitertes Recht
 sudo | sudo | sudo
 """),
+    # a condition of a grant that changed without the grant changing (views/access.py)
+    "sudo-password": _parse("""
+required | password required | Passwort erforderlich
+not-required | no password | ohne Passwort
+partly | no password for some commands | ohne Passwort für einige Befehle
+"""),
     "role": _parse("""
 before | before | vorher
 after | after | nachher

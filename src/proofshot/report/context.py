@@ -253,6 +253,12 @@ def _grant_row(g: Mapping[str, Any], d: Display | None = None) -> list[str]:
             d.phrases(via_text(g["via"]))]
 
 
+def _change_text(c: Mapping[str, Any], d: Display) -> str:
+    """What changed in a kept grant: "password required → no password"."""
+    group = f"sudo-{c['condition']}"
+    return f"{d.term(c['before'], group)} → {d.term(c['after'], group)}"
+
+
 def access_changes(delta: Mapping[str, Any], d: Display | None = None) -> dict[str, Any]:
     """The access delta (service.compare): who gained and who lost which rights on what,
     through which chain (each list cut at MAX_ACCESS, with the number left out), and what could
@@ -261,6 +267,12 @@ def access_changes(delta: Mapping[str, Any], d: Display | None = None) -> dict[s
     for k in ("gained", "lost"):
         out[k] = [_grant_row(g, d) for g in delta[k][:MAX_ACCESS]]
         out[f"{k}_omitted"] = max(0, len(delta[k]) - MAX_ACCESS)
+    # grants kept whose condition changed (a sudo rule's password): what changed, last
+    dd = d or Display()
+    changed = delta.get("changed", [])
+    out["changed"] = [[*_grant_row(g, dd), _change_text(g["change"], dd)]
+                      for g in changed[:MAX_ACCESS]]
+    out["changed_omitted"] = max(0, len(changed) - MAX_ACCESS)
     out["unverifiable"] = [[u["target"], u["reason"]] for u in delta["unverifiable"]]
     return out
 

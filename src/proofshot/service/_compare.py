@@ -49,7 +49,7 @@ def change_id(target: str, table: str, key: Mapping[str, Any]) -> str:
 class ViewsDelta:
     """What the views say changed. `paths`: {new_edges, lost_edges, newly_exposed, blocked,
     unverifiable}; `findings`: {appeared, disappeared, unverifiable, unchanged}; `access`:
-    {gained, lost, unverifiable} (views/delta.py, views/access.py)."""
+    {gained, lost, changed, unverifiable} (views/delta.py, views/access.py)."""
 
     paths: dict[str, Any]
     findings: dict[str, Any]

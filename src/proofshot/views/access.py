@@ -34,7 +34,10 @@ and allow, inherit-only entries, CREATOR OWNER and the owner's implicit rights a
 views/ntaccess.py.
 
 The delta between two snapshots compares (principal, resource, right, source) sets, the source
-being `via` without the ACEs' masks (a mask change shows as the rights it added or removed). A
+being `via` without the ACEs' masks (a mask change shows as the rights it added or removed) and
+without a sudo rule's password tags: a rule that gains or drops NOPASSWD is the same grant,
+listed once under "changed" with what changed ({"condition": "password", "before": "required",
+"after": "not-required"}) and both vias (`via_before`, `via`), never as lost and gained. A
 target not readable on both sides is listed as unverifiable and contributes nothing; a share
 whose share-level ACL is missing on either side is listed too, and its folders are compared on
 their NTFS rights only.
@@ -47,7 +50,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 from proofshot.views import acl, ntaccess, winaccess
-from proofshot.views.grant import Grant, via_identity, via_text
+from proofshot.views.grant import Grant, sudo_password, sudo_password_tags, via_identity, via_text
 from proofshot.views.snapshot import SnapshotData, TargetData
 from proofshot.views.spill import sorted_stream
 
@@ -314,7 +317,8 @@ def _share_gaps(a: SnapshotData, b: SnapshotData, bad: set[str]
 
 
 def access_delta(a: SnapshotData, b: SnapshotData) -> dict[str, Any]:
-    """{"gained": [...], "lost": [...], "unverifiable": [{"target", "reason"}]} between a and b.
+    """{"gained": [...], "lost": [...], "changed": [...], "unverifiable": [{"target", "reason"}]}
+    between a and b.
     An AD target not readable on both sides makes every grant unverifiable (identities come
     from it); another target only its own grants; a share without a known share-level ACL on
     either side only the share limit of its folders."""
@@ -337,11 +341,27 @@ def access_delta(a: SnapshotData, b: SnapshotData) -> dict[str, Any]:
                                  "observed in one snapshot only"})
     ldap = {t.name for s in (a, b) for t in s.targets.values() if t.type == "ldap"}
     if bad & ldap:
-        return {"gained": [], "lost": [], "unverifiable": unverifiable}
+        return {"gained": [], "lost": [], "changed": [], "unverifiable": unverifiable}
     ntfs_only, notes = _share_gaps(a, b, bad)
-    lost, gained = _differ(_flat_sorted(a, ntfs_only, bad), _flat_sorted(b, ntfs_only, bad))
+    lost, gained, changed = _differ(_flat_sorted(a, ntfs_only, bad),
+                                    _flat_sorted(b, ntfs_only, bad))
     return {"gained": _group(gained, gained), "lost": _group(lost, lost),
-            "unverifiable": unverifiable + notes}
+            "changed": _changed(changed), "unverifiable": unverifiable + notes}
+
+
+def _changed(changed: dict[FlatKey, tuple[tuple[str, ...], tuple[str, ...]]]
+             ) -> list[dict[str, Any]]:
+    """Grants kept on both sides whose condition changed (a sudo rule's password), grouped
+    like gained and lost: one row per (principal, resource, vias, target)."""
+    by: dict[tuple[str, str, tuple[str, ...], tuple[str, ...], str], set[str]] = defaultdict(set)
+    for (p, res, right, _source, target), (va, vb) in changed.items():
+        by[(p, res, va, vb, target)].add(right)
+    return [{"principal": p, "resource": res, "rights": sorted(rs), "via": list(vb),
+             "target": target, "via_before": list(va),
+             "change": {"condition": "password", "before": sudo_password(va),
+                        "after": sudo_password(vb)}}
+            for (p, res, va, vb, target), rs in sorted(by.items(), key=lambda kv: (
+                kv[0][0].lower(), kv[0][1].lower(), kv[0][3]))]
 
 
 FlatKey = tuple[str, str, str, tuple[str, ...], str]
@@ -374,10 +394,13 @@ def _flat_sorted(snap: SnapshotData, ntfs_only: Collection[tuple[str, str]], bad
 
 
 def _differ(xa: Iterable[tuple[FlatKey, tuple[str, ...]]],
-            xb: Iterable[tuple[FlatKey, tuple[str, ...]]]) -> tuple[Flat, Flat]:
-    """Keys only in a and only in b (each with its via) of two streams in key order."""
+            xb: Iterable[tuple[FlatKey, tuple[str, ...]]]
+            ) -> tuple[Flat, Flat, dict[FlatKey, tuple[tuple[str, ...], tuple[str, ...]]]]:
+    """Keys only in a and only in b (each with its via) of two streams in key order, and the
+    keys on both sides whose sudo rule's password condition differs (both vias)."""
     only_a: Flat = {}
     only_b: Flat = {}
+    changed: dict[FlatKey, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     ia, ib = iter(xa), iter(xb)
     ea, eb = next(ia, None), next(ib, None)
     while ea is not None or eb is not None:
@@ -389,5 +412,9 @@ def _differ(xa: Iterable[tuple[FlatKey, tuple[str, ...]]],
             only_b[eb[0]] = eb[1]
             eb = next(ib, None)
         else:
+            assert ea is not None
+            if ea[1] != eb[1] and sudo_password(ea[1]) is not None and \
+                    sudo_password_tags(ea[1]) != sudo_password_tags(eb[1]):
+                changed[ea[0]] = (ea[1], eb[1])
             ea, eb = next(ia, None), next(ib, None)
-    return only_a, only_b
+    return only_a, only_b, changed

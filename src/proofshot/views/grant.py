@@ -16,6 +16,12 @@ from typing import Any
 SHARE_PREFIX = "share "
 SHARE_UNKNOWN = "share ACL not read: NTFS rights only"
 _MASK = re.compile(r"^((?:share )?ACE [^;]*;[^;]*);0x[0-9a-fA-F]+")
+SUDO_PREFIX = "sudoers "
+# a sudo rule's password tag (NOPASSWD: / PASSWD:) before a command: a condition of the grant,
+# not part of what it grants
+_PASSWD_TAG = re.compile(r"(?<![\w!])(NO)?PASSWD\s*:\s*")
+# NOPASSWD among the tags before the first command (after "=" and the runas list)
+_FIRST_NOPASSWD = re.compile(r"=\s*(?:\([^)]*\)\s*)?(?:[A-Z_]+\s*:\s*)*?NOPASSWD\s*:")
 
 
 @dataclass(frozen=True)
@@ -43,5 +49,32 @@ def via_text(via: tuple[str, ...] | list[str], skip_principal: bool = True) -> s
 def via_identity(via: tuple[str, ...]) -> tuple[str, ...]:
     """The via without the ACEs' masks: the same entry with another mask is the same source,
     so the access delta shows the rights a mask change added or removed, not every right
-    through that entry as lost and gained again."""
-    return tuple(_MASK.sub(r"\1", x) for x in via)
+    through that entry as lost and gained again. Likewise a sudo rule without its password tags
+    (NOPASSWD:, PASSWD:): adding NOPASSWD changes a condition of the same grant (sudo_password),
+    reported as changed, not as one grant lost and another gained."""
+    return tuple(_PASSWD_TAG.sub("", x) if x.startswith(SUDO_PREFIX) else _MASK.sub(r"\1", x)
+                 for x in via)
+
+
+def sudo_password(via: tuple[str, ...] | list[str]) -> str | None:
+    """Whether the sudo rule a grant comes through asks for the password: "required" (no
+    NOPASSWD tag), "not-required" (NOPASSWD before its first command, never PASSWD after),
+    "partly" (some of its commands only: the rule's text says which), or None when the grant
+    does not come from a sudo rule. `Defaults !authenticate` is not considered."""
+    rule = next((x for x in reversed(via) if x.startswith(SUDO_PREFIX)), None)
+    if rule is None:
+        return None
+    tags = _PASSWD_TAG.findall(rule)
+    if "NO" not in tags:
+        return "required"
+    if "" not in tags and _FIRST_NOPASSWD.search(rule):
+        return "not-required"
+    return "partly"
+
+
+def sudo_password_tags(via: tuple[str, ...] | list[str]) -> str:
+    """The sudo rule's text with its password tags written alike ("NOPASSWD:ALL" and
+    "NOPASSWD: ALL" read the same): two vias of one grant differ in their password
+    condition when these differ."""
+    rule = next((x for x in reversed(via) if x.startswith(SUDO_PREFIX)), "")
+    return _PASSWD_TAG.sub(lambda m: f"{m.group(1) or ''}PASSWD: ", rule)

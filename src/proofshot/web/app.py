@@ -43,7 +43,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from proofshot import __version__
 from proofshot.model.errors import BadInput, ProofshotError
-from proofshot.model.labels import finding_text
+from proofshot.model.labels import finding_text, term
 from proofshot.model.snapshot import TableRef
 from proofshot.report.i18n import Formats
 from proofshot.report.i18n import translations as report_translations
@@ -110,6 +110,7 @@ def _environment() -> dict[str, jinja2.Environment]:
         env.filters["group_of"] = group_of
         env.globals["line_counts"] = _line_counts
         env.globals["lang"] = lang
+        env.globals["term"] = lambda group, word, lang=lang: term(group, word, lang)
         env.globals["finding_title"] = functools.partial(_finding_title, lang=lang)
         envs[lang] = env
     return envs
