@@ -29,7 +29,6 @@ from proofshot.diff.model import Change, DiffResult
 from proofshot.engagement import record
 from proofshot.engagement.model import Engagement, load_all
 from proofshot.engagement.model import load as load_engagement
-from proofshot.model import hashmode
 from proofshot.model.errors import BadInput, ProofshotError, SnapshotNotFound
 from proofshot.model.snapshot import Manifest, SnapshotReader, TargetEntry
 from proofshot.report.render import report as render_report
@@ -304,31 +303,8 @@ class Data:
     # -- show --------------------------------------------------------------------------------
     def show_json(self, sid: str) -> Iterator[str]:
         """`proofshot show ID --json` as pieces of text, row by row (a table of a million rows
-        is never held whole)."""
-        snap = self.snapshot(sid)
-        m = snap.manifest
-        yield json.dumps({"id": sid, "label": m.label, "created": m.created, "seq": m.seq},
-                         ensure_ascii=False)[:-1] + ', "targets": ['
-        for i, t in enumerate(m.targets):
-            head = {"name": t.name, "type": t.type, "status": t.status, "reason": t.reason,
-                    "facts": dict(t.facts)}
-            yield ("" if i == 0 else ", ") + json.dumps(head, ensure_ascii=False)[:-1]
-            yield ', "tables": {'
-            for j, name in enumerate(sorted(t.tables)):
-                yield ("" if j == 0 else ", ") + json.dumps(name) + ": ["
-                buf: list[str] = []
-                for k, raw in enumerate(snap.iter_raw(t, name)):
-                    buf.append(("" if k == 0 else ", ") + json.dumps(json.loads(raw),
-                                                                    ensure_ascii=False))
-                    if len(buf) >= 1000:
-                        yield "".join(buf)
-                        buf = []
-                yield "".join(buf) + "]"
-            gaps = {n: g.to_json() for n, g in t.unverifiable.items()}
-            hashes = hashmode.of_target(t)  # as service.Shown: only where recorded
-            yield '}, "unverifiable": ' + json.dumps(gaps, ensure_ascii=False) + (
-                ', "hashes": ' + json.dumps(hashes, ensure_ascii=False) if hashes else "") + "}"
-        yield "]}"
+        is never held whole): the service's own streamed form."""
+        return service.show(self.store(), sid, stream=True).iter_json()
 
     def table_page(self, sid: str, target: str, table: str, offset: int,
                    limit: int) -> tuple[list[dict[str, Any]], int]:
