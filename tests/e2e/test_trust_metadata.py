@@ -238,3 +238,18 @@ def test_blind_spot_same_identity_other_content() -> None:
     assert fparse.to_read(meta_only, last) == []  # trust: not read
     rows, reused, read = fparse.files_trusted(meta_only, "", None, 65536, last)
     assert (rows[0]["sha256"], reused, read) == (old, 1, 0)  # ... and the change is missed
+
+
+def test_another_customers_snapshot_lends_no_hashes(run: dict[str, Any]) -> None:
+    """The same target name under another customer is another machine: a trust scan for it
+    finds no earlier snapshot of its own customer and reads every file."""
+    from proofshot.collectors.linux.collector import FULL_AFTER_TRUST
+
+    work, tree, store = run["work"], run["tree"], run["store"]
+    other = work / "scope-other.yaml"
+    other.write_text(f"customer: Other AG\ntargets:\n  - name: box\n    type: local\n"
+                     f"    files: [{tree}]\n    trust_metadata: true\n")
+    sid = scan(other, store, "other")
+    asked, entry = sha_query(store, sid)
+    assert entry["hashes"] == {"mode": "full", "note": FULL_AFTER_TRUST}
+    assert asked == []  # no phase 2: the walk itself hashed every file, as in the default mode

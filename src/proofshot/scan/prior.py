@@ -1,10 +1,11 @@
 """The previous snapshot a plan may reuse part of (collectors.base.Reuses: the linux collector's
 trust_metadata reuses the hashes of files whose identity is unchanged).
 
-Which one: the newest snapshot in the store (by commit order) that holds a target of the same
-name and type with the reused table read whole (status ok) and the reused query's answer kept; its manifest
-is checked (id and signature) before anything in it is trusted. `verify --rederive` loads the
-one a table entry names (`reused_from`), so the rows come out the same.
+Which one: the newest snapshot in the store (by commit order) of the same customer that holds
+a target of the same name and type (another customer's "web01" is another machine) with the
+reused table read whole (status ok) and the reused query's answer kept; its manifest is checked
+(id and signature) before anything in it is trusted. `verify --rederive` loads the one a table
+entry names (`reused_from`), so the rows come out the same.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from proofshot.store.api import EvidenceStore
 from proofshot.store.reader import open_snapshot
 
 
-def latest_with(store: EvidenceStore, target: str, type_: str, table: str, query: str
-                ) -> tuple[SnapshotReader, TargetEntry] | None:
-    """The newest snapshot holding `target` (of `type_`) with `table` read whole (status ok)
-    and `query`'s answer kept."""
+def latest_with(store: EvidenceStore, customer: str, target: str, type_: str, table: str,
+                query: str) -> tuple[SnapshotReader, TargetEntry] | None:
+    """The newest snapshot of `customer` holding `target` (of `type_`) with `table` read
+    whole (status ok) and `query`'s answer kept."""
     for info in reversed(store.snapshots()):
+        if info.customer != customer:
+            continue
         snap = open_snapshot(store, info.id)
         entry = snap.target(target)
         ref = entry.tables.get(table) if entry is not None else None
@@ -46,7 +49,7 @@ def load(collector: Reuses, snap: SnapshotReader, entry: TargetEntry, table: str
 
 
 def with_prior(store: EvidenceStore, collector: Collector, options: Mapping[str, Any],
-               target: str, type_: str) -> dict[str, Any]:
+               target: str, type_: str, customer: str | None) -> dict[str, Any]:
     """`options` plus options[PRIOR] from the newest usable snapshot of this target, when the
     collector reuses one and the options ask for it; else `options` unchanged."""
     opts = dict(options)
@@ -56,7 +59,7 @@ def with_prior(store: EvidenceStore, collector: Collector, options: Mapping[str,
     if need is None:
         return opts
     try:
-        found = latest_with(store, target, type_, *need)
+        found = latest_with(store, customer or "", target, type_, *need)
         if found is not None:
             opts[PRIOR] = load(collector, *found, *need)
     except ProofshotError:  # a snapshot that does not verify is never trusted: read every file

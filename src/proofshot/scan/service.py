@@ -148,7 +148,7 @@ async def _scan_all(store: EvidenceStore, scope: Scope, creds: dict[str, dict[st
                     lambda a, m=own(options_for(target)): mask_answer(a, kh, m))
                 # trust_metadata: the previous snapshot whose hashes may be reused (scan/prior.py)
                 opts = prior.with_prior(store, collector, options_for(target), target.name,
-                                        target.type)
+                                        target.type, scope.customer)
                 res = await run_target(target.name, target.type, transport, collector,
                                        opts, masker=mk, spooler=spooler, sorters=sorters)
             if on_done:
