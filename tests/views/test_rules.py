@@ -116,6 +116,13 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
                       "n": 1, "kind": "rule", "principal": "bob"}]},
         {"sudoers": [{"file": "/etc/sudoers.d/a", "text": "bob ALL=(ALL) NOPASSWD: /bin/ls",
                       "n": 1, "kind": "rule", "principal": "bob"}]}),
+    "sudo-authenticate-off": (
+        {"sudoers": [{"file": "/etc/sudoers.d/a", "text": "Defaults:%dev env_reset, !authenticate",
+                      "n": 1, "kind": "defaults", "principal": None}]},
+        {"sudoers": [{"file": "/etc/sudoers.d/a", "text": "Defaults !!authenticate",
+                      "n": 1, "kind": "defaults", "principal": None},
+                     {"file": "/etc/sudoers.d/a", "text": "Defaults:bob authenticate",
+                      "n": 1, "kind": "defaults", "principal": None}]}),
     "user-empty-password": ({"users": [user("x", 1000, "empty")]},
                             {"users": [user("x", 1000, "set")]}),
     "user-uid0": ({"users": [user("root", 0), user("toor", 0)]}, {"users": [user("root", 0)]}),

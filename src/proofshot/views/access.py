@@ -10,7 +10,8 @@ Pure over SnapshotData. Sources, per target of the snapshot:
   target of the same snapshot, so a domain group on a file server's folder reaches each user
   nested in it; a SID no directory knows stays a principal of its own.
 * Linux (local/ssh targets): owner and group mode bits of the inventoried files (group members
-  from group_members) and world-writable files; sudo rules for users and %groups; POSIX ACLs
+  from group_members) and world-writable files; sudo rules as sudo reads them (views/sudo.py:
+  user lists, User_Alias, "!" exceptions, #uid, %#gid, Defaults !authenticate); POSIX ACLs
   (posix_acls). A named user entry gives that user the entry's effective (masked) rights, via
   "POSIX ACL user:alice:rwx"; a named group entry gives each member of the group the same, via
   the group ("POSIX ACL group:dev:rwx"). When a file has a mask, its owning group's rights come
@@ -53,6 +54,7 @@ from proofshot.views import acl, ntaccess, winaccess
 from proofshot.views.grant import Grant, sudo_password, sudo_password_tags, via_identity, via_text
 from proofshot.views.snapshot import SnapshotData, TargetData
 from proofshot.views.spill import sorted_stream
+from proofshot.views.sudo import Sudoers
 
 __all__ = ["TABLES", "Grant", "access_delta", "grants", "iter_grants", "iter_matrix",
            "iter_select", "matrix", "select", "share_gaps", "via_text"]
@@ -138,17 +140,26 @@ def _linux_grants(t: TargetData) -> Iterator[Grant]:
             yield Grant(f"{n}\\*", res, bits(mode, 0), (f"{n}\\*", "other mode bits"), n)
     for path, entries in acls.items():
         yield from _acl_grants(n, path, entries, owners.get(path), named(path), members)
-    for r in t.rows("sudoers"):
+    yield from _sudo_grants(t, members)
+
+
+def _sudo_grants(t: TargetData, members: Mapping[str, list[str]]) -> Iterator[Grant]:
+    """A grant of "sudo" per user each rule is for (views/sudo.py reads lists, aliases and
+    Defaults as sudo does); the via ends with the rule, then the Defaults line that turned
+    the password off for that user, if one did."""
+    rows = t.rows("sudoers")
+    if not rows:
+        return
+    n = t.name
+    s = Sudoers.read(n, rows, members, t.rows("users"), t.rows("groups"))
+    for r in rows:
         if r.get("kind") != "rule" or not r.get("principal"):
             continue
-        p = str(r["principal"])
         src = f"sudoers {r.get('file')}: {r.get('text')}"
-        if p.startswith("%"):
-            for u in sorted(set(members.get(p[1:], []))):
-                yield Grant(f"{n}\\{u}", f"{n}:sudo", ("sudo",),
-                            (f"{n}\\{u}", f"{n}\\{p[1:]}", src), n)
-        else:
-            yield Grant(f"{n}\\{p}", f"{n}:sudo", ("sudo",), (f"{n}\\{p}", src), n)
+        for user, chain in s.principals(str(r.get("text") or "")):
+            off = s.no_password(user)
+            yield Grant(f"{n}\\{user}", f"{n}:sudo", ("sudo",),
+                        (f"{n}\\{user}", *chain, src, *((off,) if off else ())), n)
 
 
 def _acl_grants(n: str, path: str, entries: Iterable[Mapping[str, Any]], owner: str | None,

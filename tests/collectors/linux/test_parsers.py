@@ -217,6 +217,16 @@ def test_sudoers(deb: dict[str, list[Row] | str]) -> None:
     assert by(rows, text="%sudo ALL=(ALL:ALL) ALL")[0]["principal"] == "%sudo"
 
 
+def test_sudoers_uid_rule_is_no_comment() -> None:
+    # "#" then digits in a user list is a uid (sudoers(5)); "#1001" alone is still a comment
+    text = "".join(f"/etc/sudoers.d/x\0{x}\n" for x in (
+        "#1001 ALL=(ALL) ALL", "#1002, bob ALL=(ALL) /bin/ls", "# a comment", "#1001",
+        "#includedir /etc/sudoers.d"))
+    rows = accounts.parse_sudoers(text)
+    assert [(r["kind"], r["principal"]) for r in rows] == [
+        ("rule", "#1001"), ("rule", "#1002,"), ("include", None)]
+
+
 # --- system ---------------------------------------------------------------------------------
 
 def test_os_and_hardware(deb: dict[str, list[Row] | str]) -> None:

@@ -196,6 +196,19 @@ def _sudo_nopasswd(ctx: Context) -> Iterator[Hit]:
                 yield hit(t, f"{r.get('principal')} in {r.get('file')}", "sudoers", [r])
 
 
+# `Defaults[:users] !authenticate` (or `!!!authenticate`): sudo asks nobody (those users) for a
+# password, whatever the rules' tags say but PASSWD:
+_AUTH_OFF = re.compile(r"^Defaults(?:[:@>!]\S+)?\s.*?(?<![!\w])(?:!!)*!authenticate\b")
+
+
+def _sudo_authenticate_off(ctx: Context) -> Iterator[Hit]:
+    for t in ctx.targets("sudoers"):
+        for r in t.rows("sudoers"):
+            text = str(r.get("text", ""))
+            if r.get("kind") == "defaults" and _AUTH_OFF.search(text):
+                yield hit(t, f"{text.split()[0]} in {r.get('file')}", "sudoers", [r])
+
+
 def _empty_password(ctx: Context) -> Iterator[Hit]:
     for t in ctx.targets("users"):
         for r in t.rows("users"):
@@ -356,6 +369,9 @@ RULES: tuple[Rule, ...] = (
     Rule("sudo-nopasswd-all", "high", "sudo rule grants ALL commands without a password",
          "Require the password or limit the rule to the commands needed.", ("sudoers",),
          _sudo_nopasswd),
+    Rule("sudo-authenticate-off", "high", "sudo asks for no password (Defaults !authenticate)",
+         "Remove !authenticate; give NOPASSWD only to the commands that need it.",
+         ("sudoers",), _sudo_authenticate_off),
     Rule("user-empty-password", "critical", "Account with an empty password",
          "Lock the account (passwd -l) or set a password.", ("users",), _empty_password),
     Rule("user-uid0", "critical", "Account with UID 0 besides root",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from proofshot.collectors.linux.parsers.common import files_lines, occurrence, to_int
 from proofshot.model.table import Row
 
@@ -109,6 +111,11 @@ def _logical_lines(lines: list[str]) -> list[tuple[int, str]]:
     return out
 
 
+# "#" starts a comment unless digits follow in a user list: "#1001 ALL=(ALL) ALL" is a rule
+# for uid 1001 (sudoers(5)); visudo rejects such a line that is not a rule
+_UID_RULE = re.compile(r"#\d+\s*[,\s]")
+
+
 def parse_sudoers(text: str) -> list[Row]:
     """Parse `grep -H -Z ''` over sudoers files into rule/defaults/alias/include rows."""
     rows: list[Row] = []
@@ -121,7 +128,7 @@ def parse_sudoers(text: str) -> list[Row]:
             low = norm.lower()
             if low.startswith(("#include", "@include")):
                 kind = "include"
-            elif norm.startswith("#"):
+            elif norm.startswith("#") and not _UID_RULE.match(norm):
                 continue
             elif low.startswith("defaults"):
                 kind = "defaults"

@@ -1,0 +1,141 @@
+"""The access view's sudo grants against the real sudo on a lab host: users, groups and a
+sudoers.d file with nested User_Alias, "!" exceptions, ALL, #uid, %#gid and per-user
+`Defaults ... !authenticate` are planted; real `sudo -l -U USER` says who may run anything and
+`sudo -n /bin/true` run as each user says who needs no password. A scan of the host must give
+exactly those grants and password conditions; turning one user's Defaults back on reads as one
+changed grant in `proofshot diff`. Undone in a finally; uses psl-h3 only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from proofshot.views.grant import sudo_password
+from tests.lab import Host, Lab
+
+pytestmark = pytest.mark.lab
+
+DROPIN = "/etc/sudoers.d/ps8"
+# name, uid, extra group
+PLANTED = [("ps8alice", 7101, ""), ("ps8bob", 7102, ""), ("ps8carol", 7103, "ps8dev"),
+           ("ps8dave", 7104, ""), ("ps8erin", 7105, "ps8dev"), ("ps8fred", 7106, ""),
+           ("ps8gina", 7107, "ps8g")]
+GROUPS = {"ps8dev": 7200, "ps8g": 7201}
+SUDOERS = """\
+User_Alias PS8ADM = ps8alice, %ps8dev, !ps8carol
+User_Alias PS8OPS = PS8ADM, ps8dave
+PS8OPS ALL=(ALL) ALL
+ALL, !ps8bob, !ps8fred, !ps8gina, !PS8OPS ALL=(root) /bin/true
+#7106 ALL=(root) /bin/true
+%#7201 ALL=(root) /bin/true
+Defaults:ps8dave !authenticate
+Defaults:%ps8dev !authenticate
+Defaults:ps8erin authenticate
+"""
+NAMES = [n for n, _, _ in PLANTED]
+
+
+def _plant(h: Host) -> None:
+    lines = [f"echo '{n}:x:{u}:{u}:ps8:/nonexistent:/usr/sbin/nologin' >> /etc/passwd && "
+             f"echo '{n}:!:19000:0:99999:7:::' >> /etc/shadow && "
+             f"echo '{n}:x:{u}:' >> /etc/group" for n, u, _ in PLANTED]
+    for g, gid in GROUPS.items():
+        members = ",".join(n for n, _, x in PLANTED if x == g)
+        lines.append(f"echo '{g}:x:{gid}:{members}' >> /etc/group")
+    h.sh(" && ".join(lines), check=True)
+    h.write_file(DROPIN, SUDOERS, mode=0o440)
+    check = h.exec(["visudo", "-c", "-f", DROPIN])
+    assert check.returncode == 0, check.stderr
+
+
+def _undo(h: Host) -> None:
+    h.exec(["rm", "-f", DROPIN])
+    for f in ("/etc/passwd", "/etc/shadow", "/etc/group"):
+        h.exec(["sed", "-i", "/^ps8[a-z]*:/d", f])
+
+
+def _real(h: Host) -> dict[str, tuple[bool, bool]]:
+    """Per planted user, from the real sudo: (may run something, runs /bin/true with no
+    password)."""
+    out: dict[str, tuple[bool, bool]] = {}
+    for n in NAMES:
+        listed = h.exec(["sudo", "-n", "-l", "-U", n])
+        text = listed.stdout.decode(errors="replace")
+        allowed = listed.returncode == 0 and "may run the following commands" in text
+        assert allowed or "not allowed to run sudo" in text, (n, text, listed.stderr)
+        ran = h.exec(["runuser", "-u", n, "--", "sudo", "-n", "/bin/true"])
+        out[n] = (allowed, ran.returncode == 0)
+    return out
+
+
+class Run:
+    def __init__(self, lab: Lab, work: Path) -> None:
+        h = lab.host(3)
+        self.store = work / "store"
+        self.scope = work / "scope.yaml"
+        self.scope.write_text("defaults: {timeout: 60}\ntargets:\n"
+                              f"  - name: h3\n    type: ssh\n    host: {h.ip}\n"
+                              f"    user: audit\n    key: {lab.client_key}\n    sudo: true\n")
+        self.env = {**os.environ, "COLUMNS": "200"}
+        self.env.pop("PROOFSHOT_STORE", None)
+
+    def ps(self, *args: str, ok: tuple[int, ...] = (0,)) -> str:
+        proc = subprocess.run([sys.executable, "-m", "proofshot", *args, "--store",
+                               str(self.store)], capture_output=True, text=True, env=self.env,
+                              timeout=300, check=False)
+        assert proc.returncode in ok, (args, proc.returncode, proc.stderr[-2000:])
+        return proc.stdout
+
+
+@pytest.fixture(scope="module")
+def run(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    h = lab.host(3)
+    r = Run(lab, tmp_path_factory.mktemp("sudo-lab"))
+    try:
+        _plant(h)
+        real = _real(h)
+        r.ps("scan", str(r.scope), "--label", "planted", ok=(0, 3))
+        h.sh(f"sed -i '/^Defaults:ps8dave /d' {DROPIN}", check=True)
+        real_after = _real(h)
+        r.ps("scan", str(r.scope), "--label", "after", ok=(0, 3))
+    finally:
+        _undo(h)
+    yield {"real": real, "real_after": real_after,
+           "access": json.loads(r.ps("access", "planted", "--json")),
+           "diff": json.loads(r.ps("diff", "planted", "after", "--json"))}
+
+
+def _ours(access: Any) -> dict[str, tuple[bool, bool]]:
+    grants = access["grants"] if isinstance(access, dict) else access
+    by: dict[str, set[str | None]] = {n: set() for n in NAMES}
+    for g in grants:
+        user = g["principal"].split("\\", 1)[-1]
+        if g["resource"] == "h3:sudo" and user in by:
+            by[user].add(sudo_password(g["via"]))
+    return {n: (bool(pw), bool(pw) and pw <= {"not-required"}) for n, pw in by.items()}
+
+
+def test_sudo_grants_are_who_real_sudo_allows(run: dict[str, Any]) -> None:
+    real = run["real"]
+    # the plant means something: each kind of answer occurs
+    assert {v for v in real.values()} == {(True, False), (True, True), (False, False)}, real
+    assert real["ps8bob"] == (False, False) and real["ps8dave"] == (True, True)
+    assert _ours(run["access"]) == real
+
+
+def test_defaults_line_removed_is_one_changed_grant(run: dict[str, Any]) -> None:
+    assert run["real_after"]["ps8dave"] == (True, False)  # real sudo asks for it now
+    access = run["diff"]["access"]
+    changed = [c for c in access["changed"] if c["principal"] == "h3\\ps8dave"]
+    assert [c["change"] for c in changed] == [
+        {"condition": "password", "before": "not-required", "after": "required"}]
+    assert changed[0]["via_before"][-1] == f"sudoers {DROPIN}: Defaults:ps8dave !authenticate"
+    assert not [g for g in access["gained"] + access["lost"] if "ps8" in g["principal"]]
