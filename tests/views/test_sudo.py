@@ -136,3 +136,54 @@ def test_defaults_turning_the_password_off_is_a_changed_grant() -> None:
     assert [(g["principal"], g["via"][1]) for g in d2["lost"]] == [
         (f"{H}\\bob", "User_Alias A")]
     assert not d2["gained"]
+
+
+def test_host_lists() -> None:
+    from proofshot.views.sudo import host_list
+    assert host_list("alice web01 , db01 = ALL") == ["web01", "db01"]
+    assert host_list("alice web01 = /bin/ls : db01 = /bin/rm") is None  # two specs: applies
+    assert host_list("alice ALL = (root:wheel) NOPASSWD: sha256:ab12 /bin/ls") == ["ALL"]
+    s = Sudoers.read(H, _rows("Host_Alias WEB = web*, !web09", "Host_Alias NET = 10.1.0.0/16"),
+                     MEMBERS, USERS, GROUPS, hostname="web01", addresses=["10.1.2.3/24"])
+    assert s.on_host(["WEB"]) is True and s.on_host(["NET"]) is True
+    assert s.on_host(["db01"]) is False and s.on_host(["ALL", "!WEB"]) is False
+    assert s.on_host(["10.2.0.0/255.255.0.0"]) is False
+    assert s.on_host(["web01.example.com"]) is None  # no domain known: cannot tell
+    assert s.on_host(["+webservers"]) is None
+    assert set(_who(s, "alice db01 = ALL")) == set()
+    assert set(_who(s, "alice WEB = ALL")) == {"alice"}
+    assert set(_who(s, "alice web01.example.com = ALL")) == {"alice"}  # read as applying
+    nine = Sudoers.read(H, _rows("Host_Alias WEB = web*, !web09"), MEMBERS, USERS, GROUPS,
+                        hostname="web09")
+    assert set(_who(nine, "alice WEB = ALL")) == set()
+    unknown = Sudoers.read(H, _rows(), MEMBERS, USERS, GROUPS)  # no os table
+    assert set(_who(unknown, "alice db01 = ALL")) == {"alice"}
+
+
+def _store_pair(tmp_path: Any, hostnames: tuple[str, str]) -> Any:
+    from proofshot import service
+    from proofshot.collectors.linux.tables import GROUP_MEMBERS, OS, SUDOERS
+    from proofshot.store.embedded import Store
+    from proofshot.views.pair import pair_of
+    from tests.synth import commit
+
+    st = Store.create(tmp_path / "s")
+    decl = {"os": OS, "sudoers": SUDOERS, "group_members": GROUP_MEMBERS}
+    sudo = [SUDOERS.validate(r | {"line": 1}) for r in _rows("alice web01 = (ALL) ALL")]
+    members = [GROUP_MEMBERS.validate({"group": "alice", "user": "alice", "via": "primary"})]
+    for label, name in zip(("a", "b"), hostnames, strict=True):
+        os_row = OS.validate({c.name: None for c in OS.columns} | {"id": "os",
+                                                                     "hostname": name})
+        commit(st, label, {H: {"os": [os_row], "sudoers": sudo, "group_members": members}},
+               tables=decl)
+    return pair_of(service.snapshot(st, "a"), service.snapshot(st, "b"))
+
+
+def test_renamed_host_loses_its_host_specific_grant(tmp_path: Any) -> None:
+    # the sudoers table is the same tree on both sides: only the host name says what changed
+    p = _store_pair(tmp_path, ("web01", "web02"))
+    assert not p.access_unchanged
+    d = access_delta(p.access_a, p.access_b)
+    assert [(g["principal"], g["resource"]) for g in d["lost"]] == [(f"{H}\\alice", f"{H}:sudo")]
+    same = _store_pair(tmp_path / "x", ("web01", "web01"))
+    assert same.access_unchanged

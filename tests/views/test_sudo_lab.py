@@ -1,6 +1,7 @@
 """The access view's sudo grants against the real sudo on a lab host: users, groups and a
-sudoers.d file with nested User_Alias, "!" exceptions, ALL, #uid, %#gid and per-user
-`Defaults ... !authenticate` are planted; real `sudo -l -U USER` says who may run anything and
+sudoers.d file with nested User_Alias, "!" exceptions, ALL, #uid, %#gid, per-user
+`Defaults ... !authenticate` and host lists (another host, this host by name, pattern and
+network, Host_Alias) are planted; real `sudo -l -U USER` says who may run anything and
 `sudo -n /bin/true` run as each user says who needs no password. A scan of the host must give
 exactly those grants and password conditions; turning one user's Defaults back on reads as one
 changed grant in `proofshot diff`. Undone in a finally; uses psl-h3 only.
@@ -27,18 +28,26 @@ DROPIN = "/etc/sudoers.d/ps8"
 # name, uid, extra group
 PLANTED = [("ps8alice", 7101, ""), ("ps8bob", 7102, ""), ("ps8carol", 7103, "ps8dev"),
            ("ps8dave", 7104, ""), ("ps8erin", 7105, "ps8dev"), ("ps8fred", 7106, ""),
-           ("ps8gina", 7107, "ps8g")]
+           ("ps8gina", 7107, "ps8g"), ("ps8hank", 7108, ""), ("ps8ivy", 7109, ""),
+           ("ps8jack", 7110, ""), ("ps8kim", 7111, "")]
 GROUPS = {"ps8dev": 7200, "ps8g": 7201}
 SUDOERS = """\
 User_Alias PS8ADM = ps8alice, %ps8dev, !ps8carol
 User_Alias PS8OPS = PS8ADM, ps8dave
 PS8OPS ALL=(ALL) ALL
-ALL, !ps8bob, !ps8fred, !ps8gina, !PS8OPS ALL=(root) /bin/true
+User_Alias PS8HOSTS = ps8hank, ps8ivy, ps8jack, ps8kim
+ALL, !ps8bob, !ps8fred, !ps8gina, !PS8OPS, !PS8HOSTS ALL=(root) /bin/true
 #7106 ALL=(root) /bin/true
 %#7201 ALL=(root) /bin/true
 Defaults:ps8dave !authenticate
 Defaults:%ps8dev !authenticate
 Defaults:ps8erin authenticate
+Host_Alias PS8NET = {net}
+Host_Alias PS8ELSE = ps8-nowhere, 192.0.2.0/24
+ps8hank PS8ELSE = (root) /bin/true
+ps8ivy {hostname} = (root) /bin/true
+ps8jack PS8NET = (root) /bin/true
+ps8kim ALL, !{pattern} = (root) /bin/true
 """
 NAMES = [n for n, _, _ in PLANTED]
 
@@ -51,7 +60,11 @@ def _plant(h: Host) -> None:
         members = ",".join(n for n, _, x in PLANTED if x == g)
         lines.append(f"echo '{g}:x:{gid}:{members}' >> /etc/group")
     h.sh(" && ".join(lines), check=True)
-    h.write_file(DROPIN, SUDOERS, mode=0o440)
+    hostname = h.exec(["hostname"], check=True).stdout.decode().strip()
+    net = h.ip.rsplit(".", 1)[0] + ".0/255.255.255.0"
+    pattern = hostname[:-1] + "[0-9]"
+    h.write_file(DROPIN, SUDOERS.format(net=net, hostname=hostname, pattern=pattern),
+                 mode=0o440)
     check = h.exec(["visudo", "-c", "-f", DROPIN])
     assert check.returncode == 0, check.stderr
 
@@ -128,6 +141,9 @@ def test_sudo_grants_are_who_real_sudo_allows(run: dict[str, Any]) -> None:
     # the plant means something: each kind of answer occurs
     assert {v for v in real.values()} == {(True, False), (True, True), (False, False)}, real
     assert real["ps8bob"] == (False, False) and real["ps8dave"] == (True, True)
+    # host lists: another host's rule and an excepted host grant nothing; name, network do
+    assert [real[n][0] for n in ("ps8hank", "ps8ivy", "ps8jack", "ps8kim")] == [
+        False, True, True, False]
     assert _ours(run["access"]) == real
 
 

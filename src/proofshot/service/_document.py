@@ -20,7 +20,7 @@ from proofshot.views.snapshot import SnapshotData, from_reader
 
 def views_tables() -> set[str]:
     """The tables the views read (paths, access, findings): not the whole inventory."""
-    return set(paths_view.TABLES) | set(access_view.TABLES) | tables_needed()
+    return set(paths_view.TABLES) | set(access_view.READ) | tables_needed()
 
 
 @dataclass(frozen=True)
@@ -108,5 +108,5 @@ def iter_access(store: EvidenceStore, ref: str, principal: str | None = None,
     from the store as the grants are made, views/snapshot.py; they are sorted in runs on disk,
     views/spill.py)."""
     snap = snapshot(store, ref)
-    data = from_reader(snap, access_view.TABLES)
+    data = from_reader(snap, access_view.READ)
     return snap, access_view.iter_select(access_view.iter_grants(data), principal, resource)

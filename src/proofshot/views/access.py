@@ -56,12 +56,16 @@ from proofshot.views.snapshot import SnapshotData, TargetData
 from proofshot.views.spill import sorted_stream
 from proofshot.views.sudo import Sudoers
 
-__all__ = ["TABLES", "Grant", "access_delta", "grants", "iter_grants", "iter_matrix",
+__all__ = ["CONTEXT", "READ", "TABLES", "Grant", "access_delta", "grants", "iter_grants", "iter_matrix",
            "iter_select", "matrix", "select", "share_gaps", "via_text"]
 
 TABLES = ("ad_users", "ad_groups", "ad_memberships", "ad_computers", "ad_acl", "ad_privileged",
           "ad_domain_policy", "smb_acl", "smb_dirs", "smb_share_acl", "smb_shares", "users",
           "groups", "group_members", "sudoers", "files", "posix_acls", *winaccess.TABLES)
+# read with them, not sources of rights: which host a sudo rule's host list takes in (the host
+# name and addresses, views/sudo.py); a renamed host can gain or lose grants (views/pair.py)
+CONTEXT = ("os", "addresses")
+READ = (*TABLES, *CONTEXT)
 # a share ACL that was not read limits one share's comparison (named in the delta), not the
 # whole target's; the delta reads these small tables even when no access table changed
 PER_SHARE = ("smb_share_acl", "smb_shares")
@@ -151,7 +155,9 @@ def _sudo_grants(t: TargetData, members: Mapping[str, list[str]]) -> Iterator[Gr
     if not rows:
         return
     n = t.name
-    s = Sudoers.read(n, rows, members, t.rows("users"), t.rows("groups"))
+    hostname, addresses = host_context(t)
+    s = Sudoers.read(n, rows, members, t.rows("users"), t.rows("groups"), hostname=hostname,
+                     addresses=addresses)
     for r in rows:
         if r.get("kind") != "rule" or not r.get("principal"):
             continue
@@ -160,6 +166,13 @@ def _sudo_grants(t: TargetData, members: Mapping[str, list[str]]) -> Iterator[Gr
             off = s.no_password(user)
             yield Grant(f"{n}\\{user}", f"{n}:sudo", ("sudo",),
                         (f"{n}\\{user}", *chain, src, *((off,) if off else ())), n)
+
+
+def host_context(t: TargetData) -> tuple[str | None, list[str]]:
+    """The host name (None: the os table was not read) and addresses sudo host lists match."""
+    os_row = next(iter(t.rows("os")), None) if t.has("os") else None
+    name = str(os_row.get("hostname") or "") or None if os_row else None
+    return name, sorted(str(a.get("address")) for a in t.rows("addresses"))
 
 
 def _acl_grants(n: str, path: str, entries: Iterable[Mapping[str, Any]], owner: str | None,
@@ -293,7 +306,10 @@ def _sources(snap: SnapshotData) -> dict[str, bool]:
 def _observed(t: TargetData) -> set[str]:
     """Access tables read on this target (one unsupported on one side only, e.g. getfacl
     installed in between, was not observed there either)."""
-    return {x for x in TABLES if x not in PER_SHARE and t.has(x)}
+    seen = {x for x in TABLES if x not in PER_SHARE and t.has(x)}
+    if "sudoers" in seen and t.has("os"):
+        seen.add("os")  # the host name sudo host lists are matched against (views/sudo.py)
+    return seen
 
 
 Flat = dict[tuple[str, str, str, tuple[str, ...], str], tuple[str, ...]]

@@ -47,11 +47,21 @@ def load_pair(store: SnapshotSource, ia: str, ib: str) -> Pair:
 
 def pair_of(ra: SnapshotReader, rb: SnapshotReader) -> Pair:
     """The views' data of two open snapshots (see the module's doc)."""
-    access_tables = set(access.TABLES)
-    unchanged = same_tables(ra.manifest, rb.manifest, access_tables)
+    access_tables = set(access.READ)
+    unchanged = same_tables(ra.manifest, rb.manifest, set(access.TABLES))
     need = set(paths.TABLES) | tables_needed() | (set() if unchanged else access_tables)
     sa, sb = from_reader(ra, need), from_reader(rb, need)
+    sudo = {t.name for m in (ra.manifest, rb.manifest) for t in m.targets if "sudoers" in t.tables}
+    if unchanged and _hosts(sa, sudo) != _hosts(sb, sudo):
+        # sudo host lists: a host renamed or readdressed can gain or lose grants
+        unchanged = False
+        need |= access_tables
+        sa, sb = from_reader(ra, need), from_reader(rb, need)
     if not unchanged:
         return Pair(sa, sb, sa, sb, False)
     return Pair(sa, sb, from_reader(ra, access_tables, read_rows=access.PER_SHARE),
                 from_reader(rb, access_tables, read_rows=access.PER_SHARE), True)
+
+
+def _hosts(s: SnapshotData, names: set[str]) -> dict[str, tuple[str | None, list[str]]]:
+    return {t.name: access.host_context(t) for t in s.targets.values() if t.name in names}

@@ -15,6 +15,8 @@ groups (%:grp) and a #uid no account has stay principals of their own, as writte
 
 from __future__ import annotations
 
+import fnmatch
+import ipaddress
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,20 +31,36 @@ _MAX_DEPTH = 32  # alias nesting; sudo refuses cycles, a hostile file must not r
 Match = tuple[bool, tuple[str, ...]]
 
 
+# a second host spec after the first command list: ": HOSTS =" (not a tag such as NOPASSWD:,
+# whose colon follows a capital, nor a digest such as sha256:HEX)
+_MORE_HOSTS = re.compile(r"(?:^|[^A-Za-z0-9_]):\s*[^\s(=:]+(?:\s*,\s*[^\s(=:]+)*\s*=(?!=)")
+
+
 def user_list(rule: str) -> list[str]:
     """The user list of a rule's text: 'alice, %dev ALL=(ALL) ALL' -> ['alice', '%dev']."""
     head = _COMMA.sub(",", rule.split("=", 1)[0]).split()
     return [x for x in head[0].split(",") if x] if head else []
 
 
-def _aliases(rows: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
+def host_list(rule: str) -> list[str] | None:
+    """The host list of a rule with one host spec: 'alice web01, db01 = ALL' -> ['web01',
+    'db01']; None where the rule has several (read as applying, see the module doc)."""
+    head, _, rest = _COMMA.sub(",", rule).partition("=")
+    words = head.split()
+    if len(words) < 2 or _MORE_HOSTS.search(rest):
+        return None
+    return [x for x in words[1].split(",") if x]
+
+
+def _aliases(rows: Iterable[Mapping[str, Any]], kind: str = "User_Alias"
+             ) -> dict[str, list[str]]:
     """User_Alias NAME = a, b : OTHER = c  ->  {NAME: [a, b], OTHER: [c]}; the first wins."""
     out: dict[str, list[str]] = {}
     for r in rows:
         text = str(r.get("text") or "")
-        if r.get("kind") != "alias" or not text.startswith("User_Alias "):
+        if r.get("kind") != "alias" or not text.startswith(kind + " "):
             continue
-        for part in text[len("User_Alias "):].split(":"):
+        for part in text[len(kind) + 1:].split(":"):
             name, eq, items = part.partition("=")
             name = name.strip()
             if eq and _ALIAS_NAME.match(name):
@@ -62,11 +80,15 @@ class Sudoers:
     # (via element, user list or None for generic, authenticate value)
     defaults: list[tuple[str, list[str] | None, bool]] = field(default_factory=list)
     accounts: list[str] = field(default_factory=list)
+    hostname: str | None = None  # the target's, None: not known (every host list applies)
+    addresses: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = field(default_factory=list)
+    host_aliases: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def read(cls, host: str, rows: Sequence[Mapping[str, Any]],
              members: Mapping[str, Sequence[str]], users: Iterable[Mapping[str, Any]],
-             groups: Iterable[Mapping[str, Any]]) -> Sudoers:
+             groups: Iterable[Mapping[str, Any]], hostname: str | None = None,
+             addresses: Iterable[str] = ()) -> Sudoers:
         uids: dict[int, str] = {}
         for u in users:
             if isinstance(u.get("uid"), int):
@@ -76,7 +98,15 @@ class Sudoers:
             if isinstance(g.get("gid"), int):
                 gids.setdefault(g["gid"], str(g["name"]))
         known = set(uids.values()) | {u for us in members.values() for u in us}
-        s = cls(host, members, uids, gids, _aliases(rows), accounts=sorted(known))
+        ips = []
+        for a in addresses:
+            try:
+                ips.append(ipaddress.ip_interface(a).ip)
+            except ValueError:
+                continue
+        s = cls(host, members, uids, gids, _aliases(rows), accounts=sorted(known),
+                hostname=hostname or None, addresses=ips,
+                host_aliases=_aliases(rows, "Host_Alias"))
         for r in rows:
             if r.get("kind") == "defaults":
                 s._default(str(r.get("file")), str(r.get("text") or ""))
@@ -160,9 +190,51 @@ class Sudoers:
                 all_ = all_ or self._everyone(sub, depth + 1)
         return all_
 
+    def _host_item(self, item: str, depth: int) -> bool | None:
+        """Whether one host item (no "!") names this host; None: cannot tell."""
+        if item == "ALL":
+            return True
+        if item in self.host_aliases:
+            return self.on_host(self.host_aliases[item], depth + 1) \
+                if depth < _MAX_DEPTH else None
+        if item.startswith("+") or self.hostname is None:
+            return None
+        if any(c.isdigit() for c in item[:1]) or ":" in item:
+            try:
+                net = ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                pass
+            else:
+                return any(a in net for a in self.addresses) if self.addresses else None
+        name = self.hostname.lower()
+        pattern = item.lower()
+        if "." in pattern and "." not in name:
+            return None  # a domain name: the host's FQDN is not known
+        short = name if "." in pattern else name.split(".", 1)[0]
+        return fnmatch.fnmatchcase(short, pattern)
+
+    def on_host(self, items: Sequence[str], depth: int = 0) -> bool | None:
+        """Whether a host list takes in this host: the last item deciding, as for users;
+        None when an item that could decide cannot be told."""
+        last: bool | None = False
+        for item in items:
+            neg = False
+            while item.startswith("!"):
+                neg, item = not neg, item[1:]
+            m = self._host_item(item, depth)
+            if m is None:
+                last = None
+            elif m:
+                last = not neg
+        return last
+
     def principals(self, rule: str) -> list[tuple[str, tuple[str, ...]]]:
         """(user, via chain between the user and the rule) for each user the rule is for;
-        "*" for a rule whose list is ALL without exceptions."""
+        "*" for a rule whose list is ALL without exceptions; none for a rule whose host list
+        does not take in this host."""
+        hosts = host_list(rule)
+        if hosts is not None and self.on_host(hosts) is False:
+            return []
         items = user_list(rule)
         if self._everyone(items):
             return [("*", ())]
