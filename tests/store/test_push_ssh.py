@@ -110,6 +110,16 @@ def test_push_again_and_a_rotten_object(lab: Lab, tmp_path: Path) -> None:
     again = json.loads(ps("sync", str(pulled), "--store", url, "--key", str(lab.client_key),
                           "--json", env=here).stdout)
     assert (again["packs"], again["manifests"], again["other"]) == (0, 0, 0)
+    # verified where it is, its objects read here over SFTP, nothing written there
+    before = sorted((p.relative_to(local), p.stat().st_mtime_ns) for p in local.rglob("*"))
+    there = ps("verify", "--store", url, "--key", str(lab.client_key), "--json", env=here)
+    assert there.returncode == 0, there.stderr
+    v = json.loads(there.stdout)
+    assert (v["ok"], v["snapshots"], v["problems"]) == (True, 3, [])
+    assert before == sorted((p.relative_to(local), p.stat().st_mtime_ns)
+                            for p in local.rglob("*"))
+    assert ps("verify", "--store", url, "--key", str(lab.client_key), "--rederive",
+              env=here).returncode == 0
     # an object there rots; my next snapshot shares it, so no pack is sent again: the read-back
     # of what was pushed names it (exit 4)
     mine = {p.name for p in (laptop.root / "packs").glob("*.pack")}
@@ -123,6 +133,9 @@ def test_push_again_and_a_rotten_object(lab: Lab, tmp_path: Path) -> None:
     assert broken.returncode == 4, broken.stderr
     assert "does not verify after the push" in one_error_line(broken)
     assert ps("verify", "--store", str(local)).returncode == 4
+    far = ps("verify", "--store", url, "--key", str(lab.client_key), env=here)
+    assert far.returncode == 4 and "BROKEN" in far.stderr, far.stdout + far.stderr
+    assert ps("verify", "--store", str(local), "--key", str(lab.client_key)).returncode == 2
     # and a sync from there refuses to copy the rotten pack (exit 4, named)
     rotten = ps("sync", str(tmp_path / "pulled-2"), "--store", url, "--key",
                 str(lab.client_key), env=here)

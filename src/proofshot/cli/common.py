@@ -8,12 +8,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from proofshot.model.errors import BadInput
 from proofshot.store import api as store_api
 from proofshot.store.api import EvidenceStore
 from proofshot.store.workspace import (
     WORKSPACE_DIR,
+    Workspace,
     find_location,
     find_store,
+    find_workspace,
     is_pg_url,
     store_location,
 )
@@ -52,6 +55,23 @@ def open_store(explicit: str | None) -> EvidenceStore:
     if is_pg_url(loc):
         return store_api.open_store(loc)  # postgresql://user@host:port/db (password: PGPASSWORD/.pgpass)
     return store_api.open_store(find_store(explicit))
+
+
+def open_read_store(explicit: str | None, key: str | None = None, password: str | None = None,
+                    accept_host_key: bool = False) -> EvidenceStore:
+    """open_store, or a directory store on another machine (ssh://[user@]host[:port]/path),
+    read over SFTP: its objects come here to be checked; nothing is written there."""
+    if explicit is None or not explicit.startswith("ssh:"):
+        if key or password or accept_host_key:
+            raise BadInput("--key, --password and --accept-host-key apply to ssh:// stores only")
+        return open_store(explicit)
+    from proofshot.transports.sftp_store import open_remote_store
+    from proofshot.transports.sftp_sync import parse_dest
+
+    key_path, secret = ssh_auth(key, password)
+    return open_remote_store(parse_dest(explicit), Workspace.open_or_create(find_workspace()),
+                             key_path=key_path, password=secret,
+                             accept_host_key=accept_host_key)
 
 
 def open_or_create_store(explicit: str | None) -> EvidenceStore:

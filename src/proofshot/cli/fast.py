@@ -34,7 +34,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
              "--json prints every row."),
     ("diff", "Show what changed between two snapshots, what could not be verified, and what was verified "
              "unchanged."),
-    ("verify", "Check every object hash, every manifest signature and the chain of manifests."),
+    ("verify", "Check every object hash, every manifest signature and the chain of manifests. `--store "
+               "ssh://[user@]host/path`: a store on another machine (a sync copy), its objects read here "
+               "over SFTP and checked against the signing key it holds."),
     ("tables", "Document the tables: key, columns, which are volatile or sensitive."),
     ("report", "Write the evidence report of A -> B, or with A alone the IT documentation of A; with "
                "neither, the evidence report of the current engagement."),

@@ -26,11 +26,11 @@ from proofshot.cli.common import (
     SshPasswordOpt,
     StoreOpt,
     err,
+    open_read_store,
     open_store,
     out,
     ssh_auth,
 )
-from proofshot.model.errors import BadInput
 
 
 def sync(
@@ -69,27 +69,13 @@ def sync(
         return
     from proofshot.store.sync import sync as run_sync
 
-    if store is not None and store.startswith("ssh:"):  # a store on another machine, copied here
-        from proofshot.store.workspace import Workspace, find_workspace
-        from proofshot.transports.sftp_store import open_remote_store
-        from proofshot.transports.sftp_sync import parse_dest
-
-        source = parse_dest(store)
-        key_path, secret = ssh_auth(key, password)
-        st = open_remote_store(source, Workspace.open_or_create(find_workspace()),
-                               key_path=key_path, password=secret,
-                               accept_host_key=accept_host_key)
-        try:
-            res = run_sync(st, dest)
-            fp = st.keys.fingerprint
-        finally:
-            st.close()
-    elif key or password or accept_host_key:
-        raise BadInput("--key, --password and --accept-host-key apply to ssh:// stores only")
-    else:
-        st = open_store(store)
+    st = open_read_store(store, key, password, accept_host_key)  # ssh://: copied here
+    try:
         res = run_sync(st, dest)
         fp = st.keys.fingerprint
+    finally:
+        if store is not None and store.startswith("ssh:"):
+            st.close()
     rep = res.report
     if as_json:
         print(json.dumps({"dest": dest, "packs": res.packs, "manifests": res.manifests,

@@ -7,8 +7,19 @@ from typing import Annotated, Any
 
 import typer
 
-from proofshot.cli.common import JsonOpt, StoreOpt, err, open_store, out, short
+from proofshot.cli.common import (
+    AcceptHostKeyOpt,
+    JsonOpt,
+    SshKeyOpt,
+    SshPasswordOpt,
+    StoreOpt,
+    err,
+    open_read_store,
+    out,
+    short,
+)
 from proofshot.scan.rederive import rederive
+from proofshot.store.api import EvidenceStore
 from proofshot.store.verify import verify_store
 
 
@@ -17,9 +28,22 @@ def verify(
     rederive_: Annotated[bool, typer.Option(
         "--rederive", help="Also re-derive every table from its stored transcripts.")] = False,
     as_json: JsonOpt = False,
+    key: SshKeyOpt = None,
+    password: SshPasswordOpt = None,
+    accept_host_key: AcceptHostKeyOpt = False,
 ) -> None:
-    """Check every object hash, every manifest signature and the chain of manifests."""
-    st = open_store(store)
+    """Check every object hash, every manifest signature and the chain of manifests.
+    `--store ssh://[user@]host/path`: a store on another machine (a sync copy), its objects
+    read here over SFTP and checked against the signing key it holds."""
+    st = open_read_store(store, key, password, accept_host_key)
+    try:
+        _verify(st, rederive_, as_json)
+    finally:
+        if store is not None and store.startswith("ssh:"):
+            st.close()
+
+
+def _verify(st: EvidenceStore, rederive_: bool, as_json: bool) -> None:
     rep = verify_store(st)
     rederived: list[dict[str, Any]] = []
     if rederive_ and rep.ok:

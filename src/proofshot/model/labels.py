@@ -712,6 +712,7 @@ ssh-empty-passwords | SSH erlaubt leere Passwörter | PermitEmptyPasswords no se
 etc-world-writable | Für alle beschreibbare Datei oder Verzeichnis in /etc | Mit chmod o-w schützen und klären, wer den Schreibzugriff brauchte.
 secret-file-readable | Passwort- oder Schlüsseldatei für alle lesbar | Mit chmod o-r schützen (shadow 0640 root:shadow, private Schlüssel 0600).
 sudo-nopasswd-all | sudo-Regel erlaubt ALLE Befehle ohne Passwort | Das Passwort verlangen oder die Regel auf die nötigen Befehle beschränken.
+sudo-authenticate-off | sudo fragt nach keinem Passwort (Defaults !authenticate) | !authenticate entfernen; NOPASSWD nur für die Befehle vergeben, die es brauchen.
 user-empty-password | Konto mit leerem Passwort | Das Konto sperren (passwd -l) oder ein Passwort setzen.
 user-uid0 | Konto mit UID 0 neben root | Das Konto entfernen oder ihm eine eigene UID geben; zur Verwaltung sudo nutzen.
 user-duplicate-uid | Mehrere Konten teilen eine UID | Jedem Konto eine eigene UID geben; geteilte UIDs verwischen, wer was getan hat.
