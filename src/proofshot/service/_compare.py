@@ -99,9 +99,11 @@ class Comparison:
                    else {}))
 
 
-def views_delta(a: SnapshotReader, b: SnapshotReader, keyed_hash: Any) -> ViewsDelta:
-    """Paths, findings and access deltas; views/pair.py says which tables are read."""
-    p = pair_of(a, b)
+def views_delta(a: SnapshotReader, b: SnapshotReader, keyed_hash: Any,
+                changes: list[Change] | None = None) -> ViewsDelta:
+    """Paths, findings and access deltas; views/pair.py says which tables are read (with the
+    row diff's `changes`, a target whose files alone changed is narrowed to those)."""
+    p = pair_of(a, b, changes)
     fa, fb = evaluate(p.a, keyed_hash), evaluate(p.b, keyed_hash)
     return ViewsDelta(paths_delta(p.a, p.b), findings_delta(p.a, p.b, fa, fb),
                       access_view.access_delta(p.access_a, p.access_b), fa, fb, p)
@@ -116,7 +118,7 @@ def compare(store: EvidenceStore, a: str, b: str, *, views: bool = True, engagem
     ra, rb = snapshot(store, a), snapshot(store, b)
     res = diff(ra, rb)
     attribute(ra, rb, res)
-    vd = views_delta(ra, rb, store.keys.keyed_hash) if views else None
+    vd = views_delta(ra, rb, store.keys.keyed_hash, res.changes) if views else None
     eng = engagement_of(store, ra, rb, eid=engagement) if job else None
     control = None
     if eng is not None and eng.links.get("control") and eng.links.get("control-after"):
