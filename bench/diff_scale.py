@@ -200,7 +200,7 @@ def worker_proofshot(store: str, a: str, b: str) -> dict[str, Any]:
     ia, ib = st.resolve(a), st.resolve(b)
     ma, mb = st.manifest(ia), st.manifest(ib)
     t0 = time.perf_counter()
-    res = diff_snapshots(st.get, ia, ma, ib, mb)
+    res = diff_snapshots(st.get, ia, ma, ib, mb, st.get_many)
     t = time.perf_counter() - t0
     return {"inproc": t, "kinds": dict(Counter(c.kind for c in res.changes))}
 
