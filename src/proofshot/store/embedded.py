@@ -452,7 +452,7 @@ def open_plain(oids: list[str], payloads: list[bytes | IntegrityError | None]
     out: list[bytes | IntegrityError | None] = []
     for oid, payload in zip(oids, payloads, strict=True):
         if not isinstance(payload, bytes) or delta_header(payload) is not None:
-            out.append(payload)
+            out.append(None if isinstance(payload, bytes) else payload)
             continue
         try:
             raw: bytes = dctx.decompress(payload)
