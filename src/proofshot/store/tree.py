@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
-from itertools import groupby
+from itertools import chain, compress, count
+from operator import not_
 from typing import cast
 
 LEAF_TARGET = 32
@@ -232,7 +233,10 @@ def _sequential(get: Get) -> GetMany:
 
 
 # A frontier: tree entries of one side in key order. A run of entries of one height is
-# (height, [id, ...]) (ids as hex bytes); an int n stands where n subtrees both sides share were.
+# (height, [entry, ...]), an entry being a node's line for a child (b"<hex id> <rows>", equal
+# exactly when the ids are equal) or a root's hex id; an int n stands where n subtrees both
+# sides share were. (A root equal to a subtree of the other side is not matched as a whole:
+# its children are, one level down.)
 _Run = tuple[int, list[bytes]]
 _Front = list[_Run | int]
 
@@ -259,14 +263,15 @@ def private_segments(get: Get, a: str, b: str, get_many: GetMany | None = None
     fa: _Front = [(height(data[a]), [a.encode()])]
     fb: _Front = [(height(data[b]), [b.encode()])]
     while True:
-        ids_a = {i for run in fa if not isinstance(run, int) for i in run[1]}
-        shared = ids_a.intersection(i for run in fb if not isinstance(run, int) for i in run[1])
+        ids_a = set(chain.from_iterable(run[1] for run in fa if not isinstance(run, int)))
+        shared = ids_a.intersection(chain.from_iterable(
+            run[1] for run in fb if not isinstance(run, int)))
         if shared:
             fa, fb = _mark(fa, shared), _mark(fb, shared)
         top = max((run[0] for run in (*fa, *fb) if not isinstance(run, int)), default=0)
         if top == 0:
             break
-        todo = [i.decode() for front in (fa, fb) for run in front
+        todo = [i[:64].decode() for front in (fa, fb) for run in front
                 if not isinstance(run, int) and run[0] == top for i in run[1]]
         got = iter(many(oid for oid in todo if oid not in data))
         fa, fb = _lower(fa, top, data, got), _lower(fb, top, data, got)
@@ -276,15 +281,27 @@ def private_segments(get: Get, a: str, b: str, get_many: GetMany | None = None
 
 
 def _mark(front: _Front, shared: set[bytes]) -> _Front:
+    """The frontier with shared entries replaced by their count (Python work per private
+    entry; the shared ones, most of a changed node's children, are skipped in C)."""
     out: _Front = []
     for run in front:
         if isinstance(run, int) or shared.isdisjoint(run[1]):
             out.append(run)
             continue
-        h = run[0]
-        for is_shared, group in groupby(run[1], shared.__contains__):
-            ids = list(group)
-            out.append(len(ids) if is_shared else (h, ids))
+        h, ids = run
+        last, cur = -1, []
+        for k in compress(count(), map(not_, map(shared.__contains__, ids))):
+            if k != last + 1:
+                if cur:
+                    out.append((h, cur))
+                    cur = []
+                out.append(k - last - 1)
+            cur.append(ids[k])
+            last = k
+        if cur:
+            out.append((h, cur))
+        if last < len(ids) - 1:
+            out.append(len(ids) - 1 - last)
     return out
 
 
@@ -295,11 +312,11 @@ def _lower(front: _Front, top: int, data: dict[str, bytes], got: Iterator[bytes]
             out.append(run)
             continue
         for i in run[1]:
-            oid = i.decode()
+            oid = i[:64].decode()
             raw = data[oid] if oid in data else next(got)
             if not raw.startswith(NODE_MAGIC):
                 raise ValueError("not a tree object")
-            out.append((top - 1, [ln[:64] for ln in raw.split(b"\n")[2:]]))
+            out.append((top - 1, raw.split(b"\n")[2:]))
     return out
 
 
@@ -312,7 +329,7 @@ def _segments(front: _Front) -> dict[int, list[str]]:
         if isinstance(run, int):
             n += run
         else:
-            segs.setdefault(n, []).extend(i.decode() for i in run[1])
+            segs.setdefault(n, []).extend(i[:64].decode() for i in run[1])
     return segs
 
 
