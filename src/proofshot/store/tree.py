@@ -289,7 +289,8 @@ def _mark(front: _Front, shared: set[bytes]) -> _Front:
             out.append(run)
             continue
         h, ids = run
-        last, cur = -1, []
+        last = -1
+        cur: list[bytes] = []
         for k in compress(count(), map(not_, map(shared.__contains__, ids))):
             if k != last + 1:
                 if cur:
@@ -385,16 +386,29 @@ def differing_rows(get: Get, a: str, b: str, set_bytes: int | None = None,
             else:
                 digests.update(map(_digest, leaf_rows(data)))
         if digests is None:
-            left = set(rows_a)
+            rows_b: list[bytes] = []
+            left: set[bytes] | None = None
             for _ in leaves_b:
                 rb = leaf_rows(next(stream))
+                if left is None:
+                    held += sum(map(len, rb))
+                    if held <= budget:
+                        rows_b += rb
+                        continue
+                    left = set(rows_a)  # too much to hold: side B streams past side A's set
+                    rb, rows_b = rows_b + rb, []
                 hit = left.intersection(rb)
                 if hit:
                     left -= hit
                     only_b += [r for r in rb if r not in hit]
                 else:
                     only_b += rb
-            only_a += [r for r in rows_a if r in left] if left else []
+            if left is None:
+                xa, xb = _match(rows_a, rows_b)
+                only_a += xa
+                only_b += xb
+            else:
+                only_a += [r for r in rows_a if r in left] if left else []
             continue
         for _ in leaves_b:
             for row in leaf_rows(next(stream)):
@@ -406,6 +420,24 @@ def differing_rows(get: Get, a: str, b: str, set_bytes: int | None = None,
         only_a += [row for data in many(leaves_a) for row in leaf_rows(data)
                    if _digest(row) in digests]
     return only_a, only_b
+
+
+def _match(ra: list[bytes], rb: list[bytes]) -> tuple[list[bytes], list[bytes]]:
+    """Rows of one segment only one side has. Equal rows at the head and the tail are walked
+    past by comparing bytes (most of a changed leaf: no hashing); the rest is matched as sets.
+    Rows are unique per side, so a row in the equal head or tail has no other partner."""
+    n = min(len(ra), len(rb))
+    i = 0
+    while i < n and ra[i] == rb[i]:
+        i += 1
+    j = 0
+    while j < n - i and ra[-1 - j] == rb[-1 - j]:
+        j += 1
+    ma, mb = ra[i:len(ra) - j], rb[i:len(rb) - j]
+    if not ma or not mb:
+        return ma, mb
+    sa, sb = set(ma), set(mb)
+    return [r for r in ma if r not in sb], [r for r in mb if r not in sa]
 
 
 def build(put: Put, rows: Iterable[tuple[bytes, bytes]]) -> tuple[str, int]:
