@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import random
 import threading
 from collections.abc import Iterator
@@ -151,3 +152,30 @@ def test_a_diff_fetched_ahead_says_what_one_get_at_a_time_says(made: Made) -> No
                                                                      sort_keys=True)
     kinds = {k: sum(c.kind == k for c in ahead.changes) for k in ("added", "removed", "changed")}
     assert kinds == {"added": 40, "removed": 14, "changed": 19}
+
+
+def _fetch_in_child(location: str, ids: list[str]) -> int:
+    store = Store.open(Path(location))
+    n = sum(hashlib.sha256(raw).hexdigest() == o for o, raw in zip(ids, store.get_many(ids),
+                                                                   strict=True))
+    store.close()
+    return n
+
+
+def test_a_forked_child_fetches_on_a_pool_of_its_own(tmp_path: Path) -> None:
+    """The parent's pool threads do not exist in a child forked after they started (a
+    process pool of a scan or a bench): the child must not wait on them."""
+    store = Store.create(tmp_path / "s")
+    a = commit(store, "a", {"h": {"items": [row(i) for i in range(3000)]}})
+    root = store.manifest(a)["targets"][0]["tables"]["items"]["root"]
+    ids = list(iter_objects(store.get, root))
+    assert len(list(store.get_many(ids))) == len(ids)  # the pool runs in this process now
+    store.close()
+    pool = multiprocessing.get_context("fork").Pool(1)
+    try:
+        assert pool.apply_async(_fetch_in_child, (str(tmp_path / "s"), ids)).get(60) == len(ids)
+    except BaseException:
+        pool.terminate()
+        raise
+    pool.close()
+    pool.join()

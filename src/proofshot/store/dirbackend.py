@@ -302,14 +302,14 @@ class DirBackend:
         me = threading.get_ident()
         conn = self._readers.get(me)
         if conn is None:
-            self.db()  # the index exists and is up to date
-            try:
-                conn = sqlite3.connect(self.root / "index.sqlite", timeout=60,
-                                       isolation_level=None, check_same_thread=False)
-                conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
-            except sqlite3.Error as exc:
-                raise StoreError(f"cannot open index of {self.root}: {exc}") from None
             with self._fd_lock:
+                self.db()  # the index exists and is up to date
+                try:
+                    conn = sqlite3.connect(self.root / "index.sqlite", timeout=60,
+                                           isolation_level=None, check_same_thread=False)
+                    conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+                except sqlite3.Error as exc:
+                    raise StoreError(f"cannot open index of {self.root}: {exc}") from None
                 self._readers[me] = conn
         return conn
 

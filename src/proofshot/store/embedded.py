@@ -441,6 +441,15 @@ def _fetch_pool() -> ThreadPoolExecutor:
         return _POOL
 
 
+def _forget_pool() -> None:
+    """In a forked child the pool's threads do not exist: the child starts its own."""
+    global _POOL, _POOL_LOCK
+    _POOL, _POOL_LOCK = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_pool)
+
+
 def open_plain(oids: list[str], payloads: list[bytes | IntegrityError | None]
                ) -> list[bytes | IntegrityError | None]:
     """Decompress and check plain payloads (on a pool thread): the raw object, the
