@@ -244,30 +244,36 @@ class Store:
         """`get` of many objects, in the order asked, each checked against its id as `get`
         checks it (the same IntegrityError, raised where that object's turn comes).
 
-        The payloads are read here, a batch at a time (one index query per batch on a
-        directory store; one object at a time through this store's own connection on
-        PostgreSQL, which is never shared with another thread), while a thread pool
-        decompresses and hashes the batches ahead (zstd and SHA-256 release the GIL).
-        Memory: at most FETCH_AHEAD batches of FETCH_BATCH objects in flight. A delta (which
-        needs its base) or a cached base is left to `get`, in this thread."""
+        A thread pool reads, decompresses and hashes batches ahead (SQLite, pread, zstd and
+        SHA-256 release the GIL). A directory store is read on the pool threads (one index
+        query per batch, each thread through an index connection of its own); any other
+        backend (PostgreSQL: one psycopg connection, never shared between threads) is read
+        here, in the caller's thread, and only opened on the pool. Memory: at most
+        FETCH_AHEAD batches of FETCH_BATCH objects in flight; batches not reached when the
+        caller stops are cancelled. A delta (which needs its base) or a cached base is left
+        to `get`, in this thread."""
         pool = _fetch_pool()
         it = iter(oids)
         ahead: deque[tuple[list[str], Future[list[bytes | IntegrityError | None]]]] = deque()
         more = True
-        while True:
-            while more and len(ahead) < FETCH_AHEAD:
-                batch = list(islice(it, FETCH_BATCH))
-                if not batch:
-                    more = False
-                    break
-                ahead.append((batch, self._submit(pool, batch)))
-            if not ahead:
-                return
-            batch, fut = ahead.popleft()
-            for oid, got in zip(batch, fut.result(), strict=True):
-                if isinstance(got, IntegrityError):
-                    raise got
-                yield self.get(oid) if got is None else got
+        try:
+            while True:
+                while more and len(ahead) < FETCH_AHEAD:
+                    batch = list(islice(it, FETCH_BATCH))
+                    if not batch:
+                        more = False
+                        break
+                    ahead.append((batch, self._submit(pool, batch)))
+                if not ahead:
+                    return
+                batch, fut = ahead.popleft()
+                for oid, got in zip(batch, fut.result(), strict=True):
+                    if isinstance(got, IntegrityError):
+                        raise got
+                    yield self.get(oid) if got is None else got
+        finally:
+            for _, fut in ahead:
+                fut.cancel()
 
     def _submit(self, pool: ThreadPoolExecutor, batch: list[str]
                 ) -> Future[list[bytes | IntegrityError | None]]:
@@ -432,7 +438,8 @@ _LOCAL = threading.local()
 
 
 def _fetch_pool() -> ThreadPoolExecutor:
-    """One pool for every store of the process: its tasks touch no store, only bytes."""
+    """One pool for every store of the process (its tasks hold no store state of their own:
+    bytes, and a directory backend's per-thread readers)."""
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:
