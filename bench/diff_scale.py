@@ -10,9 +10,10 @@ TreeBuilder fed with canonical rows in key order, manifest_body, Store.commit):
 
 The same rows go into Parquet files (pyarrow, in a second process while the store is built; not
 timed). Each diff runs in a fresh subprocess whose peak RSS comes from wait4(): proofshot
-(`diff_snapshots` reading the store) and DuckDB (FULL OUTER JOIN producing the changed, added and
-removed rows, fetched into Python). Wall time is the whole subprocess (interpreter start, imports,
-open, diff); "in-proc" is the diff call alone. Median of 3, the two tools alternated.
+(`diff_snapshots` reading the store through `Store.get_many`, as the CLI does) and DuckDB
+(FULL OUTER JOIN producing the changed, added and removed rows, fetched into Python). Wall
+time is the whole subprocess (interpreter start, imports, open, diff); "in-proc" is the diff
+call alone. Median of 3, the two tools alternated.
 
 At the small tier DeepDiff (a dict id -> row dict per side, in memory) is timed against
 proofshot's in-process diff.
@@ -200,7 +201,7 @@ def worker_proofshot(store: str, a: str, b: str) -> dict[str, Any]:
     ia, ib = st.resolve(a), st.resolve(b)
     ma, mb = st.manifest(ia), st.manifest(ib)
     t0 = time.perf_counter()
-    res = diff_snapshots(st.get, ia, ma, ib, mb)
+    res = diff_snapshots(st.get, ia, ma, ib, mb, st.get_many)
     t = time.perf_counter() - t0
     return {"inproc": t, "kinds": dict(Counter(c.kind for c in res.changes))}
 

@@ -149,9 +149,9 @@ def diff_latency(store: Store, a: str, b: str) -> tuple[float, float]:
     """(first run, median of the next ones): the first reads from a freshly opened store."""
     ma, mb = store.manifest(a), store.manifest(b)
     t0 = time.perf_counter()
-    diff_snapshots(store.get, a, ma, b, mb)
+    diff_snapshots(store.get, a, ma, b, mb, store.get_many)
     first = time.perf_counter() - t0
-    return first, timed(lambda: diff_snapshots(store.get, a, ma, b, mb))
+    return first, timed(lambda: diff_snapshots(store.get, a, ma, b, mb, store.get_many))
 
 
 def main() -> None:

@@ -15,22 +15,26 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from proofshot.diff.model import Change, DiffResult, Unchanged, Unverifiable, VolatileMove
 from proofshot.model import hashmode
-from proofshot.model.snapshot import Manifest, TableGap, TableRef, TargetEntry, as_manifest
+from proofshot.model.snapshot import Manifest, TableGap, TableRef, TargetEntry, as_manifest, decode_row
 from proofshot.model.table import Table
 from proofshot.store.tree import differing_rows
 
 Get = Callable[[str], bytes]
+GetMany = Callable[[Iterable[str]], Iterator[bytes]]
 
 READABLE = ("ok", "partial")
 
 
 def diff_snapshots(get: Get, a_id: str, a: Manifest | Mapping[str, Any], b_id: str,
-                   b: Manifest | Mapping[str, Any]) -> DiffResult:
+                   b: Manifest | Mapping[str, Any], get_many: GetMany | None = None
+                   ) -> DiffResult:
+    """`get_many` (e.g. `Store.get_many`): the objects of many ids in order, fetched ahead;
+    without it the changed chunks are read one `get` at a time. The result is the same."""
     result = DiffResult(a_id, b_id)
     ta = as_manifest(a).by_name
     tb = as_manifest(b).by_name
@@ -44,7 +48,7 @@ def diff_snapshots(get: Get, a_id: str, a: Manifest | Mapping[str, Any], b_id: s
             result.unverifiable.append(Unverifiable(name, None, "not in the scope of the "
                                                     "second snapshot"))
             continue
-        _diff_target(get, name, x, y, result)
+        _diff_target(get, get_many, name, x, y, result)
     for side, m in (("from", ta), ("to", tb)):
         for name, t in sorted(m.items()):
             for table, ref in sorted(t.tables.items()):
@@ -61,8 +65,8 @@ def _status_reason(side: str, t: TargetEntry) -> str:
     return f"{t.status} in {side} snapshot" + (f": {reason}" if reason else "")
 
 
-def _diff_target(get: Get, name: str, x: TargetEntry, y: TargetEntry, result: DiffResult
-                 ) -> None:
+def _diff_target(get: Get, get_many: GetMany | None, name: str, x: TargetEntry,
+                 y: TargetEntry, result: DiffResult) -> None:
     if x.status not in READABLE or y.status not in READABLE:
         side, t = ("first", x) if x.status not in READABLE else ("second", y)
         result.unverifiable.append(Unverifiable(name, None, _status_reason(side, t)))
@@ -76,7 +80,7 @@ def _diff_target(get: Get, name: str, x: TargetEntry, y: TargetEntry, result: Di
             if why:
                 result.unverifiable.append(Unverifiable(name, table, why))
                 continue
-            _diff_table(get, name, table, xt[table], yt[table], result)
+            _diff_table(get, get_many, name, table, xt[table], yt[table], result)
             continue
         if table in xt or table in yt:
             missing, side = (yu.get(table), "second") if table in xt else (xu.get(table), "first")
@@ -145,8 +149,8 @@ def _diff_facts(name: str, fx: Mapping[str, Any], fy: Mapping[str, Any], result:
                                      {"fact": k, "value": fy.get(k)}, ["value"]))
 
 
-def _diff_table(get: Get, target: str, name: str, x: TableRef, y: TableRef,
-                result: DiffResult) -> None:
+def _diff_table(get: Get, get_many: GetMany | None, target: str, name: str, x: TableRef,
+                y: TableRef, result: DiffResult) -> None:
     if x.root == y.root:
         result.unchanged.append(Unchanged(target, name, y.rows, y.root))
         return
@@ -157,9 +161,9 @@ def _diff_table(get: Get, target: str, name: str, x: TableRef, y: TableRef,
             result.unverifiable.append(Unverifiable(
                 target, name, "table definition changed between the snapshots (key differs)"))
             return
-    ra, rb = differing_rows(get, x.root, y.root)
-    rows_a = {table.key_of(r): r for r in map(json.loads, ra)}
-    rows_b = {table.key_of(r): r for r in map(json.loads, rb)}
+    ra, rb = differing_rows(get, x.root, y.root, get_many=get_many)
+    rows_a = {table.key_of(r): r for r in map(decode_row, ra)}
+    rows_b = {table.key_of(r): r for r in map(decode_row, rb)}
     vol = table.volatile
     detail = table.detail
     lines_cols = {c.name for c in table.columns if c.lines}

@@ -18,7 +18,7 @@ so reading never loses what was signed; `data` is the body exactly as stored.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -28,6 +28,7 @@ from proofshot.model.table import Row, Table
 from proofshot.model.transcript import Answer
 
 Get = Callable[[str], bytes]
+GetMany = Callable[[Iterable[str]], Iterator[bytes]]  # objects of many ids, in order
 Walk = Callable[[Get, str], Iterator[bytes]]  # raw rows of the tree at a root, in key order
 
 READABLE = ("ok", "partial")
@@ -302,11 +303,13 @@ class SnapshotReader:
     millions of rows is read in bounded memory; `rows` is the list form for small tables. A table
     a target did not read yields no rows: ask `manifest`/`target(...).unverifiable` why."""
 
-    def __init__(self, sid: str, manifest: Manifest, get: Get, walk: Walk) -> None:
+    def __init__(self, sid: str, manifest: Manifest, get: Get, walk: Walk,
+                 get_many: GetMany | None = None) -> None:
         self.id = sid
         self.manifest = manifest
         self._get = get
         self._walk = walk
+        self._get_many = get_many
 
     @property
     def targets(self) -> tuple[TargetEntry, ...]:
@@ -360,6 +363,10 @@ class SnapshotReader:
 
     def get(self, oid: str) -> bytes:
         return self._get(oid)
+
+    def get_many(self, oids: Iterable[str]) -> Iterator[bytes]:
+        """`get` of many ids in order (the store may fetch ahead, e.g. on a thread pool)."""
+        return self._get_many(oids) if self._get_many is not None else map(self._get, oids)
 
     def get_json(self, oid: str) -> Any:
         return json.loads(self._get(oid))

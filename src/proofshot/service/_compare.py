@@ -23,7 +23,7 @@ from proofshot.views.pair import Pair, pair_of
 
 def diff(a: SnapshotReader, b: SnapshotReader) -> DiffResult:
     """The table-level diff of two open snapshots (diff/engine.py)."""
-    return diff_snapshots(b.get, a.id, a.manifest, b.id, b.manifest)
+    return diff_snapshots(b.get, a.id, a.manifest, b.id, b.manifest, b.get_many)
 
 
 def attribute(a: SnapshotReader, b: SnapshotReader, res: DiffResult) -> None:

@@ -25,7 +25,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -34,6 +34,7 @@ from proofshot.store.backend import ChainMoved, Kind, SealedPack, SnapshotInfo
 from proofshot.store.packs import fsync_dir, read_records
 
 STORE_FORMAT = "proofshot-store/1"
+MMAP_BYTES = 256 << 20
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS packs (name TEXT PRIMARY KEY);
@@ -77,6 +78,8 @@ class DirBackend:
         self.tmp_dir = root / "tmp"
         self._db: sqlite3.Connection | None = None
         self._fds: dict[str, int] = {}
+        self._readers: dict[int, sqlite3.Connection] = {}  # by thread: object_payloads
+        self._fd_lock = threading.Lock()
         self._lock_depth = 0
         self._lock_fh: BinaryIO | None = None
 
@@ -118,6 +121,9 @@ class DirBackend:
         for fd in self._fds.values():
             os.close(fd)
         self._fds.clear()
+        for conn in self._readers.values():
+            conn.close()
+        self._readers.clear()
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -131,6 +137,9 @@ class DirBackend:
                 raise StoreError(f"cannot open index of {self.root}: {exc}") from None
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
+            # reads map the index instead of copying each B-tree page through a syscall
+            # (a diff looks up tens of thousands of objects)
+            db.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
             db.executescript(_SCHEMA)
             cols = {r[1] for r in db.execute("PRAGMA table_info(snapshots)")}
             if "customer" not in cols:  # an index from before customers: refilled below
@@ -257,15 +266,68 @@ class DirBackend:
         loc = self.locate(oid)
         if loc is None:
             raise IntegrityError(f"object {oid} is missing from the store")
-        pack, offset, length = loc
+        return self._pread(oid, *loc)
+
+    def object_payloads(self, oids: Sequence[str]) -> builtins.list[bytes | None]:
+        """The payloads of many objects (None for one the store lacks), in the order asked:
+        one index query per batch instead of one per object, then one pread each. Safe to call
+        from several threads at once (a store's fetch pool): each thread reads the index
+        through a connection of its own, and pread shares the pack's descriptor."""
+        keys = [bytes.fromhex(o) for o in oids]
+        where: dict[bytes, tuple[str, int, int]] = {}
+        db = self._reader()
+        for i in range(0, len(keys), 500):
+            part = keys[i:i + 500]
+            marks = ",".join("?" * len(part))
+            q = f"SELECT id, pack, offset, length FROM objects WHERE id IN ({marks})"
+            for rid, pack, offset, length in db.execute(q, part):
+                where[rid] = (pack, offset, length)
+        out: builtins.list[bytes | None] = []
+        fds = self._fds
+        for oid, key in zip(oids, keys, strict=True):
+            loc = where.get(key)
+            if loc is None:
+                out.append(None)
+                continue
+            pack, offset, length = loc
+            fd = fds.get(pack)
+            data = os.pread(fd if fd is not None else self._fd(oid, pack), length, offset)
+            if len(data) != length:
+                raise IntegrityError(f"object {oid}: pack {pack} is truncated")
+            out.append(data)
+        return out
+
+    def _reader(self) -> sqlite3.Connection:
+        """This thread's connection to the index, for reading objects' places."""
+        me = threading.get_ident()
+        conn = self._readers.get(me)
+        if conn is None:
+            with self._fd_lock:
+                self.db()  # the index exists and is up to date
+                try:
+                    conn = sqlite3.connect(self.root / "index.sqlite", timeout=60,
+                                           isolation_level=None, check_same_thread=False)
+                    conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+                except sqlite3.Error as exc:
+                    raise StoreError(f"cannot open index of {self.root}: {exc}") from None
+                self._readers[me] = conn
+        return conn
+
+    def _fd(self, oid: str, pack: str) -> int:
+        with self._fd_lock:
+            fd = self._fds.get(pack)
+            if fd is None:
+                try:
+                    fd = os.open(self.packs_dir / f"{pack}.pack", os.O_RDONLY)
+                except OSError:
+                    raise IntegrityError(
+                        f"pack {pack} holding object {oid} is missing") from None
+                self._fds[pack] = fd
+            return fd
+
+    def _pread(self, oid: str, pack: str, offset: int, length: int) -> bytes:
         fd = self._fds.get(pack)
-        if fd is None:
-            try:
-                fd = os.open(self.packs_dir / f"{pack}.pack", os.O_RDONLY)
-            except OSError:
-                raise IntegrityError(f"pack {pack} holding object {oid} is missing") from None
-            self._fds[pack] = fd
-        data = os.pread(fd, length, offset)
+        data = os.pread(fd if fd is not None else self._fd(oid, pack), length, offset)
         if len(data) != length:
             raise IntegrityError(f"object {oid}: pack {pack} is truncated")
         return data

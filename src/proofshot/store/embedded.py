@@ -17,8 +17,12 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import time
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -236,6 +240,65 @@ class Store:
         self._depths[oid] = head[1] if head else 0
         return raw
 
+    def get_many(self, oids: Iterable[str]) -> Iterator[bytes]:
+        """`get` of many objects, in the order asked, each checked against its id as `get`
+        checks it (the same IntegrityError, raised where that object's turn comes).
+
+        A thread pool reads, decompresses and hashes batches ahead (SQLite, pread, zstd and
+        SHA-256 release the GIL). A directory store is read on the pool threads (one index
+        query per batch, each thread through an index connection of its own); any other
+        backend (PostgreSQL: one psycopg connection, never shared between threads) is read
+        here, in the caller's thread, and only opened on the pool. Memory: at most
+        FETCH_AHEAD batches of FETCH_BATCH objects in flight; batches not reached when the
+        caller stops are cancelled. A delta (which needs its base) or a cached base is left
+        to `get`, in this thread."""
+        pool = _fetch_pool()
+        it = iter(oids)
+        ahead: deque[tuple[list[str], Future[list[bytes | IntegrityError | None]]]] = deque()
+        more = True
+        try:
+            while True:
+                while more and len(ahead) < FETCH_AHEAD:
+                    batch = list(islice(it, FETCH_BATCH))
+                    if not batch:
+                        more = False
+                        break
+                    ahead.append((batch, self._submit(pool, batch)))
+                if not ahead:
+                    return
+                batch, fut = ahead.popleft()
+                for oid, got in zip(batch, fut.result(), strict=True):
+                    if isinstance(got, IntegrityError):
+                        raise got
+                    yield self.get(oid) if got is None else got
+        finally:
+            for _, fut in ahead:
+                fut.cancel()
+
+    def _submit(self, pool: ThreadPoolExecutor, batch: list[str]
+                ) -> Future[list[bytes | IntegrityError | None]]:
+        """Open a batch on the pool. A backend with `object_payloads` (a directory: safe from
+        any thread) is read there too; any other (PostgreSQL: one connection) is read here, one
+        object at a time. Cached delta bases are left out (None): `get` answers them."""
+        todo = [o for o in batch if o not in self._bases]
+        many = getattr(self.backend, "object_payloads", None)
+        if many is not None:
+            def fetch_and_open() -> list[bytes | IntegrityError | None]:
+                found: list[bytes | None] = many(todo)
+                got = dict(zip(todo, found, strict=True))
+                return open_plain(batch, [
+                    IntegrityError(f"object {o} is missing from the store") if o in got and
+                    got[o] is None else got.get(o) for o in batch])
+
+            return pool.submit(fetch_and_open)
+        payloads: dict[str, bytes | IntegrityError] = {}
+        for o in todo:
+            try:
+                payloads[o] = self.get_compressed(o)
+            except IntegrityError as exc:
+                payloads[o] = exc
+        return pool.submit(open_plain, batch, [payloads.get(o) for o in batch])
+
     def raw_objects(self) -> Iterator[tuple[str, bytes]]:
         """Every object in every pack, decoded (for searching a store for a secret)."""
         for name in self.backend.list("pack"):
@@ -365,6 +428,58 @@ class Store:
         """An id, a unique id prefix, a label (its latest snapshot), `latest` or `previous`,
         among the snapshots this reader may see (store.refs)."""
         return resolve_ref(self.snapshots(), ref)
+
+
+FETCH_BATCH = 64
+FETCH_AHEAD = 8
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+_LOCAL = threading.local()
+
+
+def _fetch_pool() -> ThreadPoolExecutor:
+    """One pool for every store of the process (its tasks hold no store state of their own:
+    bytes, and a directory backend's per-thread readers)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max(2, min(4, os.cpu_count() or 2)),
+                                       thread_name_prefix="proofshot-fetch")
+        return _POOL
+
+
+def _forget_pool() -> None:
+    """In a forked child the pool's threads do not exist: the child starts its own."""
+    global _POOL, _POOL_LOCK
+    _POOL, _POOL_LOCK = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_pool)
+
+
+def open_plain(oids: list[str], payloads: list[bytes | IntegrityError | None]
+               ) -> list[bytes | IntegrityError | None]:
+    """Decompress and check plain payloads (on a pool thread): the raw object, the
+    IntegrityError `Store.get` would raise for it, or None for what `get` must open itself (a
+    delta, which needs its base, or an object it did not fetch)."""
+    dctx = getattr(_LOCAL, "dctx", None)
+    if dctx is None:
+        dctx = _LOCAL.dctx = zstandard.ZstdDecompressor()
+    out: list[bytes | IntegrityError | None] = []
+    for oid, payload in zip(oids, payloads, strict=True):
+        if not isinstance(payload, bytes) or delta_header(payload) is not None:
+            out.append(None if isinstance(payload, bytes) else payload)
+            continue
+        try:
+            raw: bytes = dctx.decompress(payload)
+        except (zstandard.ZstdError, ValueError):
+            out.append(IntegrityError(f"object {oid} is corrupt (cannot decompress)"))
+            continue
+        if hashlib.sha256(raw).hexdigest() != oid:
+            out.append(IntegrityError(f"object {oid} is corrupt (content does not match its id)"))
+            continue
+        out.append(raw)
+    return out
 
 
 def open_backend(location: str) -> Backend:

@@ -11,7 +11,7 @@ def open_snapshot(source: SnapshotSource, sid: str, check: bool = True) -> Snaps
     """The snapshot `sid` (a full id: resolve references first). Its manifest is checked
     against its id and signature unless check=False."""
     return SnapshotReader(sid, Manifest.from_data(source.manifest(sid, check)), source.get,
-                          iter_rows)
+                          iter_rows, getattr(source, "get_many", None))
 
 
 def read_manifest(source: SnapshotSource, sid: str, check: bool = True) -> Manifest:
@@ -21,4 +21,4 @@ def read_manifest(source: SnapshotSource, sid: str, check: bool = True) -> Manif
 def reader_of(source: SnapshotSource, sid: str, manifest: Manifest) -> SnapshotReader:
     """A reader over `source` for a manifest already read and checked (a web worker thread's
     own store connection reading a manifest another thread checked)."""
-    return SnapshotReader(sid, manifest, source.get, iter_rows)
+    return SnapshotReader(sid, manifest, source.get, iter_rows, getattr(source, "get_many", None))

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
+from itertools import chain, compress, count
+from operator import not_
 from typing import cast
 
 LEAF_TARGET = 32
@@ -220,94 +222,222 @@ def height(data: bytes) -> int:
     return int(data[len(NODE_MAGIC):data.index(b"\n", len(NODE_MAGIC))])
 
 
-def private_leaves(get: Get, a: str, b: str) -> tuple[list[str], list[str]]:
-    """Leaves that only one side has, in key order. Shared subtrees are never read.
+GetMany = Callable[[Iterable[str]], Iterator[bytes]]
+
+
+def _sequential(get: Get) -> GetMany:
+    def many(oids: Iterable[str]) -> Iterator[bytes]:
+        return map(get, oids)
+
+    return many
+
+
+# A frontier: tree entries of one side in key order. A run of entries of one height is
+# (height, [entry, ...]), an entry being a node's line for a child (b"<hex id> <rows>", equal
+# exactly when the ids are equal) or a root's hex id; an int n stands where n subtrees both
+# sides share were. (A root equal to a subtree of the other side is not matched as a whole:
+# its children are, one level down.)
+_Run = tuple[int, list[bytes]]
+_Front = list[_Run | int]
+
+
+def private_segments(get: Get, a: str, b: str, get_many: GetMany | None = None
+                     ) -> list[tuple[list[str], list[str]]]:
+    """The leaves only one side has, in key order, cut into aligned segments: segment i of A
+    and segment i of B lie between the same two shared subtrees, so they cover the same keys
+    (a key cannot sit in a shared subtree on one side and elsewhere on the other: keys are
+    unique per side). Rows can therefore be matched segment by segment, in bounded memory.
+    Shared subtrees are never read.
 
     Both frontiers are lowered one height at a time, tallest first, and equal ids cancel at
-    every step, so two trees of different heights still meet on their shared nodes.
+    every step, so two trees of different heights still meet on their shared nodes. A shared
+    subtree leaves a mark in both frontiers (never merged with a neighbour mark: one side may
+    have a private leaf between two subtrees that are adjacent on the other), so both sides
+    cut into the same number of segments. `get_many` fetches the nodes of one step at once
+    (in order, e.g. on a thread pool); without it, `get` one by one.
     """
     if a == b:
-        return [], []
-    cache: dict[str, bytes] = {a: get(a), b: get(b)}
-    fa: dict[str, int] = {a: height(cache[a])}  # dicts keep key order
-    fb: dict[str, int] = {b: height(cache[b])}
+        return []
+    many = get_many or _sequential(get)
+    data = {a: get(a), b: get(b)}
+    fa: _Front = [(height(data[a]), [a.encode()])]
+    fb: _Front = [(height(data[b]), [b.encode()])]
     while True:
-        for oid in fa.keys() & fb.keys():
-            del fa[oid], fb[oid]
-        if not fa and not fb:
-            return [], []
-        top = max([*fa.values(), *fb.values()])
+        ids_a = set(chain.from_iterable(run[1] for run in fa if not isinstance(run, int)))
+        shared = ids_a.intersection(chain.from_iterable(
+            run[1] for run in fb if not isinstance(run, int)))
+        if shared:
+            fa, fb = _mark(fa, shared), _mark(fb, shared)
+        top = max((run[0] for run in (*fa, *fb) if not isinstance(run, int)), default=0)
         if top == 0:
-            return list(fa), list(fb)
-        for side in (0, 1):
-            front = fa if side == 0 else fb
-            lowered: dict[str, int] = {}
-            for oid, h in front.items():
-                if h != top:
-                    lowered[oid] = h
-                    continue
-                data = cache.pop(oid, b"") or get(oid)
-                for k, _ in children(data) or ():
-                    lowered[k] = top - 1
-            if side == 0:
-                fa = lowered
-            else:
-                fb = lowered
+            break
+        todo = [i[:64].decode() for front in (fa, fb) for run in front
+                if not isinstance(run, int) and run[0] == top for i in run[1]]
+        got = iter(many(oid for oid in todo if oid not in data))
+        fa, fb = _lower(fa, top, data, got), _lower(fb, top, data, got)
+        data = {}
+    seg_a, seg_b = _segments(fa), _segments(fb)
+    return [(seg_a.get(n, []), seg_b.get(n, [])) for n in sorted(seg_a.keys() | seg_b.keys())]
 
 
-# While the private leaves of both sides hold at most this many bytes, differing_rows matches
-# whole rows in sets (each leaf read once, no per-row digest call; ~1.5x the bytes in memory);
-# beyond it, side A is held as 16-byte digests only.
+def _mark(front: _Front, shared: set[bytes]) -> _Front:
+    """The frontier with shared entries replaced by their count (Python work per private
+    entry; the shared ones, most of a changed node's children, are skipped in C)."""
+    out: _Front = []
+    for run in front:
+        if isinstance(run, int) or shared.isdisjoint(run[1]):
+            out.append(run)
+            continue
+        h, ids = run
+        last = -1
+        cur: list[bytes] = []
+        for k in compress(count(), map(not_, map(shared.__contains__, ids))):
+            if k != last + 1:
+                if cur:
+                    out.append((h, cur))
+                    cur = []
+                out.append(k - last - 1)
+            cur.append(ids[k])
+            last = k
+        if cur:
+            out.append((h, cur))
+        if last < len(ids) - 1:
+            out.append(len(ids) - 1 - last)
+    return out
+
+
+def _lower(front: _Front, top: int, data: dict[str, bytes], got: Iterator[bytes]) -> _Front:
+    out: _Front = []
+    for run in front:
+        if isinstance(run, int) or run[0] != top:
+            out.append(run)
+            continue
+        for i in run[1]:
+            oid = i[:64].decode()
+            raw = data[oid] if oid in data else next(got)
+            if not raw.startswith(NODE_MAGIC):
+                raise ValueError("not a tree object")
+            out.append((top - 1, raw.split(b"\n")[2:]))
+    return out
+
+
+def _segments(front: _Front) -> dict[int, list[str]]:
+    """The private leaves between the n-th and the n+1-th shared mark, for each n that has some
+    (both sides carry the same marks in the same order)."""
+    segs: dict[int, list[str]] = {}
+    n = 0
+    for run in front:
+        if isinstance(run, int):
+            n += run
+        else:
+            segs.setdefault(n, []).extend(i[:64].decode() for i in run[1])
+    return segs
+
+
+def private_leaves(get: Get, a: str, b: str, get_many: GetMany | None = None
+                   ) -> tuple[list[str], list[str]]:
+    """Leaves that only one side has, in key order. Shared subtrees are never read."""
+    segs = private_segments(get, a, b, get_many)
+    return [o for x, _ in segs for o in x], [o for _, y in segs for o in y]
+
+
+# While the private leaves of side A in one segment hold at most this many bytes, that
+# segment's rows are matched as sets of row bytes (each leaf read once, no per-row digest
+# call); beyond it, that segment's side A is held as 16-byte digests only.
 SET_BYTES = 384 << 20
 
 
-def differing_rows(get: Get, a: str, b: str, set_bytes: int | None = None
-                   ) -> tuple[list[bytes], list[bytes]]:
+def differing_rows(get: Get, a: str, b: str, set_bytes: int | None = None,
+                   get_many: GetMany | None = None) -> tuple[list[bytes], list[bytes]]:
     """Rows that only one side has (rows equal byte for byte on both sides cancel), in key
     order per side.
 
-    A key cannot sit in a shared subtree on one side and a private leaf on the other (keys are
-    unique per side), so the private leaves hold every difference. While the private leaves hold
-    at most `set_bytes` (SET_BYTES) both sides are read once and matched as sets of row bytes.
-    Beyond that memory stays small under heavy churn: side A is held as 16-byte digests only,
-    side B is streamed against them, and A is read a second time for the rows that found no
-    partner.
+    The private leaves hold every difference, and they come in aligned segments (see
+    `private_segments`): a row can only find its equal in the same segment of the other side.
+    So the leaves are read once, in one stream (`get_many` may fetch ahead on a thread pool),
+    and matched segment by segment in a moving window: memory is one segment, not all the
+    changed leaves. Within a segment, side A is held as rows while they hold at most
+    `set_bytes` (SET_BYTES), and side B is streamed against them; beyond that, side A is held
+    as 16-byte digests and read a second time for the rows that found no partner.
     """
     budget = SET_BYTES if set_bytes is None else set_bytes
-    leaves_a, leaves_b = private_leaves(get, a, b)
-    if not leaves_a or not leaves_b:
-        return ([r for o in leaves_a for r in leaf_rows(get(o))],
-                [r for o in leaves_b for r in leaf_rows(get(o))])
-    held = 0
-    sides: list[list[bytes]] = [[], []]
-    for side, leaves in ((0, leaves_a), (1, leaves_b)):
-        for oid in leaves:
-            data = get(oid)
-            held += len(data)
-            if held > budget:
-                del sides
-                return _differing_digests(get, leaves_a, leaves_b)
-            sides[side] += leaf_rows(data)
-    rows_a, rows_b = sides
-    in_a, in_b = set(rows_a), set(rows_b)
-    return [r for r in rows_a if r not in in_b], [r for r in rows_b if r not in in_a]
-
-
-def _differing_digests(get: Get, leaves_a: list[str], leaves_b: list[str]
-                       ) -> tuple[list[bytes], list[bytes]]:
-    unmatched: set[bytes] = set()
-    for oid in leaves_a:
-        unmatched.update(map(_digest, leaf_rows(get(oid))))
+    segs = private_segments(get, a, b, get_many)
+    many = get_many or _sequential(get)
+    stream = iter(many(o for x, y in segs for o in (*x, *y)))
+    only_a: list[bytes] = []
     only_b: list[bytes] = []
-    for oid in leaves_b:
-        for row in leaf_rows(get(oid)):
-            d = _digest(row)
-            if d in unmatched:
-                unmatched.discard(d)
+    for leaves_a, leaves_b in segs:
+        if not leaves_a or not leaves_b:
+            dest = only_a if leaves_a else only_b
+            for _ in range(len(leaves_a) + len(leaves_b)):
+                dest += leaf_rows(next(stream))
+            continue
+        rows_a: list[bytes] = []
+        held = 0
+        digests: set[bytes] | None = None
+        for _ in leaves_a:
+            data = next(stream)
+            held += len(data)
+            if digests is None and held > budget:
+                digests = set(map(_digest, rows_a))
+                rows_a = []
+            if digests is None:
+                rows_a += leaf_rows(data)
             else:
-                only_b.append(row)
-    only_a = [row for oid in leaves_a for row in leaf_rows(get(oid)) if _digest(row) in unmatched]
+                digests.update(map(_digest, leaf_rows(data)))
+        if digests is None:
+            rows_b: list[bytes] = []
+            left: set[bytes] | None = None
+            for _ in leaves_b:
+                rb = leaf_rows(next(stream))
+                if left is None:
+                    held += sum(map(len, rb))
+                    if held <= budget:
+                        rows_b += rb
+                        continue
+                    left = set(rows_a)  # too much to hold: side B streams past side A's set
+                    rb, rows_b = rows_b + rb, []
+                hit = left.intersection(rb)
+                if hit:
+                    left -= hit
+                    only_b += [r for r in rb if r not in hit]
+                else:
+                    only_b += rb
+            if left is None:
+                xa, xb = _match(rows_a, rows_b)
+                only_a += xa
+                only_b += xb
+            else:
+                only_a += [r for r in rows_a if r in left] if left else []
+            continue
+        for _ in leaves_b:
+            for row in leaf_rows(next(stream)):
+                d = _digest(row)
+                if d in digests:
+                    digests.discard(d)
+                else:
+                    only_b.append(row)
+        only_a += [row for data in many(leaves_a) for row in leaf_rows(data)
+                   if _digest(row) in digests]
     return only_a, only_b
+
+
+def _match(ra: list[bytes], rb: list[bytes]) -> tuple[list[bytes], list[bytes]]:
+    """Rows of one segment only one side has. Equal rows at the head and the tail are walked
+    past by comparing bytes (most of a changed leaf: no hashing); the rest is matched as sets.
+    Rows are unique per side, so a row in the equal head or tail has no other partner."""
+    n = min(len(ra), len(rb))
+    i = 0
+    while i < n and ra[i] == rb[i]:
+        i += 1
+    j = 0
+    while j < n - i and ra[-1 - j] == rb[-1 - j]:
+        j += 1
+    ma, mb = ra[i:len(ra) - j], rb[i:len(rb) - j]
+    if not ma or not mb:
+        return ma, mb
+    sa, sb = set(ma), set(mb)
+    return [r for r in ma if r not in sb], [r for r in mb if r not in sa]
 
 
 def build(put: Put, rows: Iterable[tuple[bytes, bytes]]) -> tuple[str, int]:

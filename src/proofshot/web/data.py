@@ -378,7 +378,7 @@ class Data:
     def _step(self, name: str, prev: SnapRow, cur: SnapRow) -> TimelineEntry:
         a = Manifest(targets=(self.target_entry(prev.id, name),))
         b = Manifest(targets=(self.target_entry(cur.id, name),))
-        res = diff_snapshots(self.store().get, prev.id, a, cur.id, b)
+        res = diff_snapshots(self.store().get, prev.id, a, cur.id, b, self.store().get_many)
         drift = service.drift(self.store(), self.snapshot(prev.id), self.snapshot(cur.id),
                               res.changes)
         return TimelineEntry(prev.id, cur.id, cur.label, cur.created, dict(cur.targets)[name],
