@@ -39,7 +39,7 @@ from proofshot.collectors.linux.parsers import (
     storage,
     system,
 )
-from proofshot.collectors.linux.queries import DEFAULT_FILES, DEFAULT_MAX_TEXT, queries
+from proofshot.collectors.linux.queries import DEFAULT_FILES, DEFAULT_MAX_TEXT, SKIPPED, queries
 from proofshot.model.table import Row, Table
 from proofshot.model.transcript import Query, judge
 
@@ -173,7 +173,9 @@ class LinuxCollector:
             spec(T.FILES, ["files_meta"], _files_builder(max_text, trust, last),
                  optional=["files_sha256", "files_text"],
                  note="Without root, unreadable files have sha256 None."),
-            spec(T.POSIX_ACLS, ["getfacl"], _build_posix_acls),
+            spec(T.POSIX_ACLS, ["getfacl"], _build_posix_acls, optional=["files_meta"],
+                 note="Where python3 runs, files_meta's walker reads the ACLs (getfacl: "
+                 "exit 5, nothing)."),
             spec(T.LLDP_NEIGHBORS, ["lldp"], req("lldp", peers.parse_lldpcli)),
         ]
         steps = [Step(q) for q in qs]
@@ -266,7 +268,23 @@ def _build_sshd(r: _Reader) -> list[Row]:
 
 
 def _build_posix_acls(r: _Reader) -> list[Row]:
-    return acl.parse_getfacl(r.text("getfacl"))
+    """getfacl's answer, or where the walker read the ACLs (getfacl exit 5) its ACL section:
+    the same `getfacl --skip-base` blocks, through the same parser."""
+    meta = r.get("files_meta", required=False)
+    walked = files.split_walk(meta)[1] if meta is not None else None
+    if walked is not None:
+        return acl.parse_getfacl(walked)
+    text = r.text("getfacl")
+    if _skipped(r, "getfacl"):
+        raise NotCollected("getfacl left the ACLs to files_meta's walker, whose answer has "
+                           "none", "failed")
+    return acl.parse_getfacl(text)
+
+
+def _skipped(r: _Reader, qid: str) -> bool:
+    """The query answered nothing because files_meta's walker answered for it (exit 5)."""
+    ans = r.answers.get(qid)
+    return ans is not None and ans.exit_code == SKIPPED
 
 
 class _PathSha(msgspec.Struct):
@@ -308,6 +326,8 @@ def _files_builder(max_text: int, trust: bool = False,
         meta = r.text("files_meta")
         sha = r.get("files_sha256", required=False)
         text = r.get("files_text", required=False)
+        if _skipped(r, "files_text"):
+            text = None  # files_meta's walker kept the text (files.files reads it there)
         if last is None:
             rows = files.files(meta, sha, text, max_text)
             return BuiltRows(rows, {"hashes": {"mode": "full", "note": FULL_AFTER_TRUST}
