@@ -276,3 +276,41 @@ def test_text_stays_with_files_text_unless_root_not_through_sudo(tree: Path) -> 
         as_user = ("setpriv", f"--reuid={u.pw_uid}", f"--regid={u.pw_gid}", "--clear-groups")
         mine = collect([str(tree / "d")], LOCALES["C"], python=True, prefix=as_user)
         assert "t" not in flags(mine) and mine["files_text"].exit_code != queries.SKIPPED
+
+
+def test_walker_text_is_masked_in_the_store(tmp_path: Path) -> None:
+    """A real local scan as root (the walker keeps the text, files_text answers nothing): the
+    text rows hold the masked secret, and no byte of the store holds it in clear."""
+    from proofshot.scan.scope import load_scope
+    from proofshot.scan.service import scan
+    from proofshot.store.embedded import Store
+    from proofshot.store.reader import open_snapshot
+    from tests.storebytes import everything
+
+    tree = tmp_path / "plant"
+    tree.mkdir()
+    tmp_path.chmod(0o755)
+    tree.chmod(0o755)
+    (tree / "app.conf").write_text(f"db_host=localhost\npassword={SECRET}\n")
+    (tree / "id_test").write_text(f"-----BEGIN PRIVATE KEY-----\n{PEM_SECRET}AAAA\n"
+                                  "-----END PRIVATE KEY-----\n")
+    for p in (tree / "app.conf", tree / "id_test"):
+        p.chmod(0o644)
+    scope = tmp_path / "scope.yaml"
+    scope.write_text(f"targets:\n  - {{name: here, type: local, files: ['{tree}']}}\n")
+    store = Store.create(tmp_path / "store")
+    try:
+        sid = scan(store, load_scope(scope), "plant").snapshot
+        kh = store.keys.keyed_hash
+        snap = open_snapshot(store, sid)
+        (t,) = snap.targets
+        text_answer = snap.transcript(next(c for c in t.coverage if c.query == "files_text"))
+        rows = {r["path"]: r for r in snap.rows(t, "files")}
+    finally:
+        store.close()
+    assert text_answer.exit_code == queries.SKIPPED and text_answer.stdout == b""
+    assert rows[f"{tree}/app.conf"]["text"] == f"db_host=localhost\npassword={kh(SECRET)}\n"
+    assert rows[f"{tree}/id_test"]["text"].startswith("-----MASKED PRIVATE KEY hmac:")
+    blob = everything(tmp_path / "store")
+    assert b"db_host=localhost" in blob
+    assert SECRET.encode() not in blob and PEM_SECRET.encode() not in blob
