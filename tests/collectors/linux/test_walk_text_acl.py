@@ -314,3 +314,25 @@ def test_walker_text_is_masked_in_the_store(tmp_path: Path) -> None:
     blob = everything(tmp_path / "store")
     assert b"db_host=localhost" in blob
     assert SECRET.encode() not in blob and PEM_SECRET.encode() not in blob
+
+
+def test_text_past_the_bound_leaves_the_table_partial(tree: Path) -> None:
+    """Past FILES_MAX_BYTES of text (files_text's own bound, here lowered in the program as a
+    test can) the walker keeps none (flag T): the files table keeps its rows and hashes, every
+    text None, and is partial ("files_text: truncated"), as a cut files_text answer left it."""
+    roots = [str(tree / "d")]
+    declared, specs = _plan(roots, 65536)
+    bound = f"TXCAP = [{queries.FILES_MAX_BYTES}]"
+    answers = {}
+    for qid, q in declared.items():
+        argv = tuple(a.replace(bound, "TXCAP = [100]") for a in q.argv)
+        assert qid != "files_meta" or argv != q.argv
+        proc = subprocess.run(argv, capture_output=True, env=LOCALES["C"], timeout=120,
+                              check=False)
+        answers[qid] = Answer(qid, list(argv), proc.returncode, proc.stdout, proc.stderr, 0.0)
+    walk = files.split_walk(answers["files_meta"].text)
+    assert walk.flags == "Ta" and walk.text is None and walk.acls
+    res = build_table(specs["files"], answers, declared)  # type: ignore[arg-type]
+    assert res.status == "partial" and res.failed == ("files_text: truncated",)
+    assert res.rows and all(r["text"] is None for r in res.rows)
+    assert all(r["sha256"] for r in res.rows if r["type"] == "file")  # root reads them all

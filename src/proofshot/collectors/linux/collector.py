@@ -326,12 +326,16 @@ def _files_builder(max_text: int, trust: bool = False,
         meta = r.text("files_meta")
         sha = r.get("files_sha256", required=False)
         text = r.get("files_text", required=False)
+        cut: dict[str, str] = {}
         if _skipped(r, "files_text"):
             text = None  # files_meta's walker kept the text (files.files reads it there)
+            if "T" in files.split_walk(meta).flags:  # past files_text's bound: none kept
+                cut["files_text: truncated"] = ("files_text: the walker's text passed "
+                                                "FILES_MAX_BYTES: no text kept")
         if last is None:
             rows = files.files(meta, sha, text, max_text)
             return BuiltRows(rows, {"hashes": {"mode": "full", "note": FULL_AFTER_TRUST}
-                                    if trust else {"mode": "full"}})
+                                    if trust else {"mode": "full"}}, cut)
         answer = r.answers.get("files_sha256")
         if sha is not None and answer is not None and answer.exit_code == 0:
             lost = files.unanswered(meta, sha, last)

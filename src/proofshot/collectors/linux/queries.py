@@ -216,14 +216,16 @@ exit 0
 #     a NUL in the first 32 KiB, every grep's first buffer; a NUL further on or any non-ASCII
 #     byte, where grep's answer depends on its version and locale: grep itself is asked, in the
 #     locale files_text has, LC_CTYPE undone from python's coercion). files_text then answers
-#     nothing (exit 5); elsewhere FLAGS has no `t` and files_text runs as before.
+#     nothing (exit 5); elsewhere FLAGS has no `t` and files_text runs as before. Past
+#     FILES_MAX_BYTES of text (files_text's own bound) the walker keeps none: flag `T`, and
+#     the files table is partial ("files_text: truncated"), as a cut files_text answer made it.
 # files_sha256 answers nothing (the hashes came with the metadata). With a first argument
 # `--meta-only` (trust_metadata) no file is read: the ninth field stays '', no text;
 # files_sha256 and files_text read what the client asks for. Without python3 (or with an
 # older one): find, sha256sum in files_sha256, grep in files_text, getfacl.
 # Arguments: --hash|--meta-only, MAX_TEXT ('-': no text), LC_CTYPE set ('' or 1), its value,
 # roots. The program has no single quote (it sits in one); a crash exits 70, never an ok code.
-FILES_WALK_PY = r"""import sys
+FILES_WALK_PY = (r"""import sys
 if sys.version_info < (3, 5):
     sys.exit(97)
 import errno, grp, hashlib, os, pwd, stat
@@ -233,6 +235,7 @@ NAMES = ({}, {})
 OUT = [b"psw3\0"]
 HASH = sys.argv[1] == "--hash"
 TXMAX = -1 if sys.argv[2] == "-" else int(sys.argv[2])
+TXCAP = [TEXT_CAP_BYTES]  # text kept at most; past it none (flag T: cut)
 LCSET, LCVAL = sys.argv[3], sys.argv[4]
 ROOTS = sys.argv[5:]
 GX = getattr(os, "getxattr", None)
@@ -287,12 +290,17 @@ def text(p, b):
             raise ValueError
         b.decode("ascii")
     except ValueError:
-        TEXT.append(grep(p))
+        b = grep(p)
+    else:
+        pre = p + b"\0"
+        if b[-1:] != b"\n":
+            b += b"\n"
+        b = pre + b[:-1].replace(b"\n", b"\n" + pre) + b"\n"
+    TXCAP[0] -= len(b)
+    if TXCAP[0] < 0:
+        del TEXT[:]
         return
-    pre = p + b"\0"
-    if b[-1:] != b"\n":
-        b += b"\n"
-    TEXT.append(pre + b[:-1].replace(b"\n", b"\n" + pre) + b"\n")
+    TEXT.append(b)
 
 
 def digest(p, keep):
@@ -365,7 +373,7 @@ def emit(p, st):
             pass
     else:
         if t == b"f" and HASH:
-            sha = digest(p, m & 4 and st.st_size <= TXMAX)
+            sha = digest(p, m & 4 and st.st_size <= TXMAX and 0 <= TXCAP[0])
         if LX is not None:
             acl(p, m, t == b"d")
     OUT.append(b"\0".join((t, p, b"%o" % (m & 4095), name(st.st_uid, 0), name(st.st_gid, 1),
@@ -413,7 +421,8 @@ try:
         emit(r, st)
         if stat.S_ISDIR(st.st_mode):
             walk(r, st.st_dev)
-    flags = (b"t" if HASH and 0 <= TXMAX else b"") + (b"a" if LX is not None else b"")
+    flags = ((b"t" if 0 <= TXCAP[0] else b"T") if HASH and 0 <= TXMAX else b"") + (
+        b"a" if LX is not None else b"")
     OUT.append(b"=\0" + flags + b"\0" + b"".join(ACL) + b"\0" + b"".join(TEXT))
     W(b"".join(OUT))
     sys.stdout.flush()
@@ -422,7 +431,7 @@ except Exception:
     traceback.print_exc()
     sys.exit(70)
 sys.exit(1 if ERR else 0)
-"""
+""").replace("TEXT_CAP_BYTES", str(4 * DEFAULT_KEEP_BYTES))  # FILES_MAX_BYTES
 assert "'" not in FILES_WALK_PY
 _PY_WALKS = ("command -v python3 >/dev/null 2>&1 && "
              "python3 -I -S -c 'import sys; sys.exit(sys.version_info < (3, 5))' 2>/dev/null")
@@ -536,6 +545,7 @@ exec getfacl --absolute-names --skip-base --physical --recursive --one-file-syst
 # files table unreadable (16 MiB cut the text of a 100k-file tree: the table was partial).
 # files_meta's walker answers both (metadata and text) where it keeps the text: twice this.
 FILES_MAX_BYTES = 4 * DEFAULT_KEEP_BYTES
+assert f"TXCAP = [{FILES_MAX_BYTES}]" in FILES_WALK_PY  # the walker's text: files_text's bound
 
 # The declared shapes of the tools' answers (model.transcript.Format): an answer that does not
 # have its tool's shape (garbage, a wrong encoding, a lost header) makes the table unreadable.

@@ -17,6 +17,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from proofshot.collectors.linux.parsers.common import to_int, to_real
 from proofshot.model.table import Row
@@ -93,7 +94,14 @@ def read_walk(text: str) -> tuple[list[Row], dict[str, str] | None, dict[str, st
 WALK_HEADERS_IDENT = ("psw2\0", WALK_HEADER)  # the walkers whose records hold identities
 
 
-def split_walk(text: str) -> tuple[str, str | None, str | None]:
+class Walk(NamedTuple):
+    records: str  # the header and the records (a `psw2` answer's shape)
+    acls: str | None  # `getfacl --skip-base` blocks; None: the walker did not read ACLs
+    text: str | None  # `grep -I -H -Z ''` records; None: the walker kept no text
+    flags: str = ""  # `a`, `t`; `T`: the text passed files_text's bound, none kept
+
+
+def split_walk(text: str) -> Walk:
     """A `psw3` answer's parts: its records (with their header, as a `psw2` answer), the ACL
     section (None unless flagged `a`) and the text section (None unless flagged `t`). Any other
     answer (find's, older walkers'), or one cut before the `=` record: (text, None, None).
@@ -101,7 +109,7 @@ def split_walk(text: str) -> tuple[str, str | None, str | None]:
     The `=` record starts after a multiple of the record width of NUL-terminated fields (a
     field `=` elsewhere is a link target or a name)."""
     if not text.startswith(WALK_HEADER):
-        return text, None, None
+        return Walk(text, None, None)
     width = WALK_HEADERS[WALK_HEADER]
     start = len(WALK_HEADER)
     at = text.find("=\0", start)
@@ -112,10 +120,10 @@ def split_walk(text: str) -> tuple[str, str | None, str | None]:
             if len(parts) < 3:
                 break
             flags, acls, texts = parts
-            return (text[:at], acls if "a" in flags else None,
-                    texts if "t" in flags else None)
+            return Walk(text[:at], acls if "a" in flags else None,
+                        texts if "t" in flags else None, flags)
         at = text.find("=\0", at + 1)
-    return text, None, None
+    return Walk(text, None, None)
 
 
 def _parse_meta_columns(fields: list[str], width: int = _FIELDS) -> list[Row] | None:
