@@ -158,8 +158,8 @@ def test_text_over_ssh_with_sudo_stays_with_files_text(run: dict[str, Any]) -> N
     finally:
         st.close()
     meta = got["files_meta"]
-    _, acls, text = fparse.split_walk(meta.stdout.decode("utf-8", "surrogateescape"))
-    assert meta.sudo and acls is not None and text is None
+    _, acls, text, flags = fparse.split_walk(meta.stdout.decode("utf-8", "surrogateescape"))
+    assert meta.sudo and acls is not None and text is None and flags == "a"
     assert got["getfacl"].exit_code == SKIPPED and got["getfacl"].stdout == b""
     assert got["files_text"].exit_code == 0 and not got["files_text"].sudo
     assert f"{TREE}/sub/f0.conf".encode() in got["files_text"].stdout

@@ -200,7 +200,7 @@ def test_walker_rows_equal_find_grep_getfacl(tree: Path, locale: str, max_text: 
     assert walked["files_sha256"].stdout == b"" and walked["files_meta"].exit_code == 0
     assert fell["files_text"].exit_code == 0 and fell["getfacl"].exit_code == 0
     meta = walked["files_meta"].text
-    _, acl_section, text_section = files.split_walk(meta)
+    _, acl_section, text_section, _ = files.split_walk(meta)
     assert acl_section and text_section
     # grep's own bytes, section for section (the masking then sees the same lines)
     assert walked["files_meta"].stdout.endswith(b"\0" + fell["files_text"].stdout)
@@ -255,9 +255,10 @@ def test_text_stays_with_files_text_unless_root_not_through_sudo(tree: Path) -> 
     roots = [str(tree / "d")]
 
     def flags(answers: Mapping[str, Answer]) -> str:
-        meta = answers["files_meta"].text
-        return "".join(f for f, part in zip("at", files.split_walk(meta)[1:], strict=True)
-                       if part is not None)
+        walk = files.split_walk(answers["files_meta"].text)
+        assert ("a" in walk.flags) == (walk.acls is not None)
+        assert ("t" in walk.flags) == (walk.text is not None)
+        return "".join(sorted(walk.flags))
 
     fell = collect(roots, LOCALES["C"], python=False)
     sudoed = collect(roots, {**LOCALES["C"], "SUDO_UID": str(_nobody().pw_uid)}, python=True)
@@ -336,3 +337,27 @@ def test_text_past_the_bound_leaves_the_table_partial(tree: Path) -> None:
     assert res.status == "partial" and res.failed == ("files_text: truncated",)
     assert res.rows and all(r["text"] is None for r in res.rows)
     assert all(r["sha256"] for r in res.rows if r["type"] == "file")  # root reads them all
+
+
+def test_a_mount_point_inside_a_tree(tmp_path: Path) -> None:
+    """One filesystem per tree: find -xdev lists a mount point but not its content, getfacl
+    --one-file-system neither lists its ACL; the walker gives the same rows (a tmpfs mounted
+    inside the tree for the test)."""
+    root = tmp_path / "t"
+    (root / "m").mkdir(parents=True)
+    if subprocess.run(["mount", "-t", "tmpfs", "tmpfs", str(root / "m")],
+                      capture_output=True, check=False).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        (root / "m" / "inside").write_text("on the other filesystem\n")
+        nobody = _nobody().pw_name
+        subprocess.run(["setfacl", "-m", f"u:{nobody}:r", str(root), str(root / "m"),
+                        str(root / "m" / "inside")], check=True)
+        walked = collect([str(root)], LOCALES["C"], python=True)
+        fell = collect([str(root)], LOCALES["C"], python=False)
+        got, want = tables([str(root)], walked), tables([str(root)], fell)
+        assert got == want
+        assert {r["path"] for r in got["posix_acls"]} == {str(root)}
+        assert str(root / "m") in {r["path"] for r in got["files"]}
+    finally:
+        subprocess.run(["umount", str(root / "m")], check=False)

@@ -362,7 +362,7 @@ def acl(p, m, isdir):
                           + (entries(d, m, b"default:") if d is not None else [])) + b"\n\n")
 
 
-def emit(p, st):
+def emit(p, st, dev):
     m = st.st_mode
     t = T.get(stat.S_IFMT(m), b"U")
     target = sha = b""
@@ -374,7 +374,7 @@ def emit(p, st):
     else:
         if t == b"f" and HASH:
             sha = digest(p, m & 4 and st.st_size <= TXMAX and 0 <= TXCAP[0])
-        if LX is not None:
+        if LX is not None and st.st_dev == dev:  # getfacl --one-file-system: not a mount
             acl(p, m, t == b"d")
     OUT.append(b"\0".join((t, p, b"%o" % (m & 4095), name(st.st_uid, 0), name(st.st_gid, 1),
                             b"%d" % st.st_size, target,
@@ -404,7 +404,7 @@ def walk(d, dev):
         except OSError as x:
             fail(p, x)
             continue
-        emit(p, st)
+        emit(p, st, dev)
         if stat.S_ISDIR(st.st_mode) and st.st_dev == dev:
             walk(p, dev)
 
@@ -418,7 +418,7 @@ try:
         except OSError as e:
             fail(r, e)
             continue
-        emit(r, st)
+        emit(r, st, st.st_dev)
         if stat.S_ISDIR(st.st_mode):
             walk(r, st.st_dev)
     flags = ((b"t" if 0 <= TXCAP[0] else b"T") if HASH and 0 <= TXMAX else b"") + (
