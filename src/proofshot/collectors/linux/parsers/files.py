@@ -107,9 +107,22 @@ def split_walk(text: str) -> Walk:
     answer (find's, older walkers'), or one cut before the `=` record: (text, None, None).
 
     The `=` record starts after a multiple of the record width of NUL-terminated fields (a
-    field `=` elsewhere is a link target or a name)."""
+    field `=` elsewhere is a link target or a name). The last answer split is remembered (by
+    identity: the files and posix_acls builders and the parsers split the same one)."""
     if not text.startswith(WALK_HEADER):
         return Walk(text, None, None)
+    last = _LAST_SPLIT[0]
+    if last is not None and last[0] is text:
+        return last[1]
+    walk = _split_walk(text)
+    _LAST_SPLIT[0] = (text, walk)
+    return walk
+
+
+_LAST_SPLIT: list[tuple[str, Walk] | None] = [None]  # (the last answer split, its Walk)
+
+
+def _split_walk(text: str) -> Walk:
     width = WALK_HEADERS[WALK_HEADER]
     start = len(WALK_HEADER)
     at = text.find("=\0", start)
