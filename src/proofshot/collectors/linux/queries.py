@@ -282,14 +282,22 @@ def grep(p):
         return b""
 
 
-def text(p, b):
-    if not b or b"\0" in b[:32768]:
-        return
+def ascii(b):
     try:
-        if b"\0" in b:
-            raise ValueError
         b.decode("ascii")
     except ValueError:
+        return False
+    return True
+
+
+ASCII = getattr(bytes, "isascii", ascii)
+
+
+def text(p, b):
+    n = b.find(b"\0")
+    if not b or 0 <= n < 32768:
+        return
+    if 0 <= n or not ASCII(b):
         b = grep(p)
     else:
         pre = p + b"\0"
