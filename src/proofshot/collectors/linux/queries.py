@@ -282,7 +282,7 @@ def grep(p):
         return b""
 
 
-def ascii(b):
+def is_ascii(b):
     try:
         b.decode("ascii")
     except ValueError:
@@ -290,7 +290,7 @@ def ascii(b):
     return True
 
 
-ASCII = getattr(bytes, "isascii", ascii)
+ASCII = getattr(bytes, "isascii", is_ascii)
 
 
 def text(p, b):
