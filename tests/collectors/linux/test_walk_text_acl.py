@@ -361,3 +361,19 @@ def test_a_mount_point_inside_a_tree(tmp_path: Path) -> None:
         assert str(root / "m") in {r["path"] for r in got["files"]}
     finally:
         subprocess.run(["umount", str(root / "m")], check=False)
+
+
+def test_tables_rest_on_the_same_sources(tree: Path) -> None:
+    """A diff compares two tables only when they were read from the same sources: the walker's
+    files and posix_acls record the sources the separate queries gave (files_meta,
+    files_sha256, files_text; getfacl), so an old snapshot and a new one stay comparable."""
+    roots = [str(tree)]
+    declared, specs = _plan(roots, 65536)
+    walked = collect(roots, LOCALES["C"], python=True)
+    fell = collect(roots, LOCALES["C"], python=False)
+    for name, spec in specs.items():
+        a = build_table(spec, walked, declared)  # type: ignore[arg-type]
+        b = build_table(spec, fell, declared)  # type: ignore[arg-type]
+        assert (a.status, a.sources, a.failed) == (b.status, b.sources, b.failed), name
+    assert build_table(specs["posix_acls"], walked, declared).sources == (  # type: ignore[arg-type]
+        "getfacl",)

@@ -173,7 +173,9 @@ class LinuxCollector:
             spec(T.FILES, ["files_meta"], _files_builder(max_text, trust, last),
                  optional=["files_sha256", "files_text"],
                  note="Without root, unreadable files have sha256 None."),
-            spec(T.POSIX_ACLS, ["getfacl"], _build_posix_acls, optional=["files_meta"],
+            # sources: getfacl alone, as before the walker read ACLs (a diff compares tables
+            # read from the same sources); its exit 5 says files_meta's answer holds them
+            spec(T.POSIX_ACLS, ["getfacl"], _build_posix_acls,
                  note="Where python3 runs, files_meta's walker reads the ACLs (getfacl: "
                  "exit 5, nothing)."),
             spec(T.LLDP_NEIGHBORS, ["lldp"], req("lldp", peers.parse_lldpcli)),
@@ -268,17 +270,17 @@ def _build_sshd(r: _Reader) -> list[Row]:
 
 
 def _build_posix_acls(r: _Reader) -> list[Row]:
-    """getfacl's answer, or where the walker read the ACLs (getfacl exit 5) its ACL section:
-    the same `getfacl --skip-base` blocks, through the same parser."""
-    meta = r.get("files_meta", required=False)
-    walked = files.split_walk(meta)[1] if meta is not None else None
-    if walked is not None:
-        return acl.parse_getfacl(walked)
+    """getfacl's answer, or where the walker read the ACLs (getfacl exit 5) the ACL section of
+    files_meta's answer: the same `getfacl --skip-base` blocks, through the same parser."""
     text = r.text("getfacl")
-    if _skipped(r, "getfacl"):
-        raise NotCollected("getfacl left the ACLs to files_meta's walker, whose answer has "
-                           "none", "failed")
-    return acl.parse_getfacl(text)
+    if not _skipped(r, "getfacl"):
+        return acl.parse_getfacl(text)
+    meta = r.get("files_meta", required=False)
+    walked = files.split_walk(meta).acls if meta is not None else None
+    if walked is None:
+        raise NotCollected("getfacl left the ACLs to files_meta's walker, whose answer is not "
+                           "usable or has none", "failed")
+    return acl.parse_getfacl(walked)
 
 
 def _skipped(r: _Reader, qid: str) -> bool:
