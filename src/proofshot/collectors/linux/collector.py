@@ -325,13 +325,14 @@ def _files_builder(max_text: int, trust: bool = False,
     identity is unchanged come from it, and the table's record says how many and from which
     snapshot; without one (the first scan): every file is read, and the record says so."""
     def build(r: _Reader) -> list[Row]:
-        meta = r.text("files_meta")
+        walk = files.split_walk(r.text("files_meta"))  # psw3: records, ACLs, text
+        meta = walk.records
         sha = r.get("files_sha256", required=False)
         text = r.get("files_text", required=False)
         cut: dict[str, str] = {}
         if _skipped(r, "files_text"):
-            text = None  # files_meta's walker kept the text (files.files reads it there)
-            if "T" in files.split_walk(meta).flags:  # past files_text's bound: none kept
+            text = walk.text  # files_meta's walker kept the text
+            if "T" in walk.flags:  # past files_text's bound: none kept
                 cut["files_text: truncated"] = ("files_text: the walker's text passed "
                                                 "FILES_MAX_BYTES: no text kept")
         if last is None:

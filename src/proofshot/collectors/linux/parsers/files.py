@@ -107,22 +107,10 @@ def split_walk(text: str) -> Walk:
     answer (find's, older walkers'), or one cut before the `=` record: (text, None, None).
 
     The `=` record starts after a multiple of the record width of NUL-terminated fields (a
-    field `=` elsewhere is a link target or a name). The last answer split is remembered (by
-    identity: the files and posix_acls builders and the parsers split the same one)."""
+    field `=` elsewhere is a link target or a name). Split once and pass the parts on: each
+    split copies the answer."""
     if not text.startswith(WALK_HEADER):
         return Walk(text, None, None)
-    last = _LAST_SPLIT[0]
-    if last is not None and last[0] is text:
-        return last[1]
-    walk = _split_walk(text)
-    _LAST_SPLIT[0] = (text, walk)
-    return walk
-
-
-_LAST_SPLIT: list[tuple[str, Walk] | None] = [None]  # (the last answer split, its Walk)
-
-
-def _split_walk(text: str) -> Walk:
     width = WALK_HEADERS[WALK_HEADER]
     start = len(WALK_HEADER)
     at = text.find("=\0", start)
@@ -243,8 +231,9 @@ def files(meta: str, sha256: str | None, text: str | None, max_text: int) -> lis
     """Join the three answers. A regular, world-readable file of size 0 has text ''; a file the
     text query returned nothing for (binary, too large, not world-readable) has text None.
     `text` None and a walker's answer with its text section: that section (the same records)."""
-    if text is None:
-        text = split_walk(meta)[2]
+    if text is None or meta.startswith(WALK_HEADER):
+        walk = split_walk(meta)
+        meta, text = walk.records, (walk.text if text is None else text)
     rows, walked = parse_walk(meta)
     hashes = parse_sha256(sha256) if sha256 is not None else {}
     if walked is not None:
