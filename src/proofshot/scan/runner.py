@@ -274,6 +274,8 @@ def build_table(spec: TableSpec, answers: Mapping[str, Answer],
         failed += list(raw_rows.failed)
         notes += list(raw_rows.failed.values())
         status = "partial"
+        cut = {k.split(": ", 1)[0] for k in raw_rows.failed}
+        sources = [q for q in sources if q not in cut]
     if len(rows) < spec.min_rows:
         return TableResult(t, None, "implausible", f"{len(rows)} row(s), where this table "
                            f"always has at least {spec.min_rows}: the answer cannot be whole",

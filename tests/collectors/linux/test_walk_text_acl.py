@@ -335,6 +335,7 @@ def test_text_past_the_bound_leaves_the_table_partial(tree: Path) -> None:
     assert walk.flags == "Ta" and walk.text is None and walk.acls
     res = build_table(specs["files"], answers, declared)  # type: ignore[arg-type]
     assert res.status == "partial" and res.failed == ("files_text: truncated",)
+    assert res.sources == ("files_meta", "files_sha256")  # as when files_text itself was cut
     assert res.rows and all(r["text"] is None for r in res.rows)
     assert all(r["sha256"] for r in res.rows if r["type"] == "file")  # root reads them all
 
