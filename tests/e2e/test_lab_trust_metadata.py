@@ -139,3 +139,28 @@ def test_password_not_in_the_store_in_clear(run: dict[str, Any]) -> None:
     assert b"ps-trust-e2e/app.conf" in raw  # the search looks at the right bytes
     for pw in (OLD_PW, NEW_PW):
         assert pw.encode() not in raw
+
+
+def test_text_over_ssh_with_sudo_stays_with_files_text(run: dict[str, Any]) -> None:
+    """As `audit` with sudo -n, the walker runs as root reached by sudo (SUDO_UID is audit's):
+    it reads the ACLs (getfacl answers nothing, exit 5) but keeps no text: files_text ran as
+    audit, as it always did, and its text is in the rows."""
+    from proofshot.collectors.linux.parsers import files as fparse
+    from proofshot.collectors.linux.queries import SKIPPED
+
+    st = open_store(run["store"])
+    try:
+        snap = open_snapshot(st, run["before"])
+        (t,) = snap.targets
+        got = {c.query: snap.transcript(c) for c in t.coverage
+               if c.query in ("files_meta", "files_text", "getfacl")}
+        rows = {r["path"]: r for r in snap.rows(t, "files") if r["path"].startswith(TREE)}
+    finally:
+        st.close()
+    meta = got["files_meta"]
+    _, acls, text, flags = fparse.split_walk(meta.stdout.decode("utf-8", "surrogateescape"))
+    assert meta.sudo and acls is not None and text is None and flags == "a"
+    assert got["getfacl"].exit_code == SKIPPED and got["getfacl"].stdout == b""
+    assert got["files_text"].exit_code == 0 and not got["files_text"].sudo
+    assert f"{TREE}/sub/f0.conf".encode() in got["files_text"].stdout
+    assert rows[f"{TREE}/sub/f0.conf"]["text"] == "setting0 = 0\n"

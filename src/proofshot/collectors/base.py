@@ -30,9 +30,13 @@ class BuiltRows(list[Row]):
     (`record`, e.g. which snapshot's hashes were reused): kept in the entry beside the root,
     re-derived with the rows."""
 
-    def __init__(self, rows: Iterable[Row], record: Mapping[str, Any]) -> None:
+    def __init__(self, rows: Iterable[Row], record: Mapping[str, Any],
+                 failed: Mapping[str, str] | None = None) -> None:
         super().__init__(rows)
         self.record = dict(record)
+        # a source that was cut though its query answered ("qid: status" -> why): the table
+        # is partial, as if that query had failed (e.g. files_text's part of files_meta)
+        self.failed = dict(failed or {})
 
 
 Answers = Mapping[str, Answer]

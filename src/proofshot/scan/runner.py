@@ -270,6 +270,12 @@ def build_table(spec: TableSpec, answers: Mapping[str, Answer],
         return TableResult(t, None, "error", f"parser error: {type(exc).__name__}: {exc}",
                            spec.queries)
     record = raw_rows.record if isinstance(raw_rows, BuiltRows) else {}
+    if isinstance(raw_rows, BuiltRows) and raw_rows.failed:  # a part the builder found cut
+        failed += list(raw_rows.failed)
+        notes += list(raw_rows.failed.values())
+        status = "partial"
+        cut = {k.split(": ", 1)[0] for k in raw_rows.failed}
+        sources = [q for q in sources if q not in cut]
     if len(rows) < spec.min_rows:
         return TableResult(t, None, "implausible", f"{len(rows)} row(s), where this table "
                            f"always has at least {spec.min_rows}: the answer cannot be whole",

@@ -35,15 +35,28 @@ def _plan(roots: list[str]) -> tuple[Query, TableSpec]:
     return step.query, spec
 
 
-def _table(query: Query, spec: TableSpec, answer: Answer) -> TableResult:
-    return build_table(spec, {"getfacl": answer}, {"getfacl": query})
+def _no_python(query: Query) -> Query:
+    """The query as a target without python3 runs it (getfacl itself, not the walker)."""
+    return dataclasses.replace(query, argv=tuple(
+        a.replace("command -v python3", "command -v no-such-python3") for a in query.argv))
+
+
+# files_meta as find answers it (no walker: getfacl's answer is the one read)
+_FIND_META = Answer("files_meta", ["sh"], 0, b"", b"", 0.0)
+
+
+def _table(query: Query, spec: TableSpec, answer: Answer,
+           meta: Answer = _FIND_META) -> TableResult:
+    declared = {s.query.id: s.query for s in COLLECTOR.plan({"files": ["/"]}).steps}
+    return build_table(spec, {"getfacl": answer, "files_meta": meta},
+                       {"getfacl": query, "files_meta": declared["files_meta"]})
 
 
 def _run(query: Query, prefix: tuple[str, ...] = (), env: dict[str, str] | None = None
          ) -> Answer:
     argv = [*prefix, *query.argv]
     proc = subprocess.run(argv, capture_output=True, timeout=60, env=env, check=False)
-    return Answer("getfacl", argv, proc.returncode, proc.stdout, proc.stderr, 0.0)
+    return Answer(query.id, argv, proc.returncode, proc.stdout, proc.stderr, 0.0)
 
 
 @pytest.fixture(scope="module")
@@ -129,10 +142,20 @@ def test_declared_query_on_a_real_tree(tmp_path: Path) -> None:
     other = unprivileged().pw_name
     subprocess.run(["setfacl", "-m", f"u:{other}:rwx", str(tmp_path / "d")], check=True)
     query, spec = _plan([str(tmp_path), "/nonexistent-ps"])
-    res = _table(query, spec, _run(query))
+    res = _table(query, spec, _run(_no_python(query)))
     assert res.status == "ok", res.reason
     assert {(r["path"], r["entry"]) for r in res.rows or []} == {
         (f"{tmp_path}/d", f"user:{other}"), (f"{tmp_path}/d", "group"), (f"{tmp_path}/d", "mask")}
+    # where python3 runs: getfacl answers nothing (exit 5), the walker's answer has the rows
+    plan = COLLECTOR.plan({"files": [str(tmp_path), "/nonexistent-ps"]})
+    meta_q = next(s.query for s in plan.steps if s.query.id == "files_meta")
+    skipped, meta = _run(query), _run(meta_q)
+    assert (skipped.exit_code, skipped.stdout, meta.exit_code) == (5, b"", 0)
+    walked = _table(query, spec, skipped, meta)
+    assert walked.status == "ok" and walked.rows == res.rows
+    # the walker's answer unusable (here: cut), getfacl having left the ACLs to it: no rows
+    cut = dataclasses.replace(meta, truncated=True)
+    assert _table(query, spec, skipped, cut).rows is None
 
 
 def test_missing_getfacl_is_unsupported_not_empty(tmp_path: Path) -> None:
@@ -162,7 +185,7 @@ def test_unreadable_part_is_refused() -> None:
         other = unprivileged()
         subprocess.run(["setfacl", "-m", f"u:{other.pw_uid}:rx", str(top / "open")], check=True)
         query, spec = _plan([str(top)])
-        answer = _run(query, ("setpriv", f"--reuid={other.pw_uid}", f"--regid={other.pw_gid}",
+        answer = _run(_no_python(query), ("setpriv", f"--reuid={other.pw_uid}", f"--regid={other.pw_gid}",
                               "--clear-groups"))
         assert answer.exit_code == 1 and b"Permission denied" in answer.stderr
         assert f"{top}/open".encode() in answer.stdout  # the rest was read

@@ -39,7 +39,7 @@ from proofshot.collectors.linux.parsers import (
     storage,
     system,
 )
-from proofshot.collectors.linux.queries import DEFAULT_FILES, DEFAULT_MAX_TEXT, queries
+from proofshot.collectors.linux.queries import DEFAULT_FILES, DEFAULT_MAX_TEXT, SKIPPED, queries
 from proofshot.model.table import Row, Table
 from proofshot.model.transcript import Query, judge
 
@@ -173,7 +173,11 @@ class LinuxCollector:
             spec(T.FILES, ["files_meta"], _files_builder(max_text, trust, last),
                  optional=["files_sha256", "files_text"],
                  note="Without root, unreadable files have sha256 None."),
-            spec(T.POSIX_ACLS, ["getfacl"], _build_posix_acls),
+            # sources: getfacl alone, as before the walker read ACLs (a diff compares tables
+            # read from the same sources); its exit 5 says files_meta's answer holds them
+            spec(T.POSIX_ACLS, ["getfacl"], _build_posix_acls,
+                 note="Where python3 runs, files_meta's walker reads the ACLs (getfacl: "
+                 "exit 5, nothing)."),
             spec(T.LLDP_NEIGHBORS, ["lldp"], req("lldp", peers.parse_lldpcli)),
         ]
         steps = [Step(q) for q in qs]
@@ -266,7 +270,23 @@ def _build_sshd(r: _Reader) -> list[Row]:
 
 
 def _build_posix_acls(r: _Reader) -> list[Row]:
-    return acl.parse_getfacl(r.text("getfacl"))
+    """getfacl's answer, or where the walker read the ACLs (getfacl exit 5) the ACL section of
+    files_meta's answer: the same `getfacl --skip-base` blocks, through the same parser."""
+    text = r.text("getfacl")
+    if not _skipped(r, "getfacl"):
+        return acl.parse_getfacl(text)
+    meta = r.get("files_meta", required=False)
+    walked = files.split_walk(meta).acls if meta is not None else None
+    if walked is None:
+        raise NotCollected("getfacl left the ACLs to files_meta's walker, whose answer is not "
+                           "usable or has none", "failed")
+    return acl.parse_getfacl(walked)
+
+
+def _skipped(r: _Reader, qid: str) -> bool:
+    """The query answered nothing because files_meta's walker answered for it (exit 5)."""
+    ans = r.answers.get(qid)
+    return ans is not None and ans.exit_code == SKIPPED
 
 
 class _PathSha(msgspec.Struct):
@@ -305,13 +325,20 @@ def _files_builder(max_text: int, trust: bool = False,
     identity is unchanged come from it, and the table's record says how many and from which
     snapshot; without one (the first scan): every file is read, and the record says so."""
     def build(r: _Reader) -> list[Row]:
-        meta = r.text("files_meta")
+        walk = files.split_walk(r.text("files_meta"))  # psw3: records, ACLs, text
+        meta = walk.records
         sha = r.get("files_sha256", required=False)
         text = r.get("files_text", required=False)
+        cut: dict[str, str] = {}
+        if _skipped(r, "files_text"):
+            text = walk.text  # files_meta's walker kept the text
+            if "T" in walk.flags:  # past files_text's bound: none kept
+                cut["files_text: truncated"] = ("files_text: the walker's text passed "
+                                                "FILES_MAX_BYTES: no text kept")
         if last is None:
             rows = files.files(meta, sha, text, max_text)
             return BuiltRows(rows, {"hashes": {"mode": "full", "note": FULL_AFTER_TRUST}
-                                    if trust else {"mode": "full"}})
+                                    if trust else {"mode": "full"}}, cut)
         answer = r.answers.get("files_sha256")
         if sha is not None and answer is not None and answer.exit_code == 0:
             lost = files.unanswered(meta, sha, last)

@@ -198,29 +198,57 @@ done
 exit 0
 """
 
-# One walk for metadata and hashes where python3 (>= 3.5) runs: FILES_WALK_PY prints the
-# header record `psw2`, then per file the 8 fields of the `find -printf` below (the same bytes:
-# %u/%g names through a cache, where find asks NSS once per file), a ninth, the SHA-256 of a
-# readable regular file ('' otherwise), and a tenth, the file's identity `DEV:INODE:CTIME_NS`
-# (with size and mtime: what --trust-metadata compares with the previous snapshot's; never a
-# column, so it never shows as a change). files_sha256 then answers nothing (the hashes came
-# with the metadata). With a first argument `--meta-only` (trust_metadata) nothing is read:
-# the ninth field stays '' and files_sha256 reads what the client asks for. Without python3 (or
-# with an older one): find, and sha256sum in files_sha256.
-# The program has no single quote (it sits in one); a crash exits 70, never an ok code.
-FILES_WALK_PY = r"""import sys
+# One walk for metadata, hashes, POSIX ACLs and text where python3 (>= 3.5) runs: FILES_WALK_PY
+# prints the header record `psw3`, then per file the 8 fields of the `find -printf` below (the
+# same bytes: %u/%g names through a cache, where find asks NSS once per file), a ninth, the
+# SHA-256 of a readable regular file ('' otherwise), and a tenth, the file's identity
+# `DEV:INODE:CTIME_NS` (with size and mtime: what --trust-metadata compares with the previous
+# snapshot's; never a column, so it never shows as a change). After the last file, the record
+# `=`, FLAGS (`a`: the ACLs were read, `t`: the text), the ACL section and the text section:
+#   - ACLs (os.listxattr/getxattr of system.posix_acl_access and, on directories, _default;
+#     symlinks skipped, one filesystem per tree): one block per file with more than the base
+#     entries, as `getfacl --skip-base` prints it (`# file:` with getfacl's quoting, then the
+#     entries with names resolved here, `#effective:` where the mask cuts), so the same parser
+#     and the same masking give the same rows. getfacl then answers nothing (exit 5).
+#   - text: only where the walker runs as the user files_text would (_WALKER_TEXT: root, not
+#     through sudo from another user): the small world-readable regular files, as
+#     `grep -I -H -Z -e ''` prints them (`PATH\0LINE\n` per line; no text for an empty file or
+#     a NUL in the first 32 KiB, every grep's first buffer; a NUL further on or any non-ASCII
+#     byte, where grep's answer depends on its version and locale: grep itself is asked, in the
+#     locale files_text has, LC_CTYPE undone from python's coercion). files_text then answers
+#     nothing (exit 5); elsewhere FLAGS has no `t` and files_text runs as before. Past
+#     FILES_MAX_BYTES of text (files_text's own bound) the walker keeps none: flag `T`, and
+#     the files table is partial ("files_text: truncated"), as a cut files_text answer made it.
+# files_sha256 answers nothing (the hashes came with the metadata). With a first argument
+# `--meta-only` (trust_metadata) no file is read: the ninth field stays '', no text;
+# files_sha256 and files_text read what the client asks for. Without python3 (or with an
+# older one): find, sha256sum in files_sha256, grep in files_text, getfacl.
+# Arguments: --hash|--meta-only, MAX_TEXT ('-': no text), LC_CTYPE set ('' or 1), its value,
+# roots. The program has no single quote (it sits in one); a crash exits 70, never an ok code.
+FILES_WALK_PY = (r"""import sys
 if sys.version_info < (3, 5):
     sys.exit(97)
-import grp, hashlib, os, pwd, stat
+import errno, grp, hashlib, os, pwd, stat
 T = {stat.S_IFREG: b"f", stat.S_IFDIR: b"d", stat.S_IFLNK: b"l", stat.S_IFIFO: b"p",
      stat.S_IFSOCK: b"s", stat.S_IFCHR: b"c", stat.S_IFBLK: b"b"}
 NAMES = ({}, {})
-OUT = [b"psw2\0"]
-HASH = sys.argv[1:2] != ["--meta-only"]
-ROOTS = sys.argv[1:] if HASH else sys.argv[2:]
+OUT = [b"psw3\0"]
+HASH = sys.argv[1] == "--hash"
+TXMAX = -1 if sys.argv[2] == "-" else int(sys.argv[2])
+TXCAP = [TEXT_CAP_BYTES]  # text kept at most; past it none (flag T: cut)
+LCSET, LCVAL = sys.argv[3], sys.argv[4]
+ROOTS = sys.argv[5:]
+GX = getattr(os, "getxattr", None)
+LX = getattr(os, "listxattr", None)
+ACL = []
+TEXT = []
 ERR = []
 W = sys.stdout.buffer.write
 RD = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0) | os.O_NONBLOCK
+NOACL = {getattr(errno, n) for n in ("ENODATA", "ENOTSUP", "EOPNOTSUPP") if hasattr(errno, n)}
+XA, XD = "system.posix_acl_access", "system.posix_acl_default"
+PERM = [b"---", b"--x", b"-w-", b"-wx", b"r--", b"r-x", b"rw-", b"rwx"]
+TAG = {1: b"user", 2: b"user", 4: b"group", 8: b"group", 16: b"mask", 32: b"other"}
 
 
 def name(i, k):
@@ -234,25 +262,115 @@ def name(i, k):
     return n
 
 
-def digest(p):
+def quote(s, ctl):
+    if not any(c in s for c in ctl) and 92 not in s:
+        return s
+    return b"".join(b"\\\\" if c == 92 else (b"\\%03o" % c if c in ctl else bytes((c,)))
+                    for c in s)
+
+
+def grep(p):
+    import subprocess
+    env = dict(os.environ)
+    env.pop("LC_CTYPE", None)
+    if LCSET:
+        env["LC_CTYPE"] = LCVAL
+    try:
+        return subprocess.Popen(["grep", "-I", "-H", "-Z", "-e", "", p], stdout=-1, stderr=-3,
+                                env=env).communicate()[0]
+    except OSError:
+        return b""
+
+
+def is_ascii(b):
+    try:
+        b.decode("ascii")
+    except ValueError:
+        return False
+    return True
+
+
+ASCII = getattr(bytes, "isascii", is_ascii)
+
+
+def text(p, b):
+    n = b.find(b"\0")
+    if not b or 0 <= n < 32768:
+        return
+    if 0 <= n or not ASCII(b):
+        b = grep(p)
+    else:
+        pre = p + b"\0"
+        if b[-1:] != b"\n":
+            b += b"\n"
+        b = pre + b[:-1].replace(b"\n", b"\n" + pre) + b"\n"
+    TXCAP[0] -= len(b)
+    if TXCAP[0] < 0:
+        del TEXT[:]
+        return
+    TEXT.append(b)
+
+
+def digest(p, keep):
     try:
         fd = os.open(p, RD)
     except OSError:
         return b""
     try:
         h = hashlib.sha256()
+        got = []
         while True:
             b = os.read(fd, 1048576)
             if not b:
+                if keep:
+                    text(p, b"".join(got))
                 return h.hexdigest().encode()
             h.update(b)
+            if keep:
+                got.append(b)
     except OSError:
         return b""
     finally:
         os.close(fd)
 
 
-def emit(p, st):
+def entries(a, mode, pre):
+    if a is None:
+        return [pre + b"user::" + PERM[mode // 64 & 7], pre + b"group::" + PERM[mode // 8 & 7],
+                pre + b"other::" + PERM[mode & 7]]
+    es = sorted((int.from_bytes(a[i:i + 2], "little"), int.from_bytes(a[i + 4:i + 8], "little"),
+                 int.from_bytes(a[i + 2:i + 4], "little") & 7) for i in range(4, len(a) - 7, 8))
+    mask = [m for t, i, m in es if t == 16]
+    out = []
+    for t, i, m in es:
+        q = quote(name(i, t == 8), b" \t\n\r:,") if t in (2, 8) else b""
+        line = pre + TAG.get(t, b"?") + b":" + q + b":" + PERM[m]
+        if mask and t in (2, 4, 8) and m & mask[0] != m:
+            line += b"\t#effective:" + PERM[m & mask[0]]
+        out.append(line)
+    return out
+
+
+def acl(p, m, isdir):
+    try:
+        xs = LX(p, follow_symlinks=False)
+        if not xs or (XA not in xs and XD not in xs):
+            return
+        a = GX(p, XA, follow_symlinks=False) if XA in xs else None
+        d = (GX(p, XD, follow_symlinks=False) or None) if isdir and XD in xs else None
+    except OSError as e:
+        if e.errno not in NOACL:
+            fail(p, e)
+        return
+    if a is not None and len(a) <= 28:
+        a = None
+    if a is None and d is None:
+        return
+    ACL.append(b"\n".join([b"# file: " + quote(p, b"\n\r")] + entries(a, m, b"")
+                          + (entries(d, m, b"default:") if d is not None else [])) + b"\n\n")
+
+
+def emit(p, st, dev):
     m = st.st_mode
     t = T.get(stat.S_IFMT(m), b"U")
     target = sha = b""
@@ -261,8 +379,11 @@ def emit(p, st):
             target = os.readlink(p)
         except OSError:
             pass
-    elif t == b"f" and HASH:
-        sha = digest(p)
+    else:
+        if t == b"f" and HASH:
+            sha = digest(p, m & 4 and st.st_size <= TXMAX and 0 <= TXCAP[0])
+        if LX is not None and st.st_dev == dev:  # getfacl --one-file-system: not a mount
+            acl(p, m, t == b"d")
     OUT.append(b"\0".join((t, p, b"%o" % (m & 4095), name(st.st_uid, 0), name(st.st_gid, 1),
                             b"%d" % st.st_size, target,
                             b"%d.%09d0" % divmod(st.st_mtime_ns, 1000000000), sha,
@@ -291,7 +412,7 @@ def walk(d, dev):
         except OSError as x:
             fail(p, x)
             continue
-        emit(p, st)
+        emit(p, st, dev)
         if stat.S_ISDIR(st.st_mode) and st.st_dev == dev:
             walk(p, dev)
 
@@ -305,9 +426,12 @@ try:
         except OSError as e:
             fail(r, e)
             continue
-        emit(r, st)
+        emit(r, st, st.st_dev)
         if stat.S_ISDIR(st.st_mode):
             walk(r, st.st_dev)
+    flags = ((b"t" if 0 <= TXCAP[0] else b"T") if HASH and 0 <= TXMAX else b"") + (
+        b"a" if LX is not None else b"")
+    OUT.append(b"=\0" + flags + b"\0" + b"".join(ACL) + b"\0" + b"".join(TEXT))
     W(b"".join(OUT))
     sys.stdout.flush()
 except Exception:
@@ -315,21 +439,32 @@ except Exception:
     traceback.print_exc()
     sys.exit(70)
 sys.exit(1 if ERR else 0)
-"""
+""").replace("TEXT_CAP_BYTES", str(4 * DEFAULT_KEEP_BYTES))  # FILES_MAX_BYTES
 assert "'" not in FILES_WALK_PY
-_PY_WALKS = ("command -v python3 >/dev/null 2>&1 && "
-             "python3 -I -S -c 'import sys; sys.exit(sys.version_info < (3, 5))' 2>/dev/null")
+# python3 >= 3.5, told from `python3 -V` (~1 ms: the interpreter is not started; older ones
+# print the version on stderr, hence 2>&1)
+_PY_WALKS = ("command -v python3 >/dev/null 2>&1 && case $(python3 -V 2>&1) in "
+             "'Python 3.'[5-9]*|'Python 3.'[1-9][0-9]*) true;; *) false;; esac")
 
-def _files_meta(flags: str) -> str:
-    return _EXISTING + (
-        f"if {_PY_WALKS}; then python3 -I -S -c '{FILES_WALK_PY}' {flags}\"$@\"; rc=$?; "
+# Whether the walker keeps the text (it runs privileged; files_text does not): only as root not
+# reached through sudo from another account (no SUDO_UID, or SUDO_UID 0): a local scan as root,
+# SSH as root with or without sudo. files_text tests the same and then answers nothing.
+_WALKER_TEXT = '[ "$(id -u)" = 0 ] && { [ -z "${SUDO_UID-}" ] || [ "$SUDO_UID" = 0 ]; }'
+SKIPPED = 5  # files_text, getfacl: exit code "answered by files_meta's walker"
+
+
+def _files_meta(mode: str) -> str:
+    text = "tx=-; " if mode == "--meta-only" else f"tx=-; if {_WALKER_TEXT}; then tx=$max; fi; "
+    return 'max=$1; shift; ' + _EXISTING + (
+        f"if {_PY_WALKS}; then {text}python3 -I -S -c '{FILES_WALK_PY}' {mode} \"$tx\" "
+        '"${LC_CTYPE+1}" "${LC_CTYPE-}" "$@"; rc=$?; '
         "[ \"$rc\" -eq 97 ] || exit \"$rc\"; fi; "
         "find \"$@\" -xdev -printf '%y\\0%p\\0%m\\0%u\\0%g\\0%s\\0%l\\0%T@\\0'"
     )
 
 
-_FILES_META = _files_meta("")
-_FILES_META_ONLY = _files_meta("--meta-only ")  # trust_metadata: files_sha256 reads the files
+_FILES_META = _files_meta("--hash")
+_FILES_META_ONLY = _files_meta("--meta-only")  # trust_metadata: files_sha256 reads the files
 
 # trust_metadata, phase 2 (files_sha256): the SHA-256 of each path on stdin (NUL-separated,
 # the paths the client found new or changed against the previous snapshot), as `sha256sum -z`
@@ -392,6 +527,7 @@ _FILES_SHA = _EXISTING + (
 )
 _FILES_TEXT = (
     'max=$1; shift; ' + _EXISTING
+    + f"if {_PY_WALKS} && {_WALKER_TEXT}; then exit {SKIPPED}; fi; "
     + 'find "$@" -xdev -type f -size "-$((max + 1))c" -perm -0004 -print0 '
     "| xargs -0 -r grep -I -H -Z -e ''"
 )
@@ -403,9 +539,12 @@ _FILES_TEXT_STDIN = (
     "| xargs -0 -r grep -I -H -Z -e ''"
 )
 
-# Exit 3 when getfacl is missing (package acl): the table is then unsupported, not empty.
+# Exit 3 when getfacl is missing (package acl): the table is then unsupported, not empty. Exit 5
+# (nothing) where python3 runs: files_meta's walker reads the ACLs (see FILES_WALK_PY).
 # --one-file-system matches find -xdev of the files queries; --physical skips symlinks.
-_GETFACL = _EXISTING + r"""command -v getfacl >/dev/null 2>&1 || {
+_PY_ACLS = _PY_WALKS + ' && [ "$(uname -s)" = Linux ]'  # where os.listxattr exists
+_GETFACL = _EXISTING + f"if {_PY_ACLS}; then exit {SKIPPED}; fi\n" + r"""
+command -v getfacl >/dev/null 2>&1 || {
   echo 'getfacl: not found (package acl)' >&2; exit 3; }
 exec getfacl --absolute-names --skip-base --physical --recursive --one-file-system -- "$@"
 """
@@ -413,7 +552,9 @@ exec getfacl --absolute-names --skip-base --physical --recursive --one-file-syst
 # The file inventory's answers are held whole (not streamed): ~180 bytes of files_meta and of
 # files_text per small text file, so 64 MiB is ~350k files; past it the answer is cut and the
 # files table unreadable (16 MiB cut the text of a 100k-file tree: the table was partial).
+# files_meta's walker answers both (metadata and text) where it keeps the text: twice this.
 FILES_MAX_BYTES = 4 * DEFAULT_KEEP_BYTES
+assert f"TXCAP = [{FILES_MAX_BYTES}]" in FILES_WALK_PY  # the walker's text: files_text's bound
 
 # The declared shapes of the tools' answers (model.transcript.Format): an answer that does not
 # have its tool's shape (garbage, a wrong encoding, a lost header) makes the table unreadable.
@@ -440,9 +581,10 @@ def _trusted(roots: tuple[str, ...], max_text: int) -> list[Query]:
     """files_meta, files_sha256 and files_text as trust_metadata asks them (same ids: the
     table rests on the same sources, so a diff compares it with a default-mode one)."""
     return [
-        Query("files_meta", sh(_FILES_META_ONLY, *roots), "Metadata and identity (device, "
+        Query("files_meta", sh(_FILES_META_ONLY, str(max_text), *roots), "Metadata and identity (device, "
               "inode, ctime) of every file in the trees; trust_metadata: no file is read "
-              "here (files_sha256 reads the new and changed ones).", privileged=True,
+              "here (files_sha256 reads the new and changed ones); where python3 runs, with "
+              "the POSIX ACLs.", privileged=True,
               ok_codes=(0, 1), timeout=300.0, batch=False, fail_patterns=_DENIED,
               max_bytes=FILES_MAX_BYTES),
         Query("files_sha256", sh(_FILES_HASH), "trust_metadata: SHA-256 of the files named "
@@ -545,22 +687,25 @@ def _queries(roots: tuple[str, ...], max_text: int) -> list[Query]:
               format=Format(line=r"\S+ \d+ \d+ .*")),
         Query("certs", sh(_CERTS_SCRIPT, *roots), "X.509 certificates in the trees.",
               privileged=True, timeout=300.0, batch=False, fail_patterns=_DENIED),
-        Query("files_meta", sh(_FILES_META, *roots), "Metadata of every file in the trees "
+        Query("files_meta", sh(_FILES_META, str(max_text), *roots), "Metadata of every file in the trees "
               "(privileged: root-only directories such as /etc/ssl/private are descended); "
-              "where python3 runs, one walk that also gives each regular file's SHA-256.",
+              "where python3 runs, one walk that also gives each regular file's SHA-256, the "
+              "POSIX ACLs and (run as root, not through sudo) the text files_text would give.",
               privileged=True, ok_codes=(0, 1), timeout=300.0, batch=False,
-              max_bytes=FILES_MAX_BYTES,  # the answers of files_meta + files_sha256
+              max_bytes=2 * FILES_MAX_BYTES,  # files_meta + files_sha256 + files_text's
               fail_patterns=_DENIED),
         Query("files_sha256", sh(_FILES_SHA, *roots), "SHA-256 of every regular file; "
               "unreadable files are left out (exit 123); empty where python3 runs (files_meta "
               "hashed them).", privileged=True,
               ok_codes=(0, 123), timeout=600.0, batch=False),
         Query("files_text", sh(_FILES_TEXT, str(max_text), *roots),
-              "Text of small world-readable text files, one record per line.",
-              ok_codes=(0, 1, 123), timeout=300.0, batch=False, max_bytes=FILES_MAX_BYTES),
+              "Text of small world-readable text files, one record per line (exit 5: nothing, "
+              "files_meta's walker read it: python3 runs, as root not through sudo).",
+              ok_codes=(0, 1, 123, SKIPPED), timeout=300.0, batch=False, max_bytes=FILES_MAX_BYTES),
         Query("getfacl", sh(_GETFACL, *roots), "POSIX ACLs of every file in the trees that has "
               "more than the base entries (exit 1: some part could not be read; exit 3: no "
-              "getfacl).", privileged=True, ok_codes=(0, 1), absent_codes=(3,), timeout=300.0,
+              "getfacl; exit 5: nothing, files_meta's walker read them: python3 runs).",
+              privileged=True, ok_codes=(0, 1, SKIPPED), absent_codes=(3,), timeout=300.0,
               batch=False, fail_patterns=_DENIED),
         Query("lldp", sh(_LLDP_SCRIPT), "lldpd's LLDP neighbours, where lldpd runs (its "
               "socket is root's and group _lldpd's).", privileged=True, absent_codes=(3,),

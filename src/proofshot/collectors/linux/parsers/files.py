@@ -1,7 +1,11 @@
 """File inventory: `find -printf` metadata, `sha256sum -z` hashes, `grep -I -H -Z ''` text.
 Where python3 runs on the target, one walk answers the metadata and the hashes together: the
-header record `psw2`, then records of the 8 `find` fields, the SHA-256 ('' for none) and the
-identity `DEV:INODE:CTIME_NS` (`psw1`, older: no identity field).
+header record `psw3`, then records of the 8 `find` fields, the SHA-256 ('' for none) and the
+identity `DEV:INODE:CTIME_NS`; after them the record `=`, its flags (`a`, `t`), the POSIX ACLs
+as `getfacl --skip-base` prints them and the text as `grep -I -H -Z ''` prints it (each only
+where its flag is set: see queries.FILES_WALK_PY). Older walkers' answers (kept in stores, read
+again by `verify --rederive`): `psw2`, the same records and nothing after them; `psw1`, no
+identity field.
 
 trust_metadata: a regular file whose identity (device, inode, ctime with size and mtime) is
 the one recorded in the previous snapshot keeps that snapshot's SHA-256 (`Prior`); only the
@@ -13,6 +17,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from proofshot.collectors.linux.parsers.common import to_int, to_real
 from proofshot.model.table import Row
@@ -20,8 +25,9 @@ from proofshot.model.table import Row
 TYPES = {"f": "file", "d": "dir", "l": "link", "p": "fifo", "s": "socket", "c": "char",
          "b": "block", "D": "door"}
 _FIELDS = 8
-WALK_HEADER = "psw2\0"
-WALK_HEADERS = {"psw1\0": _FIELDS + 1, WALK_HEADER: _FIELDS + 2}  # header -> record width
+WALK_HEADER = "psw3\0"
+WALK_HEADERS = {"psw1\0": _FIELDS + 1, "psw2\0": _FIELDS + 2,
+                WALK_HEADER: _FIELDS + 2}  # header -> record width
 _HASH_RE = re.compile(r"^\\?([0-9a-f]{64}) [ *](.+)$", re.S)
 _MODE_RE = re.compile(r"^[0-7]{1,4}$")
 _MODES_RE = re.compile(r"(?:[0-7]{1,4}\0)*[0-7]{1,4}")  # the mode column joined by NULs
@@ -56,6 +62,7 @@ def parse_walk(text: str) -> tuple[list[Row], dict[str, str] | None]:
 def read_walk(text: str) -> tuple[list[Row], dict[str, str] | None, dict[str, str] | None]:
     """parse_walk, and the walker's identities (`psw2`): path -> `IDENT/SIZE/MTIME` of each
     regular file (None for an answer without them: find's, an older walker's)."""
+    text = split_walk(text)[0]
     width = WALK_HEADERS.get(text[:5])
     if width is None:
         fields = text.split("\0")
@@ -82,6 +89,42 @@ def read_walk(text: str) -> tuple[list[Row], dict[str, str] | None, dict[str, st
         if idents is not None and ident is not None and rec["type"] == "file":
             idents.setdefault(rec["path"], ident)
     return rows, hashes, idents
+
+
+WALK_HEADERS_IDENT = ("psw2\0", WALK_HEADER)  # the walkers whose records hold identities
+
+
+class Walk(NamedTuple):
+    records: str  # the header and the records (a `psw2` answer's shape)
+    acls: str | None  # `getfacl --skip-base` blocks; None: the walker did not read ACLs
+    text: str | None  # `grep -I -H -Z ''` records; None: the walker kept no text
+    flags: str = ""  # `a`, `t`; `T`: the text passed files_text's bound, none kept
+
+
+def split_walk(text: str) -> Walk:
+    """A `psw3` answer's parts: its records (with their header, as a `psw2` answer), the ACL
+    section (None unless flagged `a`) and the text section (None unless flagged `t`). Any other
+    answer (find's, older walkers'), or one cut before the `=` record: (text, None, None).
+
+    The `=` record starts after a multiple of the record width of NUL-terminated fields (a
+    field `=` elsewhere is a link target or a name). Split once and pass the parts on: each
+    split copies the answer."""
+    if not text.startswith(WALK_HEADER):
+        return Walk(text, None, None)
+    width = WALK_HEADERS[WALK_HEADER]
+    start = len(WALK_HEADER)
+    at = text.find("=\0", start)
+    while at >= 0:
+        if (at == start or text[at - 1] == "\0") and \
+                text.count("\0", start, at) % width == 0:
+            parts = text[at + 2:].split("\0", 2)
+            if len(parts) < 3:
+                break
+            flags, acls, texts = parts
+            return Walk(text[:at], acls if "a" in flags else None,
+                        texts if "t" in flags else None, flags)
+        at = text.find("=\0", at + 1)
+    return Walk(text, None, None)
 
 
 def _parse_meta_columns(fields: list[str], width: int = _FIELDS) -> list[Row] | None:
@@ -186,7 +229,11 @@ def parse_text(text: str) -> dict[str, str]:
 
 def files(meta: str, sha256: str | None, text: str | None, max_text: int) -> list[Row]:
     """Join the three answers. A regular, world-readable file of size 0 has text ''; a file the
-    text query returned nothing for (binary, too large, not world-readable) has text None."""
+    text query returned nothing for (binary, too large, not world-readable) has text None.
+    `text` None and a walker's answer with its text section: that section (the same records)."""
+    if text is None or meta.startswith(WALK_HEADER):
+        walk = split_walk(meta)
+        meta, text = walk.records, (walk.text if text is None else text)
     rows, walked = parse_walk(meta)
     hashes = parse_sha256(sha256) if sha256 is not None else {}
     if walked is not None:
@@ -224,8 +271,9 @@ class Prior:
 
 def identities(meta: str) -> dict[str, str] | None:
     """path -> identity of each regular file in a files_meta answer (None: it has none)."""
-    if not meta.startswith(WALK_HEADER):
+    if not meta.startswith(WALK_HEADERS_IDENT):
         return None
+    meta = split_walk(meta)[0]
     width = WALK_HEADERS[WALK_HEADER]
     fields = meta[5:].split("\0")
     end = len(fields) - 1
