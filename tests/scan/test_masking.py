@@ -288,16 +288,24 @@ def _language(pattern: str) -> set[str]:
 def test_the_keyword_traces_cover_every_keyword() -> None:
     """mask_bytes looks for the assignment's keywords as a list of words: it is the whole
     language of the pattern's keyword alternation; each keyword starts with a word of the
-    first pass, or holds `_key`/`-key` (whose `key` is a trace of its own); the words of the
-    first pass hold no character a keyword may follow, so a hit hidden by an overlapping
-    earlier one is never a keyword's trace."""
+    first pass, or holds `_key`/`-key` (whose `key` is a trace of its own). The first pass
+    leaves out hits that overlap an earlier one: such a hit never matters. A keyword hidden
+    so would follow a letter or digit (no trace) unless a word of the list could start after
+    a non-letter inside another; an SNMP word, "://" or a PEM start could not start inside
+    another word at all (but for a second SNMP word inside the first, which adds nothing)."""
     words = set(masking._KEYWORD_WORDS)
     assert words == _language(masking._KEYWORDS)
     for w in words:
         assert any(w.startswith(s.decode()) for s in masking._STARTS) or \
             "_key" in w or "-key" in w, w
+    snmp = {b"community", b"com2sec"}
+    unchecked = snmp | {b"://", b"-----begin"}  # hits that need no byte before them
     for s in masking._STARTS:
-        assert s == b"://" or all(masking._WORDISH[b] for b in s), s
+        for k in range(1, len(s)):
+            for w in masking._STARTS:
+                can = w.startswith(s[k:]) or s[k:].startswith(w)  # w could start at s[k]
+                assert not can or (w not in unchecked and masking._WORDISH[s[k - 1]]) \
+                    or {s, w} <= snmp, (s, k, w)
 
 
 def test_every_byte_around_a_keyword(engine: str) -> None:

@@ -137,14 +137,17 @@ def mask_bytes(data: bytes, keyed_hash: Hasher) -> bytes:
     PEM private key blocks (which span lines) are replaced first, as mask_text does."""
     if not data:
         return data
-    if b"-----BEGIN" in data:
+    folded = data.lower()
+    hits = _hits(folded)
+    if any(p == _PEM_P for p, _, _ in hits) and b"-----BEGIN" in data:
         data = _PEM_BYTES.sub(lambda m: b"-----MASKED %s %s-----" % (
             m.group(1), keyed_hash(m.group(0).decode("latin-1")).encode("latin-1", "replace")),
             data)
-    folded = data.lower()
+        folded = data.lower()
+        hits = _hits(folded)
     out: list[bytes] = []
     done = 0  # data[:done] is handled
-    for start, end, snmp, url, assign in _trace_lines(folded):
+    for start, end, snmp, url, assign in _trace_lines(folded, hits):
         line = _mask_line(data[start:end].decode("latin-1"), keyed_hash, snmp, url, assign)
         out += (data[done:start], line.encode("latin-1", errors="replace"))
         done = end
@@ -179,16 +182,19 @@ _KEYWORD_SEP = re.compile(
 
 # Where a trace can start, found by one leftmost-first pass (ahocorasick-rs: its SIMD
 # prefilter scans ~5 GB/s): the first word of every keyword (`api_key`: its `key` after `_` is
-# a trace of its own), the SNMP words and "://". Each hit is then checked where it stands (the
-# byte before, _KEYWORD_SEP anchored there). A hit left out because it overlaps an earlier one
-# starts inside that one, after a letter or digit: no keyword trace; and a second SNMP word in
-# the same line adds nothing.
+# a trace of its own), the SNMP words and "://"; and "-----begin", so that PEM blocks are
+# looked for only where one may be. Each hit is then checked where it stands (the byte
+# before, _KEYWORD_SEP anchored there). A hit left out because it overlaps an earlier one
+# starts inside that one, after a letter or digit or inside "://" or "-----begin", where no
+# word of the list can start after the first one: no keyword trace; and a second SNMP word in
+# the same line adds nothing. Nothing hides "-----begin" (no word ends with `-`).
 _STARTS = (b"pass", b"pwd", b"secret", b"token", b"apikey", b"accesskey", b"privatekey",
            b"authkey", b"privkey", b"key", b"psk", b"community", b"credential", b"bindpw",
-           b"rootpw", b"com2sec", b"://")
-_KEYWORD, _COMMUNITY, _COM2SEC, _URL = 0, 1, 2, 3
-_KINDS = tuple({b"community": _COMMUNITY, b"com2sec": _COM2SEC, b"://": _URL}.get(w, _KEYWORD)
-               for w in _STARTS)
+           b"rootpw", b"com2sec", b"://", b"-----begin")
+_KEYWORD, _COMMUNITY, _COM2SEC, _URL, _PEM_KIND = 0, 1, 2, 3, 4
+_KINDS = tuple({b"community": _COMMUNITY, b"com2sec": _COM2SEC, b"://": _URL,
+                b"-----begin": _PEM_KIND}.get(w, _KEYWORD) for w in _STARTS)
+_PEM_P = _STARTS.index(b"-----begin")
 _AHO: Any = None
 try:
     from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, BytesAhoCorasick
@@ -209,7 +215,8 @@ def _hits(folded: bytes) -> list[tuple[int, int, int]]:
     return [(index[m.group()], m.start(), m.end()) for m in _STARTS_RX.finditer(folded)]
 
 
-def _trace_lines(folded: bytes) -> list[tuple[int, int, bool, bool, bool]]:
+def _trace_lines(folded: bytes, hits: list[tuple[int, int, int]],
+                 ) -> list[tuple[int, int, bool, bool, bool]]:
     """(start, end, snmp, url, assign) of each line holding a trace, in order: which of
     _mask_line's patterns can match there. A NUL ends a field as a newline ends a line (as in
     mask_text), so a NUL-separated answer is masked field by field. A line past _LONG is
@@ -219,11 +226,11 @@ def _trace_lines(folded: bytes) -> list[tuple[int, int, bool, bool, bool]]:
     out: list[tuple[int, int, bool, bool, bool]] = []
     start = end = -1  # the line being gathered: folded[start:end]
     snmp = url = assign = False
-    for p, i, _ in _hits(folded):
+    for p, i, _ in hits:
         kind = kinds[p]
         a = kind <= _COMMUNITY and not (i and wordish[folded[i - 1]]) \
             and keyword_sep(folded, i) is not None
-        if not a and kind <= _KEYWORD:
+        if not a and kind in (_KEYWORD, _PEM_KIND):
             continue  # "whiskey ": the keyword is the end of another word
         if i >= end:  # a new line (no hit spans a line end: none holds \n or NUL)
             if start >= 0:
