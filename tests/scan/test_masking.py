@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -295,6 +296,11 @@ def test_the_keyword_traces_cover_every_keyword() -> None:
     another word at all (but for a second SNMP word inside the first, which adds nothing)."""
     words = set(masking._KEYWORD_WORDS)
     assert words == _language(masking._KEYWORDS)
+    assert set(masking._SEP_FIRST) == {b for b in range(256) if b != 0x0A and re.fullmatch(
+        r"\s|[=:]", chr(b), re.IGNORECASE)}  # what a separator starts with, but \n
+    letters_digits = [c != "_" and re.fullmatch(r"\w", c, re.IGNORECASE) is not None
+                      for c in map(chr, range(256))]  # str's \w on latin-1, but `_`
+    assert list(masking._WORDISH) == letters_digits
     for w in words:
         assert any(w.startswith(s.decode()) for s in masking._STARTS) or \
             "_key" in w or "-key" in w, w

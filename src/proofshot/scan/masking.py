@@ -171,11 +171,13 @@ _KEYWORD_WORDS = (
       for s in ("", "_", "-")),
     "psk", "community", "credential", "credentials", "bindpw", "rootpw", "key",
 )
-_SEP_FIRST = bytes(b for b in range(256) if b != 0x0A
-                   and re.fullmatch(r"\s|[=:]", chr(b), re.IGNORECASE))  # no \n in a line
+# str's `\s` on latin-1 (but \n: no line holds one), = and : (a test derives both sets anew)
+_SEP_FIRST = b"\t\x0b\x0c\r\x1c\x1d\x1e\x1f :=\x85\xa0"
 # bytes a keyword may not follow: str's \w on latin-1 (letters and digits), except `_`
-_WORDISH = tuple(c != "_" and re.fullmatch(r"\w", c, re.IGNORECASE) is not None
-                 for c in map(chr, range(256)))
+_WORDISH_BYTES = (b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                  + bytes((0xAA, 0xB2, 0xB3, 0xB5, 0xB9, 0xBA, 0xBC, 0xBD, 0xBE))
+                  + bytes(range(0xC0, 0x100)).replace(b"\xd7", b"").replace(b"\xf7", b""))
+_WORDISH = tuple(b in _WORDISH_BYTES for b in range(256))
 _KEYWORD_SEP = re.compile(
     b"(?:" + "|".join(sorted(_KEYWORD_WORDS, key=len, reverse=True)).encode("ascii")
     + b")[" + re.escape(_SEP_FIRST) + b"]")
@@ -202,8 +204,6 @@ try:
     _AHO = BytesAhoCorasick(list(_STARTS), matchkind=MATCHKIND_LEFTMOST_FIRST)  # once per process
 except ImportError:  # pragma: no cover - a dependency; the regex finds the same hits
     pass
-# the same hits without ahocorasick-rs (leftmost, then first alternative: the same order)
-_STARTS_RX = re.compile(b"|".join(re.escape(w) for w in _STARTS))
 
 
 def _hits(folded: bytes) -> list[tuple[int, int, int]]:
@@ -211,8 +211,10 @@ def _hits(folded: bytes) -> list[tuple[int, int, int]]:
     if _AHO is not None:
         hits: list[tuple[int, int, int]] = _AHO.find_matches_as_indexes(folded)
         return hits
+    # the same hits without ahocorasick-rs (leftmost, then the first alternative: same order)
     index = {w: n for n, w in enumerate(_STARTS)}
-    return [(index[m.group()], m.start(), m.end()) for m in _STARTS_RX.finditer(folded)]
+    rx = re.compile(b"|".join(re.escape(w) for w in _STARTS))
+    return [(index[m.group()], m.start(), m.end()) for m in rx.finditer(folded)]
 
 
 def _trace_lines(folded: bytes, hits: list[tuple[int, int, int]],
