@@ -12,6 +12,7 @@ import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import fields, replace
+from operator import itemgetter
 from typing import Any
 
 from proofshot import __version__
@@ -19,7 +20,7 @@ from proofshot.model.canonical import CANON_VERSION, canonical, canonical_plain
 from proofshot.model.table import Row, Table
 from proofshot.model.transcript import Answer, judge
 from proofshot.scan.masking import mask_bytes
-from proofshot.scan.rows import plain_floats, row_pair
+from proofshot.scan.rows import plain_floats, row_pairs
 from proofshot.scan.runner import TargetResult
 from proofshot.scan.sorter import Sorter
 from proofshot.store.api import ObjectSink
@@ -32,8 +33,8 @@ Hasher = Callable[[str], str]
 
 def prepare_rows(table: Table, rows: Sequence[Row], keyed_hash: Hasher) -> list[tuple[bytes, bytes]]:
     """(canonical key, canonical row) pairs in key order, sensitive columns keyed-hashed."""
-    out = [row_pair(table, row, keyed_hash) for row in rows]
-    out.sort(key=lambda kr: kr[0])
+    out = row_pairs(table, rows, keyed_hash)
+    out.sort(key=itemgetter(0))
     return out
 
 
