@@ -7,6 +7,9 @@ hashing is not part of it), with the workspace's Keys as keyed hash:
     mask     mask_bytes of stdout (what the scan stores in place of secrets)
     record   the keyed hash of the raw answer's record + the masked transcript record's bytes
 
+and, for the tree's `files` table built from those answers, scan.record.prepare_rows (the
+canonical key and row bytes of every row, sorted: what the tree builder is fed).
+
 Answers: the real `files_meta` and `files_text` queries of the Linux collector over a generated
 tree of N small text files (bench/fim.py's tree: words such as "whiskey" hold the keyword
 "key"), and `files_text` over /etc (real configuration, real secrets to mask). The older code
@@ -83,6 +86,27 @@ def best(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
     return min(times), res
 
 
+def files_rows(data: list[tuple[str, bytes]], old_record: ModuleType, record: ModuleType,
+               kh: Callable[[str], str], runs: int) -> tuple[float, float]:
+    """prepare_rows of the tree's files table (built from its answers as a scan builds it),
+    older vs this checkout, alternated; the same pairs checked."""
+    from proofshot.collectors.linux.collector import LinuxCollector
+    from proofshot.model.transcript import Answer
+
+    spec = next(s for s in LinuxCollector().plan({"files": ["/x"]}).specs
+                if s.table.name == "files")
+    raw = {name.split()[0]: b for name, b in data if name.endswith("tree")}
+    answers = {q: Answer(q, ["sh"], 0, raw.get(q, b""), b"", 1.0) for q in spec.queries}
+    rows = spec.table.validate_many(list(spec.build(answers)))
+    assert old_record.prepare_rows(spec.table, rows, kh) == \
+        record.prepare_rows(spec.table, rows, kh), "row bytes differ"
+    t_old = t_new = 9e9
+    for _ in range(2):
+        t_old = min(t_old, best(lambda: old_record.prepare_rows(spec.table, rows, kh), runs)[0])
+        t_new = min(t_new, best(lambda: record.prepare_rows(spec.table, rows, kh), runs)[0])
+    return t_old, t_new
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--files", type=int, default=100_000)
@@ -140,6 +164,9 @@ def main() -> None:
         print(f"  {name:<16} {len(raw) / 1e6:6.1f}  {t['old'][0] * 1e3:7.1f}ms {t['new'][0] * 1e3:7.1f}ms"
               f"  {t['old'][1] * 1e3:13.1f}ms {t['new'][1] * 1e3:5.1f}ms  {t['old'][1] / t['new'][1]:5.1f}x"
               f"  {changed}")
+    rows_old, rows_new = files_rows(data, old_record, record, kh, args.runs)
+    print(f"  files table rows (prepare_rows: canonical key and row bytes, sorted): "
+          f"{rows_old * 1e3:.0f} -> {rows_new * 1e3:.0f} ms ({rows_old / rows_new:.1f}x)")
     o, n = tot["old"], tot["new"]
     print(f"  the tree's answers ({args.files:,} files): mask {o[0] * 1e3:.0f} -> "
           f"{n[0] * 1e3:.0f} ms, mask+record {o[1] * 1e3:.0f} -> {n[1] * 1e3:.0f} ms "
