@@ -99,7 +99,7 @@ def row_pairs(table: Table, rows: Sequence[Row], keyed_hash: Hasher) -> list[tup
 def _plain_batch(rows: Sequence[Row], column: str) -> bool:
     """Every float in this column of the rows is one canonical_plain writes exactly; False
     also when a zero is among them (then row_pair decides per row)."""
-    floats = [v for v in map(_getter(column), rows) if v.__class__ is float]
+    floats = [v for v in map(_getter(column), rows) if isinstance(v, float)]
     return not floats or (all(map(isfinite, floats)) and max(map(abs, floats)) < PLAIN_MAX
                           and min(map(abs, floats)) >= PLAIN_MIN)
 
