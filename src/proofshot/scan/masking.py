@@ -131,8 +131,8 @@ def mask_bytes(data: bytes, keyed_hash: Hasher) -> bytes:
     The same as `mask_text` over the latin-1 text, byte for byte, done on the bytes: latin-1
     text holds none of the characters _FOLD maps and no character past ASCII whose lower() is
     ASCII, so what the patterns need is found in `data.lower()` (ASCII only, C speed). One
-    Aho-Corasick pass over the whole answer finds every trace a pattern leaves (see
-    _TRACE_WORDS); only the lines (NUL-separated fields) holding one are decoded and run
+    Aho-Corasick pass over the whole answer finds where a trace of a pattern can start (see
+    _STARTS); only the lines (NUL-separated fields) holding a trace are decoded and run
     through the patterns that can match there; the rest is copied once, by one bytes.join.
     PEM private key blocks (which span lines) are replaced first, as mask_text does."""
     if not data:
