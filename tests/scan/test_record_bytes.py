@@ -98,3 +98,22 @@ def test_every_answer_field_is_watched() -> None:
 
 def _kh(v: str) -> str:
     return "hmac:" + v[:8]
+
+
+def test_kept_record_bytes_go_with_their_answer() -> None:
+    """The raw record's bytes kept for a masked answer are dropped once used, or when the
+    answer is gone unused (a scan that fails before storing holds no megabytes)."""
+    import gc
+
+    from proofshot.scan import record
+
+    before = len(record._MEMOS)
+    masked, _ = mask_answer(Answer("q", ["ls"], 0, b"x" * 100, b"", 0.25), _kh)
+    assert len(record._MEMOS) == before + 1
+    transcript_record(masked, _no_put)
+    assert len(record._MEMOS) == before
+    masked, _ = mask_answer(Answer("q", ["ls"], 0, b"y" * 100, b"", 0.25), _kh)
+    assert len(record._MEMOS) == before + 1
+    del masked
+    gc.collect()
+    assert len(record._MEMOS) == before

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import socket
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import fields, replace
 from operator import itemgetter
@@ -69,10 +70,17 @@ def hash_record(keyed_hash: Hasher, rec: bytes) -> str:
 
 
 # An answer that masking left as it was has the same transcript record as the raw answer,
-# whose bytes mask_answer wrote for the keyed hash: they are kept on the masked Answer (under
-# this attribute, with what they were written from) for transcript_record to store, instead of
-# encoding the same megabytes again. Any later change to the Answer makes them unused.
-_MEMO = "_record_bytes_memo"
+# whose bytes mask_answer wrote for the keyed hash: they are kept for the masked Answer (here,
+# by its id, with what they were written from; dropped when they are used or the Answer goes)
+# for transcript_record to store, instead of encoding the same megabytes again. Any later
+# change to the Answer makes them unused. Kept beside the Answer, not on it: a copy or pickle
+# of an Answer never carries them.
+_MEMOS: dict[int, tuple[tuple[Any, ...], bytes]] = {}
+
+
+def _keep(ans: Answer, data: bytes) -> None:
+    _MEMOS[id(ans)] = (_memo_key(ans), data)
+    weakref.finalize(ans, _MEMOS.pop, id(ans), None)
 
 
 def _memo_key(ans: Answer) -> tuple[Any, ...]:
@@ -85,7 +93,7 @@ def transcript_record(ans: Answer, put: Callable[[bytes], str]) -> bytes:
     """The stored transcript object of an answer; a streamed stdout is stored first, as
     line-aligned pieces of its own, and the record lists them."""
     if ans.body is None:
-        memo = ans.__dict__.pop(_MEMO, None)  # used once: its megabytes are not held after
+        memo = _MEMOS.pop(id(ans), None)  # used once: its megabytes are not held after
         if memo is not None and memo[0] == _memo_key(ans):
             data: bytes = memo[1]
             return data
@@ -108,7 +116,7 @@ def mask_answer(ans: Answer, keyed_hash: Hasher,
     masked = replace(ans, stdout=stdout, stderr=stderr, stdin=stdin)
     if ans.body is None and stdout is ans.stdout and stderr is ans.stderr \
             and stdin is ans.stdin:  # nothing masked (mask_bytes returns its input then)
-        masked.__dict__[_MEMO] = (_memo_key(masked), raw)
+        _keep(masked, raw)
     return masked, answer_hmac
 
 
