@@ -68,6 +68,10 @@ def test_masked_transcripts_and_hmacs_are_the_reference_bytes(tmp_path: Path,
         assert transcript_record(masked, _no_put) == want, ans.query  # kept once, not stale
     masked, _ = mask_answer(secret, kh)
     assert b"hunter2" not in transcript_record(masked, _no_put)
+    for ans in _answers():  # a collector's own rules that return a copy of what they got
+        masked, hmac = mask_answer(ans, kh, lambda data, _: bytes(bytearray(data)))
+        assert transcript_record(masked, _no_put) == canonical(masked.to_record())
+        assert hmac == keys.keyed_hash(canonical(ans.to_record()).decode())
 
 
 def _no_put(data: bytes) -> str:

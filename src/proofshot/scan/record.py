@@ -110,14 +110,20 @@ def mask_answer(ans: Answer, keyed_hash: Hasher,
     `mask`: a collector's own rules (device configurations) instead of the generic ones."""
     raw = record_bytes(ans.to_record())
     answer_hmac = hash_record(keyed_hash, raw)
-    stdout = mask(ans.stdout, keyed_hash)
-    stderr = mask(ans.stderr, keyed_hash)
-    stdin = mask(ans.stdin, keyed_hash) if ans.stdin is not None else None
+    stdout = _same(ans.stdout, mask(ans.stdout, keyed_hash))
+    stderr = _same(ans.stderr, mask(ans.stderr, keyed_hash))
+    stdin = _same(ans.stdin, mask(ans.stdin, keyed_hash)) if ans.stdin is not None else None
     masked = replace(ans, stdout=stdout, stderr=stderr, stdin=stdin)
     if ans.body is None and stdout is ans.stdout and stderr is ans.stderr \
-            and stdin is ans.stdin:  # nothing masked (mask_bytes returns its input then)
+            and stdin is ans.stdin:  # nothing masked
         _keep(masked, raw)
     return masked, answer_hmac
+
+
+def _same(raw: bytes, masked: bytes) -> bytes:
+    """`raw` itself where masking changed nothing (mask_bytes returns its input then; a
+    collector's own rules may return an equal copy)."""
+    return raw if masked is raw or masked == raw else masked
 
 
 def target_entry(res: TargetResult, writer: ObjectSink, keys: Keys,
