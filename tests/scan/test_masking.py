@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import re
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -225,3 +228,107 @@ def test_bytes_mask_as_text_on_random_lines(engine: str) -> None:
     assert masked.count(b"hmac:") > 1000 + data.count(b"hmac:")
     utf8 = text.encode("utf-8")
     assert mask_bytes(utf8, kh) == mask_text(utf8.decode("latin-1"), kh).encode("latin-1")
+
+
+RECORDINGS = Path(__file__).resolve().parents[2] / ".." / "shared" / "recordings"
+
+
+def _recorded() -> list[Path]:
+    return sorted(p for p in RECORDINGS.rglob("*") if p.is_file())
+
+
+@pytest.mark.skipif(not RECORDINGS.is_dir(), reason="../shared/recordings is not beside the repo")
+def test_every_recorded_answer_masks_as_its_latin1_text(engine: str) -> None:
+    """Every file of ../shared/recordings (device sessions and configurations, WMI output in
+    UTF-16 and UTF-8, registry exports, WinRM sessions) as an answer on its own, and all of
+    them as one grep -Z answer (`path\\0line` records, the files_text shape): mask_bytes gives
+    what the reference mask_text gives over the latin-1 text, byte for byte."""
+    files = _recorded()
+    assert len(files) > 100
+    masked_some = 0
+    framed = []
+    for p in files:
+        data = p.read_bytes()
+        want = mask_text(data.decode("latin-1"), kh).encode("latin-1", "replace")
+        assert mask_bytes(data, kh) == want, p.name
+        masked_some += want != data
+        framed += [str(p).encode() + b"\0" + line + b"\n" for line in data.split(b"\n")]
+    assert masked_some > 10  # the recordings hold secrets the patterns find
+    data = b"".join(framed)
+    assert mask_bytes(data, kh) == mask_text(data.decode("latin-1"), kh).encode("latin-1",
+                                                                              "replace")
+
+
+def _language(pattern: str) -> set[str]:
+    """Every string a regex without repetition matches (its finite language)."""
+    from re import _constants as c
+    from re import _parser
+
+    def seq(items: list[Any]) -> set[str]:
+        out = {""}
+        for op, av in items:
+            if op is c.LITERAL:
+                alts = {chr(av)}
+            elif op is c.IN:
+                assert all(o is c.LITERAL for o, _ in av)
+                alts = {chr(v) for _, v in av}
+            elif op is c.BRANCH:
+                alts = set().union(*(seq(list(b)) for b in av[1]))
+            elif op is c.SUBPATTERN:
+                alts = seq(list(av[3]))
+            elif op is c.MAX_REPEAT and av[:2] == (0, 1):
+                alts = {""} | seq(list(av[2]))
+            else:
+                raise AssertionError(f"not expanded: {op}")
+            out = {a + b for a in out for b in alts}
+        return out
+
+    return seq(list(_parser.parse(pattern)))
+
+
+def test_the_keyword_traces_cover_every_keyword() -> None:
+    """mask_bytes looks for the assignment's keywords as a list of words: it is the whole
+    language of the pattern's keyword alternation; each keyword starts with a word of the
+    first pass, or holds `_key`/`-key` (whose `key` is a trace of its own). The first pass
+    leaves out hits that overlap an earlier one: such a hit never matters. A keyword hidden
+    so would follow a letter or digit (no trace) unless a word of the list could start after
+    a non-letter inside another; an SNMP word, "://" or a PEM start could not start inside
+    another word at all (but for a second SNMP word inside the first, which adds nothing)."""
+    words = set(masking._KEYWORD_WORDS)
+    assert words == _language(masking._KEYWORDS)
+    assert set(masking._SEP_FIRST) == {b for b in range(256) if b != 0x0A and re.fullmatch(
+        r"\s|[=:]", chr(b), re.IGNORECASE)}  # what a separator starts with, but \n
+    letters_digits = [c != "_" and re.fullmatch(r"\w", c, re.IGNORECASE) is not None
+                      for c in map(chr, range(256))]  # str's \w on latin-1, but `_`
+    assert list(masking._WORDISH) == letters_digits
+    for w in words:
+        assert any(w.startswith(s.decode()) for s in masking._STARTS) or \
+            "_key" in w or "-key" in w, w
+    snmp = {b"community", b"com2sec"}
+    unchecked = snmp | {b"://", b"-----begin"}  # hits that need no byte before them
+    for s in masking._STARTS:
+        for k in range(1, len(s)):
+            for w in masking._STARTS:
+                can = w.startswith(s[k:]) or s[k:].startswith(w)  # w could start at s[k]
+                assert not can or (w not in unchecked and masking._WORDISH[s[k - 1]]) \
+                    or {s, w} <= snmp, (s, k, w)
+
+
+def test_every_byte_around_a_keyword(engine: str) -> None:
+    """Each keyword after every byte (and after prefixes such as `db_`), before every byte,
+    also in NUL-separated fields: mask_bytes equals mask_text over the latin-1 text."""
+    lines = []
+    for w in [*sorted(masking._KEYWORD_WORDS), "whiskey", "bypass", "monkey", "keys"]:
+        for b in range(256):
+            c = chr(b)
+            up = c.upper() if all(ord(u) < 256 for u in c.upper()) else c
+            if c != "\n":
+                lines += [f"{c}{w}=v{b}", f"x{c}{w} v{b}", f"{w}{c}v{b}", f"{w}{c}= v{b}",
+                          f"db{c}{w}: v{b}", f"{up}{w.upper()}{c}v{b}"]
+    text = "\n".join(lines)
+    want = mask_text(text, kh).encode("latin-1", "replace")
+    assert mask_bytes(text.encode("latin-1"), kh) == want
+    assert want.count(b"hmac:") > len(lines) // 8  # many lines are masked, not all
+    fields = "\0".join(lines)
+    assert mask_bytes(fields.encode("latin-1"), kh) == \
+        mask_text(fields, kh).encode("latin-1", "replace")

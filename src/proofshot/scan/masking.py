@@ -92,7 +92,7 @@ _LONG = 10000  # a line longer than this is hashed whole when it holds an assign
 def _mask_line(line: str, keyed_hash: Hasher, snmp: bool = True, url: bool = True,
                assign: bool = True) -> str:
     """`snmp`, `url`, `assign`: False skips a pattern that cannot match this line (mask_bytes
-    knows from the line's bytes, see _traces)."""
+    knows from the line's bytes, see _trace_lines)."""
     if len(line) > _LONG:
         return keyed_hash(line) if _ASSIGN.search(line) else line
 
@@ -130,28 +130,25 @@ def mask_bytes(data: bytes, keyed_hash: Hasher) -> bytes:
 
     The same as `mask_text` over the latin-1 text, byte for byte, done on the bytes: latin-1
     text holds none of the characters _FOLD maps and no character past ASCII whose lower() is
-    ASCII, so the keyword lines of `data.lower()` (ASCII only, C speed) are those of the text's
-    lower(); only those lines are decoded and masked. PEM private key blocks (which span
-    lines) are replaced first, as mask_text does."""
+    ASCII, so what the patterns need is found in `data.lower()` (ASCII only, C speed). One
+    Aho-Corasick pass over the whole answer finds where a trace of a pattern can start (see
+    _STARTS); only the lines (NUL-separated fields) holding a trace are decoded and run
+    through the patterns that can match there; the rest is copied once, by one bytes.join.
+    PEM private key blocks (which span lines) are replaced first, as mask_text does."""
     if not data:
         return data
-    if b"-----BEGIN" in data:
+    folded = data.lower()
+    hits = _hits(folded)
+    if any(p == _PEM_P for p, _, _ in hits) and b"-----BEGIN" in data:
         data = _PEM_BYTES.sub(lambda m: b"-----MASKED %s %s-----" % (
             m.group(1), keyed_hash(m.group(0).decode("latin-1")).encode("latin-1", "replace")),
             data)
-    folded = data.lower()
-    # a NUL ends a field as a newline ends a line (as in mask_text): the lines of `bounds`
-    # are the fields of a NUL-separated answer (same length, same offsets)
-    bounds = folded.replace(b"\0", b"\n") if b"\0" in folded else folded
+        folded = data.lower()
+        hits = _hits(folded)
     out: list[bytes] = []
     done = 0  # data[:done] is handled
-    for start in _hint_lines(bounds):
-        end = bounds.find(b"\n", start)
-        end = len(data) if end < 0 else end
-        traces = _traces(folded, start, end)
-        if not any(traces):
-            continue
-        line = _mask_line(data[start:end].decode("latin-1"), keyed_hash, *traces)
+    for start, end, snmp, url, assign in _trace_lines(folded, hits):
+        line = _mask_line(data[start:end].decode("latin-1"), keyed_hash, snmp, url, assign)
         out += (data[done:start], line.encode("latin-1", errors="replace"))
         done = end
     if not out:
@@ -160,62 +157,111 @@ def mask_bytes(data: bytes, keyed_hash: Hasher) -> bytes:
     return b"".join(out)
 
 
-_HINT_WORDS = tuple(w.encode("ascii") for w in _HINT.pattern.split("|"))
+# What each of _mask_line's patterns leaves in lower-cased latin-1 bytes, wherever it matches:
+# _ASSIGN: one of its keywords (the finite language of _KEYWORDS, _KEYWORD_WORDS below) right
+# before the separator's first character (str `\s` on latin-1, = or :), the keyword starting
+# after a character that is no letter or digit (the lead's `(?<![\w.-])`, or the `[_.-]` that
+# ends a prefix such as `db_`): "whiskey " leaves none, "db_password=" does. _SNMP: "community"
+# or "com2sec" anywhere in the line. _URL_CRED: "://". Each is only necessary: the patterns
+# decide; a line without a trace is one they leave as it is (and what they put in, `hmac:` and
+# hex digits, never makes a trace: every keyword holds a letter past f).
+_KEYWORD_WORDS = (
+    "pass", "password", "passwd", "passphrase", "pwd", "secret", "token",
+    *(f"{w}{s}key" for w in ("api", "access", "private", "secret", "auth", "priv")
+      for s in ("", "_", "-")),
+    "psk", "community", "credential", "credentials", "bindpw", "rootpw", "key",
+)
+# str's `\s` on latin-1 (but \n: no line holds one), = and : (a test derives both sets anew)
+_SEP_FIRST = b"\t\x0b\x0c\r\x1c\x1d\x1e\x1f :=\x85\xa0"
+# bytes a keyword may not follow: str's \w on latin-1 (letters and digits), except `_`
+_WORDISH_BYTES = (b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                  + bytes((0xAA, 0xB2, 0xB3, 0xB5, 0xB9, 0xBA, 0xBC, 0xBD, 0xBE))
+                  + bytes(range(0xC0, 0x100)).replace(b"\xd7", b"").replace(b"\xf7", b""))
+_WORDISH = tuple(b in _WORDISH_BYTES for b in range(256))
+_KEYWORD_SEP = re.compile(
+    b"(?:" + "|".join(sorted(_KEYWORD_WORDS, key=len, reverse=True)).encode("ascii")
+    + b")[" + re.escape(_SEP_FIRST) + b"]")
+
+# Where a trace can start, found by one leftmost-first pass (ahocorasick-rs: its SIMD
+# prefilter scans ~5 GB/s): the first word of every keyword (`api_key`: its `key` after `_` is
+# a trace of its own), the SNMP words and "://"; and "-----begin", so that PEM blocks are
+# looked for only where one may be. Each hit is then checked where it stands (the byte
+# before, _KEYWORD_SEP anchored there). A hit left out because it overlaps an earlier one
+# starts inside that one, after a letter or digit or inside "://" or "-----begin", where no
+# word of the list can start after the first one: no keyword trace; and a second SNMP word in
+# the same line adds nothing. Nothing hides "-----begin" (no word ends with `-`).
+_STARTS = (b"pass", b"pwd", b"secret", b"token", b"apikey", b"accesskey", b"privatekey",
+           b"authkey", b"privkey", b"key", b"psk", b"community", b"credential", b"bindpw",
+           b"rootpw", b"com2sec", b"://", b"-----begin")
+_KEYWORD, _COMMUNITY, _COM2SEC, _URL, _PEM_KIND = 0, 1, 2, 3, 4
+_KINDS = tuple({b"community": _COMMUNITY, b"com2sec": _COM2SEC, b"://": _URL,
+                b"-----begin": _PEM_KIND}.get(w, _KEYWORD) for w in _STARTS)
+_PEM_P = _STARTS.index(b"-----begin")
 _AHO: Any = None
 try:
     from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, BytesAhoCorasick
 
-    _AHO = BytesAhoCorasick(list(_HINT_WORDS), matchkind=MATCHKIND_LEFTMOST_FIRST)
-except ImportError:  # pragma: no cover - a dependency; the find loop is exact as well
+    _AHO = BytesAhoCorasick(list(_STARTS), matchkind=MATCHKIND_LEFTMOST_FIRST)  # once per process
+except ImportError:  # pragma: no cover - a dependency; the regex finds the same hits
     pass
 
 
-def _hint_lines(folded: bytes) -> list[int]:
-    """Start offsets of the lines holding a _HINT word, in order. One Aho-Corasick pass (Rust,
-    ~1 ms for 2 MB) where ahocorasick-rs is installed; else one bytes.find per word and line.
-    Non-overlapping leftmost-first matches still hit every line holding a word: a match is
-    left out only where it overlaps an earlier one, which is then in the same line."""
+def _hits(folded: bytes) -> list[tuple[int, int, int]]:
+    """(pattern, start, end) of the leftmost-first hits of _STARTS in `folded`, in order."""
     if _AHO is not None:
-        out: list[int] = []
-        end = -1  # the end of the last line taken
-        for _, i, _ in _AHO.find_matches_as_indexes(folded):
-            if i < end:
-                continue
-            out.append(folded.rfind(b"\n", 0, i) + 1)
-            end = folded.find(b"\n", i)
-            if end < 0:
-                break
-        return out
-    starts: set[int] = set()
-    for word in _HINT_WORDS:
-        i = folded.find(word)
-        while i >= 0:
-            starts.add(folded.rfind(b"\n", 0, i) + 1)
-            j = folded.find(b"\n", i)
-            if j < 0:
-                break
-            i = folded.find(word, j + 1)
-    return sorted(starts)
+        hits: list[tuple[int, int, int]] = _AHO.find_matches_as_indexes(folded)
+        return hits
+    # the same hits without ahocorasick-rs (leftmost, then the first alternative: same order)
+    index = {w: n for n, w in enumerate(_STARTS)}
+    rx = re.compile(b"|".join(re.escape(w) for w in _STARTS))
+    return [(index[m.group()], m.start(), m.end()) for m in rx.finditer(folded)]
 
 
-def _traces(folded: bytes, start: int, end: int) -> tuple[bool, bool, bool]:
-    """Which of _mask_line's patterns (SNMP directive, URL credentials, assignment) can match
-    this line, from what each needs in the lower-cased bytes (see _ASSIGN_BYTES): a pattern
-    without its trace cannot match, and what the others put in (`hmac:` and hex digits) never
-    makes one. A long line is only ever hashed whole for an assignment. Lines that hold a
-    keyword only in a file's path (files_text prefixes each line with one) are skipped so."""
-    assign = _ASSIGN_BYTES.search(folded, start, end) is not None
+def _trace_lines(folded: bytes, hits: list[tuple[int, int, int]],
+                 ) -> list[tuple[int, int, bool, bool, bool]]:
+    """(start, end, snmp, url, assign) of each line holding a trace, in order: which of
+    _mask_line's patterns can match there. A NUL ends a field as a newline ends a line (as in
+    mask_text), so a NUL-separated answer is masked field by field. A line past _LONG is
+    only ever hashed whole for an assignment."""
+    nul = b"\0" in folded
+    wordish, kinds, keyword_sep = _WORDISH, _KINDS, _KEYWORD_SEP.match
+    out: list[tuple[int, int, bool, bool, bool]] = []
+    start = end = -1  # the line being gathered: folded[start:end]
+    snmp = url = assign = False
+    for p, i, _ in hits:
+        kind = kinds[p]
+        a = kind <= _COMMUNITY and not (i and wordish[folded[i - 1]]) \
+            and keyword_sep(folded, i) is not None
+        if not a and kind in (_KEYWORD, _PEM_KIND):
+            continue  # "whiskey ": the keyword is the end of another word
+        if i >= end:  # a new line (no hit spans a line end: none holds \n or NUL)
+            if start >= 0:
+                out.append(_flags(start, end, snmp, url, assign))
+            if nul:
+                start = folded.rfind(b"\0", 0, i) + 1
+                start = folded.rfind(b"\n", start, i) + 1 or start
+                cut = folded.find(b"\0", i)
+                cut = len(folded) if cut < 0 else cut
+                end = folded.find(b"\n", i, cut)
+                end = cut if end < 0 else end
+            else:
+                start = folded.rfind(b"\n", 0, i) + 1
+                end = folded.find(b"\n", i)
+                end = len(folded) if end < 0 else end
+            snmp = url = assign = False
+        assign = assign or a
+        snmp = snmp or kind in (_COMMUNITY, _COM2SEC)
+        url = url or kind == _URL
+    if start >= 0:
+        out.append(_flags(start, end, snmp, url, assign))
+    return [x for x in out if x[2] or x[3] or x[4]]
+
+
+def _flags(start: int, end: int, snmp: bool, url: bool,
+           assign: bool) -> tuple[int, int, bool, bool, bool]:
     if end - start > _LONG:
-        return False, False, assign
-    line = folded[start:end]
-    return b"community" in line or b"com2sec" in line, b"://" in line, assign
+        return start, end, False, False, assign
+    return start, end, snmp, url, assign
 
 
 _PEM_BYTES = re.compile(_PEM.pattern.encode("ascii"), re.DOTALL)
-# What every _ASSIGN match leaves in lower-cased latin-1 bytes: a keyword (a hint word, then the
-# rest of the keyword's letters) right before the separator's first character (str `\s` on
-# latin-1: \t-\r, \x1c-\x20, \x85, \xa0; or = :). A long line without it is no assignment:
-# the costly case-insensitive search of a 200 kB NUL-separated answer (files_meta) is skipped.
-_ASSIGN_BYTES = re.compile(
-    rb"(?:pass|pwd|secret|token|key|psk|communit|credential|bindpw|rootpw)[a-z_-]*"
-    rb"[\t-\r\x1c-\x20\x85\xa0=:]")

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import socket
 import time
+import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
+from operator import itemgetter
 from typing import Any
 
 from proofshot import __version__
@@ -19,7 +21,7 @@ from proofshot.model.canonical import CANON_VERSION, canonical, canonical_plain
 from proofshot.model.table import Row, Table
 from proofshot.model.transcript import Answer, judge
 from proofshot.scan.masking import mask_bytes
-from proofshot.scan.rows import plain_floats, row_pair
+from proofshot.scan.rows import plain_floats, row_pairs
 from proofshot.scan.runner import TargetResult
 from proofshot.scan.sorter import Sorter
 from proofshot.store.api import ObjectSink
@@ -32,8 +34,8 @@ Hasher = Callable[[str], str]
 
 def prepare_rows(table: Table, rows: Sequence[Row], keyed_hash: Hasher) -> list[tuple[bytes, bytes]]:
     """(canonical key, canonical row) pairs in key order, sensitive columns keyed-hashed."""
-    out = [row_pair(table, row, keyed_hash) for row in rows]
-    out.sort(key=lambda kr: kr[0])
+    out = row_pairs(table, rows, keyed_hash)
+    out.sort(key=itemgetter(0))
     return out
 
 
@@ -57,9 +59,44 @@ def record_bytes(rec: dict[str, Any]) -> bytes:
     return canonical_plain(rec) if plain_floats(rec) else canonical(rec)
 
 
+def hash_record(keyed_hash: Hasher, rec: bytes) -> str:
+    """`keyed_hash(rec.decode())`: the keyed hash of a record's bytes. The workspace's own
+    Keys.keyed_hash takes the bytes as they are (it would encode the text back to them), which
+    spares two copies of a large answer's record (decode and encode, ~35 ms per 20 MB)."""
+    owner = getattr(keyed_hash, "__self__", None)
+    if isinstance(owner, Keys) and getattr(keyed_hash, "__func__", None) is Keys.keyed_hash:
+        return owner.keyed_hash(rec)
+    return keyed_hash(rec.decode())
+
+
+# An answer that masking left as it was has the same transcript record as the raw answer,
+# whose bytes mask_answer wrote for the keyed hash: they are kept for the masked Answer (here,
+# by its id, with what they were written from; dropped when they are used or the Answer goes)
+# for transcript_record to store, instead of encoding the same megabytes again. Any later
+# change to the Answer makes them unused. Kept beside the Answer, not on it: a copy or pickle
+# of an Answer never carries them.
+_MEMOS: dict[int, tuple[tuple[Any, ...], bytes]] = {}
+
+
+def _keep(ans: Answer, data: bytes) -> None:
+    _MEMOS[id(ans)] = (_memo_key(ans), data)
+    weakref.finalize(ans, _MEMOS.pop, id(ans), None)
+
+
+def _memo_key(ans: Answer) -> tuple[Any, ...]:
+    """Every field of the Answer (large bytes by identity first, through tuple ==)."""
+    return tuple(v if isinstance(v, (bytes, str, int, float, type(None))) else repr(v)
+                 for v in (getattr(ans, f.name) for f in fields(ans)))
+
+
 def transcript_record(ans: Answer, put: Callable[[bytes], str]) -> bytes:
     """The stored transcript object of an answer; a streamed stdout is stored first, as
     line-aligned pieces of its own, and the record lists them."""
+    if ans.body is None:
+        memo = _MEMOS.pop(id(ans), None)  # used once: its megabytes are not held after
+        if memo is not None and memo[0] == _memo_key(ans):
+            data: bytes = memo[1]
+            return data
     rec = ans.to_record()
     if ans.body is not None:
         rec["stdout"] = {"chunks": [put(p) for p in ans.body.pieces()], "bytes": ans.size}
@@ -71,14 +108,22 @@ def mask_answer(ans: Answer, keyed_hash: Hasher,
     """The answer as it may be stored (secret-looking values replaced by keyed hashes), and
     the keyed hash of the unmasked record, kept so the original can be matched if produced.
     `mask`: a collector's own rules (device configurations) instead of the generic ones."""
-    answer_hmac = keyed_hash(record_bytes(ans.to_record()).decode())
-    masked = replace(
-        ans,
-        stdout=mask(ans.stdout, keyed_hash),
-        stderr=mask(ans.stderr, keyed_hash),
-        stdin=mask(ans.stdin, keyed_hash) if ans.stdin is not None else None,
-    )
+    raw = record_bytes(ans.to_record())
+    answer_hmac = hash_record(keyed_hash, raw)
+    stdout = _same(ans.stdout, mask(ans.stdout, keyed_hash))
+    stderr = _same(ans.stderr, mask(ans.stderr, keyed_hash))
+    stdin = _same(ans.stdin, mask(ans.stdin, keyed_hash)) if ans.stdin is not None else None
+    masked = replace(ans, stdout=stdout, stderr=stderr, stdin=stdin)
+    if ans.body is None and stdout is ans.stdout and stderr is ans.stderr \
+            and stdin is ans.stdin:  # nothing masked
+        _keep(masked, raw)
     return masked, answer_hmac
+
+
+def _same(raw: bytes, masked: bytes) -> bytes:
+    """`raw` itself where masking changed nothing (mask_bytes returns its input then; a
+    collector's own rules may return an equal copy)."""
+    return raw if masked is raw or masked == raw else masked
 
 
 def target_entry(res: TargetResult, writer: ObjectSink, keys: Keys,
@@ -87,7 +132,8 @@ def target_entry(res: TargetResult, writer: ObjectSink, keys: Keys,
     kh = keys.keyed_hash
     coverage = []
     for qid, ans in sorted(res.answers.items()):
-        answer_hmac = res.answer_hmacs.get(qid) or kh(record_bytes(ans.to_record()).decode())
+        answer_hmac = res.answer_hmacs.get(qid) or hash_record(kh, record_bytes(
+            ans.to_record()))
         status, why = judge(res.declared.get(qid), ans)
         coverage.append({
             "query": qid,
