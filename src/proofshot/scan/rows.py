@@ -10,13 +10,22 @@ other row takes `canonical`. Same bytes either way (tests/model/test_canonical.p
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from proofshot.model.canonical import canonical, canonical_plain, plain_float
 from proofshot.model.table import Row, Table
 
 Hasher = Callable[[str], str]
+Pair = tuple[bytes, bytes]
+
+try:
+    import msgspec
+
+    _lines: Callable[[Any], bytes] | None = msgspec.json.Encoder(order="sorted").encode_lines
+except ImportError:  # pragma: no cover - msgspec is a dependency; row_pair alone is exact
+    _lines = None
 
 # id(table) -> (table, key columns, real columns, list columns, sensitive columns)
 _Plan = tuple[Table, tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]
@@ -45,14 +54,17 @@ def plain_floats(value: Any) -> bool:
     return True
 
 
+def _hashed(row: Row, sensitive: tuple[str, ...], keyed_hash: Hasher) -> Row:
+    r = dict(row)
+    for c in sensitive:
+        if r.get(c) is not None:
+            r[c] = keyed_hash(r[c] if isinstance(r[c], str) else canonical(r[c]).decode())
+    return r
+
+
 def row_pair(table: Table, row: Row, keyed_hash: Hasher) -> tuple[bytes, bytes]:
     _, key, reals, lists, sensitive = _plan(table)
-    r = row
-    if sensitive:
-        r = dict(row)
-        for c in sensitive:
-            if r.get(c) is not None:
-                r[c] = keyed_hash(r[c] if isinstance(r[c], str) else canonical(r[c]).decode())
+    r = _hashed(row, sensitive, keyed_hash) if sensitive else row
     enc = canonical_plain
     for c in reals:
         v = r.get(c)
@@ -66,3 +78,51 @@ def row_pair(table: Table, row: Row, keyed_hash: Hasher) -> tuple[bytes, bytes]:
                 enc = canonical
                 break
     return enc([r[k] for k in key]), enc(r)
+
+
+def table_pairs(table: Table, rows: Sequence[Row], keyed_hash: Hasher) -> list[Pair]:
+    """`row_pair` of every row, sorted by key (stable: equal keys keep their order), in bulk:
+    the keys and the rows are each encoded in one C-level call (msgspec's encode_lines writes
+    the canonical_plain bytes of each value, one per line; canonical JSON has no raw newline,
+    so a split gives them back). When a float in the table is one canonical_plain would not
+    write exactly, msgspec refuses a value, or msgspec is missing: row by row. Same bytes and
+    order either way (tests/scan/test_rows.py)."""
+    _, key, reals, lists, sensitive = _plan(table)
+    out: list[Pair] | None = None
+    if _lines is not None and rows:
+        stored = [_hashed(r, sensitive, keyed_hash) for r in rows] if sensitive else rows
+        if _plain_columns(stored, reals, lists):
+            out = _bulk(stored, key, _lines)
+    if out is None:
+        out = [row_pair(table, row, keyed_hash) for row in rows]
+    out.sort(key=itemgetter(0))
+    return out
+
+
+def _bulk(rows: Sequence[Row], key: tuple[str, ...],
+          lines: Callable[[Any], bytes]) -> list[Pair] | None:
+    try:
+        keys = lines(list(map(itemgetter(*key), rows))) if len(key) > 1 else \
+            lines([[v] for v in map(itemgetter(key[0]), rows)])
+        body = lines(rows)
+    except (TypeError, KeyError):  # a non-str dict key, a type msgspec does not know
+        return None
+    ks, rs = keys.split(b"\n"), body.split(b"\n")
+    ks.pop()  # after the last line's b"\n"
+    rs.pop()
+    if not len(ks) == len(rs) == len(rows):
+        return None
+    return list(zip(ks, rs, strict=True))
+
+
+def _plain_columns(rows: Sequence[Row], reals: tuple[str, ...], lists: tuple[str, ...]) -> bool:
+    """Every float in the columns that may hold one is one canonical_plain writes exactly."""
+    for c in reals:
+        for v in (r.get(c) for r in rows):
+            if isinstance(v, float) and not plain_float(v):
+                return False
+    for c in lists:
+        for v in (r.get(c) for r in rows):
+            if v and not plain_floats(v):
+                return False
+    return True

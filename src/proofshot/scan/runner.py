@@ -33,7 +33,9 @@ class TableResult:
     status: str  # ok | partial | failed | refused | timeout | unsupported | ...
     reason: str = ""
     queries: tuple[str, ...] = ()
-    sorted: Sorter | None = None  # a large table's rows, on disk (then `rows` is None)
+    # the rows in stored form, when build_table had `sorters`: a large table's on disk (then
+    # `rows` is None), any other's in memory, encoded in bulk beside `rows`
+    sorted: Sorter | None = None
     # the queries whose answers the rows rest on, and those that failed ("qid: status")
     sources: tuple[str, ...] = ()
     failed: tuple[str, ...] = ()
@@ -199,7 +201,9 @@ def build_table(spec: TableSpec, answers: Mapping[str, Answer],
                 declared: Mapping[str, Query],
                 sorters: Sorters | None = None) -> TableResult:
     """Answers in, validated rows (or the reason there are none) out. Pure, except that with
-    `sorters` the rows of a large table go to an on-disk sorter instead of a list.
+    `sorters` the rows also go to a sorter, as they are stored (canonical bytes, sensitive
+    columns keyed-hashed): a large table's on disk as they come (instead of a list), any
+    other's at once (scan.rows.table_pairs).
 
     Each answer is judged by its query's declaration (model.transcript.judge): a required
     query that failed leaves no rows; one that is absent makes the table unsupported; an
@@ -276,6 +280,11 @@ def build_table(spec: TableSpec, answers: Mapping[str, Answer],
                            spec.queries, failed=tuple(failed))
     if dupes:
         notes.append(f"{dupes} row(s) with a duplicate key dropped")
+    if sorters is not None:  # the rows as they are stored, encoded in bulk, held till the commit
+        encoded = sorters(t)
+        encoded.add_rows(rows)
+        return TableResult(t, rows, status, "; ".join(notes), spec.queries, sorted=encoded,
+                           sources=tuple(sources), failed=tuple(failed), record=record)
     return TableResult(t, rows, status, "; ".join(notes), spec.queries,
                        sources=tuple(sources), failed=tuple(failed), record=record)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from proofshot.model.table import Row, Table
-from proofshot.scan.rows import Hasher, row_pair
+from proofshot.scan.rows import Hasher, row_pair, table_pairs
 
 RUN_BYTES = 16 << 20
 _PAIR_OVERHEAD = 120  # bytes of Python objects around one pair in memory (two bytes, a tuple)
@@ -29,11 +29,14 @@ class Sorter:
     """Collects pairs; `pairs()` yields them in key order without duplicate keys (counted)."""
 
     def __init__(self, tmp_dir: Path, name: str, pair: Callable[[Row], Pair],
-                 run_bytes: int = RUN_BYTES) -> None:
-        """`pair`: a row to its canonical (key, row) bytes (scan.rows.row_pair)."""
+                 run_bytes: int = RUN_BYTES,
+                 pairs: Callable[[list[Row]], list[Pair]] | None = None) -> None:
+        """`pair`: a row to its canonical (key, row) bytes (scan.rows.row_pair); `pairs`, if
+        given: the same for a list of rows at once (scan.rows.table_pairs)."""
         self.tmp_dir = tmp_dir
         self.name = name
         self.pair = pair
+        self.bulk = pairs
         self.run_bytes = run_bytes
         self._held: list[Pair] = []
         self._bytes = 0
@@ -43,6 +46,19 @@ class Sorter:
 
     def add_row(self, row: Row) -> None:
         self.add(*self.pair(row))
+
+    def add_rows(self, rows: list[Row]) -> None:
+        """`add_row` of each row (validated, in order), encoded in bulk where the sorter can."""
+        if self.bulk is None:
+            for row in rows:
+                self.add_row(row)
+            return
+        pairs = self.bulk(rows)  # in key order already: the sort in pairs() is a quick one
+        self._held.extend(pairs)
+        self.count += len(pairs)
+        self._bytes += sum(len(k) + len(r) for k, r in pairs) + _PAIR_OVERHEAD * len(pairs)
+        if self._bytes >= self.run_bytes:
+            self._spill()
 
     def add(self, key: bytes, row: bytes) -> None:
         self._held.append((key, row))
@@ -96,7 +112,8 @@ class Sorter:
 
 def table_sorter(tmp_dir: Path, name: str, table: Table, keyed_hash: Hasher) -> Sorter:
     """A sorter for the rows of `table` as they are stored (scan.rows.row_pair)."""
-    return Sorter(tmp_dir, name, lambda row: row_pair(table, row, keyed_hash))
+    return Sorter(tmp_dir, name, lambda row: row_pair(table, row, keyed_hash),
+                  pairs=lambda rows: table_pairs(table, rows, keyed_hash))
 
 
 def _tagged(pairs: Iterator[Pair], run: int) -> Iterator[tuple[bytes, int, bytes]]:
