@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import getpass
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,10 +76,43 @@ def scan(
             results.append(await _scan_all(store, scope, creds, concurrency, on_target_done,
                                            work, on_moving))
 
-        asyncio.run(_all())
-        return ScanOutcome(_record(store, scope, label, results[0], engagement), results[0])
+        with few_collections():
+            asyncio.run(_all())
+            return ScanOutcome(_record(store, scope, label, results[0], engagement), results[0])
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+# Young-generation size while scanning: a scan makes many small containers that live till the
+# commit (answers, rows, asyncssh packets); at CPython's default of 700 the cyclic collector runs
+# thousands of times, and each older-generation pass walks everything alive (measured on 20
+# lab hosts: ~7 ms of client CPU per host of ~110).
+GC_YOUNG = 20_000
+
+
+_gc_lock = threading.Lock()
+_gc_scans: list[tuple[int, int, int]] = []  # the thresholds before the first running scan
+
+
+@contextlib.contextmanager
+def few_collections() -> Iterator[None]:
+    """Objects alive before the scan (modules, the scope) are frozen out of the collector's
+    walks, and young garbage is collected in larger batches; both are undone when the last
+    running scan ends, so a long-running process (serve, worker) collects as before."""
+    with _gc_lock:
+        if not _gc_scans:
+            before = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(max(GC_YOUNG, before[0]), *before[1:])
+        _gc_scans.append(_gc_scans[0] if _gc_scans else before)
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            before = _gc_scans.pop()
+            if not _gc_scans:
+                gc.set_threshold(*before)
+                gc.unfreeze()
 
 
 def _record(store: EvidenceStore, scope: Scope, label: str, results: list[TargetResult],

@@ -28,7 +28,11 @@ def _lib_dirs() -> list[str]:
         dirs.append(root)
         if arch:
             dirs.append(os.path.join(root, arch))
-    return dirs
+    out: dict[str, str] = {}  # /lib is /usr/lib on a merged-/usr system: list it once
+    for d in dirs:
+        if os.path.isdir(d):
+            out.setdefault(os.path.realpath(d), d)
+    return list(out.values())
 
 
 def _find(name: str) -> str | None:
