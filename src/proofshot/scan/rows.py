@@ -10,11 +10,13 @@ other row takes `canonical`. Same bytes either way (tests/model/test_canonical.p
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
-from proofshot.model.canonical import canonical, canonical_plain, plain_float
+from proofshot.model.canonical import PLAIN_MAX, PLAIN_MIN, canonical, canonical_plain, plain_float
 from proofshot.model.table import Row, Table
 
 Hasher = Callable[[str], str]
@@ -102,13 +104,15 @@ def table_pairs(table: Table, rows: Sequence[Row], keyed_hash: Hasher) -> list[P
 def _bulk(rows: Sequence[Row], key: tuple[str, ...],
           lines: Callable[[Any], bytes]) -> list[Pair] | None:
     try:
-        keys = lines(list(map(itemgetter(*key), rows))) if len(key) > 1 else \
-            lines([[v] for v in map(itemgetter(key[0]), rows)])
+        if len(key) > 1:
+            keys = lines(list(map(itemgetter(*key), rows)))  # tuples: JSON arrays
+        else:  # one value per line, each then put in brackets: "[v1]\n[v2]\n"
+            keys = b"[" + lines(list(map(itemgetter(key[0]), rows))).replace(b"\n", b"]\n[")
         body = lines(rows)
     except (TypeError, KeyError):  # a non-str dict key, a type msgspec does not know
         return None
     ks, rs = keys.split(b"\n"), body.split(b"\n")
-    ks.pop()  # after the last line's b"\n"
+    ks.pop()  # after the last line's b"\n" (b"" or, for one key column, b"[")
     rs.pop()
     if not len(ks) == len(rs) == len(rows):
         return None
@@ -118,11 +122,31 @@ def _bulk(rows: Sequence[Row], key: tuple[str, ...],
 def _plain_columns(rows: Sequence[Row], reals: tuple[str, ...], lists: tuple[str, ...]) -> bool:
     """Every float in the columns that may hold one is one canonical_plain writes exactly."""
     for c in reals:
-        for v in (r.get(c) for r in rows):
-            if isinstance(v, float) and not plain_float(v):
-                return False
+        if not _plain_reals([v for v in _column(rows, c) if isinstance(v, float)]):
+            return False
     for c in lists:
-        for v in (r.get(c) for r in rows):
-            if v and not plain_floats(v):
-                return False
+        items = list(chain.from_iterable(filter(None, _column(rows, c))))
+        if not _plain_reals([x for x in items if isinstance(x, float)]) or not all(
+                map(plain_floats, [x for x in items if isinstance(x, (list, dict))])):
+            return False
     return True
+
+
+def _column(rows: Sequence[Row], c: str) -> list[Any]:
+    try:
+        return list(map(itemgetter(c), rows))
+    except KeyError:  # a row without the column: None, as row_pair reads it
+        return [r.get(c) for r in rows]
+
+
+def _plain_reals(floats: list[float]) -> bool:
+    """`all(map(plain_float, floats))` at C speed: a NaN or an infinity shows in the sum (then
+    each is checked), the others by their smallest non-zero and largest magnitude."""
+    if not floats:
+        return True
+    total = sum(floats)
+    if total != total or total in (math.inf, -math.inf):
+        return all(map(plain_float, floats))
+    mags = set(map(abs, floats))
+    mags.discard(0.0)
+    return not mags or (min(mags) >= PLAIN_MIN and max(mags) < PLAIN_MAX)

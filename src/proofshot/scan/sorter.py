@@ -12,6 +12,8 @@ from __future__ import annotations
 import heapq
 import struct
 from collections.abc import Callable, Iterator
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import BinaryIO
 
@@ -56,7 +58,7 @@ class Sorter:
         pairs = self.bulk(rows)  # in key order already: the sort in pairs() is a quick one
         self._held.extend(pairs)
         self.count += len(pairs)
-        self._bytes += sum(len(k) + len(r) for k, r in pairs) + _PAIR_OVERHEAD * len(pairs)
+        self._bytes += sum(map(len, chain.from_iterable(pairs))) + _PAIR_OVERHEAD * len(pairs)
         if self._bytes >= self.run_bytes:
             self._spill()
 
@@ -81,10 +83,13 @@ class Sorter:
 
     def pairs(self) -> Iterator[Pair]:
         """Every pair in key order, each key once; may be read once."""
-        self._held.sort(key=lambda kr: kr[0])
+        self._held.sort(key=itemgetter(0))
         if not self._runs:
-            merged: Iterator[tuple[bytes, int, bytes]] = (
-                (k, 0, r) for k, r in self._held)
+            held = self._held
+            if len(set(map(itemgetter(0), held))) == len(held):  # no duplicate key to drop
+                yield from held
+                return
+            merged: Iterator[tuple[bytes, int, bytes]] = ((k, 0, r) for k, r in held)
         else:
             files = [open(p, "rb") for p in self._runs]  # noqa: SIM115 - closed below
             sources = [_tagged(_read_run(fh), i) for i, fh in enumerate(files)]
