@@ -9,10 +9,15 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from proofshot.collectors.base import TableSpec
 from proofshot.collectors.linux.tables import TABLES
 from proofshot.model.table import Column, Row, Table
+from proofshot.model.transcript import Answer
+from proofshot.scan.record import write_table
 from proofshot.scan.rows import row_pair, table_pairs
+from proofshot.scan.runner import build_table
 from proofshot.scan.sorter import Sorter, table_sorter
+from proofshot.store.embedded import Store
 
 EXPECTED = Path(__file__).parents[1] / "collectors" / "linux" / "fixtures" / "debian12" / \
     "expected.json"
@@ -93,3 +98,20 @@ def _single(tmp_path: Path, name: str, rs: list[Row]) -> Sorter:
     for r in rs:
         s.add_row(r)
     return s
+
+
+def test_a_table_built_in_stored_form_makes_the_same_tree(tmp_path: Path) -> None:
+    rs = rows(random.Random(4), 3000, [1.0, 1e17], [["t", 0.5]])
+    spec = TableSpec(T, ("q",), lambda a: [dict(r) for r in rs])
+    answers = {"q": Answer("q", ["x"], 0, b"", b"", 0.0)}
+    listed = build_table(spec, answers, {})
+    n = iter(range(100))
+    stored = build_table(spec, answers, {}, lambda t: table_sorter(tmp_path, f"r{next(n)}", t, kh),
+                         encode=True)
+    assert listed.rows is not None and stored.rows is None and stored.sorted is not None
+    assert (stored.status, stored.reason, stored.row_count) == (
+        listed.status, listed.reason, listed.row_count) and "duplicate" in stored.reason
+    store = Store.create(tmp_path / "store")
+    w = store.writer()
+    assert write_table(w, T, listed.rows, kh) == write_table(w, T, stored.sorted, kh)
+    w.abort()

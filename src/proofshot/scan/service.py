@@ -148,7 +148,10 @@ def _masked_scope(scope: Scope) -> dict[str, Any]:
 
 async def _scan_all(store: EvidenceStore, scope: Scope, creds: dict[str, dict[str, Any]],
                     concurrency: int, on_done: Progress | None, work: Path,
-                    on_moving: Moving | None = None) -> list[TargetResult]:
+                    on_moving: Moving | None = None, encode: bool = True
+                    ) -> list[TargetResult]:
+    """`encode`: tables kept in stored form only (TableResult.sorted), for the commit; False
+    keeps their rows (capture)."""
     sem = asyncio.Semaphore(concurrency)
     kh = store.keys.keyed_hash
 
@@ -186,7 +189,8 @@ async def _scan_all(store: EvidenceStore, scope: Scope, creds: dict[str, dict[st
                 opts = prior.with_prior(store, collector, options_for(target), target.name,
                                         target.type, scope.customer)
                 res = await run_target(target.name, target.type, transport, collector,
-                                       opts, masker=mk, spooler=spooler, sorters=sorters)
+                                       opts, masker=mk, spooler=spooler, sorters=sorters,
+                                       encode=encode)
             if on_done:
                 on_done(res)
             return res
