@@ -15,7 +15,8 @@ from proofshot.model.table import Column, Row, Table
 from proofshot.model.transcript import Answer
 from proofshot.scan.record import write_table
 from proofshot.scan.rows import row_pair, table_pairs
-from proofshot.scan.runner import build_table
+from proofshot.scan.runner import TargetResult, build_table
+from proofshot.scan.service import _stored_form
 from proofshot.scan.sorter import Sorter, table_sorter
 from proofshot.store.embedded import Store
 
@@ -100,18 +101,19 @@ def _single(tmp_path: Path, name: str, rs: list[Row]) -> Sorter:
     return s
 
 
-def test_a_table_built_in_stored_form_makes_the_same_tree(tmp_path: Path) -> None:
+def test_a_target_written_from_its_bulk_encoded_form_makes_the_same_tree(tmp_path: Path
+                                                                        ) -> None:
     rs = rows(random.Random(4), 3000, [1.0, 1e17], [["t", 0.5]])
     spec = TableSpec(T, ("q",), lambda a: [dict(r) for r in rs])
     answers = {"q": Answer("q", ["x"], 0, b"", b"", 0.0)}
-    listed = build_table(spec, answers, {})
-    n = iter(range(100))
-    stored = build_table(spec, answers, {}, lambda t: table_sorter(tmp_path, f"r{next(n)}", t, kh),
-                         encode=True)
-    assert listed.rows is not None and stored.rows is None and stored.sorted is not None
-    assert (stored.status, stored.reason, stored.row_count) == (
-        listed.status, listed.reason, listed.row_count) and "duplicate" in stored.reason
+    tr = build_table(spec, answers, {})
+    assert tr.rows is not None and tr.sorted is None and "duplicate" in tr.reason
+    res = TargetResult(name="t", type="local", tables=[tr])
     store = Store.create(tmp_path / "store")
     w = store.writer()
-    assert write_table(w, T, listed.rows, kh) == write_table(w, T, stored.sorted, kh)
+    want = write_table(w, T, tr.rows, kh)
+    with _stored_form(res, tmp_path, kh):
+        assert tr.sorted is not None and tr.row_count == len(tr.rows)
+        assert write_table(w, T, tr.sorted, kh) == want
+    assert tr.sorted is None and tr.rows is not None and len(tr.rows) == want[1]
     w.abort()

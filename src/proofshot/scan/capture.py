@@ -40,8 +40,7 @@ def capture(store: EvidenceStore, scope: Scope, out: str | Path, *, where: str =
     work = Path(tempfile.mkdtemp(prefix=f"capture-{os.getpid()}-", suffix=".tmp",
                                  dir=store.tmp_dir))
     try:
-        results = asyncio.run(_scan_all(store, scope, creds, concurrency, on_target_done, work,
-                                        encode=False))
+        results = asyncio.run(_scan_all(store, scope, creds, concurrency, on_target_done, work))
         by_name = {t.name: t for t in scope.targets}
         for res in results:
             write_capture(root / res.name, res, options_for(by_name[res.name]))

@@ -33,9 +33,7 @@ class TableResult:
     status: str  # ok | partial | failed | refused | timeout | unsupported | ...
     reason: str = ""
     queries: tuple[str, ...] = ()
-    # the rows in stored form (then `rows` is None), when build_table had `sorters`: a large
-    # table's on disk, with `encode` any other's in memory, encoded in bulk
-    sorted: Sorter | None = None
+    sorted: Sorter | None = None  # a large table's rows, on disk (then `rows` is None)
     # the queries whose answers the rows rest on, and those that failed ("qid: status")
     sources: tuple[str, ...] = ()
     failed: tuple[str, ...] = ()
@@ -81,15 +79,13 @@ async def run_target(
     masker: Masker | None = None,
     spooler: Spooler | None = None,
     sorters: Sorters | None = None,
-    encode: bool = False,
 ) -> TargetResult:
     """Rows are built from the MASKED answers, exactly as they are stored, so every stored
     table can be re-derived from the stored transcript (see scan.rederive).
 
     With `spooler`, streamed queries (Query.stream) go to disk as they arrive (when the
     transport can stream); with `sorters`, large tables are sorted on disk: memory then stays
-    flat in the size of a file server's tree. With `sorters` and `encode`, every other table's
-    rows are kept only in stored form too, encoded in bulk (build_table)."""
+    flat in the size of a file server's tree."""
     res = TargetResult(name=name, type=type_, collector=collector.name,
                        collector_version=collector.version, started=time.time())
     t0 = time.monotonic()
@@ -108,7 +104,7 @@ async def run_target(
                 res.answers[qid] = ans
             else:
                 res.answers[qid], res.answer_hmacs[qid] = masker(ans)
-        res.tables = [build_table(spec, res.answers, res.declared, sorters, encode)
+        res.tables = [build_table(spec, res.answers, res.declared, sorters)
                       for spec in plan.specs]
         res.status = target_status(res.tables)
         bad = [t for t in res.tables if t.status not in QUIET]
@@ -201,11 +197,9 @@ QUIET = ("ok", "unsupported")  # table statuses that leave a target "ok"
 
 def build_table(spec: TableSpec, answers: Mapping[str, Answer],
                 declared: Mapping[str, Query],
-                sorters: Sorters | None = None, encode: bool = False) -> TableResult:
+                sorters: Sorters | None = None) -> TableResult:
     """Answers in, validated rows (or the reason there are none) out. Pure, except that with
-    `sorters` a large table's rows go to an on-disk sorter as they come, as they are stored
-    (canonical bytes, sensitive columns keyed-hashed), instead of a list; with `encode` as
-    well, so do any other table's, at once (scan.rows.table_pairs, in memory).
+    `sorters` the rows of a large table go to an on-disk sorter instead of a list.
 
     Each answer is judged by its query's declaration (model.transcript.judge): a required
     query that failed leaves no rows; one that is absent makes the table unsupported; an
@@ -282,11 +276,6 @@ def build_table(spec: TableSpec, answers: Mapping[str, Answer],
                            spec.queries, failed=tuple(failed))
     if dupes:
         notes.append(f"{dupes} row(s) with a duplicate key dropped")
-    if sorters is not None and encode:  # as they are stored, encoded in bulk, for the commit
-        encoded = sorters(t)
-        encoded.add_rows(rows)
-        return TableResult(t, None, status, "; ".join(notes), spec.queries, sorted=encoded,
-                           sources=tuple(sources), failed=tuple(failed), record=record)
     return TableResult(t, rows, status, "; ".join(notes), spec.queries,
                        sources=tuple(sources), failed=tuple(failed), record=record)
 

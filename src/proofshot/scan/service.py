@@ -19,7 +19,7 @@ from proofshot.model.table import Table
 from proofshot.model.transcript import Answer
 from proofshot.scan import prior
 from proofshot.scan.record import manifest_body, mask_answer, target_entry
-from proofshot.scan.runner import TargetResult, run_target
+from proofshot.scan.runner import TableResult, TargetResult, run_target
 from proofshot.scan.scope import Scope
 from proofshot.scan.sorter import Sorter, table_sorter
 from proofshot.scan.spool import Spool
@@ -78,7 +78,8 @@ def scan(
 
         with few_collections():
             asyncio.run(_all())
-            return ScanOutcome(_record(store, scope, label, results[0], engagement), results[0])
+            return ScanOutcome(_record(store, scope, label, results[0], engagement, work),
+                               results[0])
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -116,11 +117,14 @@ def few_collections() -> Iterator[None]:
 
 
 def _record(store: EvidenceStore, scope: Scope, label: str, results: list[TargetResult],
-            engagement: str | None) -> str:
+            engagement: str | None, work: Path) -> str:
     writer = store.writer()
     try:
         last = _previous_roots(store)
-        entries = [target_entry(r, writer, store.keys, last.get(r.name)) for r in results]
+        entries = []
+        for r in results:
+            with _stored_form(r, work, store.keys.keyed_hash):
+                entries.append(target_entry(r, writer, store.keys, last.get(r.name)))
         scope_oid = writer.put_json({"scope": _masked_scope(scope)})
         collectors = {r.collector: r.collector_version for r in results if r.collector}
         body = manifest_body(label, entries, scope.digest, scope_oid, scope.customer,
@@ -131,6 +135,28 @@ def _record(store: EvidenceStore, scope: Scope, label: str, results: list[Target
         raise
     stamp_after_commit(store, sid)  # the commit never talks to a TSA; a failure only warns
     return sid
+
+
+@contextlib.contextmanager
+def _stored_form(res: TargetResult, work: Path, keyed_hash: Callable[[str], str]
+                 ) -> Iterator[None]:
+    """While one target's entry is written: each table held as rows is given its rows in stored
+    form too (TableResult.sorted, which scan.record writes from), encoded in bulk
+    (scan.rows.table_pairs: the same bytes as row by row, several times faster), one target at
+    a time so only its pairs are held; afterwards the target is as it was."""
+    added: list[TableResult] = []
+    for tr in res.tables:
+        if tr.rows is not None and tr.sorted is None:
+            tr.sorted = table_sorter(work, f"commit-{len(added)}", tr.table, keyed_hash)
+            tr.sorted.add_rows(tr.rows)
+            added.append(tr)
+    try:
+        yield
+    finally:
+        for tr in added:
+            if tr.sorted is not None:
+                tr.sorted.remove()
+            tr.sorted = None
 
 
 def _previous_roots(store: EvidenceStore) -> dict[str, dict[str, str]]:
@@ -148,10 +174,7 @@ def _masked_scope(scope: Scope) -> dict[str, Any]:
 
 async def _scan_all(store: EvidenceStore, scope: Scope, creds: dict[str, dict[str, Any]],
                     concurrency: int, on_done: Progress | None, work: Path,
-                    on_moving: Moving | None = None, encode: bool = True
-                    ) -> list[TargetResult]:
-    """`encode`: tables kept in stored form only (TableResult.sorted), for the commit; False
-    keeps their rows (capture)."""
+                    on_moving: Moving | None = None) -> list[TargetResult]:
     sem = asyncio.Semaphore(concurrency)
     kh = store.keys.keyed_hash
 
@@ -189,8 +212,7 @@ async def _scan_all(store: EvidenceStore, scope: Scope, creds: dict[str, dict[st
                 opts = prior.with_prior(store, collector, options_for(target), target.name,
                                         target.type, scope.customer)
                 res = await run_target(target.name, target.type, transport, collector,
-                                       opts, masker=mk, spooler=spooler, sorters=sorters,
-                                       encode=encode)
+                                       opts, masker=mk, spooler=spooler, sorters=sorters)
             if on_done:
                 on_done(res)
             return res
