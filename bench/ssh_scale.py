@@ -32,7 +32,7 @@ bounded by the targets' own work, which on real hosts runs on their own CPUs.
 `--split`: one more scan, in a child Python that adds up its own CPU time (process_time) per
 step, printed per host: start-up (imports, scope, store) before the scan, SSH I/O (the asyncio
 loop: connections, channels, framing, asyncssh's crypto) apart from the two steps that run in
-it, masking of the answers, rows (parse, validate, encode), the commit (transcripts, trees,
+it, masking of the answers, rows (parse, validate), the commit (row encoding, transcripts, trees,
 compression, packs), the end (summary, exit). Steps a refactor renamed are left out, not
 guessed.
 
@@ -127,7 +127,7 @@ for path, key in [("proofshot.scan.service.scan", "scan"), ("asyncio.run", "loop
                   ("proofshot.scan.service.mask_answer", "masking"),
                   ("proofshot.scan.runner.build_table", "rows"),
                   ("proofshot.collectors.linux.parsers.files.files", "rows: files table"),
-                  ("proofshot.scan.sorter.table_pairs", "rows: encoding"),
+                  ("proofshot.scan.sorter.table_pairs", "commit: row encoding"),
                   ("proofshot.scan.service._record", "commit"),
                   ("proofshot.scan.record.write_table", "commit: table trees"),
                   ("proofshot.scan.record.transcript_record", "commit: transcripts"),
@@ -155,10 +155,10 @@ def split(scope: Path, store: Path, n: int) -> list[str]:
     inner = ms.get("masking", 0) + ms.get("rows", 0)
     parts = [("start-up and end", ms["total"] - ms.get("scan", 0)),
              ("SSH I/O and loop", ms.get("loop", 0) - inner), ("masking", ms.get("masking", 0)),
-             ("rows (parse, validate, encode)", ms.get("rows", 0)),
+             ("rows (parse, validate)", ms.get("rows", 0)),
              ("  of it the files table's parse", ms.get("rows: files table", 0)),
-             ("  of it encoding", ms.get("rows: encoding", 0)),
              ("commit", ms.get("commit", 0)),
+             ("  of it row encoding", ms.get("commit: row encoding", 0)),
              ("  of it transcripts", ms.get("commit: transcripts", 0)),
              ("  of it table trees", ms.get("commit: table trees", 0)),
              ("  of it compression", ms.get("commit: compression", 0)),
