@@ -27,7 +27,14 @@ path, plus anything else that runs on the machine meanwhile (check the load aver
 The lab hosts share this machine's CPUs with the client, so on a small machine hosts/s is
 bounded by the targets' own work, which on real hosts runs on their own CPUs.
 
-    python bench/ssh_scale.py [--hosts N] [--reps R] [--ansible PATH]
+    python bench/ssh_scale.py [--hosts N] [--reps R] [--ansible PATH] [--split]
+
+`--split`: one more scan, in a child Python that adds up its own CPU time (process_time) per
+step, printed per host: start-up (imports, scope, store) before the scan, SSH I/O (the asyncio
+loop: connections, channels, framing, asyncssh's crypto) apart from the two steps that run in
+it, masking of the answers, rows (parse, validate), the commit (row encoding, transcripts, trees,
+compression, packs), the end (summary, exit). Steps a refactor renamed are left out, not
+guessed.
 
 Ansible is the rival only, never a dependency of proofshot: install it beside the project for
 the bench, e.g. `python -m venv /tmp/ansible && /tmp/ansible/bin/pip install ansible-core`, then
@@ -94,6 +101,70 @@ def measured(cmd: list[str], env: dict[str, str] | None = None
     r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     return Run(wall, cpu, m1 - m0, ru.ru_maxrss / 1024), p
+
+
+SPLIT_CHILD = r"""
+import atexit, importlib, json, resource, sys, time
+T = time.process_time
+acc = {}
+def wrap(path, key):
+    mod_name, _, attr = path.rpartition(".")
+    owner, _, meth = attr.partition(":")
+    try:
+        holder = getattr(importlib.import_module(mod_name), owner) if meth else \
+            importlib.import_module(mod_name)
+        f = getattr(holder, meth or owner)
+    except (ImportError, AttributeError):
+        return
+    def w(*a, **k):
+        t = T()
+        try:
+            return f(*a, **k)
+        finally:
+            acc[key] = acc.get(key, 0.0) + T() - t
+    setattr(holder, meth or owner, w)
+for path, key in [("proofshot.scan.service.scan", "scan"), ("asyncio.run", "loop"),
+                  ("proofshot.scan.service.mask_answer", "masking"),
+                  ("proofshot.scan.runner.build_table", "rows"),
+                  ("proofshot.collectors.linux.parsers.files.files", "rows: files table"),
+                  ("proofshot.scan.sorter.table_pairs", "commit: row encoding"),
+                  ("proofshot.scan.service._record", "commit"),
+                  ("proofshot.scan.record.write_table", "commit: table trees"),
+                  ("proofshot.scan.record.transcript_record", "commit: transcripts"),
+                  ("proofshot.store.packs.PackWriter:add", "commit: compression")]:
+    wrap(path, key)
+def report():
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    acc["total"] = s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+    print("SPLIT " + json.dumps(acc), file=sys.stderr)
+atexit.register(report)
+from proofshot.cli.app import main
+main(sys.argv[1:])
+"""
+
+
+def split(scope: Path, store: Path, n: int) -> list[str]:
+    """One scan with its CPU added up per step (SPLIT_CHILD): lines to print, per host."""
+    p = subprocess.run([sys.executable, "-c", SPLIT_CHILD, "scan", str(scope), "--store",
+                        str(store), "--label", "split"], capture_output=True, text=True)
+    line = [ln for ln in p.stderr.splitlines() if ln.startswith("SPLIT ")]
+    if p.returncode not in (0, 3) or not line:
+        return [f"  split: scan failed ({p.returncode}): {p.stderr[-800:]}"]
+    a = json.loads(line[-1][6:])
+    ms = {k: v * 1000 / n for k, v in a.items()}
+    inner = ms.get("masking", 0) + ms.get("rows", 0)
+    parts = [("start-up and end", ms["total"] - ms.get("scan", 0)),
+             ("SSH I/O and loop", ms.get("loop", 0) - inner), ("masking", ms.get("masking", 0)),
+             ("rows (parse, validate)", ms.get("rows", 0)),
+             ("  of it the files table's parse", ms.get("rows: files table", 0)),
+             ("commit", ms.get("commit", 0)),
+             ("  of it row encoding", ms.get("commit: row encoding", 0)),
+             ("  of it transcripts", ms.get("commit: transcripts", 0)),
+             ("  of it table trees", ms.get("commit: table trees", 0)),
+             ("  of it compression", ms.get("commit: compression", 0)),
+             ("rest of scan()", ms.get("scan", 0) - ms.get("loop", 0) - ms.get("commit", 0))]
+    return [f"  client CPU split, ms/host (one more scan, CPU time per step): total "
+            f"{ms['total']:.0f}"] + [f"    {name:32}{v:6.1f}" for name, v in parts]
 
 
 def leaves(x: Any) -> int:
@@ -164,6 +235,8 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=2, help="runs of each tool (default 2)")
     ap.add_argument("--ansible", default=None,
                     help="the ansible command (default: `ansible` on PATH)")
+    ap.add_argument("--split", action="store_true",
+                    help="one more scan: the client's CPU per host split into its steps")
     args = ap.parse_args()
     n = args.hosts
     reason = unavailable_reason()
@@ -205,6 +278,7 @@ def main() -> None:
                                  f"{p.stderr[-1500:]}")
             an_runs.append(run)
         ps_cells, ps_status = proofshot_facts(store)
+        split_lines = split(scope, tmp / "store-split", n) if args.split else []
         an_leaves = {f.name: leaves(json.loads(f.read_text()).get("ansible_facts", {}))
                      for f in (tmp / "tree").iterdir()} if ansible else {}
     finally:
@@ -248,6 +322,8 @@ def main() -> None:
               f"{'MET' if met_s and met_f and met_c else 'NOT MET'}")
         print(f"  machine CPU/host (client + the lab hosts' sshd, sudo, commands + kernel + "
               f"anything else running): proofshot {pm * 1000:.0f} ms, ansible {am * 1000:.0f} ms")
+    for line in split_lines:
+        print(line)
     if was_up:
         print("  (the lab was already up and is left up: python -m tests.lab down)")
 

@@ -1,11 +1,12 @@
-"""row_pairs (a table's rows encoded as a batch, as prepare_rows stores them) writes the bytes
-row_pair writes row by row, whichever path the batch takes."""
+"""table_pairs (a table's rows encoded as a batch, as prepare_rows stores them) writes the bytes
+row_pair writes row by row, in key order, whichever path the batch takes."""
 
 from __future__ import annotations
 
 import json
 import math
 import random
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 
 from proofshot.collectors.linux.tables import FILES, TABLES
 from proofshot.model.table import Column, Row, Table
-from proofshot.scan.rows import row_pair, row_pairs
+from proofshot.scan.rows import row_pair, table_pairs
 
 FIXTURES = Path(__file__).parents[1] / "collectors" / "linux" / "fixtures"
 TIMES = Table("times", "t", ("host", "n"), (
@@ -26,8 +27,8 @@ def _kh(v: str) -> str:
 
 
 def _same(table: Table, rows: list[Row]) -> list[tuple[bytes, bytes]]:
-    got = row_pairs(table, rows, _kh)
-    assert got == [row_pair(table, r, _kh) for r in rows], table.name
+    got = table_pairs(table, rows, _kh)
+    assert got == sorted((row_pair(table, r, _kh) for r in rows), key=itemgetter(0)), table.name
     return got
 
 
@@ -61,7 +62,7 @@ def test_nan_and_msgspec_refusals_as_row_pair() -> None:
     """A NaN is refused as row_pair refuses it; a value msgspec does not take (a non-str dict
     key) takes the reference encoder, as in row_pair."""
     with pytest.raises(ValueError):
-        row_pairs(TIMES, [{"host": "a", "n": 1, "at": math.nan, "took": 1.0, "note": None}],
+        table_pairs(TIMES, [{"host": "a", "n": 1, "at": math.nan, "took": 1.0, "note": None}],
                   _kh)
     with pytest.raises(ValueError):
         row_pair(TIMES, {"host": "a", "n": 1, "at": math.nan, "took": 1.0, "note": None}, _kh)

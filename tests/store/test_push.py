@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from proofshot.store.embedded import Store
+from proofshot.store.packs import read_records
 from proofshot.store.verify import verify_store
 from tests.cli.test_errors import ps
 from tests.synth import commit, row
@@ -36,7 +37,8 @@ def test_push_into_a_colleagues_store(tmp_path: Path) -> None:
     for pack in (theirs.root / "packs").glob("*.pack"):
         if pack.name in {p.name for p in (mine.root / "packs").glob("*.pack")}:
             data = bytearray(pack.read_bytes())
-            data[len(data) // 2] ^= 0x01
+            for _, offset, payload in read_records(pack):  # every object in it, whatever the
+                data[offset + len(payload) // 2] ^= 0x01  # layout (compression level) is
             pack.write_bytes(bytes(data))
     commit(mine, "after", {"web": {"items": [row(k) for k in range(30)]}})
     broken = ps("push", str(theirs.root), *env_store)

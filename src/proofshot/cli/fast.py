@@ -10,6 +10,7 @@ a new or renamed command fails that test until it is listed here.
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from typing import Any
@@ -207,4 +208,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(rc)
     from proofshot.cli.app import main as full_main
 
-    full_main(args)
+    try:
+        full_main(args)
+    finally:
+        # The process ends here. Its last cyclic collections would walk every object still
+        # alive (~0.1 s of CPU after a scan of 20 hosts); frozen, they are not walked.
+        gc.freeze()

@@ -65,10 +65,3 @@ def canonical_plain(value: Any) -> bytes:
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def plain_encoder() -> Callable[[Any], bytes] | None:
-    """msgspec's encoder behind `canonical_plain` (None without msgspec), for a caller that
-    encodes many values and checks their floats itself; it raises TypeError on what
-    canonical_plain would hand to the reference encoder."""
-    return _dumps

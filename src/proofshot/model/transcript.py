@@ -317,7 +317,28 @@ def judge(query: Query | None, answer: Answer) -> tuple[QueryStatus, str]:
 
     Order: the transport's verdict (timeout, cut, refused, exit code); then "not applicable"
     (absent_if_missing, absent_codes, absent_patterns); then, for an answer the tool called
-    good, the declared failure strings on stderr, emptiness and format."""
+    good, the declared failure strings on stderr, emptiness and format.
+
+    A scan asks this of each answer several times (the table builders, the collector's reader,
+    the coverage record) and the format check reads the whole answer: the verdict is kept on
+    the answer, beside the very objects it was judged from, and given again only while all of
+    them are the same ones (an answer changed since, or another query, is judged anew)."""
+    seen = (query, answer.query, answer.argv, answer.exit_code, answer.stdout, answer.stderr,
+            answer.body, answer.truncated, answer.timed_out, answer.error)
+    memo = vars(answer).get(_JUDGED)
+    if memo is not None and len(memo[0]) == len(seen) and all(
+            a is b for a, b in zip(memo[0], seen, strict=True)):
+        verdict: tuple[QueryStatus, str] = memo[1]
+        return verdict
+    verdict = _judge(query, answer)
+    vars(answer)[_JUDGED] = (seen, verdict)
+    return verdict
+
+
+_JUDGED = "_judged"  # an attribute outside the dataclass fields: not compared, copied or stored
+
+
+def _judge(query: Query | None, answer: Answer) -> tuple[QueryStatus, str]:
     q = query or Query(answer.query, tuple(answer.argv))
     st = answer.status(q.ok_codes)
     err = answer.stderr.lower()

@@ -13,7 +13,6 @@ import time
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import fields, replace
-from operator import itemgetter
 from typing import Any
 
 from proofshot import __version__
@@ -21,7 +20,7 @@ from proofshot.model.canonical import CANON_VERSION, canonical, canonical_plain
 from proofshot.model.table import Row, Table
 from proofshot.model.transcript import Answer, judge
 from proofshot.scan.masking import mask_bytes
-from proofshot.scan.rows import plain_floats, row_pairs
+from proofshot.scan.rows import plain_floats, table_pairs
 from proofshot.scan.runner import TargetResult
 from proofshot.scan.sorter import Sorter
 from proofshot.store.api import ObjectSink
@@ -34,9 +33,7 @@ Hasher = Callable[[str], str]
 
 def prepare_rows(table: Table, rows: Sequence[Row], keyed_hash: Hasher) -> list[tuple[bytes, bytes]]:
     """(canonical key, canonical row) pairs in key order, sensitive columns keyed-hashed."""
-    out = row_pairs(table, rows, keyed_hash)
-    out.sort(key=itemgetter(0))
-    return out
+    return table_pairs(table, rows, keyed_hash)
 
 
 def write_table(writer: ObjectSink, table: Table, rows: Sequence[Row] | Sorter,

@@ -10,22 +10,24 @@ other row takes `canonical`. Same bytes either way (tests/model/test_canonical.p
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
-from math import isfinite
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
-from proofshot.model.canonical import (
-    PLAIN_MAX,
-    PLAIN_MIN,
-    canonical,
-    canonical_plain,
-    plain_encoder,
-    plain_float,
-)
+from proofshot.model.canonical import PLAIN_MAX, PLAIN_MIN, canonical, canonical_plain, plain_float
 from proofshot.model.table import Row, Table
 
 Hasher = Callable[[str], str]
+Pair = tuple[bytes, bytes]
+
+try:
+    import msgspec
+
+    _lines: Callable[[Any], bytes] | None = msgspec.json.Encoder(order="sorted").encode_lines
+except ImportError:  # pragma: no cover - msgspec is a dependency; row_pair alone is exact
+    _lines = None
 
 # id(table) -> (table, key columns, real columns, list columns, sensitive columns)
 _Plan = tuple[Table, tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]
@@ -54,14 +56,17 @@ def plain_floats(value: Any) -> bool:
     return True
 
 
+def _hashed(row: Row, sensitive: tuple[str, ...], keyed_hash: Hasher) -> Row:
+    r = dict(row)
+    for c in sensitive:
+        if r.get(c) is not None:
+            r[c] = keyed_hash(r[c] if isinstance(r[c], str) else canonical(r[c]).decode())
+    return r
+
+
 def row_pair(table: Table, row: Row, keyed_hash: Hasher) -> tuple[bytes, bytes]:
     _, key, reals, lists, sensitive = _plan(table)
-    r = row
-    if sensitive:
-        r = dict(row)
-        for c in sensitive:
-            if r.get(c) is not None:
-                r[c] = keyed_hash(r[c] if isinstance(r[c], str) else canonical(r[c]).decode())
+    r = _hashed(row, sensitive, keyed_hash) if sensitive else row
     enc = canonical_plain
     for c in reals:
         v = r.get(c)
@@ -77,32 +82,71 @@ def row_pair(table: Table, row: Row, keyed_hash: Hasher) -> tuple[bytes, bytes]:
     return enc([r[k] for k in key]), enc(r)
 
 
-def row_pairs(table: Table, rows: Sequence[Row], keyed_hash: Hasher) -> list[tuple[bytes, bytes]]:
-    """`row_pair` of each row, in order: the same bytes. For a table without sensitive or list
-    columns whose real columns hold only floats plain_float passes (checked for the whole
-    batch at once: finite, 1e-4 <= |x| < 1e16), the plan is looked up once and the rows go
-    through msgspec in C-level maps; any other batch takes row_pair row by row."""
+def table_pairs(table: Table, rows: Sequence[Row], keyed_hash: Hasher) -> list[Pair]:
+    """`row_pair` of every row, sorted by key (stable: equal keys keep their order), in bulk:
+    the keys and the rows are each encoded in one C-level call (msgspec's encode_lines writes
+    the canonical_plain bytes of each value, one per line; canonical JSON has no raw newline,
+    so a split gives them back). When a float in the table is one canonical_plain would not
+    write exactly, msgspec refuses a value, or msgspec is missing: row by row. Same bytes and
+    order either way (tests/scan/test_rows.py)."""
     _, key, reals, lists, sensitive = _plan(table)
-    enc = plain_encoder()
-    if sensitive or lists or enc is None or not all(_plain_batch(rows, c) for c in reals):
-        return [row_pair(table, r, keyed_hash) for r in rows]
+    out: list[Pair] | None = None
+    if _lines is not None and rows:
+        stored = [_hashed(r, sensitive, keyed_hash) for r in rows] if sensitive else rows
+        if _plain_columns(stored, reals, lists):
+            out = _bulk(stored, key, _lines)
+    if out is None:
+        out = [row_pair(table, row, keyed_hash) for row in rows]
+    out.sort(key=itemgetter(0))
+    return out
+
+
+def _bulk(rows: Sequence[Row], key: tuple[str, ...],
+          lines: Callable[[Any], bytes]) -> list[Pair] | None:
     try:
-        if len(key) == 1:
-            keys = [enc([k]) for k in map(itemgetter(key[0]), rows)]
-        else:
-            keys = [enc(list(k)) for k in map(itemgetter(*key), rows)]
-        return list(zip(keys, map(enc, rows), strict=True))
-    except TypeError:  # what msgspec does not take (a non-str key, an unknown type)
-        return [row_pair(table, r, keyed_hash) for r in rows]
+        if len(key) > 1:
+            keys = lines(list(map(itemgetter(*key), rows)))  # tuples: JSON arrays
+        else:  # one value per line, each then put in brackets: "[v1]\n[v2]\n"
+            keys = b"[" + lines(list(map(itemgetter(key[0]), rows))).replace(b"\n", b"]\n[")
+        body = lines(rows)
+    except (TypeError, KeyError):  # a non-str dict key, a type msgspec does not know
+        return None
+    ks, rs = keys.split(b"\n"), body.split(b"\n")
+    ks.pop()  # after the last line's b"\n" (b"" or, for one key column, b"[")
+    rs.pop()
+    if not len(ks) == len(rs) == len(rows):
+        return None
+    return list(zip(ks, rs, strict=True))
 
 
-def _plain_batch(rows: Sequence[Row], column: str) -> bool:
-    """Every float in this column of the rows is one canonical_plain writes exactly; False
-    also when a zero is among them (then row_pair decides per row)."""
-    floats = [v for v in map(_getter(column), rows) if isinstance(v, float)]
-    return not floats or (all(map(isfinite, floats)) and max(map(abs, floats)) < PLAIN_MAX
-                          and min(map(abs, floats)) >= PLAIN_MIN)
+def _plain_columns(rows: Sequence[Row], reals: tuple[str, ...], lists: tuple[str, ...]) -> bool:
+    """Every float in the columns that may hold one is one canonical_plain writes exactly."""
+    for c in reals:
+        if not _plain_reals([v for v in _column(rows, c) if isinstance(v, float)]):
+            return False
+    for c in lists:
+        items = list(chain.from_iterable(filter(None, _column(rows, c))))
+        if not _plain_reals([x for x in items if isinstance(x, float)]) or not all(
+                map(plain_floats, [x for x in items if isinstance(x, (list, dict))])):
+            return False
+    return True
 
 
-def _getter(column: str) -> Callable[[Row], Any]:
-    return lambda r: r.get(column)
+def _column(rows: Sequence[Row], c: str) -> list[Any]:
+    try:
+        return list(map(itemgetter(c), rows))
+    except KeyError:  # a row without the column: None, as row_pair reads it
+        return [r.get(c) for r in rows]
+
+
+def _plain_reals(floats: list[float]) -> bool:
+    """`all(map(plain_float, floats))` at C speed: a NaN or an infinity shows in the sum (then
+    each is checked), the others by their smallest non-zero and largest magnitude."""
+    if not floats:
+        return True
+    total = sum(floats)
+    if total != total or total in (math.inf, -math.inf):
+        return all(map(plain_float, floats))
+    mags = set(map(abs, floats))
+    mags.discard(0.0)
+    return not mags or (min(mags) >= PLAIN_MIN and max(mags) < PLAIN_MAX)

@@ -12,11 +12,13 @@ from __future__ import annotations
 import heapq
 import struct
 from collections.abc import Callable, Iterator
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import BinaryIO
 
 from proofshot.model.table import Row, Table
-from proofshot.scan.rows import Hasher, row_pair
+from proofshot.scan.rows import Hasher, row_pair, table_pairs
 
 RUN_BYTES = 16 << 20
 _PAIR_OVERHEAD = 120  # bytes of Python objects around one pair in memory (two bytes, a tuple)
@@ -29,11 +31,14 @@ class Sorter:
     """Collects pairs; `pairs()` yields them in key order without duplicate keys (counted)."""
 
     def __init__(self, tmp_dir: Path, name: str, pair: Callable[[Row], Pair],
-                 run_bytes: int = RUN_BYTES) -> None:
-        """`pair`: a row to its canonical (key, row) bytes (scan.rows.row_pair)."""
+                 run_bytes: int = RUN_BYTES,
+                 pairs: Callable[[list[Row]], list[Pair]] | None = None) -> None:
+        """`pair`: a row to its canonical (key, row) bytes (scan.rows.row_pair); `pairs`, if
+        given: the same for a list of rows at once (scan.rows.table_pairs)."""
         self.tmp_dir = tmp_dir
         self.name = name
         self.pair = pair
+        self.bulk = pairs
         self.run_bytes = run_bytes
         self._held: list[Pair] = []
         self._bytes = 0
@@ -43,6 +48,19 @@ class Sorter:
 
     def add_row(self, row: Row) -> None:
         self.add(*self.pair(row))
+
+    def add_rows(self, rows: list[Row]) -> None:
+        """`add_row` of each row (validated, in order), encoded in bulk where the sorter can."""
+        if self.bulk is None:
+            for row in rows:
+                self.add_row(row)
+            return
+        pairs = self.bulk(rows)  # in key order already: the sort in pairs() is a quick one
+        self._held.extend(pairs)
+        self.count += len(pairs)
+        self._bytes += sum(map(len, chain.from_iterable(pairs))) + _PAIR_OVERHEAD * len(pairs)
+        if self._bytes >= self.run_bytes:
+            self._spill()
 
     def add(self, key: bytes, row: bytes) -> None:
         self._held.append((key, row))
@@ -65,10 +83,13 @@ class Sorter:
 
     def pairs(self) -> Iterator[Pair]:
         """Every pair in key order, each key once; may be read once."""
-        self._held.sort(key=lambda kr: kr[0])
+        self._held.sort(key=itemgetter(0))
         if not self._runs:
-            merged: Iterator[tuple[bytes, int, bytes]] = (
-                (k, 0, r) for k, r in self._held)
+            held = self._held
+            if len(set(map(itemgetter(0), held))) == len(held):  # no duplicate key to drop
+                yield from held
+                return
+            merged: Iterator[tuple[bytes, int, bytes]] = ((k, 0, r) for k, r in held)
         else:
             files = [open(p, "rb") for p in self._runs]  # noqa: SIM115 - closed below
             sources = [_tagged(_read_run(fh), i) for i, fh in enumerate(files)]
@@ -96,7 +117,8 @@ class Sorter:
 
 def table_sorter(tmp_dir: Path, name: str, table: Table, keyed_hash: Hasher) -> Sorter:
     """A sorter for the rows of `table` as they are stored (scan.rows.row_pair)."""
-    return Sorter(tmp_dir, name, lambda row: row_pair(table, row, keyed_hash))
+    return Sorter(tmp_dir, name, lambda row: row_pair(table, row, keyed_hash),
+                  pairs=lambda rows: table_pairs(table, rows, keyed_hash))
 
 
 def _tagged(pairs: Iterator[Pair], run: int) -> Iterator[tuple[bytes, int, bytes]]:

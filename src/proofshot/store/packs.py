@@ -34,6 +34,10 @@ DELTA = b"PSD1"
 MAX_DEPTH = 12
 PACK_LIMIT = 64 * 1024 * 1024
 _HDR = struct.Struct(">32sI")
+# zstd level of plain objects: 1 compresses a scan's transcripts and chunks (~3 MB per Linux
+# host) a third faster than 3, for packs ~4% larger (measured on 20 lab hosts: 99 vs 150 ms of
+# CPU, ratio 4.9 vs 5.1). Any level reads back alike; ids are hashes of the raw bytes.
+LEVEL = 1
 
 
 def fsync_dir(path: Path) -> None:
@@ -47,7 +51,7 @@ def fsync_dir(path: Path) -> None:
 class PackWriter:
     """Appends objects to a temporary pack; `seal` makes it durable and visible."""
 
-    def __init__(self, tmp_dir: Path, packs_dir: Path, level: int = 3) -> None:
+    def __init__(self, tmp_dir: Path, packs_dir: Path, level: int = LEVEL) -> None:
         self.tmp_dir = tmp_dir
         self.packs_dir = packs_dir
         self.tmp_path = tmp_dir / f"pack-{os.getpid()}-{id(self):x}.tmp"

@@ -33,10 +33,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import asyncssh
-
 from proofshot.model.errors import AuthFailed, TransportError
 from proofshot.model.transcript import Answer, Query
+from proofshot.transports._sshlib import asyncssh
 from proofshot.transports.limits import CHUNK
 from proofshot.transports.ssh import SSHTransport
 

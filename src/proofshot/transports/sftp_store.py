@@ -49,8 +49,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import asyncssh
-
 from proofshot.model.errors import BadInput, IntegrityError, StoreError
 from proofshot.store.api import EvidenceStore, store_on, utcnow
 from proofshot.store.backend import Backend, ChainMoved, Kind, SealedPack, SnapshotInfo
@@ -58,6 +56,7 @@ from proofshot.store.copy import DestinationDiverged
 from proofshot.store.dirbackend import STORE_FORMAT, info_of
 from proofshot.store.packs import read_records
 from proofshot.store.workspace import Workspace
+from proofshot.transports._sshlib import asyncssh
 from proofshot.transports.sftp_sync import SftpSink, SSHDest, _SyncTransport
 
 _WHOLE_PACK = 8 << 20  # packs up to this size are read whole when one object is needed

@@ -36,14 +36,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import asyncssh
-
 from proofshot.model.errors import BadInput, IntegrityError, StoreError, TransportError, Unreachable
 from proofshot.model.transcript import Query
 from proofshot.store.api import EvidenceStore
 from proofshot.store.backend import Kind
 from proofshot.store.copy import CopyResult, DestinationDiverged, copy
 from proofshot.store.verify import VerifyReport, check_chain, check_manifest
+from proofshot.transports._sshlib import asyncssh
 from proofshot.transports.ssh import SSHTransport
 
 _BLOCK = 1 << 20

@@ -24,11 +24,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import asyncssh
-
 from proofshot.model.errors import AuthFailed, HostKeyChanged, TransportError, Unreachable
 from proofshot.model.transcript import DEFAULT_KEEP_BYTES, DEFAULT_TIMEOUT, Answer, Query
 from proofshot.transports import batch
+from proofshot.transports._sshlib import asyncssh
 from proofshot.transports.limits import STDERR_LIMIT, Whole, read_capped
 
 _OPEN_RETRIES = 6
