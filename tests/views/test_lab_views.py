@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +24,7 @@ from cryptography.x509.oid import NameOID
 
 from tests.lab import Host, Lab
 from tests.lab.lab import DEFAULT_NET
+from tests.views.labrun import LabRun
 
 pytestmark = pytest.mark.lab
 
@@ -106,32 +104,10 @@ def _undo(h1: Host, h2: Host, procs: list[subprocess.Popen[bytes]]) -> None:
         h1.exec(["sed", "-i", f"/^{UID0}:/d;/^{EMPTY}:/d", f])
 
 
-class Run:
-    def __init__(self, lab: Lab, work: Path) -> None:
-        self.work = work
-        self.store = work / "store"
-        self.scope = work / "scope.yaml"
-        lines = ["defaults: {timeout: 60}", "targets:"]
-        for i in (1, 2, 3):
-            h = lab.host(i)
-            lines += [f"  - name: h{i}", "    type: ssh", f"    host: {h.ip}",
-                      "    user: audit", f"    key: {lab.client_key}", "    sudo: true"]
-        self.scope.write_text("\n".join(lines) + "\n")
-        self.env = {**os.environ, "COLUMNS": "200"}
-        self.env.pop("PROOFSHOT_STORE", None)
-
-    def ps(self, *args: str, ok: tuple[int, ...] = (0,)) -> str:
-        proc = subprocess.run([sys.executable, "-m", "proofshot", *args, "--store",
-                               str(self.store)], capture_output=True, text=True, env=self.env,
-                              timeout=300, check=False)
-        assert proc.returncode in ok, (args, proc.returncode, proc.stderr[-2000:])
-        return proc.stdout
-
-
 @pytest.fixture(scope="module")
 def run(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     h1, h2 = lab.host(1), lab.host(2)
-    r = Run(lab, tmp_path_factory.mktemp("views-lab"))
+    r = LabRun(lab, tmp_path_factory.mktemp("views-lab"))
     procs: list[subprocess.Popen[bytes]] = []
     try:
         procs = _plant(h1, h2)

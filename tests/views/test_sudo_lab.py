@@ -10,17 +10,14 @@ changed grant in `proofshot diff`. Undone in a finally; uses psl-h3 only.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from proofshot.views.grant import sudo_password
 from tests.lab import Host, Lab
+from tests.views.labrun import LabRun
 
 pytestmark = pytest.mark.lab
 
@@ -89,29 +86,10 @@ def _real(h: Host) -> dict[str, tuple[bool, bool]]:
     return out
 
 
-class Run:
-    def __init__(self, lab: Lab, work: Path) -> None:
-        h = lab.host(3)
-        self.store = work / "store"
-        self.scope = work / "scope.yaml"
-        self.scope.write_text("defaults: {timeout: 60}\ntargets:\n"
-                              f"  - name: h3\n    type: ssh\n    host: {h.ip}\n"
-                              f"    user: audit\n    key: {lab.client_key}\n    sudo: true\n")
-        self.env = {**os.environ, "COLUMNS": "200"}
-        self.env.pop("PROOFSHOT_STORE", None)
-
-    def ps(self, *args: str, ok: tuple[int, ...] = (0,)) -> str:
-        proc = subprocess.run([sys.executable, "-m", "proofshot", *args, "--store",
-                               str(self.store)], capture_output=True, text=True, env=self.env,
-                              timeout=300, check=False)
-        assert proc.returncode in ok, (args, proc.returncode, proc.stderr[-2000:])
-        return proc.stdout
-
-
 @pytest.fixture(scope="module")
 def run(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     h = lab.host(3)
-    r = Run(lab, tmp_path_factory.mktemp("sudo-lab"))
+    r = LabRun(lab, tmp_path_factory.mktemp("sudo-lab"), hosts=(3,))
     try:
         _plant(h)
         real = _real(h)
