@@ -32,6 +32,8 @@ class ReplayServer:
         asyncio.run_coroutine_threadsafe(stop(), self.loop).result(30)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(10)
+        if not self._thread.is_alive():
+            self.loop.close()  # else its self-pipe is finalized before it, in a later test
 
 
 @pytest.fixture(scope="session")

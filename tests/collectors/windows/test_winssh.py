@@ -83,6 +83,8 @@ class _Server:
         self.loop.call_soon_threadsafe(self.server.close)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
+        if not self.thread.is_alive():
+            self.loop.close()  # else its self-pipe is finalized before it, in a later test
 
 
 @pytest.fixture()
