@@ -21,10 +21,9 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import zstandard
 
@@ -36,6 +35,9 @@ from proofshot.store.keys import salt_fingerprint, verify_signature
 from proofshot.store.packs import MAX_DEPTH, PACK_LIMIT, PackWriter, decode, delta_header, read_records
 from proofshot.store.refs import resolve_ref
 from proofshot.store.workspace import Workspace, find_workspace, is_pg_url
+
+if TYPE_CHECKING:  # the fetch pool's modules load when a pool is first made
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 __all__ = ["MANIFEST_FORMAT", "STORE_FORMAT", "ObjectWriter", "SnapshotInfo", "Store",
            "manifest_id"]
@@ -443,6 +445,8 @@ def _fetch_pool() -> ThreadPoolExecutor:
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:
+            from concurrent.futures import ThreadPoolExecutor
+
             _POOL = ThreadPoolExecutor(max(2, min(4, os.cpu_count() or 2)),
                                        thread_name_prefix="proofshot-fetch")
         return _POOL
