@@ -3,6 +3,7 @@ load none of the heavy libraries, and `snapshots` prints the same text either wa
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -86,6 +87,23 @@ def test_snapshots_fast_equals_full_app(store: Path) -> None:
         assert quick.stdout == full.stdout
     lines = run("snapshots", "--store", str(store)).stdout.splitlines()
     assert lines[0].split() == ["#", "id", "label", "created", "(UTC)", "targets", "not", "ok"]
+    # the counts read from the manifests' JSON are the model's (the listing loads no model)
+    from proofshot.store.embedded import Store
+    from proofshot.store.reader import read_manifest
+
+    st = Store.open(store)
+    try:
+        for row in json.loads(run("snapshots", "--store", str(store), "--json").stdout):
+            m = read_manifest(st, row["id"], check=False)
+            assert (row["targets"], row["not_ok"]) == (
+                len(m.targets), sum(t.status != "ok" for t in m.targets))
+    finally:
+        st.close()
+    code = ("import sys; from proofshot.cli.fast import answer; answer(sys.argv[1:]); "
+            "print('MODEL', 'proofshot.model.snapshot' in sys.modules, file=sys.stderr)")
+    listed = subprocess.run([sys.executable, "-c", code, "snapshots", "--store", str(store)],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert listed.stderr.strip().splitlines()[-1] == "MODEL False", listed.stderr
     assert "[bold]first[/bold]" in lines[1] and "zweite Größe" in lines[2]  # no markup eaten
 
 
