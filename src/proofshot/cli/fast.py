@@ -106,18 +106,17 @@ def snapshot_rows(store: Any, customer: str | None = None) -> list[dict[str, Any
     """One row per snapshot, oldest first: id, seq, label, created, customer, targets, not_ok
     (only `customer`'s snapshots when one is given)."""
     rows: list[dict[str, Any]] = []
+    from proofshot.store.listing import target_counts
+
     # a backend that lists the counts with the snapshots (PostgreSQL: one query for the whole
-    # listing) answers them; else each manifest is read, as JSON (its targets' statuses as
-    # model.snapshot.TargetEntry reads them; the model's modules are not loaded for a listing)
+    # listing) answers them; else each manifest is read (as JSON: store/listing.py)
     summary = getattr(store.backend, "summary", None)
     for info in store.snapshots():
         if customer is not None and info.customer != customer:
             continue
         counts = summary(info.id) if summary is not None else None
         if counts is None:
-            statuses = [str(t.get("status") or "") for t in
-                        store.manifest(info.id, False).get("targets") or ()]
-            counts = (len(statuses), sum(1 for s in statuses if s != "ok"))
+            counts = target_counts(store, info.id)
         rows.append({
             "id": info.id, "seq": info.seq, "label": info.label, "created": info.created,
             "customer": info.customer, "targets": counts[0], "not_ok": counts[1],
